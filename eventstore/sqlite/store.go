@@ -13,12 +13,12 @@ import (
 	"errors"
 	"fmt"
 	"net/url"
-	"strings"
 	"sync"
 	"time"
 
 	"github.com/google/uuid"
-	_ "modernc.org/sqlite" // registers the "sqlite" driver
+	"modernc.org/sqlite" // also registers the "sqlite" driver
+	sqlite3 "modernc.org/sqlite/lib"
 
 	"github.com/careledger/careledger/eventstore"
 	"github.com/careledger/careledger/eventstore/internal/migrate"
@@ -30,13 +30,55 @@ var migrations embed.FS
 
 // Store is the SQLite event store.
 type Store struct {
-	write  *sql.DB // one connection; BEGIN IMMEDIATE
+	write  *sql.DB   // one connection, for migrations and the writer
+	wconn  *sql.Conn // that connection, held by the writer
 	read   *sql.DB
 	writer *writer.Writer
 	opts   eventstore.Options
 
+	stmts writeStmts
+
 	closeOnce sync.Once
 	closeErr  error
+}
+
+// writeStmts are prepared once on the single write connection; a group
+// commit costs a handful of statement executions and no SQL compilation.
+type writeStmts struct {
+	begin, commit, rollback          *sql.Stmt
+	head, stream, byID, insert, seal *sql.Stmt
+}
+
+func (s *Store) prepare(ctx context.Context) error {
+	conn, err := s.write.Conn(ctx)
+	if err != nil {
+		return fmt.Errorf("writer connection: %w", err)
+	}
+	s.wconn = conn
+	for _, p := range []struct {
+		stmt  **sql.Stmt
+		query string
+	}{
+		// BEGIN IMMEDIATE takes the database's write lock at once, so the
+		// head read next is the head the commit will extend.
+		{&s.stmts.begin, `BEGIN IMMEDIATE`},
+		{&s.stmts.commit, `COMMIT`},
+		{&s.stmts.rollback, `ROLLBACK`},
+		{&s.stmts.head, `SELECT global_position, hash, recorded_at FROM events ORDER BY global_position DESC LIMIT 1`},
+		{&s.stmts.stream, `SELECT stream_version, stream_type FROM events WHERE stream_id = ? ORDER BY stream_version DESC LIMIT 1`},
+		{&s.stmts.byID, `SELECT ` + columns + ` FROM events WHERE event_id = ?`},
+		{&s.stmts.insert, `INSERT INTO events (` + columns + `) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`},
+		{&s.stmts.seal, `INSERT INTO chain_seal (id, position, hash, sealed_at, mac) VALUES (1, ?, ?, ?, ?)
+			ON CONFLICT (id) DO UPDATE SET position = excluded.position, hash = excluded.hash,
+			sealed_at = excluded.sealed_at, mac = excluded.mac`},
+	} {
+		stmt, err := conn.PrepareContext(ctx, p.query)
+		if err != nil {
+			return fmt.Errorf("prepare: %w", err)
+		}
+		*p.stmt = stmt
+	}
+	return nil
 }
 
 var _ eventstore.Store = (*Store)(nil)
@@ -79,6 +121,10 @@ func Open(ctx context.Context, path string, opts eventstore.Options) (*Store, er
 	read.SetMaxOpenConns(8)
 	s := &Store{write: write, read: read, opts: opts}
 	if err := s.migrate(ctx); err != nil {
+		s.closeDB()
+		return nil, fmt.Errorf("open sqlite store %s: %w", path, err)
+	}
+	if err := s.prepare(ctx); err != nil {
 		s.closeDB()
 		return nil, fmt.Errorf("open sqlite store %s: %w", path, err)
 	}
@@ -140,7 +186,11 @@ func (s *Store) Close() error {
 }
 
 func (s *Store) closeDB() error {
-	return errors.Join(s.write.Close(), s.read.Close())
+	var errs []error
+	if s.wconn != nil {
+		errs = append(errs, s.wconn.Close())
+	}
+	return errors.Join(append(errs, s.write.Close(), s.read.Close())...)
 }
 
 const columns = `global_position, event_id, stream_id, stream_type, stream_version, event_type,
@@ -169,7 +219,8 @@ func (s *Store) ReadLog(ctx context.Context, afterPosition int64, limit int) ([]
 
 // Head implements eventstore.Store.
 func (s *Store) Head(ctx context.Context) (eventstore.Anchor, error) {
-	h, err := readHead(ctx, s.read)
+	h, err := readHead(ctx, s.read.QueryRowContext(ctx, `SELECT global_position, hash, recorded_at FROM events
+		ORDER BY global_position DESC LIMIT 1`))
 	if err != nil {
 		return eventstore.Anchor{}, fmt.Errorf("read head: %w", err)
 	}
@@ -201,56 +252,51 @@ func (s *Store) readSeal(ctx context.Context) (eventstore.Seal, bool, error) {
 }
 
 // WriteTx implements writer.Backend: BEGIN IMMEDIATE takes SQLite's write
-// lock, which excludes writers in every process until commit.
+// lock, which excludes writers in every process until commit. The writer
+// runs one transaction at a time, on its own connection.
 func (s *Store) WriteTx(ctx context.Context, fn func(writer.Tx) error) error {
-	tx, err := s.write.BeginTx(ctx, nil)
-	if err != nil {
+	if _, err := s.stmts.begin.ExecContext(ctx); err != nil {
 		return fmt.Errorf("begin: %w", err)
 	}
-	defer tx.Rollback()
-	if err := fn(writeTx{tx}); err != nil {
-		return err
+	err := fn(writeTx{stmts: &s.stmts})
+	if err == nil {
+		if _, err = s.stmts.commit.ExecContext(ctx); err != nil {
+			err = fmt.Errorf("commit: %w", err)
+		}
 	}
-	if err := tx.Commit(); err != nil {
-		return fmt.Errorf("commit: %w", err)
+	if err != nil {
+		// After a failed COMMIT SQLite may already have rolled back; a
+		// failing ROLLBACK then changes nothing.
+		_, _ = s.stmts.rollback.ExecContext(ctx)
+		return err
 	}
 	return nil
 }
 
-type queryer interface {
-	QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row
-}
-
-func readHead(ctx context.Context, q queryer) (writer.Head, error) {
+func readHead(ctx context.Context, row *sql.Row) (writer.Head, error) {
 	var h writer.Head
 	var hash []byte
 	var recordedAt int64
-	err := q.QueryRowContext(ctx, `SELECT global_position, hash, recorded_at FROM events
-		ORDER BY global_position DESC LIMIT 1`).Scan(&h.Position, &hash, &recordedAt)
+	err := row.Scan(&h.Position, &hash, &recordedAt)
 	if errors.Is(err, sql.ErrNoRows) {
 		return writer.Head{}, nil
 	}
 	if err != nil {
 		return writer.Head{}, err
 	}
-	if h.Hash, err = eventstore.HashFromBytes(hash); err != nil {
-		return writer.Head{}, err
-	}
+	copy(h.Hash[:], hash)
 	h.RecordedAt = time.UnixMicro(recordedAt).UTC()
 	return h, nil
 }
 
-type writeTx struct{ tx *sql.Tx }
+type writeTx struct{ stmts *writeStmts }
 
-func (t writeTx) Head(ctx context.Context) (writer.Head, error) { return readHead(ctx, t.tx) }
+func (t writeTx) Head(ctx context.Context) (writer.Head, error) {
+	return readHead(ctx, t.stmts.head.QueryRowContext(ctx))
+}
 
 func (t writeTx) Streams(ctx context.Context, ids []string) (map[string]writer.StreamState, error) {
-	stmt, err := t.tx.PrepareContext(ctx, `SELECT stream_version, stream_type FROM events
-		WHERE stream_id = ? ORDER BY stream_version DESC LIMIT 1`)
-	if err != nil {
-		return nil, err
-	}
-	defer stmt.Close()
+	stmt := t.stmts.stream
 	out := make(map[string]writer.StreamState, len(ids))
 	for _, id := range ids {
 		var st writer.StreamState
@@ -266,19 +312,11 @@ func (t writeTx) Streams(ctx context.Context, ids []string) (map[string]writer.S
 	return out, nil
 }
 
-// idChunk keeps IN lists well under SQLite's parameter limit.
-const idChunk = 500
-
 func (t writeTx) Existing(ctx context.Context, ids []uuid.UUID) (map[uuid.UUID]eventstore.Event, error) {
+	stmt := t.stmts.byID
 	out := map[uuid.UUID]eventstore.Event{}
-	for start := 0; start < len(ids); start += idChunk {
-		chunk := ids[start:min(start+idChunk, len(ids))]
-		args := make([]any, len(chunk))
-		for i, id := range chunk {
-			args[i] = id.String()
-		}
-		rows, err := t.tx.QueryContext(ctx, `SELECT `+columns+` FROM events WHERE event_id IN (?`+
-			strings.Repeat(",?", len(chunk)-1)+`)`, args...)
+	for _, id := range ids {
+		rows, err := stmt.QueryContext(ctx, id.String())
 		if err != nil {
 			return nil, err
 		}
@@ -294,24 +332,15 @@ func (t writeTx) Existing(ctx context.Context, ids []uuid.UUID) (map[uuid.UUID]e
 }
 
 func (t writeTx) Insert(ctx context.Context, events []eventstore.Event, seal eventstore.Seal) error {
-	stmt, err := t.tx.PrepareContext(ctx, `INSERT INTO events (`+columns+`)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`)
-	if err != nil {
-		return err
-	}
-	defer stmt.Close()
+	stmt := t.stmts.insert
 	for _, e := range events {
 		if _, err := stmt.ExecContext(ctx, e.GlobalPosition, e.ID.String(), e.StreamID, e.StreamType,
 			e.StreamVersion, e.Type, e.SchemaVersion, string(e.Data), string(e.Metadata),
 			e.OccurredAt.UnixMicro(), e.RecordedAt.UnixMicro(), e.PrevHash[:], e.Hash[:]); err != nil {
-			return fmt.Errorf("insert event %d: %w", e.GlobalPosition, err)
+			return fmt.Errorf("insert event %d: %w", e.GlobalPosition, translate(err))
 		}
 	}
-	_, err = t.tx.ExecContext(ctx, `INSERT INTO chain_seal (id, position, hash, sealed_at, mac) VALUES (1, ?, ?, ?, ?)
-		ON CONFLICT (id) DO UPDATE SET position = excluded.position, hash = excluded.hash,
-		sealed_at = excluded.sealed_at, mac = excluded.mac`,
-		seal.Position, seal.Hash[:], seal.SealedAt.UnixMicro(), seal.MAC)
-	if err != nil {
+	if _, err := t.stmts.seal.ExecContext(ctx, seal.Position, seal.Hash[:], seal.SealedAt.UnixMicro(), seal.MAC); err != nil {
 		return fmt.Errorf("write seal: %w", err)
 	}
 	return nil
@@ -352,4 +381,13 @@ func sqlLimit(limit int) int64 {
 		return -1 // SQLite: no limit
 	}
 	return int64(limit)
+}
+
+// translate maps SQLite's unique-constraint errors onto the writer's.
+func translate(err error) error {
+	var e *sqlite.Error
+	if errors.As(err, &e) && (e.Code() == sqlite3.SQLITE_CONSTRAINT_UNIQUE || e.Code() == sqlite3.SQLITE_CONSTRAINT_PRIMARYKEY) {
+		return fmt.Errorf("%w: %v", writer.ErrUniqueViolation, err)
+	}
+	return err
 }

@@ -43,14 +43,24 @@ type Tx interface {
 	Streams(ctx context.Context, ids []string) (map[string]StreamState, error)
 	// Existing returns the stored events that have one of the given ids.
 	Existing(ctx context.Context, ids []uuid.UUID) (map[uuid.UUID]eventstore.Event, error)
-	// Insert writes positioned, hashed events and replaces the head seal.
+	// Insert writes positioned, hashed events and replaces the head seal. A
+	// unique-constraint violation is returned wrapping ErrUniqueViolation.
 	Insert(ctx context.Context, events []eventstore.Event, seal eventstore.Seal) error
 }
+
+// errLookupNeeded: an append planned without an id lookup was refused, and
+// it may be a retry of one already stored, which must be answered instead.
+var errLookupNeeded = errors.New("event ids must be looked up")
+
+// ErrUniqueViolation is what a backend's Insert wraps when the database
+// refuses a row for a unique constraint (an event id already stored).
+var ErrUniqueViolation = errors.New("unique constraint violated")
 
 // Backend runs write transactions.
 type Backend interface {
 	// WriteTx runs fn in a write transaction that excludes every other
-	// writer of the log, and commits when fn returns nil.
+	// writer of the log, and commits when fn returns nil. ctx is never
+	// cancelled: WriteTx bounds its own waits.
 	WriteTx(ctx context.Context, fn func(Tx) error) error
 }
 
@@ -193,7 +203,13 @@ func (w *Writer) commit(batch []*request) {
 	if len(live) == 0 {
 		return
 	}
-	results, err := w.commitOnce(live)
+	// Fresh event ids are the rule and retries the exception, so a batch is
+	// first planned without looking its ids up; the unique index on event
+	// ids catches a retry, and the batch is planned again with the lookup.
+	results, err := w.commitOnce(live, false)
+	if errors.Is(err, ErrUniqueViolation) || errors.Is(err, errLookupNeeded) {
+		results, err = w.commitOnce(live, true)
+	}
 	if err != nil && len(live) > 1 {
 		for _, r := range live {
 			w.commit([]*request{r})
@@ -217,19 +233,19 @@ func (w *Writer) answer(r *request, res result) {
 	r.done <- res
 }
 
-// writeTimeout bounds one group commit; it is not tied to any one caller.
-const writeTimeout = 30 * time.Second
-
-func (w *Writer) commitOnce(batch []*request) ([]result, error) {
-	ctx, cancel := context.WithTimeout(context.Background(), writeTimeout)
-	defer cancel()
+func (w *Writer) commitOnce(batch []*request, lookupIDs bool) ([]result, error) {
+	// A group commit is not tied to any one caller's context. The backend
+	// bounds its own waits (SQLite's busy timeout, a deadline on PostgreSQL);
+	// a context that cannot be cancelled spares SQLite's driver a watcher
+	// goroutine per statement.
+	ctx := context.Background()
 	var results []result
 	var written int64
 	err := w.backend.WriteTx(ctx, func(tx Tx) error {
 		var rows []eventstore.Event
 		var seal eventstore.Seal
 		var err error
-		results, rows, seal, err = w.plan(ctx, tx, batch)
+		results, rows, seal, err = w.plan(ctx, tx, batch, lookupIDs)
 		if err != nil {
 			return err
 		}
@@ -255,8 +271,9 @@ func (w *Writer) commitOnce(batch []*request) ([]result, error) {
 }
 
 // plan decides every append of the batch against the log as the write
-// transaction sees it, and builds the rows to insert.
-func (w *Writer) plan(ctx context.Context, tx Tx, batch []*request) ([]result, []eventstore.Event, eventstore.Seal, error) {
+// transaction sees it, and builds the rows to insert. Without lookupIDs it
+// takes every event id for new.
+func (w *Writer) plan(ctx context.Context, tx Tx, batch []*request, lookupIDs bool) ([]result, []eventstore.Event, eventstore.Seal, error) {
 	head, err := tx.Head(ctx)
 	if err != nil {
 		return nil, nil, eventstore.Seal{}, fmt.Errorf("read head: %w", err)
@@ -269,20 +286,25 @@ func (w *Writer) plan(ctx context.Context, tx Tx, batch []*request) ([]result, [
 			seenStream[r.stream.ID] = true
 			streamIDs = append(streamIDs, r.stream.ID)
 		}
-		for _, e := range r.events {
-			ids = append(ids, e.id)
+		if lookupIDs {
+			for _, e := range r.events {
+				ids = append(ids, e.id)
+			}
 		}
 	}
 	streams, err := tx.Streams(ctx, streamIDs)
 	if err != nil {
 		return nil, nil, eventstore.Seal{}, fmt.Errorf("read stream versions: %w", err)
 	}
-	stored, err := tx.Existing(ctx, ids)
-	if err != nil {
-		return nil, nil, eventstore.Seal{}, fmt.Errorf("read event ids: %w", err)
-	}
-	if stored == nil {
-		stored = map[uuid.UUID]eventstore.Event{}
+	stored := map[uuid.UUID]eventstore.Event{}
+	if lookupIDs {
+		found, err := tx.Existing(ctx, ids)
+		if err != nil {
+			return nil, nil, eventstore.Seal{}, fmt.Errorf("read event ids: %w", err)
+		}
+		for id, e := range found {
+			stored[id] = e
+		}
 	}
 
 	recordedAt := eventstore.Timestamp(w.opts.Now())
@@ -300,6 +322,9 @@ func (w *Writer) plan(ctx context.Context, tx Tx, batch []*request) ([]result, [
 			continue
 		}
 		state, exists := streams[r.stream.ID]
+		if !lookupIDs && (exists && state.Type != r.stream.Type || !r.expected.Matches(state.Version)) {
+			return nil, nil, eventstore.Seal{}, errLookupNeeded
+		}
 		if exists && state.Type != r.stream.Type {
 			results[i] = result{err: fmt.Errorf("stream %s is a %q stream, not %q: %w", r.stream.ID, state.Type, r.stream.Type, eventstore.ErrStreamTypeMismatch)}
 			continue

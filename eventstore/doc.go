@@ -1,0 +1,67 @@
+// Package eventstore is careledger's event log: append-only, hash-chained,
+// gap-free in global order, and durable once an append is acknowledged.
+// Every case action, child file update and policy change is an event here;
+// every read model is rebuilt from it. Backends live in sub-packages
+// (sqlite, postgres) and all pass the contract suite in storetest.
+//
+// # Streams, versions, positions
+//
+// An event belongs to one stream (a case, a child, a worker…) and has a
+// stream version (1, 2, 3… within the stream) and a global position (1, 2,
+// 3… over the whole log). Append takes an ExpectedVersion: AnyVersion,
+// NoStream, or Exactly(n); a mismatch is a *VersionConflictError carrying
+// the current version. The events of one append are written atomically.
+// Appends are idempotent by event id: the same ids with the same bodies in
+// the same stream answer the stored events and write nothing; an id stored
+// with another body, or in another stream, is ErrEventIDReused.
+//
+// # No reader ever skips an event
+//
+// A database sequence hands out numbers at insert but they become visible at
+// commit, in commit order, so a reader that has seen N+1 can still miss N.
+// careledger does not use one. Positions are assigned by a single serialized
+// writer: every write transaction first takes the log's write lock (SQLite's
+// database write lock via BEGIN IMMEDIATE; a transaction-scoped advisory lock
+// on PostgreSQL), then reads the head, assigns the next positions, inserts
+// and commits, all before the next writer — in this process or any other —
+// can read the head. Transactions therefore commit in position order and the
+// log a reader sees is always a gap-free prefix: position N+1 is never
+// visible before N. storetest's HeldOpenTransactionLeavesNoGap holds one
+// write transaction open while another process's appends queue behind it.
+//
+// # Group commit
+//
+// Within a process, Append queues its request; one writer goroutine takes
+// every request waiting (up to Options.MaxBatch) into one transaction. Each
+// append is decided on its own — idempotency, stream type, expected version —
+// against the log as that transaction sees it, so a conflicting append fails
+// alone and its batch-mates commit. Should the database refuse the
+// transaction itself, the batch is retried one append per transaction. One
+// fsync then acknowledges many appends: that is how concurrent writers
+// outrun one-insert-per-transaction.
+//
+// # Hash chain and seal
+//
+// All events form one global chain: hash = SHA-256(prev_hash ‖ canonical
+// envelope ‖ data), see ChainHash for the exact bytes. The chain covers the
+// bytes as stored, so encrypted personal data is hashed as ciphertext and
+// erasing a child's key never breaks it. Verify walks the log and reports
+// the first position that is changed, missing, moved or forged.
+//
+// A chain alone cannot show that its last events were removed, nor that
+// correctly-chained events were added by someone who knows the algorithm.
+// Two things close that gap:
+//   - The head seal: every append transaction also rewrites a one-row
+//     chain_seal table with the new head {position, hash} and an
+//     HMAC-SHA256 over it with the seal key (Options.SealKey), which lives
+//     outside the database. Verify checks the signature, that the sealed
+//     position still exists with the sealed hash, and that no event lies
+//     beyond it. Someone who can write the database but lacks the key can
+//     neither move the seal back after truncating nor forward after forging.
+//     Without a key the seal is unsigned and catches only those who forget
+//     to rewrite it.
+//   - Exported anchors: Head returns {position, hash}; an inspector can keep
+//     it (print it in a report) and later pass it to Verify, which checks
+//     that the event at that position still has that hash. This holds even
+//     against someone who has the seal key and can replay an old seal.
+package eventstore
