@@ -291,25 +291,24 @@ func readHead(ctx context.Context, row *sql.Row) (writer.Head, error) {
 
 type writeTx struct{ stmts *writeStmts }
 
-func (t writeTx) Head(ctx context.Context) (writer.Head, error) {
-	return readHead(ctx, t.stmts.head.QueryRowContext(ctx))
-}
-
-func (t writeTx) Streams(ctx context.Context, ids []string) (map[string]writer.StreamState, error) {
-	stmt := t.stmts.stream
+func (t writeTx) State(ctx context.Context, ids []string) (writer.Head, map[string]writer.StreamState, error) {
+	head, err := readHead(ctx, t.stmts.head.QueryRowContext(ctx))
+	if err != nil {
+		return writer.Head{}, nil, err
+	}
 	out := make(map[string]writer.StreamState, len(ids))
 	for _, id := range ids {
 		var st writer.StreamState
-		err := stmt.QueryRowContext(ctx, id).Scan(&st.Version, &st.Type)
+		err := t.stmts.stream.QueryRowContext(ctx, id).Scan(&st.Version, &st.Type)
 		if errors.Is(err, sql.ErrNoRows) {
 			continue
 		}
 		if err != nil {
-			return nil, err
+			return writer.Head{}, nil, err
 		}
 		out[id] = st
 	}
-	return out, nil
+	return head, out, nil
 }
 
 func (t writeTx) Existing(ctx context.Context, ids []uuid.UUID) (map[uuid.UUID]eventstore.Event, error) {

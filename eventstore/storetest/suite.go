@@ -46,6 +46,7 @@ func Run(t *testing.T, newDatabase func(t testing.TB) Database) {
 		{"VerifyDetectsChangedData", testVerifyChangedData},
 		{"VerifyDetectsDeletedRow", testVerifyDeletedRow},
 		{"VerifyDetectsSwappedRows", testVerifySwappedRows},
+		{"VerifyDetectsDeletionWithRenumbering", testVerifyRenumberedDeletion},
 		{"VerifyDetectsForgedRow", testVerifyForgedRow},
 		{"VerifyDetectsRemovedTail", testVerifyRemovedTail},
 		{"VerifyDetectsRemovedTailAgainstExportedAnchor", testVerifyRemovedTailAnchor},
@@ -802,6 +803,21 @@ func testVerifySwappedRows(t *testing.T, db Database) {
 	fillLog(t, s, 10)
 	require.NoError(t, db.Tamper().Swap(ctx, 3, 8))
 	requireBrokenAt(t, s, 3)
+}
+
+// testVerifyRenumberedDeletion: event 6 is removed and the later events are
+// moved down one position, each rehashed so that it is consistent in itself.
+// Only the link to the previous event shows where the chain was cut.
+func testVerifyRenumberedDeletion(t *testing.T, db Database) {
+	ctx, s := ctxT(t), open(t, db)
+	events := fillLog(t, s, 10)
+	require.NoError(t, db.Tamper().Delete(ctx, 6, 7, 8, 9, 10))
+	for _, e := range events[6:] {
+		e.GlobalPosition--
+		e.Hash = eventstore.ChainHash(e.PrevHash, e)
+		require.NoError(t, db.Tamper().Insert(ctx, e))
+	}
+	requireBrokenAt(t, s, 6)
 }
 
 // testVerifyForgedRow: a row inserted after the head, once with a made-up

@@ -38,13 +38,15 @@ type StreamState struct {
 // guarantees that no other writer, in this process or another, writes the
 // log while the transaction is open.
 type Tx interface {
-	Head(ctx context.Context) (Head, error)
-	// Streams returns the state of those of the given streams that exist.
-	Streams(ctx context.Context, ids []string) (map[string]StreamState, error)
+	// State is called first, once: it returns the head of the log and the
+	// state of those of the given streams that exist, as the transaction
+	// sees them once it holds the log's write lock.
+	State(ctx context.Context, streamIDs []string) (Head, map[string]StreamState, error)
 	// Existing returns the stored events that have one of the given ids.
 	Existing(ctx context.Context, ids []uuid.UUID) (map[uuid.UUID]eventstore.Event, error)
-	// Insert writes positioned, hashed events and replaces the head seal. A
-	// unique-constraint violation is returned wrapping ErrUniqueViolation.
+	// Insert writes positioned, hashed events and replaces the head seal.
+	// A backend may send the rows with its commit; either way a
+	// unique-constraint violation surfaces wrapping ErrUniqueViolation.
 	Insert(ctx context.Context, events []eventstore.Event, seal eventstore.Seal) error
 }
 
@@ -274,10 +276,6 @@ func (w *Writer) commitOnce(batch []*request, lookupIDs bool) ([]result, error) 
 // transaction sees it, and builds the rows to insert. Without lookupIDs it
 // takes every event id for new.
 func (w *Writer) plan(ctx context.Context, tx Tx, batch []*request, lookupIDs bool) ([]result, []eventstore.Event, eventstore.Seal, error) {
-	head, err := tx.Head(ctx)
-	if err != nil {
-		return nil, nil, eventstore.Seal{}, fmt.Errorf("read head: %w", err)
-	}
 	var streamIDs []string
 	seenStream := map[string]bool{}
 	var ids []uuid.UUID
@@ -292,9 +290,9 @@ func (w *Writer) plan(ctx context.Context, tx Tx, batch []*request, lookupIDs bo
 			}
 		}
 	}
-	streams, err := tx.Streams(ctx, streamIDs)
+	head, streams, err := tx.State(ctx, streamIDs)
 	if err != nil {
-		return nil, nil, eventstore.Seal{}, fmt.Errorf("read stream versions: %w", err)
+		return nil, nil, eventstore.Seal{}, fmt.Errorf("read head and streams: %w", err)
 	}
 	stored := map[uuid.UUID]eventstore.Event{}
 	if lookupIDs {

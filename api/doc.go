@@ -1,0 +1,3 @@
+// Package api is careledger's HTTP interface. It is built in the API issue;
+// nothing here yet.
+package api

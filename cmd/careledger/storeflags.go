@@ -1,0 +1,98 @@
+package main
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"errors"
+	"flag"
+	"fmt"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"strings"
+
+	"github.com/careledger/careledger/eventstore"
+	"github.com/careledger/careledger/eventstore/postgres"
+	"github.com/careledger/careledger/eventstore/sqlite"
+)
+
+// storeFlags choose the store: SQLite in the data directory unless a
+// PostgreSQL URL is given. The data directory also keeps the seal key.
+type storeFlags struct {
+	data     string
+	postgres string
+}
+
+func (f *storeFlags) register(fs *flag.FlagSet) {
+	fs.StringVar(&f.data, "data", envOr("CARELEDGER_DATA", "./careledger-data"),
+		"data directory: the embedded SQLite store and the seal key (env CARELEDGER_DATA)")
+	fs.StringVar(&f.postgres, "postgres", os.Getenv("CARELEDGER_POSTGRES"),
+		"PostgreSQL URL; when set, the store lives there instead of in --data (env CARELEDGER_POSTGRES)")
+}
+
+func envOr(name, fallback string) string {
+	if v := os.Getenv(name); v != "" {
+		return v
+	}
+	return fallback
+}
+
+// open opens the store the flags name, creating the data directory and the
+// seal key on first use.
+func (f *storeFlags) open(ctx context.Context) (eventstore.Store, error) {
+	if err := os.MkdirAll(f.data, 0o700); err != nil {
+		return nil, fmt.Errorf("data directory: %w", err)
+	}
+	key, err := sealKey(f.data)
+	if err != nil {
+		return nil, err
+	}
+	opts := eventstore.Options{SealKey: key}
+	if f.postgres != "" {
+		return postgres.Open(ctx, f.postgres, opts)
+	}
+	return sqlite.Open(ctx, filepath.Join(f.data, "careledger.db"), opts)
+}
+
+// sealKey reads the seal key from CARELEDGER_SEAL_KEY (hex) or from
+// seal.key in the data directory, creating that file (mode 0600) with 32
+// random bytes when it does not exist.
+func sealKey(dir string) ([]byte, error) {
+	if v := os.Getenv("CARELEDGER_SEAL_KEY"); v != "" {
+		key, err := hex.DecodeString(strings.TrimSpace(v))
+		if err != nil || len(key) < 16 {
+			return nil, errors.New("CARELEDGER_SEAL_KEY must be at least 16 bytes in hex")
+		}
+		return key, nil
+	}
+	path := filepath.Join(dir, "seal.key")
+	b, err := os.ReadFile(path)
+	if errors.Is(err, fs.ErrNotExist) {
+		key := make([]byte, 32)
+		if _, err := rand.Read(key); err != nil {
+			return nil, fmt.Errorf("seal key: %w", err)
+		}
+		file, err := os.OpenFile(path, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o600)
+		if err != nil {
+			return nil, fmt.Errorf("seal key: %w", err)
+		}
+		if _, err := file.WriteString(hex.EncodeToString(key) + "\n"); err != nil {
+			file.Close()
+			return nil, fmt.Errorf("seal key: %w", err)
+		}
+		if err := file.Sync(); err != nil {
+			file.Close()
+			return nil, fmt.Errorf("seal key: %w", err)
+		}
+		return key, file.Close()
+	}
+	if err != nil {
+		return nil, fmt.Errorf("seal key: %w", err)
+	}
+	key, err := hex.DecodeString(strings.TrimSpace(string(b)))
+	if err != nil || len(key) < 16 {
+		return nil, fmt.Errorf("seal key %s: want at least 16 bytes in hex", path)
+	}
+	return key, nil
+}
