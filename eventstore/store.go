@@ -159,6 +159,10 @@ var (
 	ErrInvalidEvent = errors.New("invalid event")
 	// ErrStreamTypeMismatch: the stream exists with another stream type.
 	ErrStreamTypeMismatch = errors.New("stream type mismatch")
+	// ErrLogTampered: the end of the log is not what its head seal records,
+	// so the store refuses to append until an inspector has looked (Verify
+	// tells where the log was changed).
+	ErrLogTampered = errors.New("the event log does not match its head seal")
 	// ErrClosed: the store was closed.
 	ErrClosed = errors.New("event store closed")
 )

@@ -21,10 +21,15 @@
 // reader whose snapshot shows N+1 also shows N. Within a process the shared
 // writer group-commits appends, so the lock is taken once per batch.
 //
-// The write transaction is pipelined, so a group commit costs two round
-// trips whatever its size: BEGIN, the lock, the head and the stream states
-// in one; the insert of all rows (one INSERT … SELECT FROM unnest), the
-// seal upsert and COMMIT in the other. Only when the insert hits an event
+// The write transaction is pipelined. When the writer knows the head and
+// the streams' versions (it wrote the head itself; the streams are new or
+// ones it wrote), a group commit is one round trip whatever its size: BEGIN,
+// the lock, the insert of all rows (one INSERT … SELECT FROM unnest), the
+// seal upsert and COMMIT. The unique indexes on global_position and
+// (stream_id, stream_version) check that knowledge: if another process
+// wrote in between, a row collides, the transaction aborts, and the batch
+// is planned again from what is read under the lock — two round trips:
+// BEGIN, the lock, the head and the stream states; then the rest. Only when the insert hits an event
 // id already stored (a retried append) does the writer plan the batch again
 // in a new transaction that also looks the ids up.
 //
@@ -38,6 +43,7 @@ import (
 	"embed"
 	"errors"
 	"fmt"
+	"strings"
 	"sync"
 	"time"
 
@@ -234,20 +240,23 @@ func (s *Store) Verify(ctx context.Context, anchors ...eventstore.Anchor) (event
 	return eventstore.VerifyChain(ctx, s.ReadLog, s.readSeal, s.opts.SealKey, anchors...)
 }
 
+const sealQuery = `SELECT position, hash, sealed_at, mac FROM chain_seal WHERE id = 1`
+
 func (s *Store) readSeal(ctx context.Context) (eventstore.Seal, bool, error) {
+	return scanSeal(s.pool.QueryRow(ctx, sealQuery))
+}
+
+func scanSeal(row pgx.Row) (eventstore.Seal, bool, error) {
 	var seal eventstore.Seal
 	var hash []byte
-	err := s.pool.QueryRow(ctx, `SELECT position, hash, sealed_at, mac FROM chain_seal WHERE id = 1`).
-		Scan(&seal.Position, &hash, &seal.SealedAt, &seal.MAC)
+	err := row.Scan(&seal.Position, &hash, &seal.SealedAt, &seal.MAC)
 	if errors.Is(err, pgx.ErrNoRows) {
 		return eventstore.Seal{}, false, nil
 	}
 	if err != nil {
 		return eventstore.Seal{}, false, err
 	}
-	if seal.Hash, err = eventstore.HashFromBytes(hash); err != nil {
-		return eventstore.Seal{}, false, fmt.Errorf("seal: %w", err)
-	}
+	copy(seal.Hash[:], hash)
 	seal.SealedAt = seal.SealedAt.UTC()
 	return seal, true, nil
 }
@@ -313,33 +322,67 @@ func rollback(tx pgx.Tx) {
 }
 
 type writeTx struct {
-	conn  *pgx.Conn
-	begun bool
-	// rows holds the insert and the seal until they go with COMMIT.
-	rows           *pgx.Batch
+	conn *pgx.Conn
+	// pending holds statements not yet sent; flush sends them in one round
+	// trip.
+	pending        *pgx.Batch
+	begun          bool
 	inserted       int64
 	want           int
 	sendRowsAtOnce bool
+	// upsertSeal is set when the transaction read the state: the seal row
+	// may not exist yet. Speculating, the writer has seen it, and a plain
+	// UPDATE (cheaper) leaves a deleted seal missing for Verify to report.
+	upsertSeal bool
+}
+
+func (t *writeTx) queue(query string, args ...any) *pgx.QueuedQuery {
+	if t.pending == nil {
+		t.pending = &pgx.Batch{}
+	}
+	return t.pending.Queue(query, args...)
+}
+
+// begin queues BEGIN and the write lock. In READ COMMITTED each statement
+// takes its snapshot when it starts, so what is read after the lock
+// includes everything the previous holder committed.
+func (t *writeTx) begin() {
+	t.queue(`BEGIN ISOLATION LEVEL READ COMMITTED`)
+	t.begun = true
+	t.queue(`SELECT pg_advisory_xact_lock($1)`, writeLockKey)
+}
+
+func (t *writeTx) flush(ctx context.Context, op string) error {
+	if t.pending == nil {
+		return nil
+	}
+	b := t.pending
+	t.pending = nil
+	if err := t.conn.SendBatch(ctx, b).Close(); err != nil {
+		return translate(op, err)
+	}
+	return nil
 }
 
 // State begins the transaction, takes the write lock, and reads the head
-// and the streams' last versions, in one round trip. In READ COMMITTED each
-// statement takes its snapshot when it starts, so the reads after the lock
-// see everything the previous holder committed. Each stream costs one
+// and the streams' last versions, in one round trip. Each stream costs one
 // backward probe of the unique index on (stream_id, stream_version).
-func (t *writeTx) State(ctx context.Context, ids []string) (writer.Head, map[string]writer.StreamState, error) {
-	b := &pgx.Batch{}
-	b.Queue(`BEGIN ISOLATION LEVEL READ COMMITTED`)
-	t.begun = true
-	b.Queue(`SELECT pg_advisory_xact_lock($1)`, writeLockKey)
-	var head writer.Head
-	b.Queue(headQuery).QueryRow(func(row pgx.Row) error {
+func (t *writeTx) State(ctx context.Context, ids []string) (writer.LogState, error) {
+	t.begin()
+	t.upsertSeal = true
+	var st writer.LogState
+	t.queue(headQuery).QueryRow(func(row pgx.Row) error {
 		var err error
-		head, err = scanHead(row)
+		st.Head, err = scanHead(row)
+		return err
+	})
+	t.queue(sealQuery).QueryRow(func(row pgx.Row) error {
+		var err error
+		st.Seal, st.Sealed, err = scanSeal(row)
 		return err
 	})
 	streams := make(map[string]writer.StreamState, len(ids))
-	b.Queue(`SELECT s.stream_id, e.stream_version, e.stream_type
+	t.queue(`SELECT s.stream_id, e.stream_version, e.stream_type
 		FROM unnest($1::text[]) AS s(stream_id)
 		CROSS JOIN LATERAL (SELECT stream_version, stream_type FROM events
 			WHERE events.stream_id = s.stream_id ORDER BY stream_version DESC LIMIT 1) AS e`, ids,
@@ -354,24 +397,35 @@ func (t *writeTx) State(ctx context.Context, ids []string) (writer.Head, map[str
 		}
 		return rows.Err()
 	})
-	if err := t.conn.SendBatch(ctx, b).Close(); err != nil {
-		return writer.Head{}, nil, translate("begin, lock the log, read head and streams", err)
+	if err := t.flush(ctx, "begin, lock the log, read head and streams"); err != nil {
+		return writer.LogState{}, err
 	}
-	return head, streams, nil
+	st.Streams = streams
+	return st, nil
 }
 
-// commit sends the rows, if any are still held, with COMMIT.
+// Expect begins the transaction and takes the write lock; both go with the
+// rows and COMMIT, in one round trip. The unique indexes check what the
+// writer expects: a moved head makes the first position taken, an existing
+// stream assumed new makes its version 1 taken, and the unique violation
+// sends the writer back to reading.
+func (t *writeTx) Expect(ctx context.Context, head writer.Head, _ map[string]writer.StreamState) error {
+	t.begin()
+	t.upsertSeal = head.Position == 0 // an empty log may have no seal row yet
+	if t.sendRowsAtOnce {
+		return t.flush(ctx, "begin and lock the log")
+	}
+	return nil
+}
+
+// commit sends what is still held, with COMMIT.
 func (t *writeTx) commit(ctx context.Context) error {
 	if !t.begun {
 		return nil
 	}
-	b := t.rows
-	if b == nil {
-		b = &pgx.Batch{}
-	}
-	b.Queue(`COMMIT`)
-	if err := t.conn.SendBatch(ctx, b).Close(); err != nil {
-		return translate("insert and commit", err)
+	t.queue(`COMMIT`)
+	if err := t.flush(ctx, "commit"); err != nil {
+		return err
 	}
 	t.begun = false
 	if t.inserted != int64(t.want) {
@@ -386,6 +440,7 @@ func (t *writeTx) rollback() {
 	if !t.begun {
 		return
 	}
+	t.pending = nil
 	ctx, cancel := context.WithTimeout(context.Background(), rollbackTimeout)
 	defer cancel()
 	_, _ = t.conn.Exec(ctx, `ROLLBACK`)
@@ -416,55 +471,77 @@ func (t *writeTx) Existing(ctx context.Context, ids []uuid.UUID) (map[uuid.UUID]
 	return out, nil
 }
 
-// Insert writes all rows in one statement (INSERT … SELECT FROM unnest)
-// and upserts the seal; both are held to go with COMMIT, unless a
-// BeforeCommit hook must run after them.
+// valuesRows is the largest batch inserted with a VALUES list; larger
+// batches go through unnest. (For a handful of rows VALUES is cheaper; each
+// row count is its own cached statement.)
+const valuesRows = 16
+
+// Insert writes all rows in one statement and the seal; both are held to go
+// with COMMIT, unless a BeforeCommit hook must run after them.
 func (t *writeTx) Insert(ctx context.Context, events []eventstore.Event, seal eventstore.Seal) error {
 	n := len(events)
-	var (
-		positions      = make([]int64, n)
-		ids            = make([]uuid.UUID, n)
-		streamIDs      = make([]string, n)
-		streamTypes    = make([]string, n)
-		streamVersions = make([]int64, n)
-		types          = make([]string, n)
-		schemaVersions = make([]int32, n)
-		data           = make([][]byte, n)
-		metadata       = make([][]byte, n)
-		occurredAt     = make([]time.Time, n)
-		recordedAt     = make([]time.Time, n)
-		prevHashes     = make([][]byte, n)
-		hashes         = make([][]byte, n)
-	)
-	for i := range events {
-		e := &events[i]
-		positions[i], ids[i], streamIDs[i], streamTypes[i] = e.GlobalPosition, e.ID, e.StreamID, e.StreamType
-		streamVersions[i], types[i], schemaVersions[i] = e.StreamVersion, e.Type, int32(e.SchemaVersion)
-		data[i], metadata[i] = e.Data, e.Metadata
-		occurredAt[i], recordedAt[i] = e.OccurredAt, e.RecordedAt
-		prevHashes[i], hashes[i] = e.PrevHash[:], e.Hash[:]
-	}
-	b := &pgx.Batch{}
 	t.want = n
-	b.Queue(`INSERT INTO events (`+columns+`)
-		SELECT * FROM unnest($1::bigint[], $2::uuid[], $3::text[], $4::text[], $5::bigint[], $6::text[],
-			$7::integer[], $8::text[], $9::text[], $10::timestamptz[], $11::timestamptz[], $12::bytea[], $13::bytea[])`,
-		positions, ids, streamIDs, streamTypes, streamVersions, types, schemaVersions,
-		data, metadata, occurredAt, recordedAt, prevHashes, hashes,
-	).Exec(func(ct pgconn.CommandTag) error {
+	counted := func(ct pgconn.CommandTag) error {
 		t.inserted = ct.RowsAffected()
 		return nil
-	})
-	b.Queue(`INSERT INTO chain_seal (id, position, hash, sealed_at, mac) VALUES (1, $1, $2, $3, $4)
+	}
+	if n <= valuesRows {
+		var q strings.Builder
+		q.WriteString(`INSERT INTO events (` + columns + `) VALUES `)
+		args := make([]any, 0, 13*n)
+		for i := range events {
+			e := &events[i]
+			if i > 0 {
+				q.WriteString(", ")
+			}
+			fmt.Fprintf(&q, "($%d, $%d, $%d, $%d, $%d, $%d, $%d, $%d, $%d, $%d, $%d, $%d, $%d)",
+				13*i+1, 13*i+2, 13*i+3, 13*i+4, 13*i+5, 13*i+6, 13*i+7, 13*i+8, 13*i+9, 13*i+10, 13*i+11, 13*i+12, 13*i+13)
+			args = append(args, e.GlobalPosition, e.ID, e.StreamID, e.StreamType, e.StreamVersion, e.Type,
+				int32(e.SchemaVersion), e.Data, e.Metadata, e.OccurredAt, e.RecordedAt, e.PrevHash[:], e.Hash[:])
+		}
+		t.queue(q.String(), args...).Exec(counted)
+	} else {
+		var (
+			positions      = make([]int64, n)
+			ids            = make([]uuid.UUID, n)
+			streamIDs      = make([]string, n)
+			streamTypes    = make([]string, n)
+			streamVersions = make([]int64, n)
+			types          = make([]string, n)
+			schemaVersions = make([]int32, n)
+			data           = make([][]byte, n)
+			metadata       = make([][]byte, n)
+			occurredAt     = make([]time.Time, n)
+			recordedAt     = make([]time.Time, n)
+			prevHashes     = make([][]byte, n)
+			hashes         = make([][]byte, n)
+		)
+		for i := range events {
+			e := &events[i]
+			positions[i], ids[i], streamIDs[i], streamTypes[i] = e.GlobalPosition, e.ID, e.StreamID, e.StreamType
+			streamVersions[i], types[i], schemaVersions[i] = e.StreamVersion, e.Type, int32(e.SchemaVersion)
+			data[i], metadata[i] = e.Data, e.Metadata
+			occurredAt[i], recordedAt[i] = e.OccurredAt, e.RecordedAt
+			prevHashes[i], hashes[i] = e.PrevHash[:], e.Hash[:]
+		}
+		t.queue(`INSERT INTO events (`+columns+`)
+		SELECT * FROM unnest($1::bigint[], $2::uuid[], $3::text[], $4::text[], $5::bigint[], $6::text[],
+			$7::integer[], $8::text[], $9::text[], $10::timestamptz[], $11::timestamptz[], $12::bytea[], $13::bytea[])`,
+			positions, ids, streamIDs, streamTypes, streamVersions, types, schemaVersions,
+			data, metadata, occurredAt, recordedAt, prevHashes, hashes,
+		).Exec(counted)
+	}
+	if t.upsertSeal {
+		t.queue(`INSERT INTO chain_seal (id, position, hash, sealed_at, mac) VALUES (1, $1, $2, $3, $4)
 		ON CONFLICT (id) DO UPDATE SET position = excluded.position, hash = excluded.hash,
 		sealed_at = excluded.sealed_at, mac = excluded.mac`,
-		seal.Position, seal.Hash[:], seal.SealedAt, seal.MAC)
-	if !t.sendRowsAtOnce {
-		t.rows = b
-		return nil
+			seal.Position, seal.Hash[:], seal.SealedAt, seal.MAC)
+	} else {
+		t.queue(`UPDATE chain_seal SET position = $1, hash = $2, sealed_at = $3, mac = $4 WHERE id = 1`,
+			seal.Position, seal.Hash[:], seal.SealedAt, seal.MAC)
 	}
-	if err := t.conn.SendBatch(ctx, b).Close(); err != nil {
-		return translate(fmt.Sprintf("insert events %d to %d and seal", events[0].GlobalPosition, events[n-1].GlobalPosition), err)
+	if t.sendRowsAtOnce {
+		return t.flush(ctx, fmt.Sprintf("insert events %d to %d and seal", events[0].GlobalPosition, events[n-1].GlobalPosition))
 	}
 	return nil
 }

@@ -47,6 +47,7 @@ type Store struct {
 type writeStmts struct {
 	begin, commit, rollback          *sql.Stmt
 	head, stream, byID, insert, seal *sql.Stmt
+	readSeal                         *sql.Stmt
 }
 
 func (s *Store) prepare(ctx context.Context) error {
@@ -67,6 +68,7 @@ func (s *Store) prepare(ctx context.Context) error {
 		{&s.stmts.head, `SELECT global_position, hash, recorded_at FROM events ORDER BY global_position DESC LIMIT 1`},
 		{&s.stmts.stream, `SELECT stream_version, stream_type FROM events WHERE stream_id = ? ORDER BY stream_version DESC LIMIT 1`},
 		{&s.stmts.byID, `SELECT ` + columns + ` FROM events WHERE event_id = ?`},
+		{&s.stmts.readSeal, sealQuery},
 		{&s.stmts.insert, `INSERT INTO events (` + columns + `) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`},
 		{&s.stmts.seal, `INSERT INTO chain_seal (id, position, hash, sealed_at, mac) VALUES (1, ?, ?, ?, ?)
 			ON CONFLICT (id) DO UPDATE SET position = excluded.position, hash = excluded.hash,
@@ -232,21 +234,24 @@ func (s *Store) Verify(ctx context.Context, anchors ...eventstore.Anchor) (event
 	return eventstore.VerifyChain(ctx, s.ReadLog, s.readSeal, s.opts.SealKey, anchors...)
 }
 
+const sealQuery = `SELECT position, hash, sealed_at, mac FROM chain_seal WHERE id = 1`
+
 func (s *Store) readSeal(ctx context.Context) (eventstore.Seal, bool, error) {
+	return scanSeal(s.read.QueryRowContext(ctx, sealQuery))
+}
+
+func scanSeal(row *sql.Row) (eventstore.Seal, bool, error) {
 	var seal eventstore.Seal
 	var hash, mac []byte
 	var sealedAt int64
-	err := s.read.QueryRowContext(ctx, `SELECT position, hash, sealed_at, mac FROM chain_seal WHERE id = 1`).
-		Scan(&seal.Position, &hash, &sealedAt, &mac)
+	err := row.Scan(&seal.Position, &hash, &sealedAt, &mac)
 	if errors.Is(err, sql.ErrNoRows) {
 		return eventstore.Seal{}, false, nil
 	}
 	if err != nil {
 		return eventstore.Seal{}, false, err
 	}
-	if seal.Hash, err = eventstore.HashFromBytes(hash); err != nil {
-		return eventstore.Seal{}, false, fmt.Errorf("seal: %w", err)
-	}
+	copy(seal.Hash[:], hash)
 	seal.SealedAt, seal.MAC = time.UnixMicro(sealedAt).UTC(), mac
 	return seal, true, nil
 }
@@ -291,10 +296,14 @@ func readHead(ctx context.Context, row *sql.Row) (writer.Head, error) {
 
 type writeTx struct{ stmts *writeStmts }
 
-func (t writeTx) State(ctx context.Context, ids []string) (writer.Head, map[string]writer.StreamState, error) {
+func (t writeTx) State(ctx context.Context, ids []string) (writer.LogState, error) {
 	head, err := readHead(ctx, t.stmts.head.QueryRowContext(ctx))
 	if err != nil {
-		return writer.Head{}, nil, err
+		return writer.LogState{}, err
+	}
+	seal, sealed, err := scanSeal(t.stmts.readSeal.QueryRowContext(ctx))
+	if err != nil {
+		return writer.LogState{}, fmt.Errorf("read seal: %w", err)
 	}
 	out := make(map[string]writer.StreamState, len(ids))
 	for _, id := range ids {
@@ -304,11 +313,33 @@ func (t writeTx) State(ctx context.Context, ids []string) (writer.Head, map[stri
 			continue
 		}
 		if err != nil {
-			return writer.Head{}, nil, err
+			return writer.LogState{}, err
 		}
 		out[id] = st
 	}
-	return head, out, nil
+	return writer.LogState{Head: head, Streams: out, Seal: seal, Sealed: sealed}, nil
+}
+
+// Expect reads the head and streams and compares: on SQLite, reading them
+// costs no round trip, so there is nothing to save by sending them later.
+func (t writeTx) Expect(ctx context.Context, head writer.Head, streams map[string]writer.StreamState) error {
+	ids := make([]string, 0, len(streams))
+	for id := range streams {
+		ids = append(ids, id)
+	}
+	actual, err := t.State(ctx, ids)
+	if err != nil {
+		return err
+	}
+	if actual.Head.Position != head.Position || actual.Head.Hash != head.Hash {
+		return fmt.Errorf("head is at %d, not %d: %w", actual.Head.Position, head.Position, writer.ErrStale)
+	}
+	for id, st := range streams {
+		if v := actual.Streams[id].Version; v != st.Version {
+			return fmt.Errorf("stream %s is at version %d, not %d: %w", id, v, st.Version, writer.ErrStale)
+		}
+	}
+	return nil
 }
 
 func (t writeTx) Existing(ctx context.Context, ids []uuid.UUID) (map[uuid.UUID]eventstore.Event, error) {

@@ -36,6 +36,8 @@ func Run(t *testing.T, newDatabase func(t testing.TB) Database) {
 		{"EventIDReuseWithAnotherBody", testEventIDReuse},
 		{"HeldOpenTransactionLeavesNoGap", testHeldOpenTransaction},
 		{"GlobalOrderIsCommitOrder", testGlobalOrderIsCommitOrder},
+		{"AnotherProcessWritesBetweenAppends", testAnotherProcessWritesBetween},
+		{"AppendRefusedOnTamperedTail", testAppendRefusedOnTamperedTail},
 		{"GroupCommitBatchesAndIsolatesFailures", testGroupCommit},
 		{"OneMebibytePayload", testLargePayload},
 		{"ChineseTextRoundTrips", testChineseText},
@@ -592,6 +594,71 @@ func testGlobalOrderIsCommitOrder(t *testing.T, db Database) {
 	for _, e := range seen {
 		assert.Equal(t, byPosition[e.GlobalPosition], e, "position %d holds the acknowledged event", e.GlobalPosition)
 	}
+}
+
+// testAnotherProcessWritesBetween: a store remembers the head and the
+// streams it wrote, to write the next batch without reading them first. When
+// a second handle (another process) writes in between, every kind of append
+// of the first must still be decided on the log as it is.
+func testAnotherProcessWritesBetween(t *testing.T, db Database) {
+	ctx := ctxT(t)
+	a, b := open(t, db), open(t, db)
+	mustAppend := func(s eventstore.Store, stream eventstore.StreamRef, expected eventstore.ExpectedVersion, n int) eventstore.Event {
+		t.Helper()
+		out, err := s.Append(ctx, stream, expected, note(n))
+		require.NoError(t, err)
+		return out[0]
+	}
+	mustAppend(a, caseStream(1), eventstore.NoStream, 1)
+	mustAppend(a, caseStream(1), eventstore.Exactly(1), 2)
+
+	mustAppend(b, caseStream(1), eventstore.Exactly(2), 3) // a's knowledge of stream 1 is now stale
+	mustAppend(b, caseStream(2), eventstore.NoStream, 4)   // and so is its head
+
+	_, err := a.Append(ctx, caseStream(1), eventstore.Exactly(2), note(5))
+	requireConflict(t, err, 3)
+	_, err = a.Append(ctx, caseStream(2), eventstore.NoStream, note(6))
+	requireConflict(t, err, 1)
+	e := mustAppend(a, caseStream(1), eventstore.AnyVersion, 7)
+	assert.Equal(t, int64(4), e.StreamVersion)
+	assert.Equal(t, int64(5), e.GlobalPosition)
+
+	mustAppend(b, caseStream(3), eventstore.NoStream, 8)
+	e = mustAppend(a, caseStream(1), eventstore.Exactly(4), 9)
+	assert.Equal(t, int64(7), e.GlobalPosition)
+	mustAppend(b, caseStream(1), eventstore.Exactly(5), 10)
+	e = mustAppend(a, caseStream(4), eventstore.AnyVersion, 11)
+	assert.Equal(t, int64(9), e.GlobalPosition)
+
+	all := readAll(t, a)
+	require.Len(t, all, 9)
+	for i, e := range all {
+		assert.Equal(t, int64(i+1), e.GlobalPosition)
+	}
+	v, err := a.Verify(ctx)
+	require.NoError(t, err)
+	assert.True(t, v.OK, v.Reason)
+}
+
+// testAppendRefusedOnTamperedTail: once the end of the log no longer matches
+// its seal, a store that reads the log refuses to append — appending would
+// chain onto the cut log and rewrite the seal, erasing the evidence.
+func testAppendRefusedOnTamperedTail(t *testing.T, db Database) {
+	ctx := ctxT(t)
+	s := open(t, db)
+	fillLog(t, s, 6)
+	require.NoError(t, s.Close())
+	require.NoError(t, db.Tamper().Delete(ctx, 5, 6))
+
+	s = open(t, db)
+	_, err := s.Append(ctx, caseStream(7), eventstore.NoStream, note(7))
+	require.ErrorIs(t, err, eventstore.ErrLogTampered)
+	assert.Len(t, readAll(t, s), 4, "nothing was appended")
+	requireBrokenAt(t, s, 5)
+
+	require.NoError(t, db.Tamper().DeleteSeal(ctx))
+	_, err = s.Append(ctx, caseStream(7), eventstore.NoStream, note(7))
+	require.ErrorIs(t, err, eventstore.ErrLogTampered, "a log with events and no seal is refused too")
 }
 
 // testGroupCommit holds the first batch open, queues twenty appends to

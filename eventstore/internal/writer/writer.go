@@ -28,6 +28,14 @@ type Head struct {
 	RecordedAt time.Time
 }
 
+// LogState is what a write transaction reads under the write lock.
+type LogState struct {
+	Head    Head
+	Streams map[string]StreamState // the streams asked for that exist
+	Seal    eventstore.Seal
+	Sealed  bool // false when there is no seal row
+}
+
 // StreamState is a stream's current version and type.
 type StreamState struct {
 	Version int64
@@ -38,10 +46,19 @@ type StreamState struct {
 // guarantees that no other writer, in this process or another, writes the
 // log while the transaction is open.
 type Tx interface {
-	// State is called first, once: it returns the head of the log and the
-	// state of those of the given streams that exist, as the transaction
-	// sees them once it holds the log's write lock.
-	State(ctx context.Context, streamIDs []string) (Head, map[string]StreamState, error)
+	// State is called first, once, unless Expect is: it returns the head of
+	// the log, the head seal, and the state of those of the given streams
+	// that exist, as the transaction sees them once it holds the write lock.
+	State(ctx context.Context, streamIDs []string) (LogState, error)
+	// Expect stands in for State when the writer believes it knows the head
+	// and the streams' states (version 0: no such stream). The backend takes
+	// the write lock and makes sure the beliefs hold, at the latest when the
+	// rows go in: by checking them (failing with ErrStale), or by leaning on
+	// the unique indexes. The writer only ever believes what those indexes
+	// verify: that the next position is free (else the head moved), and that
+	// each stream is at a version it saw itself under a head since verified,
+	// or at version 0 (else the stream's version 1 is taken).
+	Expect(ctx context.Context, head Head, streams map[string]StreamState) error
 	// Existing returns the stored events that have one of the given ids.
 	Existing(ctx context.Context, ids []uuid.UUID) (map[uuid.UUID]eventstore.Event, error)
 	// Insert writes positioned, hashed events and replaces the head seal.
@@ -49,6 +66,10 @@ type Tx interface {
 	// unique-constraint violation surfaces wrapping ErrUniqueViolation.
 	Insert(ctx context.Context, events []eventstore.Event, seal eventstore.Seal) error
 }
+
+// ErrStale is what a backend returns when what the writer expected (Tx.Expect)
+// is not what the log holds: another process wrote in between.
+var ErrStale = errors.New("the log is not as the writer expected")
 
 // errLookupNeeded: an append planned without an id lookup was refused, and
 // it may be a retry of one already stored, which must be answered instead.
@@ -97,9 +118,50 @@ type Writer struct {
 	mu       sync.RWMutex // guards closed against sends on queue
 	closed   bool
 	finished chan struct{}
+	// committing is held by whoever runs a group commit: the writer
+	// goroutine, or a caller that found the writer idle (leaders).
+	committing sync.Mutex
+	leaders    sync.WaitGroup
+	held       atomic.Int64 // appends the writer goroutine holds, waiting to commit
 
 	appends, events, batches atomic.Int64
+
+	// known is what the writer last saw or wrote; guarded by committing.
+	known knownState
 }
+
+// knownState is the head and stream states the writer believes current.
+// Every use of it is checked by the backend (Tx.Expect), so a wrong belief
+// costs a second transaction, never a wrong write.
+type knownState struct {
+	valid   bool
+	head    Head
+	streams map[string]StreamState
+}
+
+// maxKnownStreams bounds the streams the writer remembers.
+const maxKnownStreams = 1 << 14
+
+func (k *knownState) remember(id string, st StreamState) {
+	if k.streams == nil || len(k.streams) >= maxKnownStreams {
+		k.streams = make(map[string]StreamState)
+	}
+	k.streams[id] = st
+}
+
+// mode is how a group commit learns the state of the log.
+type mode int
+
+const (
+	// speculate: take the head and stream states the writer knows (or the
+	// appends expect) and let the backend check them with the rows — one
+	// round trip on PostgreSQL.
+	speculate mode = iota
+	// read: read the head and stream states under the write lock.
+	read
+	// lookup: read them and look every event id up, to answer retries.
+	lookup
+)
 
 // MaxEventsPerAppend bounds one append.
 const MaxEventsPerAppend = 1000
@@ -137,6 +199,18 @@ func (w *Writer) Append(ctx context.Context, stream eventstore.StreamRef, expect
 		w.mu.RUnlock()
 		return nil, eventstore.ErrClosed
 	}
+	// When no group commit is under way, the caller commits its own append
+	// (and whatever queued meanwhile) at once, sparing two goroutine
+	// hand-offs; otherwise it queues for the writer goroutine, which batches.
+	if w.committing.TryLock() {
+		w.leaders.Add(1)
+		w.mu.RUnlock()
+		w.commit(w.drain([]*request{req}))
+		w.committing.Unlock()
+		w.leaders.Done()
+		res := <-req.done
+		return res.events, res.err
+	}
 	select {
 	case w.queue <- req:
 		w.mu.RUnlock()
@@ -154,7 +228,7 @@ func (w *Writer) Append(ctx context.Context, stream eventstore.StreamRef, expect
 
 // Stats reports the writer's counters.
 func (w *Writer) Stats() eventstore.Stats {
-	return eventstore.Stats{Appends: w.appends.Load(), Events: w.events.Load(), Batches: w.batches.Load(), Queued: len(w.queue)}
+	return eventstore.Stats{Appends: w.appends.Load(), Events: w.events.Load(), Batches: w.batches.Load(), Queued: len(w.queue) + int(w.held.Load())}
 }
 
 // Close stops taking appends, finishes those queued and stops the writer.
@@ -166,26 +240,35 @@ func (w *Writer) Close() {
 	}
 	w.mu.Unlock()
 	<-w.finished
+	w.leaders.Wait()
 }
 
 func (w *Writer) run() {
 	defer close(w.finished)
 	for first := range w.queue {
-		batch := []*request{first}
-	drain:
-		for len(batch) < w.opts.MaxBatch {
-			select {
-			case r, ok := <-w.queue:
-				if !ok {
-					break drain
-				}
-				batch = append(batch, r)
-			default:
-				break drain
-			}
-		}
+		w.held.Store(1) // still waiting, though no longer in the queue
+		w.committing.Lock()
+		batch := w.drain([]*request{first})
+		w.held.Store(0)
 		w.commit(batch)
+		w.committing.Unlock()
 	}
+}
+
+// drain adds to batch what is queued, up to MaxBatch, without waiting.
+func (w *Writer) drain(batch []*request) []*request {
+	for len(batch) < w.opts.MaxBatch {
+		select {
+		case r, ok := <-w.queue:
+			if !ok {
+				return batch
+			}
+			batch = append(batch, r)
+		default:
+			return batch
+		}
+	}
+	return batch
 }
 
 // commit decides and writes one batch. Each append is decided on its own,
@@ -208,9 +291,17 @@ func (w *Writer) commit(batch []*request) {
 	// Fresh event ids are the rule and retries the exception, so a batch is
 	// first planned without looking its ids up; the unique index on event
 	// ids catches a retry, and the batch is planned again with the lookup.
-	results, err := w.commitOnce(live, false)
+	// When the writer knows the log's state, it does not even read it first.
+	m := read
+	if w.known.valid {
+		m = speculate
+	}
+	results, err := w.commitOnce(live, m)
+	if m == speculate && errors.Is(err, ErrStale) {
+		results, err = w.commitOnce(live, read)
+	}
 	if errors.Is(err, ErrUniqueViolation) || errors.Is(err, errLookupNeeded) {
-		results, err = w.commitOnce(live, true)
+		results, err = w.commitOnce(live, lookup)
 	}
 	if err != nil && len(live) > 1 {
 		for _, r := range live {
@@ -235,70 +326,102 @@ func (w *Writer) answer(r *request, res result) {
 	r.done <- res
 }
 
-func (w *Writer) commitOnce(batch []*request, lookupIDs bool) ([]result, error) {
+func (w *Writer) commitOnce(batch []*request, m mode) ([]result, error) {
 	// A group commit is not tied to any one caller's context. The backend
 	// bounds its own waits (SQLite's busy timeout, a deadline on PostgreSQL);
 	// a context that cannot be cancelled spares SQLite's driver a watcher
 	// goroutine per statement.
 	ctx := context.Background()
-	var results []result
-	var written int64
+	var p plan
 	err := w.backend.WriteTx(ctx, func(tx Tx) error {
-		var rows []eventstore.Event
-		var seal eventstore.Seal
 		var err error
-		results, rows, seal, err = w.plan(ctx, tx, batch, lookupIDs)
-		if err != nil {
+		if p, err = w.plan(ctx, tx, batch, m); err != nil {
 			return err
 		}
-		if len(rows) == 0 {
+		if len(p.rows) == 0 {
 			return nil
 		}
-		if err := tx.Insert(ctx, rows, seal); err != nil {
+		if err := tx.Insert(ctx, p.rows, p.seal); err != nil {
 			return err
 		}
-		written = int64(len(rows))
 		if w.opts.BeforeCommit != nil {
 			w.opts.BeforeCommit(ctx)
 		}
 		return nil
 	})
 	if err != nil {
+		w.known.valid = false
 		return nil, fmt.Errorf("append: %w", err)
 	}
-	if written > 0 {
+	if len(p.rows) > 0 {
 		w.batches.Add(1)
 	}
-	return results, nil
+	w.known.valid, w.known.head = true, p.head
+	for id, st := range p.streams {
+		w.known.remember(id, st)
+	}
+	return p.results, nil
+}
+
+// plan is a group commit decided: each append's result, the rows to
+// insert, the new seal, and the head and stream states after the commit.
+type plan struct {
+	results []result
+	rows    []eventstore.Event
+	seal    eventstore.Seal
+	head    Head
+	streams map[string]StreamState
 }
 
 // plan decides every append of the batch against the log as the write
-// transaction sees it, and builds the rows to insert. Without lookupIDs it
-// takes every event id for new.
-func (w *Writer) plan(ctx context.Context, tx Tx, batch []*request, lookupIDs bool) ([]result, []eventstore.Event, eventstore.Seal, error) {
-	var streamIDs []string
-	seenStream := map[string]bool{}
-	var ids []uuid.UUID
-	for _, r := range batch {
-		if !seenStream[r.stream.ID] {
-			seenStream[r.stream.ID] = true
-			streamIDs = append(streamIDs, r.stream.ID)
+// transaction sees it (or, speculating, as the writer believes it to be),
+// and builds the rows to insert.
+func (w *Writer) plan(ctx context.Context, tx Tx, batch []*request, m mode) (plan, error) {
+	var head Head
+	var streams map[string]StreamState
+	switch m {
+	case speculate:
+		head, streams = w.known.head, w.assume(batch)
+		if streams == nil {
+			return plan{}, ErrStale
 		}
-		if lookupIDs {
+		if err := tx.Expect(ctx, head, streams); err != nil {
+			return plan{}, fmt.Errorf("check head and streams: %w", err)
+		}
+	default:
+		var ids []string
+		seen := map[string]bool{}
+		for _, r := range batch {
+			if !seen[r.stream.ID] {
+				seen[r.stream.ID] = true
+				ids = append(ids, r.stream.ID)
+			}
+		}
+		st, err := tx.State(ctx, ids)
+		if err != nil {
+			return plan{}, fmt.Errorf("read head and streams: %w", err)
+		}
+		if err := checkSeal(st); err != nil {
+			return plan{}, err
+		}
+		head, streams = st.Head, st.Streams
+		for _, id := range ids {
+			if _, ok := streams[id]; !ok {
+				streams[id] = StreamState{} // read under the lock: no such stream
+			}
+		}
+	}
+	stored := map[uuid.UUID]eventstore.Event{}
+	if m == lookup {
+		var ids []uuid.UUID
+		for _, r := range batch {
 			for _, e := range r.events {
 				ids = append(ids, e.id)
 			}
 		}
-	}
-	head, streams, err := tx.State(ctx, streamIDs)
-	if err != nil {
-		return nil, nil, eventstore.Seal{}, fmt.Errorf("read head and streams: %w", err)
-	}
-	stored := map[uuid.UUID]eventstore.Event{}
-	if lookupIDs {
 		found, err := tx.Existing(ctx, ids)
 		if err != nil {
-			return nil, nil, eventstore.Seal{}, fmt.Errorf("read event ids: %w", err)
+			return plan{}, fmt.Errorf("read event ids: %w", err)
 		}
 		for id, e := range found {
 			stored[id] = e
@@ -312,40 +435,44 @@ func (w *Writer) plan(ctx context.Context, tx Tx, batch []*request, lookupIDs bo
 		recordedAt = head.RecordedAt
 	}
 	position, prev := head.Position, head.Hash
-	results := make([]result, len(batch))
-	var rows []eventstore.Event
+	p := plan{results: make([]result, len(batch)), streams: map[string]StreamState{}}
+	for id, st := range streams {
+		p.streams[id] = st
+	}
 	for i, r := range batch {
 		if originals, done, err := alreadyStored(r, stored); err != nil || done {
-			results[i] = result{events: originals, err: err}
+			p.results[i] = result{events: originals, err: err}
 			continue
 		}
-		state, exists := streams[r.stream.ID]
-		if !lookupIDs && (exists && state.Type != r.stream.Type || !r.expected.Matches(state.Version)) {
-			return nil, nil, eventstore.Seal{}, errLookupNeeded
+		state, exists := p.streams[r.stream.ID]
+		exists = exists && state.Version > 0
+		typeClash := exists && state.Type != r.stream.Type
+		if m != lookup && (typeClash || !r.expected.Matches(state.Version)) {
+			return plan{}, errLookupNeeded
 		}
-		if exists && state.Type != r.stream.Type {
-			results[i] = result{err: fmt.Errorf("stream %s is a %q stream, not %q: %w", r.stream.ID, state.Type, r.stream.Type, eventstore.ErrStreamTypeMismatch)}
+		if typeClash {
+			p.results[i] = result{err: fmt.Errorf("stream %s is a %q stream, not %q: %w", r.stream.ID, state.Type, r.stream.Type, eventstore.ErrStreamTypeMismatch)}
 			continue
 		}
 		if !r.expected.Matches(state.Version) {
-			results[i] = result{err: &eventstore.VersionConflictError{StreamID: r.stream.ID, Expected: r.expected, Current: state.Version}}
+			p.results[i] = result{err: &eventstore.VersionConflictError{StreamID: r.stream.ID, Expected: r.expected, Current: state.Version}}
 			continue
 		}
 		out := make([]eventstore.Event, len(r.events))
-		for j, p := range r.events {
+		for j, pe := range r.events {
 			position++
 			state.Version++
 			e := eventstore.Event{
-				ID:             p.id,
+				ID:             pe.id,
 				StreamID:       r.stream.ID,
 				StreamType:     r.stream.Type,
 				StreamVersion:  state.Version,
 				GlobalPosition: position,
-				Type:           p.typ,
-				SchemaVersion:  p.schemaVersion,
-				Data:           p.data,
-				Metadata:       p.metadata,
-				OccurredAt:     p.occurredAt,
+				Type:           pe.typ,
+				SchemaVersion:  pe.schemaVersion,
+				Data:           pe.data,
+				Metadata:       pe.metadata,
+				OccurredAt:     pe.occurredAt,
 				RecordedAt:     recordedAt,
 				PrevHash:       prev,
 			}
@@ -355,13 +482,56 @@ func (w *Writer) plan(ctx context.Context, tx Tx, batch []*request, lookupIDs bo
 			stored[e.ID] = e
 		}
 		state.Type = r.stream.Type
-		streams[r.stream.ID] = state
-		rows = append(rows, out...)
-		results[i] = result{events: out}
+		p.streams[r.stream.ID] = state
+		p.rows = append(p.rows, out...)
+		p.results[i] = result{events: out}
+	}
+	p.head = head
+	if len(p.rows) > 0 {
+		p.head = Head{Position: position, Hash: prev, RecordedAt: recordedAt}
 	}
 	anchor := eventstore.Anchor{Position: position, Hash: prev}
-	seal := eventstore.Seal{Anchor: anchor, SealedAt: recordedAt, MAC: eventstore.SealMAC(w.opts.SealKey, anchor, recordedAt)}
-	return results, rows, seal, nil
+	p.seal = eventstore.Seal{Anchor: anchor, SealedAt: recordedAt, MAC: eventstore.SealMAC(w.opts.SealKey, anchor, recordedAt)}
+	return p, nil
+}
+
+// checkSeal refuses to extend a log whose head is not the one its seal
+// records: the end of the log was removed or forged behind the store's back,
+// and appending would continue the chain from there and rewrite the seal,
+// erasing the evidence. (Verify says where; the seal's signature is
+// Verify's to check.)
+func checkSeal(st LogState) error {
+	switch {
+	case st.Sealed && (st.Seal.Position != st.Head.Position || st.Seal.Hash != st.Head.Hash):
+		return fmt.Errorf("the log ends at position %d but its seal at %d: %w", st.Head.Position, st.Seal.Position, eventstore.ErrLogTampered)
+	case !st.Sealed && st.Head.Position > 0:
+		return fmt.Errorf("the log has %d events and no seal: %w", st.Head.Position, eventstore.ErrLogTampered)
+	}
+	return nil
+}
+
+// assume is the state of the batch's streams the writer can speculate on:
+// what it knows (the head it knows vouches for it), else version 0 for an
+// append that expects no stream or any version. It returns nil when an
+// append expects a version of a stream the writer does not know: that must
+// be read.
+func (w *Writer) assume(batch []*request) map[string]StreamState {
+	out := map[string]StreamState{}
+	for _, r := range batch {
+		if _, ok := out[r.stream.ID]; ok {
+			continue
+		}
+		known, ok := w.known.streams[r.stream.ID]
+		switch {
+		case ok:
+			out[r.stream.ID] = known
+		case r.expected == eventstore.AnyVersion || r.expected == eventstore.NoStream:
+			out[r.stream.ID] = StreamState{}
+		default:
+			return nil
+		}
+	}
+	return out
 }
 
 // alreadyStored decides idempotency: done is true when every event of the

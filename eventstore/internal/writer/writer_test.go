@@ -21,6 +21,7 @@ import (
 type memBackend struct {
 	mu      sync.Mutex
 	events  []eventstore.Event
+	seal    *eventstore.Seal
 	gate    chan struct{} // when set, the first WriteTx waits on it
 	entered chan struct{}
 	txs     int
@@ -42,15 +43,19 @@ func (b *memBackend) WriteTx(ctx context.Context, fn func(Tx) error) error {
 		return err
 	}
 	b.events = append(b.events, tx.pending...)
+	if tx.seal != nil {
+		b.seal = tx.seal
+	}
 	return nil
 }
 
 type memTx struct {
 	b       *memBackend
 	pending []eventstore.Event
+	seal    *eventstore.Seal
 }
 
-func (t *memTx) State(_ context.Context, ids []string) (Head, map[string]StreamState, error) {
+func (t *memTx) State(_ context.Context, ids []string) (LogState, error) {
 	var head Head
 	if n := len(t.b.events); n > 0 {
 		last := t.b.events[n-1]
@@ -64,7 +69,28 @@ func (t *memTx) State(_ context.Context, ids []string) (Head, map[string]StreamS
 			}
 		}
 	}
-	return head, out, nil
+	st := LogState{Head: head, Streams: out}
+	if t.b.seal != nil {
+		st.Seal, st.Sealed = *t.b.seal, true
+	}
+	return st, nil
+}
+
+func (t *memTx) Expect(ctx context.Context, head Head, streams map[string]StreamState) error {
+	ids := make([]string, 0, len(streams))
+	for id := range streams {
+		ids = append(ids, id)
+	}
+	actual, _ := t.State(ctx, ids)
+	if actual.Head != head {
+		return ErrStale
+	}
+	for id, st := range streams {
+		if actual.Streams[id].Version != st.Version {
+			return ErrStale
+		}
+	}
+	return nil
 }
 
 func (t *memTx) Existing(_ context.Context, ids []uuid.UUID) (map[uuid.UUID]eventstore.Event, error) {
@@ -79,7 +105,7 @@ func (t *memTx) Existing(_ context.Context, ids []uuid.UUID) (map[uuid.UUID]even
 	return out, nil
 }
 
-func (t *memTx) Insert(_ context.Context, events []eventstore.Event, _ eventstore.Seal) error {
+func (t *memTx) Insert(_ context.Context, events []eventstore.Event, seal eventstore.Seal) error {
 	for _, e := range events {
 		if e.Type == "poison" {
 			return errors.New("database refused the row")
@@ -90,7 +116,7 @@ func (t *memTx) Insert(_ context.Context, events []eventstore.Event, _ eventstor
 			}
 		}
 	}
-	t.pending = events
+	t.pending, t.seal = events, &seal
 	return nil
 }
 
