@@ -330,6 +330,8 @@ type writeTx struct {
 	inserted       int64
 	want           int
 	sendRowsAtOnce bool
+	// implicit: the transaction is the pipeline's implicit one (no BEGIN).
+	implicit bool
 	// upsertSeal is set when the transaction read the state: the seal row
 	// may not exist yet. Speculating, the writer has seen it, and a plain
 	// UPDATE (cheaper) leaves a deleted seal missing for Verify to report.
@@ -410,11 +412,16 @@ func (t *writeTx) State(ctx context.Context, ids []string) (writer.LogState, err
 // stream assumed new makes its version 1 taken, and the unique violation
 // sends the writer back to reading.
 func (t *writeTx) Expect(ctx context.Context, head writer.Head, _ map[string]writer.StreamState) error {
-	t.begin()
 	t.upsertSeal = head.Position == 0 // an empty log may have no seal row yet
 	if t.sendRowsAtOnce {
+		t.begin()
 		return t.flush(ctx, "begin and lock the log")
 	}
+	// Everything goes in one pipeline ending in one Sync, which PostgreSQL
+	// runs as one implicit transaction, committed at the Sync (rolled back
+	// whole if any statement fails): no BEGIN or COMMIT to send.
+	t.queue(`SELECT pg_advisory_xact_lock($1)`, writeLockKey)
+	t.begun, t.implicit = true, true
 	return nil
 }
 
@@ -423,8 +430,14 @@ func (t *writeTx) commit(ctx context.Context) error {
 	if !t.begun {
 		return nil
 	}
-	t.queue(`COMMIT`)
-	if err := t.flush(ctx, "commit"); err != nil {
+	if !t.implicit {
+		t.queue(`COMMIT`)
+	}
+	err := t.flush(ctx, "commit")
+	if t.implicit {
+		t.begun = false // committed or rolled back at the Sync
+	}
+	if err != nil {
 		return err
 	}
 	t.begun = false
