@@ -45,8 +45,7 @@ func VerifyChain(ctx context.Context, read LogReader, readSeal SealReader, sealK
 		for _, e := range page {
 			if e.GlobalPosition != last+1 {
 				c.broken(last+1, fmt.Sprintf("position %d is missing (next stored position is %d)", last+1, e.GlobalPosition))
-				// Resynchronise so one missing event is reported once.
-				last = e.GlobalPosition - 1
+				// Go on from the event found, so the gap is reported once.
 				prev = e.PrevHash
 			}
 			if e.PrevHash != prev {

@@ -30,7 +30,10 @@ func main() {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
 	if err := run(ctx, os.Args[1:], os.Stdout, os.Stderr); err != nil {
-		if !errors.Is(err, flag.ErrHelp) {
+		if errors.Is(err, flag.ErrHelp) {
+			os.Exit(0) // --help was asked for and printed
+		}
+		if !errors.Is(err, errUsage) {
 			fmt.Fprintln(os.Stderr, "careledger:", err)
 		}
 		var exit exitCode
@@ -41,6 +44,9 @@ func main() {
 	}
 }
 
+// errUsage: no command was given; the usage was printed.
+var errUsage = errors.New("no command given")
+
 // exitCode is an error that asks for a particular exit status.
 type exitCode int
 
@@ -49,7 +55,7 @@ func (e exitCode) Error() string { return fmt.Sprintf("exit status %d", int(e)) 
 func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	if len(args) == 0 {
 		fmt.Fprint(stderr, usage)
-		return flag.ErrHelp
+		return errUsage
 	}
 	switch args[0] {
 	case "serve":

@@ -3,7 +3,6 @@ package main
 import (
 	"context"
 	"errors"
-	"flag"
 	"fmt"
 	"io"
 	"log/slog"
@@ -13,16 +12,10 @@ import (
 )
 
 func serve(ctx context.Context, args []string, stdout, stderr io.Writer) error {
-	fs := flag.NewFlagSet("serve", flag.ContinueOnError)
-	fs.SetOutput(stderr)
-	var sf storeFlags
-	sf.register(fs)
+	fs, sf := commandFlags("serve", `Usage: careledger serve [--addr HOST:PORT] [--data DIR | --postgres URL]
+Opens the store (applying its migrations) and serves HTTP until interrupted.
+`, stderr)
 	addr := fs.String("addr", envOr("CARELEDGER_ADDR", "127.0.0.1:8080"), "listen address (env CARELEDGER_ADDR)")
-	fs.Usage = func() {
-		fmt.Fprintln(stderr, "Usage: careledger serve [--addr HOST:PORT] [--data DIR | --postgres URL]")
-		fmt.Fprintln(stderr, "Opens the store (applying its migrations) and serves HTTP until interrupted.")
-		fs.PrintDefaults()
-	}
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
@@ -60,7 +53,7 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		WriteTimeout:      60 * time.Second,
 		IdleTimeout:       120 * time.Second,
 	}
-	log.Info("careledger serving", "addr", ln.Addr().String(), "store", storeKind(sf),
+	log.Info("careledger serving", "addr", ln.Addr().String(), "store", storeKind(*sf),
 		"note", "the event store is ready; the /v1 HTTP API is not built yet (see the issues)")
 	fmt.Fprintf(stdout, "careledger listening on http://%s\n", ln.Addr())
 	errc := make(chan error, 1)

@@ -7,6 +7,7 @@ import (
 	"errors"
 	"flag"
 	"fmt"
+	"io"
 	"io/fs"
 	"os"
 	"path/filepath"
@@ -22,6 +23,20 @@ import (
 type storeFlags struct {
 	data     string
 	postgres string
+}
+
+// commandFlags makes a command's flag set, with the store flags and a
+// usage text printed above the flags by --help.
+func commandFlags(name, usage string, stderr io.Writer) (*flag.FlagSet, *storeFlags) {
+	fs := flag.NewFlagSet(name, flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	sf := &storeFlags{}
+	sf.register(fs)
+	fs.Usage = func() {
+		fmt.Fprint(stderr, usage)
+		fs.PrintDefaults()
+	}
+	return fs, sf
 }
 
 func (f *storeFlags) register(fs *flag.FlagSet) {

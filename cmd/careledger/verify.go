@@ -3,7 +3,6 @@ package main
 import (
 	"context"
 	"encoding/json"
-	"flag"
 	"fmt"
 	"io"
 	"strconv"
@@ -35,18 +34,12 @@ func (a *anchorFlags) Set(v string) error {
 }
 
 func verify(ctx context.Context, args []string, stdout, stderr io.Writer) error {
-	fs := flag.NewFlagSet("verify", flag.ContinueOnError)
-	fs.SetOutput(stderr)
-	var sf storeFlags
-	sf.register(fs)
+	fs, sf := commandFlags("verify", `Usage: careledger verify [--data DIR | --postgres URL] [--anchor POSITION:HASH]...
+Walks the whole event log, recomputes its hash chain, checks the signed head seal
+and each anchor, and prints {ok, checked, first_broken_position}. Exit status 1 if broken.
+`, stderr)
 	var anchors anchorFlags
 	fs.Var(&anchors, "anchor", "a head kept earlier, as POSITION:HASH (from 'careledger head'); repeatable")
-	fs.Usage = func() {
-		fmt.Fprintln(stderr, "Usage: careledger verify [--data DIR | --postgres URL] [--anchor POSITION:HASH]...")
-		fmt.Fprintln(stderr, "Walks the whole event log, recomputes its hash chain, checks the signed head seal")
-		fmt.Fprintln(stderr, "and each anchor, and prints {ok, checked, first_broken_position}. Exit status 1 if broken.")
-		fs.PrintDefaults()
-	}
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
@@ -69,16 +62,10 @@ func verify(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 }
 
 func head(ctx context.Context, args []string, stdout, stderr io.Writer) error {
-	fs := flag.NewFlagSet("head", flag.ContinueOnError)
-	fs.SetOutput(stderr)
-	var sf storeFlags
-	sf.register(fs)
-	fs.Usage = func() {
-		fmt.Fprintln(stderr, "Usage: careledger head [--data DIR | --postgres URL]")
-		fmt.Fprintln(stderr, "Prints the position and hash of the last event. Keep it: 'careledger verify --anchor")
-		fmt.Fprintln(stderr, "POSITION:HASH' later proves that nothing up to it was changed or removed.")
-		fs.PrintDefaults()
-	}
+	fs, sf := commandFlags("head", `Usage: careledger head [--data DIR | --postgres URL]
+Prints the position and hash of the last event. Keep it: 'careledger verify --anchor
+POSITION:HASH' later proves that nothing up to it was changed or removed.
+`, stderr)
 	if err := fs.Parse(args); err != nil {
 		return err
 	}

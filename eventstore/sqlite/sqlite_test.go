@@ -124,3 +124,17 @@ func (tp tamperer) PlainUpdate(ctx context.Context, position int64) error {
 func (tp tamperer) PlainDelete(ctx context.Context, position int64) error {
 	return tp.exec(ctx, true, execSQL(`DELETE FROM events WHERE global_position = ?`, position))
 }
+
+// TestDurabilitySettings: WAL with synchronous=FULL is what makes an
+// acknowledged append survive power loss.
+func TestDurabilitySettings(t *testing.T) {
+	s, err := sqlite.Open(context.Background(), filepath.Join(t.TempDir(), "careledger.db"), eventstore.Options{})
+	require.NoError(t, err)
+	defer s.Close()
+	var mode string
+	var synchronous int
+	require.NoError(t, s.DB().QueryRow(`PRAGMA journal_mode`).Scan(&mode))
+	require.NoError(t, s.DB().QueryRow(`PRAGMA synchronous`).Scan(&synchronous))
+	require.Equal(t, "wal", mode)
+	require.Equal(t, 2, synchronous, "synchronous=FULL")
+}

@@ -65,7 +65,7 @@ func (s *Store) prepare(ctx context.Context) error {
 		{&s.stmts.begin, `BEGIN IMMEDIATE`},
 		{&s.stmts.commit, `COMMIT`},
 		{&s.stmts.rollback, `ROLLBACK`},
-		{&s.stmts.head, `SELECT global_position, hash, recorded_at FROM events ORDER BY global_position DESC LIMIT 1`},
+		{&s.stmts.head, headQuery},
 		{&s.stmts.stream, `SELECT stream_version, stream_type FROM events WHERE stream_id = ? ORDER BY stream_version DESC LIMIT 1`},
 		{&s.stmts.byID, `SELECT ` + columns + ` FROM events WHERE event_id = ?`},
 		{&s.stmts.readSeal, sealQuery},
@@ -221,8 +221,7 @@ func (s *Store) ReadLog(ctx context.Context, afterPosition int64, limit int) ([]
 
 // Head implements eventstore.Store.
 func (s *Store) Head(ctx context.Context) (eventstore.Anchor, error) {
-	h, err := readHead(ctx, s.read.QueryRowContext(ctx, `SELECT global_position, hash, recorded_at FROM events
-		ORDER BY global_position DESC LIMIT 1`))
+	h, err := readHead(ctx, s.read.QueryRowContext(ctx, headQuery))
 	if err != nil {
 		return eventstore.Anchor{}, fmt.Errorf("read head: %w", err)
 	}
@@ -233,6 +232,8 @@ func (s *Store) Head(ctx context.Context) (eventstore.Anchor, error) {
 func (s *Store) Verify(ctx context.Context, anchors ...eventstore.Anchor) (eventstore.Verification, error) {
 	return eventstore.VerifyChain(ctx, s.ReadLog, s.readSeal, s.opts.SealKey, anchors...)
 }
+
+const headQuery = `SELECT global_position, hash, recorded_at FROM events ORDER BY global_position DESC LIMIT 1`
 
 const sealQuery = `SELECT position, hash, sealed_at, mac FROM chain_seal WHERE id = 1`
 
