@@ -38,7 +38,28 @@
 // alone and its batch-mates commit. Should the database refuse the
 // transaction itself, the batch is retried one append per transaction. One
 // fsync then acknowledges many appends: that is how concurrent writers
-// outrun one-insert-per-transaction.
+// outrun one-insert-per-transaction. A caller that finds no group commit
+// under way commits its own append (and whatever queued) at once.
+//
+// The writer remembers the head it wrote and the streams it saw, and then
+// plans the next batch without reading them first (on PostgreSQL the whole
+// transaction is then one round trip). This is safe because the unique
+// indexes check exactly what it assumes: if another process appended
+// meanwhile, the next position is taken; if a stream assumed new exists, its
+// version 1 is taken. The transaction then fails and the batch is planned
+// again from what is read under the write lock. An event id already stored
+// (a retried append) is caught by its unique index the same way, and only
+// then are the batch's ids looked up.
+//
+// When it reads the log, the writer also reads the seal, and refuses to
+// append (ErrLogTampered) if the head is not the one the seal records:
+// appending would chain onto a cut log and rewrite the seal over the
+// evidence.
+//
+// Positions are dense integers on the SQL backends. A backend on an
+// event-native database (KurrentDB) fits the same interface: Append with an
+// expected version, reads by stream and in global order, Verify over the
+// stored bytes; it must then keep its own dense position.
 //
 // # Hash chain and seal
 //
