@@ -1,0 +1,39 @@
+package domain
+
+import "time"
+
+// WorkerRegistered enters a worker in the real-name register (实名制).
+type WorkerRegistered struct {
+	WorkerID     string       `json:"worker_id"`
+	Name         string       `json:"name"`
+	Role         Role         `json:"role"`
+	Jurisdiction Jurisdiction `json:"jurisdiction"`
+	Agency       Agency       `json:"agency,omitzero"`
+}
+
+// WorkerTrainingRecorded records a training and whether it was passed
+// (经培训考核合格后方可开展工作; 每年至少轮训一次).
+type WorkerTrainingRecorded struct {
+	Passed      bool `json:"passed"`
+	CompletedOn Date `json:"completed_on"`
+}
+
+// InquiryOpened opens an accountability inquiry (倒查) into a case or a child.
+type InquiryOpened struct {
+	InquiryID  string    `json:"inquiry_id"`
+	CaseID     string    `json:"case_id,omitempty"`
+	ChildID    string    `json:"child_id,omitempty"`
+	IncidentAt time.Time `json:"incident_at"`
+	Reason     string    `json:"reason"`
+}
+
+// DeadlinePolicyChanged puts a new deadline policy in force from its
+// occurred_at.
+type DeadlinePolicyChanged struct {
+	Policy DeadlinePolicy `json:"policy"`
+}
+
+func (WorkerRegistered) EventType() string       { return "worker.registered" }
+func (WorkerTrainingRecorded) EventType() string { return "worker.training_recorded" }
+func (InquiryOpened) EventType() string          { return "inquiry.opened" }
+func (DeadlinePolicyChanged) EventType() string  { return "policy.deadline_policy_changed" }
