@@ -42,7 +42,7 @@ func (e *ImpossibleError) Is(target error) bool { return target == ErrImpossible
 
 // RuleError names the rule of DOMAIN.md an action would break.
 type RuleError struct {
-	Rule    string // short stable name, e.g. "closed_case"
+	Rule    string // short stable name, e.g. "case_closed"
 	Message string
 }
 

@@ -106,6 +106,10 @@ type Metadata struct {
 	CommandID     string `json:"command_id,omitempty"`
 	CorrelationID string `json:"correlation_id,omitempty"`
 	CausationID   string `json:"causation_id,omitempty"`
+	// RequestHash fingerprints the request that caused the event, so that
+	// an idempotency key reused with another request can be told apart
+	// from a retry.
+	RequestHash string `json:"request_hash,omitempty"`
 }
 
 // Actor is the principal who caused an event.

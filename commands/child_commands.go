@@ -1,0 +1,91 @@
+package commands
+
+import (
+	"context"
+	"time"
+
+	"github.com/careledger/careledger/domain"
+)
+
+// onChild runs a command on an existing child's file: the file must exist
+// and lie within the principal's jurisdiction (else ErrNotFound), and a
+// director or supervisor must be trained at the act's business time.
+func (h *Handlers) onChild(ctx context.Context, call Call, childID string, at func() time.Time, act func(c *domain.Child) error) (Result, error) {
+	res, err := h.execute(ctx, call, childStream(childID), func(ctx context.Context, history []domain.Recorded) ([]domain.Change, error) {
+		if len(history) == 0 {
+			return nil, notFound("child", childID)
+		}
+		c := domain.LoadChild(history)
+		if !call.Principal.Jurisdiction.Covers(c.Jurisdiction()) {
+			return nil, notFound("child", childID)
+		}
+		if err := h.mayAct(ctx, call.Principal, at()); err != nil {
+			return nil, err
+		}
+		if err := act(c); err != nil {
+			return nil, err
+		}
+		return c.Changes(), nil
+	})
+	res.ID = childID
+	return res, err
+}
+
+// UpdateChildProfile changes the fields sent (POST /v1/children/{id}/profile).
+type UpdateChildProfile struct {
+	ChildID string
+	Update  domain.ChildProfileUpdated
+}
+
+// UpdateChildProfile carries out the command.
+func (h *Handlers) UpdateChildProfile(ctx context.Context, call Call, cmd UpdateChildProfile) (Result, error) {
+	return h.onChild(ctx, call, cmd.ChildID, h.now, func(c *domain.Child) error {
+		return c.UpdateProfile(call.Principal, h.now(), cmd.Update)
+	})
+}
+
+// RecordVisit records a visit to the child (POST /v1/children/{id}/visits).
+type RecordVisit struct {
+	ChildID    string
+	OccurredAt time.Time
+	Findings   string
+	Concerns   []domain.Concern
+}
+
+// RecordVisit carries out the command.
+func (h *Handlers) RecordVisit(ctx context.Context, call Call, cmd RecordVisit) (Result, error) {
+	return h.onChild(ctx, call, cmd.ChildID, func() time.Time { return cmd.OccurredAt }, func(c *domain.Child) error {
+		return c.RecordVisit(call.Principal, h.now(), cmd.OccurredAt, cmd.Findings, cmd.Concerns)
+	})
+}
+
+// ConfirmEntrustment records the signed entrusted-guardianship confirmation
+// (POST /v1/children/{id}/entrusted-guardianship).
+type ConfirmEntrustment struct {
+	ChildID           string
+	OccurredAt        time.Time
+	EntrustedGuardian domain.Guardian
+	ParentsNotified   bool
+}
+
+// ConfirmEntrustment carries out the command.
+func (h *Handlers) ConfirmEntrustment(ctx context.Context, call Call, cmd ConfirmEntrustment) (Result, error) {
+	return h.onChild(ctx, call, cmd.ChildID, func() time.Time { return cmd.OccurredAt }, func(c *domain.Child) error {
+		return c.ConfirmEntrustment(call.Principal, h.now(), cmd.OccurredAt, cmd.EntrustedGuardian, cmd.ParentsNotified)
+	})
+}
+
+// EraseChild records the lawful erasure of a child's personal data
+// (POST /v1/children/{id}/erasure). Destroying the child's key is the data
+// protection issue's; this records the event.
+type EraseChild struct {
+	ChildID string
+	Reason  string
+}
+
+// EraseChild carries out the command.
+func (h *Handlers) EraseChild(ctx context.Context, call Call, cmd EraseChild) (Result, error) {
+	return h.onChild(ctx, call, cmd.ChildID, h.now, func(c *domain.Child) error {
+		return c.Erase(call.Principal, h.now(), cmd.Reason)
+	})
+}

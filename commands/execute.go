@@ -1,0 +1,191 @@
+package commands
+
+import (
+	"context"
+	"crypto/sha256"
+	"encoding/binary"
+	"errors"
+	"fmt"
+	"math/rand/v2"
+	"time"
+
+	"github.com/google/uuid"
+
+	"github.com/careledger/careledger/domain"
+	"github.com/careledger/careledger/eventstore"
+)
+
+// decision is what a command decides on a stream's history: the changes to
+// append (one or more).
+type decision func(ctx context.Context, history []domain.Recorded) ([]domain.Change, error)
+
+// execute loads a stream, decides, and appends with the expected version.
+// On a version conflict it decides again on fresh state, up to h.retries
+// times, unless the caller named a version (If-Match), which then fails.
+// With an idempotency key, a stream already holding the key's events
+// answers them instead of deciding again.
+func (h *Handlers) execute(ctx context.Context, call Call, stream eventstore.StreamRef, decide decision) (Result, error) {
+	for attempt := 0; ; attempt++ {
+		stored, err := h.store.ReadStream(ctx, stream.ID, 0, 0)
+		if err != nil {
+			return Result{}, fmt.Errorf("load %s: %w", stream.ID, err)
+		}
+		version := int64(len(stored))
+		if call.IdempotencyKey != "" {
+			if res, done, err := h.replay(call, stream.ID, stored); done || err != nil {
+				return res, err
+			}
+		}
+		if call.IfMatch != nil && *call.IfMatch != version {
+			return Result{}, fmt.Errorf("%s is at version %d, not %d: %w", stream.ID, version, *call.IfMatch, ErrPreconditionFailed)
+		}
+		history, err := decode(h.registry, stored)
+		if err != nil {
+			return Result{}, fmt.Errorf("load %s: %w", stream.ID, err)
+		}
+		changes, err := decide(ctx, history)
+		if err != nil {
+			return Result{}, err
+		}
+		events, err := h.encode(call, changes)
+		if err != nil {
+			return Result{}, err
+		}
+		out, err := h.store.Append(ctx, stream, eventstore.ExpectedVersion(version), events...)
+		if errors.Is(err, eventstore.ErrVersionConflict) {
+			if call.IfMatch != nil {
+				return Result{}, fmt.Errorf("%s changed meanwhile: %w", stream.ID, ErrPreconditionFailed)
+			}
+			if attempt < h.retries {
+				backoff(ctx, attempt)
+				continue
+			}
+			return Result{}, fmt.Errorf("%s kept changing: %w", stream.ID, ErrConflict)
+		}
+		if errors.Is(err, eventstore.ErrEventIDReused) {
+			return Result{}, fmt.Errorf("%w: %v", ErrIdempotencyKeyReused, err)
+		}
+		if err != nil {
+			return Result{}, fmt.Errorf("append to %s: %w", stream.ID, err)
+		}
+		return resultOf(out), nil
+	}
+}
+
+// replay answers a retried command: the stream already holds the events
+// the key derives. done is false when it does not.
+func (h *Handlers) replay(call Call, streamID string, stored []eventstore.Event) (Result, bool, error) {
+	first := eventID(call, 0)
+	for i, e := range stored {
+		if e.ID != first {
+			continue
+		}
+		meta, err := e.Meta()
+		if err != nil {
+			return Result{}, false, err
+		}
+		if meta.RequestHash != call.RequestHash {
+			return Result{}, false, fmt.Errorf("%s: %w", streamID, ErrIdempotencyKeyReused)
+		}
+		var same []eventstore.Event
+		for j := i; j < len(stored) && stored[j].ID == eventID(call, j-i); j++ {
+			same = append(same, stored[j])
+		}
+		res := resultOf(same)
+		res.Version = int64(len(stored))
+		return res, true, nil
+	}
+	return Result{}, false, nil
+}
+
+func resultOf(events []eventstore.Event) Result {
+	var res Result
+	for _, e := range events {
+		res.Events = append(res.Events, EventRef{Type: e.Type, GlobalPosition: e.GlobalPosition})
+		res.Version = e.StreamVersion
+	}
+	return res
+}
+
+// encode turns the decided changes into events for the store.
+func (h *Handlers) encode(call Call, changes []domain.Change) ([]eventstore.NewEvent, error) {
+	commandID := call.IdempotencyKey
+	if commandID == "" {
+		commandID = uuid.Must(uuid.NewV7()).String()
+	}
+	out := make([]eventstore.NewEvent, 0, len(changes))
+	for i, c := range changes {
+		name, version, data, err := h.registry.Encode(c.Event)
+		if err != nil {
+			return nil, err
+		}
+		id := uuid.Must(uuid.NewV7())
+		if call.IdempotencyKey != "" {
+			id = eventID(call, i)
+		}
+		out = append(out, eventstore.NewEvent{
+			ID:            id,
+			Type:          name,
+			SchemaVersion: version,
+			Data:          data,
+			OccurredAt:    c.OccurredAt,
+			Metadata: eventstore.Metadata{
+				Actor: eventstore.Actor{
+					Subject:      c.Actor.Subject,
+					Role:         c.Actor.Role.String(),
+					Jurisdiction: c.Actor.Jurisdiction.String(),
+				},
+				CommandID:     commandID,
+				CorrelationID: call.CorrelationID,
+				RequestHash:   call.RequestHash,
+			},
+		})
+	}
+	return out, nil
+}
+
+// eventID derives the i-th event id of a command from the subject and the
+// idempotency key: a UUID of version 8 (RFC 9562's custom layout) whose bits
+// are SHA-256("careledger.command" ‖ subject ‖ key ‖ i).
+func eventID(call Call, i int) uuid.UUID {
+	return derive("event", call.Principal.Subject, call.IdempotencyKey, i)
+}
+
+// derivedID derives a new aggregate's id from the key, so that a retried
+// creation lands on the same stream.
+func derivedID(call Call, kind string) string {
+	if call.IdempotencyKey == "" {
+		return uuid.Must(uuid.NewV7()).String()
+	}
+	return derive(kind, call.Principal.Subject, call.IdempotencyKey, 0).String()
+}
+
+func derive(kind, subject, key string, i int) uuid.UUID {
+	h := sha256.New()
+	for _, s := range []string{"careledger.command", kind, subject, key} {
+		var n [4]byte
+		binary.BigEndian.PutUint32(n[:], uint32(len(s)))
+		h.Write(n[:])
+		h.Write([]byte(s))
+	}
+	var n [8]byte
+	binary.BigEndian.PutUint64(n[:], uint64(i))
+	h.Write(n[:])
+	var id uuid.UUID
+	copy(id[:], h.Sum(nil))
+	id[6] = (id[6] & 0x0f) | 0x80 // version 8
+	id[8] = (id[8] & 0x3f) | 0x80 // RFC 9562 variant
+	return id
+}
+
+// backoff waits a little, at random, before a command is decided again, so
+// that writers racing for one stream spread out: up to 1, 2, 4 … 64 ms.
+func backoff(ctx context.Context, attempt int) {
+	limit := time.Millisecond << min(attempt, 6)
+	t := time.NewTimer(time.Duration(rand.Int64N(int64(limit))))
+	defer t.Stop()
+	select {
+	case <-ctx.Done():
+	case <-t.C:
+	}
+}

@@ -1,0 +1,78 @@
+package commands
+
+import (
+	"time"
+
+	"github.com/careledger/careledger/domain"
+	"github.com/careledger/careledger/eventstore"
+)
+
+// Handlers carries out commands against one event store.
+type Handlers struct {
+	store    eventstore.Store
+	registry *domain.Registry
+	now      func() time.Time
+	retries  int
+}
+
+// Option tunes Handlers.
+type Option func(*Handlers)
+
+// WithClock sets the clock that gives "now" (default time.Now).
+func WithClock(now func() time.Time) Option { return func(h *Handlers) { h.now = now } }
+
+// WithRetries bounds how often a command is decided again after a version
+// conflict when the caller named no version (default 10).
+func WithRetries(n int) Option { return func(h *Handlers) { h.retries = n } }
+
+// New makes the handlers.
+func New(store eventstore.Store, opts ...Option) *Handlers {
+	h := &Handlers{store: store, registry: domain.NewRegistry(), now: time.Now, retries: 10}
+	for _, o := range opts {
+		o(h)
+	}
+	return h
+}
+
+// Registry is the event registry the handlers encode and decode with.
+func (h *Handlers) Registry() *domain.Registry { return h.registry }
+
+// Call is what every command carries besides its own fields.
+type Call struct {
+	Principal domain.Principal
+	// IfMatch, when set, is the version the stream must still be at (HTTP
+	// If-Match); otherwise a version conflict is retried.
+	IfMatch *int64
+	// IdempotencyKey, when set, makes the command's event ids a function of
+	// (subject, key), so a retry appends nothing and answers as the first
+	// time did.
+	IdempotencyKey string
+	// RequestHash fingerprints the request, so that the same key with
+	// another request is refused.
+	RequestHash string
+	// CorrelationID ties the events to the request that caused them.
+	CorrelationID string
+}
+
+// Result is a command's answer: the stream's id and new version and the
+// events appended (or, for a retry, appended the first time).
+type Result struct {
+	ID         string
+	Version    int64
+	Events     []EventRef
+	ReferralID string // set by MakeReferral
+}
+
+// EventRef names an appended event.
+type EventRef struct {
+	Type           string
+	GlobalPosition int64
+}
+
+// LastPosition is the global position of the result's last event.
+func (r Result) LastPosition() int64 {
+	if len(r.Events) == 0 {
+		return 0
+	}
+	return r.Events[len(r.Events)-1].GlobalPosition
+}

@@ -1,0 +1,57 @@
+package commands
+
+import (
+	"context"
+	"time"
+
+	"github.com/careledger/careledger/domain"
+)
+
+// OpenInquiry opens an accountability inquiry (倒查) into a case or a child
+// (POST /v1/inquiries).
+type OpenInquiry struct {
+	CaseID     string
+	ChildID    string
+	IncidentAt time.Time
+	Reason     string
+}
+
+// OpenInquiry carries out the command; the subject must exist within the
+// inspector's jurisdiction.
+func (h *Handlers) OpenInquiry(ctx context.Context, call Call, cmd OpenInquiry) (Result, error) {
+	if cmd.CaseID != "" && cmd.ChildID == "" {
+		history, err := h.history(ctx, domain.CaseStream(cmd.CaseID))
+		if err != nil {
+			return Result{}, err
+		}
+		opened, ok := firstReport(history)
+		if !ok || !call.Principal.Jurisdiction.Covers(opened.Jurisdiction) {
+			return Result{}, notFound("case", cmd.CaseID)
+		}
+	}
+	if cmd.ChildID != "" && cmd.CaseID == "" {
+		if _, err := h.child(ctx, call.Principal, cmd.ChildID); err != nil {
+			return Result{}, err
+		}
+	}
+	id := derivedID(call, "inquiry")
+	res, err := h.create(ctx, call, inquiryStream(id), func(ctx context.Context) ([]domain.Change, error) {
+		q, err := domain.OpenInquiry(call.Principal, h.now(), domain.InquiryOpened{
+			InquiryID: id, CaseID: cmd.CaseID, ChildID: cmd.ChildID, IncidentAt: cmd.IncidentAt, Reason: cmd.Reason,
+		})
+		if err != nil {
+			return nil, err
+		}
+		return q.Changes(), nil
+	})
+	res.ID = id
+	return res, err
+}
+
+func firstReport(history []domain.Recorded) (domain.ReportReceived, bool) {
+	if len(history) == 0 {
+		return domain.ReportReceived{}, false
+	}
+	r, ok := history[0].Event.(domain.ReportReceived)
+	return r, ok
+}

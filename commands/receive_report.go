@@ -1,0 +1,82 @@
+package commands
+
+import (
+	"context"
+	"errors"
+	"time"
+
+	"github.com/careledger/careledger/domain"
+)
+
+// ReceiveReport opens a case on a report (POST /v1/cases). It names a
+// registered child (ChildID) or carries a new child's file (NewChild), which
+// is registered first, in its own stream; with an idempotency key a retry
+// finds both again.
+type ReceiveReport struct {
+	ChildID    string
+	NewChild   *domain.ChildRegistered
+	Source     domain.Source
+	Reporter   domain.Reporter
+	Concerns   []domain.Concern
+	Risk       domain.Risk
+	ReceivedAt time.Time
+	Summary    string
+}
+
+// ReceiveReport carries out the command; the result's ID is the case's.
+// When a child was registered too, ChildID of the answer names it.
+func (h *Handlers) ReceiveReport(ctx context.Context, call Call, cmd ReceiveReport) (Result, string, error) {
+	childID := cmd.ChildID
+	switch {
+	case childID != "" && cmd.NewChild != nil:
+		return Result{}, "", &domain.InvalidError{Field: "child_id", Message: "give child_id or child, not both"}
+	case childID == "" && cmd.NewChild == nil:
+		return Result{}, "", &domain.InvalidError{Field: "child_id", Message: "give child_id or child"}
+	case cmd.NewChild != nil:
+		childID = derivedID(call, "child")
+		childCall := call
+		if call.IdempotencyKey != "" {
+			childCall.IdempotencyKey = call.IdempotencyKey + "\x00child"
+		}
+		_, err := h.create(ctx, childCall, childStream(childID), func(ctx context.Context) ([]domain.Change, error) {
+			return h.decideChildRegistration(ctx, childCall, childID, *cmd.NewChild)
+		})
+		if err != nil {
+			return Result{}, "", prefixField("child.", err)
+		}
+	}
+	child, err := h.child(ctx, call.Principal, childID)
+	if err != nil {
+		return Result{}, "", err
+	}
+	caseID := derivedID(call, "case")
+	res, err := h.create(ctx, call, caseStream(caseID), func(ctx context.Context) ([]domain.Change, error) {
+		if err := h.mayAct(ctx, call.Principal, cmd.ReceivedAt); err != nil {
+			return nil, err
+		}
+		c, err := domain.ReceiveReport(call.Principal, h.now(), child.Facts(), domain.ReportInput{
+			CaseID: caseID, Source: cmd.Source, Reporter: cmd.Reporter, Concerns: cmd.Concerns,
+			Risk: cmd.Risk, ReceivedAt: cmd.ReceivedAt, Summary: cmd.Summary,
+		})
+		if err != nil {
+			return nil, err
+		}
+		return c.Changes(), nil
+	})
+	res.ID = caseID
+	return res, childID, err
+}
+
+// prefixField makes the field of a validation error of a nested object
+// name its place ("child.name").
+func prefixField(prefix string, err error) error {
+	var inv *domain.InvalidError
+	if errors.As(err, &inv) {
+		return &domain.InvalidError{Field: prefix + inv.Field, Message: inv.Message}
+	}
+	var imp *domain.ImpossibleError
+	if errors.As(err, &imp) {
+		return &domain.ImpossibleError{Field: prefix + imp.Field, Message: imp.Message}
+	}
+	return err
+}

@@ -1,0 +1,36 @@
+package commands
+
+import (
+	"context"
+	"fmt"
+
+	"github.com/careledger/careledger/domain"
+)
+
+// RegisterWorker enters a child director, supervisor, caseworker or partner
+// liaison in the real-name register (POST /v1/workers).
+type RegisterWorker struct {
+	Name         string
+	Role         domain.Role
+	Jurisdiction domain.Jurisdiction
+	Agency       domain.Agency
+}
+
+// RegisterWorker carries out the command; the result's ID is the worker's.
+func (h *Handlers) RegisterWorker(ctx context.Context, call Call, cmd RegisterWorker) (Result, error) {
+	id := derivedID(call, "worker")
+	res, err := h.create(ctx, call, workerStream(id), func(ctx context.Context) ([]domain.Change, error) {
+		if !call.Principal.Jurisdiction.Covers(cmd.Jurisdiction) {
+			return nil, fmt.Errorf("jurisdiction %s lies outside yours: %w", cmd.Jurisdiction, domain.ErrForbidden)
+		}
+		w, err := domain.RegisterWorker(call.Principal, h.now(), domain.WorkerRegistered{
+			WorkerID: id, Name: cmd.Name, Role: cmd.Role, Jurisdiction: cmd.Jurisdiction, Agency: cmd.Agency,
+		})
+		if err != nil {
+			return nil, err
+		}
+		return w.Changes(), nil
+	})
+	res.ID = id
+	return res, err
+}

@@ -1,0 +1,591 @@
+package domain
+
+import (
+	"fmt"
+	"slices"
+	"strings"
+	"time"
+	"unicode/utf8"
+)
+
+// Rules a case keeps: the RuleError.Rule of an action that would break one.
+const (
+	// RuleNoCase: no report has opened the case.
+	RuleNoCase = "no_case"
+	// RuleCaseClosed: a closed case accepts nothing but follow-ups, a
+	// major-incident declaration and reopening.
+	RuleCaseClosed = "case_closed"
+	// RuleCaseOpen: only a closed case can be reopened.
+	RuleCaseOpen = "case_open"
+	// RuleAlreadyAssigned: the case is already assigned to that caseworker.
+	RuleAlreadyAssigned = "already_assigned"
+	// RuleGuardianshipActive: temporary guardianship is active, so it cannot
+	// start again and the case cannot close.
+	RuleGuardianshipActive = "guardianship_active"
+	// RuleNoGuardianship: there is no active temporary guardianship to end.
+	RuleNoGuardianship = "no_guardianship"
+	// RuleReferralPending: a referral is still pending or accepted but not
+	// completed, so the case cannot close.
+	RuleReferralPending = "referral_pending"
+	// RuleUnknownReferral: the case has no referral with that id.
+	RuleUnknownReferral = "unknown_referral"
+	// RuleReferralExists: the case already has a referral with that id.
+	RuleReferralExists = "referral_exists"
+	// RuleReferralStatus: the referral is not in a state that allows the
+	// answer (accept and decline a pending one, complete an accepted one).
+	RuleReferralStatus = "referral_status"
+)
+
+// Longest free texts of a case, in characters (runes); see also fields.go.
+const (
+	caseLongTextLimit  = 2 * MaxTextRunes // summary, decisions, guardianship assessment
+	caseTextLimit      = MaxTextRunes     // actions, notes, reasons, descriptions, needs
+	caseShortTextLimit = MaxIDRunes       // ids, police units, references, methods
+)
+
+// caseActors are the roles that work a case: the village's child director,
+// the township's child supervisor and the center's caseworker.
+var caseActors = []Role{RoleChildDirector, RoleChildSupervisor, RoleCaseworker}
+
+// ReceiveReport opens a case on a report about a child (step 1): any case
+// actor may receive one. The report's business time is when it was received.
+func ReceiveReport(by Principal, now time.Time, child ChildFacts, in ReportInput) (*Case, error) {
+	if err := mayActOnCase(by, "receive a report", caseActors...); err != nil {
+		return nil, err
+	}
+	e, err := in.reportReceived(child)
+	if err != nil {
+		return nil, err
+	}
+	if err := checkOccurredAt("received_at", in.ReceivedAt, now, child.BirthDate); err != nil {
+		return nil, err
+	}
+	c := &Case{child: child}
+	c.record(Change{Event: e, Actor: by.Actor, OccurredAt: in.ReceivedAt})
+	return c, nil
+}
+
+// reportReceived validates the report and gives its event.
+func (in ReportInput) reportReceived(child ChildFacts) (ReportReceived, error) {
+	var err error
+	e := ReportReceived{ChildID: child.ID, Jurisdiction: child.Jurisdiction, Source: in.Source, Risk: in.Risk}
+	if e.CaseID, err = caseText("case_id", in.CaseID, true, caseShortTextLimit); err != nil {
+		return e, err
+	}
+	if strings.TrimSpace(child.ID) == "" {
+		return e, invalid("child_id", "is required")
+	}
+	if !child.Jurisdiction.IsPlace() {
+		return e, invalid("jurisdiction", "the child's file names no village or community (12-digit code)")
+	}
+	if in.Source.IsZero() {
+		return e, invalid("source", "is required")
+	}
+	if e.Reporter, err = checkReporter(in.Reporter); err != nil {
+		return e, err
+	}
+	if len(in.Concerns) == 0 {
+		return e, invalid("concerns", "at least one concern is required")
+	}
+	for i, k := range in.Concerns {
+		if k.IsZero() {
+			return e, invalid("concerns", "concern %d is empty", i+1)
+		}
+		if slices.Contains(in.Concerns[:i], k) {
+			return e, invalid("concerns", "%q is listed twice", k)
+		}
+	}
+	e.Concerns = slices.Clone(in.Concerns)
+	if in.Risk.IsZero() {
+		return e, invalid("risk", "is required")
+	}
+	if e.Summary, err = caseText("summary", in.Summary, true, caseLongTextLimit); err != nil {
+		return e, err
+	}
+	return e, nil
+}
+
+func checkReporter(r Reporter) (Reporter, error) {
+	var err error
+	if r.Type.IsZero() {
+		return r, invalid("reporter.type", "is required")
+	}
+	if r.Name, err = caseText("reporter.name", r.Name, false, MaxNameRunes); err != nil {
+		return r, err
+	}
+	r.Phone = strings.TrimSpace(r.Phone)
+	return r, phoneNumber("reporter.phone", r.Phone)
+}
+
+// ForwardToPolice records that the report was passed to the police
+// (step 2, 强制报告); any case actor may do it, and may do it again.
+func (c *Case) ForwardToPolice(by Principal, now, at time.Time, policeUnit, reference string) error {
+	if err := c.precheck(by, "forward a report to the police", caseActors...); err != nil {
+		return err
+	}
+	unit, err := caseText("police_unit", policeUnit, true, caseShortTextLimit)
+	if err != nil {
+		return err
+	}
+	ref, err := caseText("reference", reference, false, caseShortTextLimit)
+	if err != nil {
+		return err
+	}
+	return c.decideOpen(by, now, at, ReportForwardedToPolice{PoliceUnit: unit, Reference: ref})
+}
+
+// RecordEmergencyResponse records that the child was made safe (step 3,
+// 应急处置): by a caseworker, or the child's supervisor or director on the spot.
+func (c *Case) RecordEmergencyResponse(by Principal, now, at time.Time, action, note string) error {
+	if err := c.precheck(by, "record an emergency response", RoleCaseworker, RoleChildSupervisor, RoleChildDirector); err != nil {
+		return err
+	}
+	a, err := caseText("action", action, true, caseTextLimit)
+	if err != nil {
+		return err
+	}
+	n, err := caseText("note", note, false, caseTextLimit)
+	if err != nil {
+		return err
+	}
+	return c.decideOpen(by, now, at, EmergencyResponseRecorded{Action: a, Note: n})
+}
+
+// Assign makes a caseworker responsible for the case (step 4), from now on.
+// Assigning the current assignee again is refused: it would change nothing.
+func (c *Case) Assign(by Principal, now time.Time, workerID string) error {
+	if err := c.precheck(by, "assign a case", RoleCaseworker); err != nil {
+		return err
+	}
+	id, err := caseText("worker_id", workerID, true, caseShortTextLimit)
+	if err != nil {
+		return err
+	}
+	if err := c.checkOpen(); err != nil {
+		return err
+	}
+	if id == c.assignee {
+		return ruleBroken(RuleAlreadyAssigned, "case %s is already assigned to %s", c.id, id)
+	}
+	c.record(Change{Event: CaseAssigned{WorkerID: id}, Actor: by.Actor, OccurredAt: now})
+	return nil
+}
+
+// CompleteAssessment records a caseworker's assessment of risk and needs
+// (step 5), optionally with a guardianship assessment (监护评估). Its risk
+// becomes the case's.
+func (c *Case) CompleteAssessment(by Principal, now, at time.Time, risk Risk, needs []string, guardianshipAssessment string) error {
+	if err := c.precheck(by, "complete an assessment", RoleCaseworker); err != nil {
+		return err
+	}
+	if risk.IsZero() {
+		return invalid("risk", "is required")
+	}
+	if len(needs) > 100 {
+		return invalid("needs", "lists %d needs, at most 100 are allowed", len(needs))
+	}
+	e := AssessmentCompleted{Risk: risk, Needs: make([]string, 0, len(needs))}
+	for _, need := range needs {
+		n, err := caseText("needs", need, true, caseTextLimit)
+		if err != nil {
+			return err
+		}
+		e.Needs = append(e.Needs, n)
+	}
+	ga, err := caseText("guardianship_assessment", guardianshipAssessment, false, caseLongTextLimit)
+	if err != nil {
+		return err
+	}
+	e.GuardianshipAssessment = ga
+	return c.decideOpen(by, now, at, e)
+}
+
+// HoldConference records a case conference (step 6, 个案会商): the
+// departments present and the decisions taken.
+func (c *Case) HoldConference(by Principal, now, at time.Time, agencies []Agency, decisions string) error {
+	if err := c.precheck(by, "hold a case conference", RoleCaseworker); err != nil {
+		return err
+	}
+	if len(agencies) == 0 {
+		return invalid("agencies", "at least one agency is required")
+	}
+	for i, a := range agencies {
+		if a.IsZero() {
+			return invalid("agencies", "agency %d is empty", i+1)
+		}
+		if slices.Contains(agencies[:i], a) {
+			return invalid("agencies", "%q is listed twice", a)
+		}
+	}
+	d, err := caseText("decisions", decisions, true, caseLongTextLimit)
+	if err != nil {
+		return err
+	}
+	return c.decideOpen(by, now, at, CaseConferenceHeld{Agencies: slices.Clone(agencies), Decisions: d})
+}
+
+// MakeReferral refers the case to an agency for a service (step 7), from
+// now on; the referral waits for the agency's answer.
+func (c *Case) MakeReferral(by Principal, now time.Time, referralID string, agency Agency, service Service, note string) error {
+	if err := c.precheck(by, "make a referral", RoleCaseworker); err != nil {
+		return err
+	}
+	id, err := caseText("referral_id", referralID, true, caseShortTextLimit)
+	if err != nil {
+		return err
+	}
+	if agency.IsZero() {
+		return invalid("agency", "is required")
+	}
+	if service.IsZero() {
+		return invalid("service", "is required")
+	}
+	n, err := caseText("note", note, false, caseTextLimit)
+	if err != nil {
+		return err
+	}
+	if err := c.checkOpen(); err != nil {
+		return err
+	}
+	if c.referral(id) != nil {
+		return ruleBroken(RuleReferralExists, "case %s already has a referral %s", c.id, id)
+	}
+	c.record(Change{Event: ReferralMade{ReferralID: id, Agency: agency, Service: service, Note: n}, Actor: by.Actor, OccurredAt: now})
+	return nil
+}
+
+// AcceptReferral records that the agency takes a pending referral on: by
+// the agency's partner or a caseworker.
+func (c *Case) AcceptReferral(by Principal, now, at time.Time, referralID, note string) error {
+	r, err := c.referralAnswer(by, "accept", referralID)
+	if err != nil {
+		return err
+	}
+	n, err := caseText("note", note, false, caseTextLimit)
+	if err != nil {
+		return err
+	}
+	if err := c.checkReferralAt(r, at, now); err != nil {
+		return err
+	}
+	if err := c.checkReferralStatus(r, ReferralStatusPending, "accepted"); err != nil {
+		return err
+	}
+	c.record(Change{Event: ReferralAccepted{ReferralID: r.ID, Note: n}, Actor: by.Actor, OccurredAt: at})
+	return nil
+}
+
+// DeclineReferral records, now, that the agency declines a pending referral
+// with a reason: by the agency's partner or a caseworker.
+func (c *Case) DeclineReferral(by Principal, now time.Time, referralID, reason string) error {
+	r, err := c.referralAnswer(by, "decline", referralID)
+	if err != nil {
+		return err
+	}
+	why, err := caseText("reason", reason, true, caseTextLimit)
+	if err != nil {
+		return err
+	}
+	if err := c.checkReferralStatus(r, ReferralStatusPending, "declined"); err != nil {
+		return err
+	}
+	c.record(Change{Event: ReferralDeclined{ReferralID: r.ID, Reason: why}, Actor: by.Actor, OccurredAt: now})
+	return nil
+}
+
+// CompleteReferral records that the agency has delivered the service of an
+// accepted referral: by the agency's partner or a caseworker.
+func (c *Case) CompleteReferral(by Principal, now, at time.Time, referralID, note string) error {
+	r, err := c.referralAnswer(by, "complete", referralID)
+	if err != nil {
+		return err
+	}
+	n, err := caseText("note", note, false, caseTextLimit)
+	if err != nil {
+		return err
+	}
+	if err := c.checkReferralAt(r, at, now); err != nil {
+		return err
+	}
+	if err := c.checkReferralStatus(r, ReferralStatusAccepted, "completed"); err != nil {
+		return err
+	}
+	c.record(Change{Event: ReferralCompleted{ReferralID: r.ID, Note: n}, Actor: by.Actor, OccurredAt: at})
+	return nil
+}
+
+// StartTemporaryGuardianship records that the center takes the child into
+// temporary guardianship (step 8, 临时监护) on a ground of art. 92, with a
+// placement. Only a caseworker may, and only when none is active.
+func (c *Case) StartTemporaryGuardianship(by Principal, now, at time.Time, ground GuardianshipGround, placement Placement) error {
+	if err := c.precheck(by, "start temporary guardianship", RoleCaseworker); err != nil {
+		return err
+	}
+	if ground.IsZero() {
+		return invalid("ground", "is required")
+	}
+	if placement.IsZero() {
+		return invalid("placement", "is required")
+	}
+	if err := c.checkAt(at, now); err != nil {
+		return err
+	}
+	if err := c.checkOpen(); err != nil {
+		return err
+	}
+	if c.guardianshipActive() {
+		return ruleBroken(RuleGuardianshipActive, "temporary guardianship is already active since %s", c.guardianship.StartedAt.Format(time.RFC3339))
+	}
+	c.record(Change{Event: TemporaryGuardianshipStarted{Ground: ground, Placement: placement}, Actor: by.Actor, OccurredAt: at})
+	return nil
+}
+
+// EndTemporaryGuardianship records how the active temporary guardianship
+// ended (return to the family, long-term guardianship, transfer…). Only a
+// caseworker may end it, not before it started.
+func (c *Case) EndTemporaryGuardianship(by Principal, now, at time.Time, outcome GuardianshipOutcome) error {
+	if err := c.precheck(by, "end temporary guardianship", RoleCaseworker); err != nil {
+		return err
+	}
+	if outcome.IsZero() {
+		return invalid("outcome", "is required")
+	}
+	if err := c.checkAt(at, now); err != nil {
+		return err
+	}
+	if err := c.checkOpen(); err != nil {
+		return err
+	}
+	if !c.guardianshipActive() {
+		return ruleBroken(RuleNoGuardianship, "no temporary guardianship is active")
+	}
+	if at.Before(c.guardianship.StartedAt) {
+		return &ImpossibleError{Field: "occurred_at", Message: fmt.Sprintf("%s is before temporary guardianship started (%s)",
+			at.Format(time.RFC3339), c.guardianship.StartedAt.Format(time.RFC3339))}
+	}
+	c.record(Change{Event: TemporaryGuardianshipEnded{Outcome: outcome}, Actor: by.Actor, OccurredAt: at})
+	return nil
+}
+
+// RecordIntervention records a measure on the guardian (step 9, 监护干预):
+// warning and education, family-education guidance, a protection order…
+func (c *Case) RecordIntervention(by Principal, now, at time.Time, measure, note string) error {
+	if err := c.precheck(by, "record a guardianship intervention", RoleCaseworker); err != nil {
+		return err
+	}
+	m, err := caseText("measure", measure, true, caseTextLimit)
+	if err != nil {
+		return err
+	}
+	n, err := caseText("note", note, false, caseTextLimit)
+	if err != nil {
+		return err
+	}
+	return c.decideOpen(by, now, at, GuardianshipInterventionRecorded{Measure: m, Note: n})
+}
+
+// RecordFollowUp records a visit or contact (step 10) by any case actor,
+// while the case is open or after it closed.
+func (c *Case) RecordFollowUp(by Principal, now, at time.Time, note, method string) error {
+	if err := c.precheck(by, "record a follow-up", caseActors...); err != nil {
+		return err
+	}
+	n, err := caseText("note", note, true, caseTextLimit)
+	if err != nil {
+		return err
+	}
+	m, err := caseText("method", method, false, caseShortTextLimit)
+	if err != nil {
+		return err
+	}
+	if err := c.checkAt(at, now); err != nil {
+		return err
+	}
+	c.record(Change{Event: FollowUpRecorded{Note: n, Method: m}, Actor: by.Actor, OccurredAt: at})
+	return nil
+}
+
+// DeclareMajorIncident declares a major incident (step 11, 重大事件), which
+// starts the trace-back clock; by a caseworker or an inspector, on an open
+// or a closed case. Each incident is declared, so a second one is recorded
+// too.
+func (c *Case) DeclareMajorIncident(by Principal, now, at time.Time, description string) error {
+	if err := c.precheck(by, "declare a major incident", RoleCaseworker, RoleInspector); err != nil {
+		return err
+	}
+	d, err := caseText("description", description, true, caseTextLimit)
+	if err != nil {
+		return err
+	}
+	if err := c.checkAt(at, now); err != nil {
+		return err
+	}
+	c.record(Change{Event: MajorIncidentDeclared{Description: d}, Actor: by.Actor, OccurredAt: at})
+	return nil
+}
+
+// Close closes an open case with a reason (step 12). A caseworker closes
+// it, and not while temporary guardianship is active or a referral awaits
+// an answer or its completion.
+func (c *Case) Close(by Principal, now, at time.Time, reason ClosureReason) error {
+	if err := c.precheck(by, "close a case", RoleCaseworker); err != nil {
+		return err
+	}
+	if reason.IsZero() {
+		return invalid("reason", "is required")
+	}
+	if err := c.checkAt(at, now); err != nil {
+		return err
+	}
+	if err := c.checkOpen(); err != nil {
+		return err
+	}
+	if c.guardianshipActive() {
+		return ruleBroken(RuleGuardianshipActive, "temporary guardianship is active: end it before closing the case")
+	}
+	var open []string
+	for _, r := range c.referrals {
+		if r.Status == ReferralStatusPending || r.Status == ReferralStatusAccepted {
+			open = append(open, r.ID)
+		}
+	}
+	if len(open) > 0 {
+		return ruleBroken(RuleReferralPending, "referrals not yet answered or completed: %s", strings.Join(open, ", "))
+	}
+	c.record(Change{Event: CaseClosed{Reason: reason}, Actor: by.Actor, OccurredAt: at})
+	return nil
+}
+
+// Reopen reopens a closed case, now, with a reason; only a caseworker may.
+func (c *Case) Reopen(by Principal, now time.Time, reason string) error {
+	if err := c.precheck(by, "reopen a case", RoleCaseworker); err != nil {
+		return err
+	}
+	why, err := caseText("reason", reason, true, caseTextLimit)
+	if err != nil {
+		return err
+	}
+	if c.status != StatusClosed {
+		return ruleBroken(RuleCaseOpen, "case %s is open: only a closed case can be reopened", c.id)
+	}
+	c.record(Change{Event: CaseReopened{Reason: why}, Actor: by.Actor, OccurredAt: now})
+	return nil
+}
+
+// precheck refuses a principal whose role may not do what, and a case that
+// no report opened.
+func (c *Case) precheck(by Principal, what string, roles ...Role) error {
+	if err := mayActOnCase(by, what, roles...); err != nil {
+		return err
+	}
+	if c.id == "" {
+		return ruleBroken(RuleNoCase, "no report has opened this case")
+	}
+	return nil
+}
+
+// decideOpen records e at business time at, if the time can be and the
+// case is open.
+func (c *Case) decideOpen(by Principal, now, at time.Time, e Event) error {
+	if err := c.checkAt(at, now); err != nil {
+		return err
+	}
+	if err := c.checkOpen(); err != nil {
+		return err
+	}
+	c.record(Change{Event: e, Actor: by.Actor, OccurredAt: at})
+	return nil
+}
+
+func (c *Case) checkOpen() error {
+	if c.status == StatusClosed {
+		return ruleBroken(RuleCaseClosed, "case %s is closed: it accepts only follow-ups, a major-incident declaration and reopening", c.id)
+	}
+	return nil
+}
+
+// checkAt refuses a business time that is missing, in the future, before
+// the child's birth or before the report was received.
+func (c *Case) checkAt(at, now time.Time) error {
+	if err := checkOccurredAt("occurred_at", at, now, c.child.BirthDate); err != nil {
+		return err
+	}
+	if at.Before(c.receivedAt) {
+		return &ImpossibleError{Field: "occurred_at", Message: fmt.Sprintf("%s is before the report was received (%s)",
+			at.Format(time.RFC3339), c.receivedAt.Format(time.RFC3339))}
+	}
+	return nil
+}
+
+// referralAnswer finds the referral an agency answers and checks who
+// answers: a caseworker, or a partner of the referral's own agency.
+func (c *Case) referralAnswer(by Principal, verb, referralID string) (Referral, error) {
+	what := verb + " a referral"
+	if err := c.precheck(by, what, RoleCaseworker, RolePartner); err != nil {
+		return Referral{}, err
+	}
+	r := c.referral(strings.TrimSpace(referralID))
+	if r == nil {
+		return Referral{}, ruleBroken(RuleUnknownReferral, "case %s has no referral %q", c.id, referralID)
+	}
+	if by.Role == RolePartner && by.Agency != r.Agency {
+		return Referral{}, forbidden("only a partner of %s or a caseworker may %s %s", r.Agency, what, r.ID)
+	}
+	return *r, nil
+}
+
+// checkReferralAt refuses an answer that happened before the referral was
+// made (or is otherwise an impossible time).
+func (c *Case) checkReferralAt(r Referral, at, now time.Time) error {
+	if err := c.checkAt(at, now); err != nil {
+		return err
+	}
+	if at.Before(r.MadeAt) {
+		return &ImpossibleError{Field: "occurred_at", Message: fmt.Sprintf("%s is before referral %s was made (%s)",
+			at.Format(time.RFC3339), r.ID, r.MadeAt.Format(time.RFC3339))}
+	}
+	return nil
+}
+
+// checkReferralStatus refuses an answer on a closed case or on a referral
+// that is not in the status want.
+func (c *Case) checkReferralStatus(r Referral, want ReferralStatus, becomes string) error {
+	if err := c.checkOpen(); err != nil {
+		return err
+	}
+	if r.Status != want {
+		return ruleBroken(RuleReferralStatus, "referral %s is %s: only a %s referral can be %s", r.ID, r.Status, want, becomes)
+	}
+	return nil
+}
+
+// mayActOnCase refuses a principal without a subject or of another role.
+func mayActOnCase(by Principal, what string, roles ...Role) error {
+	if by.Subject == "" {
+		return forbidden("no one is named to %s", what)
+	}
+	if !slices.Contains(roles, by.Role) {
+		names := make([]string, len(roles))
+		for i, r := range roles {
+			names[i] = r.String()
+		}
+		return forbidden("a %s may not %s; only %s may", roleLabel(by.Role), what, strings.Join(names, ", "))
+	}
+	return nil
+}
+
+// caseText trims a free text and checks it is given when required and not
+// longer than limit characters.
+func caseText(field, s string, required bool, limit int) (string, error) {
+	if !utf8.ValidString(s) {
+		return "", invalid(field, "is not valid UTF-8")
+	}
+	s = strings.TrimSpace(s)
+	if s == "" && required {
+		return "", invalid(field, "is required")
+	}
+	if n := utf8.RuneCountInString(s); n > limit {
+		return "", invalid(field, "has %d characters, at most %d are allowed", n, limit)
+	}
+	return s, nil
+}

@@ -1,0 +1,230 @@
+package domain
+
+import (
+	"slices"
+	"sort"
+	"time"
+)
+
+// childSnapshot is what the visit and verification clocks need of a
+// child's file from at on.
+type childSnapshot struct {
+	at         time.Time
+	place      Jurisdiction
+	key        bool // any key-child flag (重点儿童)
+	leftBehind bool // category left_behind
+}
+
+// visitDue is the visit interval this state asks for, or 0 when none.
+func (s childSnapshot) visitDue(p DeadlinePolicy) time.Duration {
+	switch {
+	case s.key:
+		return p.KeyChildVisit.D
+	case s.leftBehind:
+		return p.LeftBehindVisit.D
+	}
+	return 0
+}
+
+func (s childSnapshot) visited() bool { return s.key || s.leftBehind }
+
+func isLeftBehind(cs []Category) bool {
+	return slices.ContainsFunc(cs, func(c Category) bool { return c.String() == "left_behind" })
+}
+
+type profileChange struct {
+	at time.Time
+	u  ChildProfileUpdated
+}
+
+// ChildDeadlines derives the obligations of one child's file from its
+// stream (in stream order; a prefix gives the as-of view at now), ordered by
+// StartedAt, then kind; all are owned by the director of the child's
+// village ("child_director:<village>"), following the child if it moves.
+//
+// Visits: a sequence of intervals, registration → first visit → next visit
+// …, each met by the next visit; KeyChildVisit for a key child (any flag),
+// LeftBehindVisit for another left-behind child, by the file as it stood
+// when the interval began. Other children have none; one who becomes key
+// or left-behind through a profile update gets a clock from that update.
+//
+// Information verification: one deadline per policy verification day (1
+// September by default, midnight China Standard Time) after registration,
+// up to the first one after now. The first starts at registration, each
+// next at the previous day, and the policy in force then sets the next
+// day. It is met by the first event that verifies the file — registration,
+// profile update, visit, entrustment confirmation — in the 12 months before
+// the day, or met_late by the first one after it.
+//
+// After ChildDataErased no obligation starts, and those running at the
+// erasure end: missed if already due, dropped if not.
+func ChildDeadlines(history []Recorded, policies PolicyHistory, now time.Time) []Deadline {
+	var (
+		reg      ChildRegistered
+		regAt    time.Time
+		seen     bool
+		changes  []profileChange
+		visits   []time.Time
+		verified []time.Time // every event that verifies the file's information
+		erased   firstAt
+	)
+	for _, r := range history {
+		switch e := r.Event.(type) {
+		case ChildRegistered:
+			if !seen {
+				reg, regAt, seen = e, r.OccurredAt, true
+				verified = append(verified, r.OccurredAt)
+			}
+		case ChildProfileUpdated:
+			changes = append(changes, profileChange{at: r.OccurredAt, u: e})
+			verified = append(verified, r.OccurredAt)
+		case VisitRecorded:
+			visits = append(visits, r.OccurredAt)
+			verified = append(verified, r.OccurredAt)
+		case GuardianshipEntrustmentConfirmed:
+			verified = append(verified, r.OccurredAt)
+		case ChildDataErased:
+			erased.see(r.OccurredAt)
+		}
+	}
+	if !seen {
+		return nil
+	}
+	childID := reg.ChildID
+	if childID == "" {
+		childID = trimStream(history[0].StreamID, "child-")
+	}
+	sortTimes(visits)
+	sortTimes(verified)
+	snaps := childSnapshots(reg, regAt, changes)
+	stateAt := func(t time.Time) childSnapshot {
+		i := sort.Search(len(snaps), func(i int) bool { return snaps[i].at.After(t) })
+		return snaps[max(i, 1)-1]
+	}
+	directors := make([]OwnerSpan, 0, 1)
+	for _, s := range snaps {
+		owner := directorOwner(s.place)
+		if len(directors) == 0 || directors[len(directors)-1].Owner != owner {
+			directors = append(directors, OwnerSpan{Owner: owner, From: s.at})
+		}
+	}
+	endedAt := erased.ptr()
+	stopped := func(t time.Time) bool { return erased.ok && !t.Before(erased.t) }
+
+	var out []Deadline
+	emit := func(kind DeadlineKind, start, due time.Time, met *time.Time, version int64) {
+		d := Deadline{Kind: kind, SubjectID: childID, StartedAt: start, DueAt: due, MetAt: met,
+			PolicyVersion: version, Owners: ownersFrom(start, directorOwner(reg.Jurisdiction), directors)}
+		if d, ok := settleDeadline(d, now, endedAt); ok {
+			out = append(out, d)
+		}
+	}
+
+	// Visits. nextVisited[j] is the first snapshot from j on that asks for
+	// visits, so that a child who starts to need them gets a clock at once.
+	nextVisited := make([]int, len(snaps)+1)
+	nextVisited[len(snaps)] = len(snaps)
+	for j := len(snaps) - 1; j >= 0; j-- {
+		nextVisited[j] = nextVisited[j+1]
+		if snaps[j].visited() {
+			nextVisited[j] = j
+		}
+	}
+	vi := 0
+	for anchor := regAt; !stopped(anchor); {
+		for vi < len(visits) && !visits[vi].After(anchor) {
+			vi++
+		}
+		var next firstAt
+		if vi < len(visits) {
+			next.see(visits[vi])
+		}
+		state := stateAt(anchor)
+		if state.visited() {
+			p, version := policies.InForce(anchor)
+			emit(KindVisit, anchor, anchor.Add(state.visitDue(p)), next.ptr(), version)
+		} else {
+			j := sort.Search(len(snaps), func(i int) bool { return snaps[i].at.After(anchor) })
+			if k := nextVisited[j]; k < len(snaps) {
+				next.see(snaps[k].at)
+			}
+		}
+		if !next.ok {
+			break
+		}
+		anchor = next.t
+	}
+
+	// Yearly verification: due on the policy's day each year after
+	// registration, up to the first one after now; met by the first
+	// verifying event in the 12 months before it.
+	start := regAt
+	p, version := policies.InForce(start)
+	due := verificationDay(start.In(ChinaStandardTime).Year(), p)
+	if !due.After(start) {
+		due = verificationDay(due.Year()+1, p)
+	}
+	for !stopped(start) {
+		emit(KindInfoVerification, start, due, firstFrom(verified, due.AddDate(-1, 0, 0)), version)
+		if due.After(now) {
+			break
+		}
+		start = due
+		p, version = policies.InForce(start)
+		due = verificationDay(due.Year()+1, p)
+	}
+	sortDeadlines(out)
+	return out
+}
+
+// verificationDay is the policy's yearly verification day in year, at its
+// first instant in China Standard Time.
+func verificationDay(year int, p DeadlinePolicy) time.Time {
+	md := p.InfoVerification
+	if md.Month < time.January || md.Month > time.December || md.Day < 1 || md.Day > 31 {
+		md = DefaultPolicy().InfoVerification
+	}
+	return time.Date(year, md.Month, md.Day, 0, 0, 0, 0, ChinaStandardTime)
+}
+
+// childSnapshots folds the profile changes, in business-time order, into
+// the states of the file (the first at registration).
+func childSnapshots(reg ChildRegistered, regAt time.Time, changes []profileChange) []childSnapshot {
+	slices.SortStableFunc(changes, func(a, b profileChange) int { return a.at.Compare(b.at) })
+	cur := childSnapshot{at: regAt, place: reg.Jurisdiction, key: len(reg.KeyChildFlags) > 0,
+		leftBehind: isLeftBehind(reg.Categories)}
+	snaps := make([]childSnapshot, 1, 1+len(changes))
+	snaps[0] = cur
+	for _, c := range changes {
+		if c.u.Jurisdiction != nil {
+			cur.place = *c.u.Jurisdiction
+		}
+		if c.u.KeyChildFlags != nil {
+			cur.key = len(*c.u.KeyChildFlags) > 0
+		}
+		if c.u.Categories != nil {
+			cur.leftBehind = isLeftBehind(*c.u.Categories)
+		}
+		last := &snaps[len(snaps)-1]
+		if cur.place == last.place && cur.key == last.key && cur.leftBehind == last.leftBehind {
+			continue
+		}
+		cur.at = c.at
+		if cur.at.Before(regAt) {
+			cur.at = regAt
+		}
+		if cur.at.Equal(last.at) {
+			*last = cur
+			continue
+		}
+		snaps = append(snaps, cur)
+	}
+	return snaps
+}
+
+func trimStream(stream, prefix string) string {
+	if len(stream) > len(prefix) && stream[:len(prefix)] == prefix {
+		return stream[len(prefix):]
+	}
+	return stream
+}

@@ -1,0 +1,77 @@
+package domain
+
+import (
+	"sort"
+	"time"
+)
+
+// ChangePolicy decides an admin's change of the deadline policy. The new
+// policy is in force from now; the change goes to PolicyStream.
+func ChangePolicy(by Principal, now time.Time, p DeadlinePolicy) (Change, error) {
+	if by.Role != RoleAdmin {
+		return Change{}, forbidden("only an admin may change the deadline policy")
+	}
+	if err := p.Validate(); err != nil {
+		return Change{}, err
+	}
+	return Change{Event: DeadlinePolicyChanged{Policy: p}, Actor: by.Actor, OccurredAt: now}, nil
+}
+
+// PolicyVersion is one recorded change of the deadline policy: the stream
+// version of the change, the business time from which it is in force, when
+// it was recorded, and the policy itself.
+type PolicyVersion struct {
+	Version    int64
+	From       time.Time
+	RecordedAt time.Time
+	Policy     DeadlinePolicy
+}
+
+// PolicyHistory is every deadline policy that has been in force, so that a
+// deadline is judged by the rule of its time. Its zero value knows no change:
+// DefaultPolicy is then in force throughout.
+type PolicyHistory struct {
+	versions []PolicyVersion // by stream version
+}
+
+// LoadPolicyHistory reads the events of PolicyStream; events of other types
+// are ignored.
+func LoadPolicyHistory(history []Recorded) PolicyHistory {
+	var h PolicyHistory
+	for _, r := range history {
+		e, ok := r.Event.(DeadlinePolicyChanged)
+		if !ok {
+			continue
+		}
+		h.versions = append(h.versions, PolicyVersion{
+			Version: r.Version, From: r.OccurredAt, RecordedAt: r.RecordedAt, Policy: e.Policy,
+		})
+	}
+	sort.SliceStable(h.versions, func(i, j int) bool { return h.versions[i].Version < h.versions[j].Version })
+	return h
+}
+
+// InForce is the policy in force at t — the change that occurred at or
+// before t, the latest by occurred_at and then by stream version — and that
+// change's stream version; DefaultPolicy and 0 when no change occurred by t.
+func (h PolicyHistory) InForce(t time.Time) (DeadlinePolicy, int64) {
+	var best *PolicyVersion
+	for i := range h.versions {
+		v := &h.versions[i]
+		if v.From.After(t) {
+			continue
+		}
+		if best == nil || v.From.After(best.From) || (v.From.Equal(best.From) && v.Version > best.Version) {
+			best = v
+		}
+	}
+	if best == nil {
+		return DefaultPolicy(), 0
+	}
+	return best.Policy, best.Version
+}
+
+// Versions lists the recorded changes in stream-version order.
+func (h PolicyHistory) Versions() []PolicyVersion {
+	return append([]PolicyVersion(nil), h.versions...)
+}
