@@ -37,11 +37,20 @@ func (d Date) Start() time.Time {
 // Year is the date's year.
 func (d Date) Year() int { return d.t.Year() }
 
-// MarshalText encodes YYYY-MM-DD.
-func (d Date) MarshalText() ([]byte, error) { return []byte(d.String()), nil }
+// MarshalText encodes YYYY-MM-DD ("" for no date).
+func (d Date) MarshalText() ([]byte, error) {
+	if d.IsZero() {
+		return nil, nil
+	}
+	return []byte(d.String()), nil
+}
 
-// UnmarshalText accepts YYYY-MM-DD.
+// UnmarshalText accepts YYYY-MM-DD, or "" for no date.
 func (d *Date) UnmarshalText(b []byte) error {
+	if len(b) == 0 {
+		*d = Date{}
+		return nil
+	}
 	parsed, err := ParseDate(string(b))
 	if err != nil {
 		return err

@@ -75,8 +75,12 @@ func (j Jurisdiction) Township() Jurisdiction {
 // MarshalText encodes the code.
 func (j Jurisdiction) MarshalText() ([]byte, error) { return []byte(j.code), nil }
 
-// UnmarshalText accepts what ParseJurisdiction accepts.
+// UnmarshalText accepts what ParseJurisdiction accepts, or "" for none.
 func (j *Jurisdiction) UnmarshalText(b []byte) error {
+	if len(b) == 0 {
+		*j = Jurisdiction{}
+		return nil
+	}
 	parsed, err := ParseJurisdiction(string(b))
 	if err != nil {
 		return err

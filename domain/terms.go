@@ -24,8 +24,13 @@ func (t Term[V]) IsZero() bool { return t.s == "" }
 // MarshalText encodes the word.
 func (t Term[V]) MarshalText() ([]byte, error) { return []byte(t.s), nil }
 
-// UnmarshalText accepts only a word of the vocabulary.
+// UnmarshalText accepts only a word of the vocabulary, or "" for the zero
+// term ("not given").
 func (t *Term[V]) UnmarshalText(b []byte) error {
+	if len(b) == 0 {
+		*t = Term[V]{}
+		return nil
+	}
 	parsed, err := ParseTerm[V](string(b))
 	if err != nil {
 		return err
