@@ -99,6 +99,11 @@ func TestWholeStory(t *testing.T) {
 		inquiry := must(h.OpenInquiry(ctx, as(inspector), commands.OpenInquiry{CaseID: id, IncidentAt: now, Reason: "倒查"}))
 		assert.NotEmpty(t, inquiry.ID)
 
+		// The police unit was typed wrong: a correction names the entry.
+		entries, err := store.ReadStream(ctx, domain.CaseStream(id), 2, 1)
+		require.NoError(t, err)
+		must(h.CorrectCaseEntry(ctx, cw, commands.CorrectCaseEntry{CaseID: id, EventID: entries[0].ID, Correction: "应为东关派出所", Reason: "单位名称录入错误"}))
+
 		history, err := store.ReadStream(ctx, domain.CaseStream(id), 0, 0)
 		require.NoError(t, err)
 		var types []string
@@ -110,7 +115,7 @@ func TestWholeStory(t *testing.T) {
 			"case.temporary_guardianship_started", "case.assessment_completed", "case.conference_held", "case.referral_made",
 			"case.referral_accepted", "case.referral_completed", "case.temporary_guardianship_ended",
 			"case.guardianship_intervention_recorded", "case.closed", "case.follow_up_recorded",
-			"case.major_incident_declared", "case.reopened",
+			"case.major_incident_declared", "case.reopened", "record.entry_corrected",
 		}, types)
 
 		// The clocks, from the events alone: the police report was due two

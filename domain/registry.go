@@ -51,6 +51,7 @@ func NewRegistry() *Registry {
 	Register[WorkerTrainingRecorded](r, 1, nil)
 	Register[InquiryOpened](r, 1, nil)
 	Register[DeadlinePolicyChanged](r, 1, nil)
+	Register[EntryCorrected](r, 1, nil)
 	return r
 }
 

@@ -68,6 +68,7 @@ func TestRegistryKnowsEveryEvent(t *testing.T) {
 		FollowUpRecorded{}, MajorIncidentDeclared{}, CaseClosed{}, CaseReopened{}, ChildRegistered{},
 		ChildProfileUpdated{}, VisitRecorded{}, GuardianshipEntrustmentConfirmed{}, ChildDataErased{},
 		WorkerRegistered{}, WorkerTrainingRecorded{}, InquiryOpened{}, DeadlinePolicyChanged{Policy: DefaultPolicy()},
+		EntryCorrected{},
 	} {
 		name, version, data, err := r.Encode(e)
 		require.NoError(t, err, e.EventType())

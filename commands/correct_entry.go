@@ -1,0 +1,62 @@
+package commands
+
+import (
+	"context"
+
+	"github.com/google/uuid"
+
+	"github.com/careledger/careledger/domain"
+)
+
+// CorrectCaseEntry corrects an entry of a case; CorrectChildEntry one of a
+// child's file. The wrong entry stays; the correction names it.
+type CorrectCaseEntry struct {
+	CaseID     string
+	EventID    uuid.UUID
+	Correction string
+	Reason     string
+}
+
+// CorrectCaseEntry carries out the command.
+func (h *Handlers) CorrectCaseEntry(ctx context.Context, call Call, cmd CorrectCaseEntry) (Result, error) {
+	res, err := h.execute(ctx, call, caseStream(cmd.CaseID), func(ctx context.Context, history []domain.Recorded) ([]domain.Change, error) {
+		opened, ok := firstReport(history)
+		if !ok || !call.Principal.Jurisdiction.Covers(opened.Jurisdiction) {
+			return nil, notFound("case", cmd.CaseID)
+		}
+		return h.correct(ctx, call, history, cmd.EventID, cmd.Correction, cmd.Reason)
+	})
+	res.ID = cmd.CaseID
+	return res, err
+}
+
+// CorrectChildEntry corrects an entry of a child's file.
+type CorrectChildEntry struct {
+	ChildID    string
+	EventID    uuid.UUID
+	Correction string
+	Reason     string
+}
+
+// CorrectChildEntry carries out the command.
+func (h *Handlers) CorrectChildEntry(ctx context.Context, call Call, cmd CorrectChildEntry) (Result, error) {
+	res, err := h.execute(ctx, call, childStream(cmd.ChildID), func(ctx context.Context, history []domain.Recorded) ([]domain.Change, error) {
+		if len(history) == 0 || !call.Principal.Jurisdiction.Covers(domain.LoadChild(history).Jurisdiction()) {
+			return nil, notFound("child", cmd.ChildID)
+		}
+		return h.correct(ctx, call, history, cmd.EventID, cmd.Correction, cmd.Reason)
+	})
+	res.ID = cmd.ChildID
+	return res, err
+}
+
+func (h *Handlers) correct(ctx context.Context, call Call, history []domain.Recorded, entry uuid.UUID, correction, reason string) ([]domain.Change, error) {
+	if err := h.mayAct(ctx, call.Principal, h.now()); err != nil {
+		return nil, err
+	}
+	ch, err := domain.CorrectEntry(call.Principal, h.now(), history, entry, correction, reason)
+	if err != nil {
+		return nil, err
+	}
+	return []domain.Change{ch}, nil
+}
