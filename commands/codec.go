@@ -7,8 +7,8 @@ import (
 	"github.com/careledger/careledger/eventstore"
 )
 
-// decode turns stored events into the domain's view of them.
-func decode(reg *domain.Registry, stored []eventstore.Event) ([]domain.Recorded, error) {
+// DecodeEvents turns stored events into the domain's view of them.
+func DecodeEvents(reg *domain.Registry, stored []eventstore.Event) ([]domain.Recorded, error) {
 	out := make([]domain.Recorded, 0, len(stored))
 	for _, e := range stored {
 		ev, err := reg.Decode(e.Type, e.SchemaVersion, e.Data)

@@ -39,7 +39,7 @@ func (h *Handlers) execute(ctx context.Context, call Call, stream eventstore.Str
 		if call.IfMatch != nil && *call.IfMatch != version {
 			return Result{}, fmt.Errorf("%s is at version %d, not %d: %w", stream.ID, version, *call.IfMatch, ErrPreconditionFailed)
 		}
-		history, err := decode(h.registry, stored)
+		history, err := DecodeEvents(h.registry, stored)
 		if err != nil {
 			return Result{}, fmt.Errorf("load %s: %w", stream.ID, err)
 		}

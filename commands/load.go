@@ -14,7 +14,7 @@ func (h *Handlers) history(ctx context.Context, streamID string) ([]domain.Recor
 	if err != nil {
 		return nil, fmt.Errorf("load %s: %w", streamID, err)
 	}
-	return decode(h.registry, stored)
+	return DecodeEvents(h.registry, stored)
 }
 
 // child loads a child's file; ErrNotFound when there is none or it lies

@@ -1,0 +1,48 @@
+package projections
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+)
+
+const checkpointSchema = `CREATE TABLE IF NOT EXISTS projection_checkpoints (
+	name     TEXT PRIMARY KEY,
+	position {{bigint}} NOT NULL,
+	status   TEXT NOT NULL DEFAULT 'running',
+	error    TEXT
+)`
+
+// queryRower is a *sql.DB or *sql.Tx.
+type queryRower interface {
+	QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row
+}
+
+// checkpoint is the position of the last event a projection applied.
+func checkpoint(ctx context.Context, q queryRower, name string) (int64, error) {
+	var pos int64
+	err := q.QueryRowContext(ctx, `SELECT position FROM projection_checkpoints WHERE name = $1`, name).Scan(&pos)
+	if errors.Is(err, sql.ErrNoRows) {
+		return 0, nil
+	}
+	if err != nil {
+		return 0, fmt.Errorf("read checkpoint of %s: %w", name, err)
+	}
+	return pos, nil
+}
+
+func saveCheckpoint(ctx context.Context, tx *sql.Tx, name string, pos int64) error {
+	_, err := tx.ExecContext(ctx, `INSERT INTO projection_checkpoints (name, position, status, error) VALUES ($1, $2, 'running', NULL)
+		ON CONFLICT (name) DO UPDATE SET position = excluded.position, status = 'running', error = NULL`, name, pos)
+	if err != nil {
+		return fmt.Errorf("save checkpoint of %s: %w", name, err)
+	}
+	return nil
+}
+
+func saveStopped(ctx context.Context, db *sql.DB, name string, pos int64, cause error) error {
+	_, err := db.ExecContext(ctx, `INSERT INTO projection_checkpoints (name, position, status, error) VALUES ($1, $2, 'stopped', $3)
+		ON CONFLICT (name) DO UPDATE SET status = 'stopped', error = excluded.error`, name, pos, cause.Error())
+	return err
+}
