@@ -336,3 +336,31 @@ func TestPoisonEventStopsTheProjection(t *testing.T) {
 		assert.Contains(t, reason, "case.from_the_future")
 	})
 }
+
+func TestRebuildReportsProgress(t *testing.T) {
+	backends(t, func(t *testing.T, b backend) {
+		ctx := context.Background()
+		workload(t, b.store, 6, 2, 30)
+		e := projections.New(b.store, b.db, b.dialect, projections.Options{Batch: 16}, projections.Cases{})
+		require.NoError(t, e.Migrate(ctx))
+		require.NoError(t, e.CatchUp(ctx))
+		_, err := b.db.Exec(`UPDATE rm_cases SET risk = 'tampered'`)
+		require.NoError(t, err)
+
+		var calls int
+		var last, total int64
+		require.NoError(t, e.Rebuild(ctx, func(d, tot int64) { calls, last, total = calls+1, d, tot }))
+		head, err := b.store.Head(ctx)
+		require.NoError(t, err)
+		assert.Greater(t, calls, 1, "progress is reported batch by batch")
+		assert.Equal(t, head.Position, total)
+		assert.Equal(t, total, last)
+		assert.Equal(t, fromEvents(t, b.store), fromReadModel(t, b.db), "the rebuild undoes a change made behind its back")
+		lags, err := e.Lags(ctx)
+		require.NoError(t, err)
+		assert.Equal(t, int64(0), lags[0].Behind)
+
+		err = e.Rebuild(ctx, nil, "nonsense")
+		assert.ErrorContains(t, err, "no projection named")
+	})
+}

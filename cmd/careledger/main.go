@@ -22,6 +22,8 @@ Commands:
   serve     run the server (embedded SQLite store in --data by default)
   verify    walk the event log's hash chain and check its seal and anchors
   head      print the log's head {position, hash}, to keep as an anchor
+  projections rebuild [NAME...]
+            rebuild read models from the log, with progress
 
 Run "careledger <command> --help" for a command's flags.
 `
@@ -64,6 +66,8 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		return verify(ctx, args[1:], stdout, stderr)
 	case "head":
 		return head(ctx, args[1:], stdout, stderr)
+	case "projections":
+		return projectionsCmd(ctx, args[1:], stdout, stderr)
 	case "help", "-h", "--help":
 		fmt.Fprint(stdout, usage)
 		return nil

@@ -81,3 +81,24 @@ func statMode(path string) (string, error) {
 	}
 	return info.Mode().String(), nil
 }
+
+// TestProjectionsRebuild: the command rebuilds every read model from the
+// log and prints each one's position.
+func TestProjectionsRebuild(t *testing.T) {
+	ctx := context.Background()
+	dir := t.TempDir()
+	sf := storeFlags{data: dir}
+	store, err := sf.open(ctx)
+	require.NoError(t, err)
+	_, err = store.Append(ctx, eventstore.StreamRef{ID: "worker-1", Type: "worker"}, eventstore.NoStream,
+		eventstore.NewEvent{Type: "worker.registered", SchemaVersion: 1,
+			Data: json.RawMessage(`{"worker_id":"1","name":"王芳","role":"caseworker","jurisdiction":"370902"}`), OccurredAt: time.Now()})
+	require.NoError(t, err)
+	require.NoError(t, store.Close())
+
+	var out, errOut bytes.Buffer
+	require.NoError(t, run(ctx, []string{"projections", "rebuild", "--data", dir}, &out, &errOut))
+	assert.Contains(t, out.String(), "cases\t1")
+	assert.ErrorIs(t, run(ctx, []string{"projections"}, &out, &errOut), errUsage)
+	assert.ErrorContains(t, run(ctx, []string{"projections", "rebuild", "--data", dir, "nonsense"}, &out, &errOut), "no projection named")
+}

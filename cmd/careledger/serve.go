@@ -9,6 +9,8 @@ import (
 	"net"
 	"net/http"
 	"time"
+
+	"github.com/careledger/careledger/projections"
 )
 
 func serve(ctx context.Context, args []string, stdout, stderr io.Writer) error {
@@ -20,11 +22,25 @@ Opens the store (applying its migrations) and serves HTTP until interrupted.
 		return err
 	}
 	log := slog.New(slog.NewJSONHandler(stderr, nil))
-	store, err := sf.open(ctx)
+	store, db, dialect, err := sf.readModels(ctx)
 	if err != nil {
 		return err
 	}
 	defer store.Close()
+	defer db.Close()
+	engine := projections.New(store, db, dialect, projections.Options{Logger: log}, projections.All(store)...)
+	if err := engine.Migrate(ctx); err != nil {
+		return err
+	}
+	engineCtx, stopEngine := context.WithCancel(context.WithoutCancel(ctx))
+	engineDone := make(chan error, 1)
+	go func() { engineDone <- engine.Run(engineCtx) }()
+	defer func() {
+		stopEngine()
+		if err := <-engineDone; err != nil {
+			log.Error("projections stopped", "error", err)
+		}
+	}()
 
 	mux := http.NewServeMux()
 	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, r *http.Request) {
@@ -35,10 +51,18 @@ Opens the store (applying its migrations) and serves HTTP until interrupted.
 		w.Header().Set("Content-Type", "application/json")
 		ctx, cancel := context.WithTimeout(r.Context(), 2*time.Second)
 		defer cancel()
-		if _, err := store.Head(ctx); err != nil {
+		lags, err := engine.Lags(ctx)
+		if err != nil {
 			w.WriteHeader(http.StatusServiceUnavailable)
 			io.WriteString(w, `{"status":"store unreachable"}`+"\n")
 			return
+		}
+		for _, l := range lags {
+			if l.Stopped != nil || l.Behind > readyLag {
+				w.WriteHeader(http.StatusServiceUnavailable)
+				fmt.Fprintf(w, `{"status":"projections behind","projection":%q,"behind":%d}`+"\n", l.Name, l.Behind)
+				return
+			}
 		}
 		io.WriteString(w, `{"status":"ready"}`+"\n")
 	})
@@ -54,7 +78,7 @@ Opens the store (applying its migrations) and serves HTTP until interrupted.
 		IdleTimeout:       120 * time.Second,
 	}
 	log.Info("careledger serving", "addr", ln.Addr().String(), "store", storeKind(*sf),
-		"note", "the event store is ready; the /v1 HTTP API is not built yet (see the issues)")
+		"note", "the event store and read models run; the /v1 HTTP API is not built yet (see the issues)")
 	fmt.Fprintf(stdout, "careledger listening on http://%s\n", ln.Addr())
 	errc := make(chan error, 1)
 	go func() { errc <- srv.Serve(ln) }()
@@ -71,6 +95,10 @@ Opens the store (applying its migrations) and serves HTTP until interrupted.
 	log.Info("careledger stopped")
 	return nil
 }
+
+// readyLag is how many events a projection may trail the log and the
+// server still count as ready.
+const readyLag = 1000
 
 func storeKind(sf storeFlags) string {
 	if sf.postgres != "" {

@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"database/sql"
 	"crypto/rand"
 	"encoding/hex"
 	"errors"
@@ -16,6 +17,7 @@ import (
 	"github.com/careledger/careledger/eventstore"
 	"github.com/careledger/careledger/eventstore/postgres"
 	"github.com/careledger/careledger/eventstore/sqlite"
+	"github.com/careledger/careledger/projections"
 )
 
 // storeFlags choose the store: SQLite in the data directory unless a
@@ -53,6 +55,27 @@ func envOr(name, fallback string) string {
 	return fallback
 }
 
+// readModels opens the store and, beside it, the read-model database.
+func (f *storeFlags) readModels(ctx context.Context) (eventstore.Store, *sql.DB, projections.Dialect, error) {
+	store, err := f.open(ctx)
+	if err != nil {
+		return nil, nil, 0, err
+	}
+	switch s := store.(type) {
+	case *postgres.Store:
+		return s, projections.OpenPostgres(s.Pool()), projections.Postgres, nil
+	default:
+		db, err := projections.OpenSQLite(f.sqlitePath())
+		if err != nil {
+			store.Close()
+			return nil, nil, 0, err
+		}
+		return store, db, projections.SQLite, nil
+	}
+}
+
+func (f *storeFlags) sqlitePath() string { return filepath.Join(f.data, "careledger.db") }
+
 // open opens the store the flags name, creating the data directory and the
 // seal key on first use.
 func (f *storeFlags) open(ctx context.Context) (eventstore.Store, error) {
@@ -67,7 +90,7 @@ func (f *storeFlags) open(ctx context.Context) (eventstore.Store, error) {
 	if f.postgres != "" {
 		return postgres.Open(ctx, f.postgres, opts)
 	}
-	return sqlite.Open(ctx, filepath.Join(f.data, "careledger.db"), opts)
+	return sqlite.Open(ctx, f.sqlitePath(), opts)
 }
 
 // sealKey reads the seal key from CARELEDGER_SEAL_KEY (hex) or from
