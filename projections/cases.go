@@ -5,7 +5,9 @@ import (
 	"database/sql"
 	"encoding/json"
 	"fmt"
+	"sort"
 	"strings"
+	"time"
 
 	"github.com/careledger/careledger/domain"
 )
@@ -60,81 +62,292 @@ func (Cases) Schema() []string {
 )`}
 }
 
-// Apply implements Projection.
+// caseRow is one row of rm_cases, folded in memory.
+type caseRow struct {
+	id, childID, jurisdiction, status, source, concerns, risk string
+	receivedAt                                                time.Time
+	receivedBy                                                string
+	assignee                                                  *string
+	policeReportedAt, firstResponseAt, assessedAt             *time.Time
+	guardianshipActive                                        bool
+	ground, placement                                         *string
+	guardianshipStarted, guardianshipEnded                    *time.Time
+	majorIncident                                             bool
+	closedAt                                                  *time.Time
+	closureReason                                             *string
+	version, lastPosition                                     int64
+}
+
+type referralRow struct {
+	caseID, id, agency, service, status string
+	madeAt                              time.Time
+	answeredAt                          *time.Time
+}
+
+const caseColumns = `case_id, child_id, jurisdiction, status, source, concerns, risk, received_at, received_by, assignee,
+	police_reported_at, first_response_at, assessed_at, guardianship_active, guardianship_ground, guardianship_placement,
+	guardianship_started_at, guardianship_ended_at, major_incident, closed_at, closure_reason, version, last_position`
+
+// Apply implements Projection: it reads the rows of the cases the batch
+// touches, folds the events into them in memory, and writes each changed
+// row once — a few statements per batch, not one per event.
 func (Cases) Apply(ctx context.Context, tx *sql.Tx, d Dialect, events []domain.Recorded) error {
+	var ids []string
+	seen := map[string]bool{}
+	for _, r := range events {
+		if id, ok := strings.CutPrefix(r.StreamID, "case-"); ok && !seen[id] {
+			seen[id] = true
+			ids = append(ids, id)
+		}
+	}
+	if len(ids) == 0 {
+		return nil
+	}
+	rows, refs, err := loadCases(ctx, tx, ids)
+	if err != nil {
+		return err
+	}
 	for _, r := range events {
 		id, ok := strings.CutPrefix(r.StreamID, "case-")
 		if !ok {
 			continue
 		}
-		if err := applyCase(ctx, tx, d, id, r); err != nil {
+		if err := foldCase(rows, refs, id, r); err != nil {
 			return fmt.Errorf("case %s event %d (%s): %w", id, r.Version, r.Event.EventType(), err)
+		}
+	}
+	return saveCases(ctx, tx, d, rows, refs)
+}
+
+func loadCases(ctx context.Context, tx *sql.Tx, ids []string) (map[string]*caseRow, map[string]*referralRow, error) {
+	rows := map[string]*caseRow{}
+	refs := map[string]*referralRow{}
+	for start := 0; start < len(ids); start += 500 {
+		chunk := ids[start:min(start+500, len(ids))]
+		in, args := inList(chunk)
+		q, err := tx.QueryContext(ctx, `SELECT `+caseColumns+` FROM rm_cases WHERE case_id IN (`+in+`)`, args...)
+		if err != nil {
+			return nil, nil, fmt.Errorf("load cases: %w", err)
+		}
+		for q.Next() {
+			c := &caseRow{}
+			var active, major int
+			var received *time.Time
+			if err := q.Scan(&c.id, &c.childID, &c.jurisdiction, &c.status, &c.source, &c.concerns, &c.risk,
+				timeCol{&received}, &c.receivedBy, &c.assignee, timeCol{&c.policeReportedAt}, timeCol{&c.firstResponseAt},
+				timeCol{&c.assessedAt}, &active, &c.ground, &c.placement, timeCol{&c.guardianshipStarted},
+				timeCol{&c.guardianshipEnded}, &major, timeCol{&c.closedAt}, &c.closureReason, &c.version, &c.lastPosition); err != nil {
+				q.Close()
+				return nil, nil, fmt.Errorf("load cases: %w", err)
+			}
+			c.guardianshipActive, c.majorIncident = active == 1, major == 1
+			if received != nil {
+				c.receivedAt = *received
+			}
+			rows[c.id] = c
+		}
+		q.Close()
+		if err := q.Err(); err != nil {
+			return nil, nil, fmt.Errorf("load cases: %w", err)
+		}
+		q, err = tx.QueryContext(ctx, `SELECT case_id, referral_id, agency, service, status, made_at, answered_at
+			FROM rm_case_referrals WHERE case_id IN (`+in+`)`, args...)
+		if err != nil {
+			return nil, nil, fmt.Errorf("load referrals: %w", err)
+		}
+		for q.Next() {
+			r := &referralRow{}
+			var made *time.Time
+			if err := q.Scan(&r.caseID, &r.id, &r.agency, &r.service, &r.status, timeCol{&made}, timeCol{&r.answeredAt}); err != nil {
+				q.Close()
+				return nil, nil, fmt.Errorf("load referrals: %w", err)
+			}
+			if made != nil {
+				r.madeAt = *made
+			}
+			refs[r.caseID+"/"+r.id] = r
+		}
+		q.Close()
+		if err := q.Err(); err != nil {
+			return nil, nil, fmt.Errorf("load referrals: %w", err)
+		}
+	}
+	return rows, refs, nil
+}
+
+func inList(values []string) (string, []any) {
+	var b strings.Builder
+	args := make([]any, len(values))
+	for i, v := range values {
+		if i > 0 {
+			b.WriteString(", ")
+		}
+		fmt.Fprintf(&b, "$%d", i+1)
+		args[i] = v
+	}
+	return b.String(), args
+}
+
+func foldCase(rows map[string]*caseRow, refs map[string]*referralRow, id string, r domain.Recorded) error {
+	at := r.OccurredAt.UTC()
+	c := rows[id]
+	if e, ok := r.Event.(domain.ReportReceived); ok {
+		if c != nil {
+			return fmt.Errorf("the case view already has case %s", id)
+		}
+		concerns, err := json.Marshal(e.Concerns)
+		if err != nil {
+			return err
+		}
+		c = &caseRow{id: id, childID: e.ChildID, jurisdiction: e.Jurisdiction.String(), status: "open", source: e.Source.String(),
+			concerns: string(concerns), risk: e.Risk.String(), receivedAt: at, receivedBy: r.Actor.Subject}
+		rows[id] = c
+	}
+	if c == nil {
+		return fmt.Errorf("no report opened case %s", id)
+	}
+	c.version, c.lastPosition = r.Version, r.Position
+	first := func(p **time.Time) {
+		if *p == nil {
+			t := at
+			*p = &t
+		}
+	}
+	str := func(s string) *string { return &s }
+	answer := func(referralID, status string, answered bool) error {
+		ref := refs[id+"/"+referralID]
+		if ref == nil {
+			return fmt.Errorf("no referral %s", referralID)
+		}
+		ref.status = status
+		if answered {
+			t := at
+			ref.answeredAt = &t
+		}
+		return nil
+	}
+	switch e := r.Event.(type) {
+	case domain.ReportForwardedToPolice:
+		first(&c.policeReportedAt)
+	case domain.EmergencyResponseRecorded, domain.FollowUpRecorded:
+		first(&c.firstResponseAt)
+	case domain.CaseAssigned:
+		c.assignee = str(e.WorkerID)
+	case domain.AssessmentCompleted:
+		c.risk = e.Risk.String()
+		first(&c.assessedAt)
+		first(&c.firstResponseAt)
+	case domain.ReferralMade:
+		refs[id+"/"+e.ReferralID] = &referralRow{caseID: id, id: e.ReferralID, agency: e.Agency.String(), service: e.Service.String(), status: "pending", madeAt: at}
+	case domain.ReferralAccepted:
+		return answer(e.ReferralID, "accepted", true)
+	case domain.ReferralDeclined:
+		return answer(e.ReferralID, "declined", true)
+	case domain.ReferralCompleted:
+		return answer(e.ReferralID, "completed", false)
+	case domain.TemporaryGuardianshipStarted:
+		t := at
+		c.guardianshipActive, c.ground, c.placement, c.guardianshipStarted, c.guardianshipEnded = true, str(e.Ground.String()), str(e.Placement.String()), &t, nil
+	case domain.TemporaryGuardianshipEnded:
+		t := at
+		c.guardianshipActive, c.guardianshipEnded = false, &t
+	case domain.MajorIncidentDeclared:
+		c.majorIncident = true
+	case domain.CaseClosed:
+		t := at
+		c.status, c.closedAt, c.closureReason = "closed", &t, str(e.Reason.String())
+	case domain.CaseReopened:
+		c.status, c.closedAt, c.closureReason = "open", nil, nil
+	}
+	return nil
+}
+
+// upsertRows is how many rows one multi-row upsert carries on PostgreSQL,
+// where every statement is a round trip (23 parameters a row stays well
+// under its limit). SQLite runs in-process: there one prepared single-row
+// statement, executed per row, costs less than parsing a long one.
+func upsertRows(d Dialect) int {
+	if d == Postgres {
+		return 400
+	}
+	return 1
+}
+
+func saveCases(ctx context.Context, tx *sql.Tx, d Dialect, rows map[string]*caseRow, refs map[string]*referralRow) error {
+	all := make([]*caseRow, 0, len(rows))
+	for _, c := range rows {
+		all = append(all, c)
+	}
+	sort.Slice(all, func(i, j int) bool { return all[i].id < all[j].id }) // a stable lock order
+	per := upsertRows(d)
+	for start := 0; start < len(all); start += per {
+		chunk := all[start:min(start+per, len(all))]
+		var args []any
+		for _, c := range chunk {
+			args = append(args, c.id, c.childID, c.jurisdiction, c.status, c.source, c.concerns, c.risk, d.Time(c.receivedAt),
+				c.receivedBy, c.assignee, d.timeArg(c.policeReportedAt), d.timeArg(c.firstResponseAt), d.timeArg(c.assessedAt),
+				boolInt(c.guardianshipActive), c.ground, c.placement, d.timeArg(c.guardianshipStarted), d.timeArg(c.guardianshipEnded),
+				boolInt(c.majorIncident), d.timeArg(c.closedAt), c.closureReason, c.version, c.lastPosition)
+		}
+		q := `INSERT INTO rm_cases (` + caseColumns + `) VALUES ` + placeholders(len(chunk), 23) + `
+			ON CONFLICT (case_id) DO UPDATE SET status = excluded.status, risk = excluded.risk, assignee = excluded.assignee,
+			police_reported_at = excluded.police_reported_at, first_response_at = excluded.first_response_at,
+			assessed_at = excluded.assessed_at, guardianship_active = excluded.guardianship_active,
+			guardianship_ground = excluded.guardianship_ground, guardianship_placement = excluded.guardianship_placement,
+			guardianship_started_at = excluded.guardianship_started_at, guardianship_ended_at = excluded.guardianship_ended_at,
+			major_incident = excluded.major_incident, closed_at = excluded.closed_at, closure_reason = excluded.closure_reason,
+			version = excluded.version, last_position = excluded.last_position`
+		if _, err := tx.ExecContext(ctx, q, args...); err != nil {
+			return fmt.Errorf("save cases: %w", err)
+		}
+	}
+	allRefs := make([]*referralRow, 0, len(refs))
+	for _, r := range refs {
+		allRefs = append(allRefs, r)
+	}
+	sort.Slice(allRefs, func(i, j int) bool {
+		return allRefs[i].caseID+"/"+allRefs[i].id < allRefs[j].caseID+"/"+allRefs[j].id
+	})
+	for start := 0; start < len(allRefs); start += per {
+		chunk := allRefs[start:min(start+per, len(allRefs))]
+		var args []any
+		for _, r := range chunk {
+			args = append(args, r.caseID, r.id, r.agency, r.service, r.status, d.Time(r.madeAt), d.timeArg(r.answeredAt))
+		}
+		q := `INSERT INTO rm_case_referrals (case_id, referral_id, agency, service, status, made_at, answered_at) VALUES ` +
+			placeholders(len(chunk), 7) + ` ON CONFLICT (case_id, referral_id) DO UPDATE SET status = excluded.status,
+			answered_at = excluded.answered_at`
+		if _, err := tx.ExecContext(ctx, q, args...); err != nil {
+			return fmt.Errorf("save referrals: %w", err)
 		}
 	}
 	return nil
 }
 
-func applyCase(ctx context.Context, tx *sql.Tx, d Dialect, id string, r domain.Recorded) error {
-	at := d.Time(r.OccurredAt)
-	set := func(assignments string, args ...any) error {
-		args = append([]any{id, r.Version, r.Position}, args...)
-		_, err := tx.ExecContext(ctx, `UPDATE rm_cases SET version = $2, last_position = $3`+assignments+` WHERE case_id = $1`, args...)
-		return err
+// placeholders spells rows × cols numbered parameters: ($1, $2), ($3, $4)…
+func placeholders(rows, cols int) string {
+	var b strings.Builder
+	n := 1
+	for r := range rows {
+		if r > 0 {
+			b.WriteString(", ")
+		}
+		b.WriteByte('(')
+		for c := range cols {
+			if c > 0 {
+				b.WriteString(", ")
+			}
+			fmt.Fprintf(&b, "$%d", n)
+			n++
+		}
+		b.WriteByte(')')
 	}
-	referral := func(referralID, status string, answered bool) error {
-		q := `UPDATE rm_case_referrals SET status = $3 WHERE case_id = $1 AND referral_id = $2`
-		args := []any{id, referralID, status}
-		if answered {
-			q = `UPDATE rm_case_referrals SET status = $3, answered_at = $4 WHERE case_id = $1 AND referral_id = $2`
-			args = append(args, at)
-		}
-		if _, err := tx.ExecContext(ctx, q, args...); err != nil {
-			return err
-		}
-		return set("")
+	return b.String()
+}
+
+func boolInt(b bool) int {
+	if b {
+		return 1
 	}
-	switch e := r.Event.(type) {
-	case domain.ReportReceived:
-		concerns, err := json.Marshal(e.Concerns)
-		if err != nil {
-			return err
-		}
-		_, err = tx.ExecContext(ctx, `INSERT INTO rm_cases (case_id, child_id, jurisdiction, status, source, concerns, risk,
-			received_at, received_by, version, last_position) VALUES ($1, $2, $3, 'open', $4, $5, $6, $7, $8, $9, $10)`,
-			id, e.ChildID, e.Jurisdiction.String(), e.Source.String(), string(concerns), e.Risk.String(), at, r.Actor.Subject, r.Version, r.Position)
-		return err
-	case domain.ReportForwardedToPolice:
-		return set(`, police_reported_at = coalesce(police_reported_at, $4)`, at)
-	case domain.EmergencyResponseRecorded, domain.FollowUpRecorded:
-		return set(`, first_response_at = coalesce(first_response_at, $4)`, at)
-	case domain.CaseAssigned:
-		return set(`, assignee = $4`, e.WorkerID)
-	case domain.AssessmentCompleted:
-		return set(`, risk = $4, assessed_at = coalesce(assessed_at, $5), first_response_at = coalesce(first_response_at, $5)`, e.Risk.String(), at)
-	case domain.ReferralMade:
-		if _, err := tx.ExecContext(ctx, `INSERT INTO rm_case_referrals (case_id, referral_id, agency, service, status, made_at)
-			VALUES ($1, $2, $3, $4, 'pending', $5)`, id, e.ReferralID, e.Agency.String(), e.Service.String(), at); err != nil {
-			return err
-		}
-		return set("")
-	case domain.ReferralAccepted:
-		return referral(e.ReferralID, "accepted", true)
-	case domain.ReferralDeclined:
-		return referral(e.ReferralID, "declined", true)
-	case domain.ReferralCompleted:
-		return referral(e.ReferralID, "completed", false)
-	case domain.TemporaryGuardianshipStarted:
-		return set(`, guardianship_active = 1, guardianship_ground = $4, guardianship_placement = $5,
-			guardianship_started_at = $6, guardianship_ended_at = NULL`, e.Ground.String(), e.Placement.String(), at)
-	case domain.TemporaryGuardianshipEnded:
-		return set(`, guardianship_active = 0, guardianship_ended_at = $4`, at)
-	case domain.MajorIncidentDeclared:
-		return set(`, major_incident = 1`)
-	case domain.CaseClosed:
-		return set(`, status = 'closed', closed_at = $4, closure_reason = $5`, at, e.Reason.String())
-	case domain.CaseReopened:
-		return set(`, status = 'open', closed_at = NULL, closure_reason = NULL`)
-	default:
-		return set("")
-	}
+	return 0
 }
