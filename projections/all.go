@@ -1,11 +1,7 @@
 package projections
 
 // All is every read model careledger keeps, in the order they are built.
-func All(log StreamLog) []Projection {
-	return []Projection{Cases{}}
-}
-
-// StreamLog is what read models that re-read a stream need of the store.
-type StreamLog interface {
-	Log
+// The caseload is a query over the case view, not a table of its own.
+func All(log StreamReader) []Projection {
+	return []Projection{Cases{}, Children{}, Timeline{}, NewDeadlines(log), Analytics{}}
 }

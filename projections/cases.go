@@ -132,18 +132,17 @@ func loadCases(ctx context.Context, tx *sql.Tx, ids []string) (map[string]*caseR
 		for q.Next() {
 			c := &caseRow{}
 			var active, major int
-			var received *time.Time
+			var received, police, response, assessed, started, ended, closed scannedTime
 			if err := q.Scan(&c.id, &c.childID, &c.jurisdiction, &c.status, &c.source, &c.concerns, &c.risk,
-				timeCol{&received}, &c.receivedBy, &c.assignee, timeCol{&c.policeReportedAt}, timeCol{&c.firstResponseAt},
-				timeCol{&c.assessedAt}, &active, &c.ground, &c.placement, timeCol{&c.guardianshipStarted},
-				timeCol{&c.guardianshipEnded}, &major, timeCol{&c.closedAt}, &c.closureReason, &c.version, &c.lastPosition); err != nil {
+				&received, &c.receivedBy, &c.assignee, &police, &response, &assessed, &active, &c.ground, &c.placement,
+				&started, &ended, &major, &closed, &c.closureReason, &c.version, &c.lastPosition); err != nil {
 				q.Close()
 				return nil, nil, fmt.Errorf("load cases: %w", err)
 			}
 			c.guardianshipActive, c.majorIncident = active == 1, major == 1
-			if received != nil {
-				c.receivedAt = *received
-			}
+			c.receivedAt = received.T
+			c.policeReportedAt, c.firstResponseAt, c.assessedAt = police.ptr(), response.ptr(), assessed.ptr()
+			c.guardianshipStarted, c.guardianshipEnded, c.closedAt = started.ptr(), ended.ptr(), closed.ptr()
 			rows[c.id] = c
 		}
 		q.Close()
@@ -157,14 +156,12 @@ func loadCases(ctx context.Context, tx *sql.Tx, ids []string) (map[string]*caseR
 		}
 		for q.Next() {
 			r := &referralRow{}
-			var made *time.Time
-			if err := q.Scan(&r.caseID, &r.id, &r.agency, &r.service, &r.status, timeCol{&made}, timeCol{&r.answeredAt}); err != nil {
+			var made, answered scannedTime
+			if err := q.Scan(&r.caseID, &r.id, &r.agency, &r.service, &r.status, &made, &answered); err != nil {
 				q.Close()
 				return nil, nil, fmt.Errorf("load referrals: %w", err)
 			}
-			if made != nil {
-				r.madeAt = *made
-			}
+			r.madeAt, r.answeredAt = made.T, answered.ptr()
 			refs[r.caseID+"/"+r.id] = r
 		}
 		q.Close()

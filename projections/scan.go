@@ -5,35 +5,48 @@ import (
 	"time"
 )
 
-// timeCol scans a timestamp column of either dialect (SQLite keeps text in
-// tsLayout, PostgreSQL a timestamptz) into a *time.Time, nil for NULL.
-type timeCol struct{ t **time.Time }
+// scannedTime reads a timestamp column of either dialect (SQLite keeps
+// text in tsLayout, PostgreSQL a timestamptz); NULL leaves it invalid.
+type scannedTime struct {
+	T     time.Time
+	Valid bool
+}
 
-func (c timeCol) Scan(src any) error {
-	switch v := src.(type) {
+// Scan implements sql.Scanner.
+func (s *scannedTime) Scan(v any) error {
+	switch x := v.(type) {
 	case nil:
-		*c.t = nil
+		*s = scannedTime{}
+		return nil
 	case time.Time:
-		t := v.UTC()
-		*c.t = &t
+		*s = scannedTime{T: x.UTC(), Valid: true}
+		return nil
 	case string:
-		return c.parse(v)
+		return s.parse(x)
 	case []byte:
-		return c.parse(string(v))
-	default:
-		return fmt.Errorf("timestamp column holds %T", src)
+		return s.parse(string(x))
 	}
+	return fmt.Errorf("timestamp column holds %T", v)
+}
+
+func (s *scannedTime) parse(text string) error {
+	t, err := time.Parse(tsLayout, text)
+	if err != nil {
+		if t, err = time.Parse(time.RFC3339Nano, text); err != nil {
+			return fmt.Errorf("timestamp column: %w", err)
+		}
+	}
+	*s = scannedTime{T: t.UTC(), Valid: true}
 	return nil
 }
 
-func (c timeCol) parse(s string) error {
-	t, err := time.Parse(time.RFC3339Nano, s)
-	if err != nil {
-		return fmt.Errorf("timestamp column: %w", err)
+// ptr is the time, or nil for NULL.
+func (s scannedTime) ptr() *time.Time {
+	if !s.Valid {
+		return nil
 	}
-	t = t.UTC()
-	*c.t = &t
-	return nil
+	t := s.T
+	return &t
 }
 
 // timeArg binds an optional timestamp.
