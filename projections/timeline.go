@@ -3,7 +3,6 @@ package projections
 import (
 	"context"
 	"database/sql"
-	"errors"
 	"fmt"
 	"strings"
 	"time"
@@ -69,58 +68,140 @@ func (Timeline) Schema() []string {
 
 // Apply implements Projection.
 func (Timeline) Apply(ctx context.Context, tx *sql.Tx, d Dialect, events []domain.Recorded) error {
+	b, err := newTimelineBatch(ctx, tx, events)
+	if err != nil {
+		return err
+	}
 	for _, r := range events {
-		var err error
 		if id, ok := strings.CutPrefix(r.StreamID, "case-"); ok {
-			err = applyCaseTimeline(ctx, tx, d, id, r)
+			b.caseEvent(id, r)
 		} else if id, ok := strings.CutPrefix(r.StreamID, "child-"); ok {
-			err = insertTimelineRow(ctx, tx, d, r, nil, id, timelineSummary(r.Event, nil))
-		} else {
-			continue
+			b.row(r, nil, id, timelineSummary(r.Event, nil))
 		}
+	}
+	return b.save(ctx, tx, d)
+}
+
+// timelineBatch folds a batch in memory: the case→child and referral
+// lookups it needs are read once, new ones are kept as the batch goes, and
+// the rows are written at the end — a few statements per batch.
+type timelineBatch struct {
+	childOf   map[string]string    // case id → child id
+	referrals map[string][2]string // case id/referral id → agency, service
+	newCases  [][2]string
+	newRefs   [][4]string
+	rows      [][]any
+}
+
+func newTimelineBatch(ctx context.Context, tx *sql.Tx, events []domain.Recorded) (*timelineBatch, error) {
+	b := &timelineBatch{childOf: map[string]string{}, referrals: map[string][2]string{}}
+	var caseIDs []string
+	seen := map[string]bool{}
+	for _, r := range events {
+		if id, ok := strings.CutPrefix(r.StreamID, "case-"); ok && !seen[id] {
+			seen[id] = true
+			caseIDs = append(caseIDs, id)
+		}
+	}
+	for start := 0; start < len(caseIDs); start += 500 {
+		in, args := inList(caseIDs[start:min(start+500, len(caseIDs))])
+		rows, err := tx.QueryContext(ctx, `SELECT case_id, child_id FROM rm_timeline_cases WHERE case_id IN (`+in+`)`, args...)
 		if err != nil {
-			return fmt.Errorf("timeline of %s event %d (%s): %w", r.StreamID, r.Version, r.Event.EventType(), err)
+			return nil, fmt.Errorf("timeline: load cases: %w", err)
+		}
+		for rows.Next() {
+			var c, ch string
+			if err := rows.Scan(&c, &ch); err != nil {
+				rows.Close()
+				return nil, err
+			}
+			b.childOf[c] = ch
+		}
+		rows.Close()
+		if err := rows.Err(); err != nil {
+			return nil, err
+		}
+		rows, err = tx.QueryContext(ctx, `SELECT case_id, referral_id, agency, service FROM rm_timeline_referrals WHERE case_id IN (`+in+`)`, args...)
+		if err != nil {
+			return nil, fmt.Errorf("timeline: load referrals: %w", err)
+		}
+		for rows.Next() {
+			var c, id, agency, service string
+			if err := rows.Scan(&c, &id, &agency, &service); err != nil {
+				rows.Close()
+				return nil, err
+			}
+			b.referrals[c+"/"+id] = [2]string{agency, service}
+		}
+		rows.Close()
+		if err := rows.Err(); err != nil {
+			return nil, err
+		}
+	}
+	return b, nil
+}
+
+func (b *timelineBatch) caseEvent(caseID string, r domain.Recorded) {
+	switch e := r.Event.(type) {
+	case domain.ReportReceived:
+		b.childOf[caseID] = e.ChildID
+		b.newCases = append(b.newCases, [2]string{caseID, e.ChildID})
+	case domain.ReferralMade:
+		b.referrals[caseID+"/"+e.ReferralID] = [2]string{e.Agency.String(), e.Service.String()}
+		b.newRefs = append(b.newRefs, [4]string{caseID, e.ReferralID, e.Agency.String(), e.Service.String()})
+	}
+	referral := func(id string) (agency, service string, ok bool) {
+		v, ok := b.referrals[caseID+"/"+id]
+		return v[0], v[1], ok
+	}
+	var child any
+	if ch, ok := b.childOf[caseID]; ok {
+		child = ch
+	}
+	b.row(r, caseID, child, timelineSummary(r.Event, referral))
+}
+
+func (b *timelineBatch) row(r domain.Recorded, caseID, childID any, summary string) {
+	b.rows = append(b.rows, []any{r.Position, r.StreamID, caseID, childID, r.ID.String(), r.Event.EventType(),
+		r.OccurredAt, r.RecordedAt, r.Actor.Subject, r.Actor.Role.String(), r.Actor.Jurisdiction.String(), summary})
+}
+
+func (b *timelineBatch) save(ctx context.Context, tx *sql.Tx, d Dialect) error {
+	per := upsertRows(d)
+	for start := 0; start < len(b.newCases); start += per {
+		chunk := b.newCases[start:min(start+per, len(b.newCases))]
+		var args []any
+		for _, c := range chunk {
+			args = append(args, c[0], c[1])
+		}
+		if _, err := tx.ExecContext(ctx, `INSERT INTO rm_timeline_cases (case_id, child_id) VALUES `+placeholders(len(chunk), 2), args...); err != nil {
+			return fmt.Errorf("timeline: save cases: %w", err)
+		}
+	}
+	for start := 0; start < len(b.newRefs); start += per {
+		chunk := b.newRefs[start:min(start+per, len(b.newRefs))]
+		var args []any
+		for _, r := range chunk {
+			args = append(args, r[0], r[1], r[2], r[3])
+		}
+		if _, err := tx.ExecContext(ctx, `INSERT INTO rm_timeline_referrals (case_id, referral_id, agency, service) VALUES `+
+			placeholders(len(chunk), 4), args...); err != nil {
+			return fmt.Errorf("timeline: save referrals: %w", err)
+		}
+	}
+	for start := 0; start < len(b.rows); start += per {
+		chunk := b.rows[start:min(start+per, len(b.rows))]
+		var args []any
+		for _, row := range chunk {
+			row[6], row[7] = d.Time(row[6].(time.Time)), d.Time(row[7].(time.Time))
+			args = append(args, row...)
+		}
+		if _, err := tx.ExecContext(ctx, `INSERT INTO rm_timeline (global_position, stream_id, case_id, child_id, event_id, type,
+			occurred_at, recorded_at, actor_subject, actor_role, actor_jurisdiction, summary) VALUES `+placeholders(len(chunk), 12), args...); err != nil {
+			return fmt.Errorf("timeline: save rows: %w", err)
 		}
 	}
 	return nil
-}
-
-func applyCaseTimeline(ctx context.Context, tx *sql.Tx, d Dialect, caseID string, r domain.Recorded) error {
-	switch e := r.Event.(type) {
-	case domain.ReportReceived:
-		if _, err := tx.ExecContext(ctx, `INSERT INTO rm_timeline_cases (case_id, child_id) VALUES ($1, $2)`, caseID, e.ChildID); err != nil {
-			return err
-		}
-	case domain.ReferralMade:
-		if _, err := tx.ExecContext(ctx, `INSERT INTO rm_timeline_referrals (case_id, referral_id, agency, service) VALUES ($1, $2, $3, $4)`,
-			caseID, e.ReferralID, e.Agency.String(), e.Service.String()); err != nil {
-			return err
-		}
-	}
-	referral := func(id string) (agency, service string, ok bool) {
-		err := tx.QueryRowContext(ctx, `SELECT agency, service FROM rm_timeline_referrals WHERE case_id = $1 AND referral_id = $2`,
-			caseID, id).Scan(&agency, &service)
-		return agency, service, err == nil
-	}
-	var childID sql.NullString
-	err := tx.QueryRowContext(ctx, `SELECT child_id FROM rm_timeline_cases WHERE case_id = $1`, caseID).Scan(&childID)
-	if err != nil && !errors.Is(err, sql.ErrNoRows) {
-		return err
-	}
-	var child any
-	if childID.Valid {
-		child = childID.String
-	}
-	return insertTimelineRow(ctx, tx, d, r, caseID, child, timelineSummary(r.Event, referral))
-}
-
-func insertTimelineRow(ctx context.Context, tx *sql.Tx, d Dialect, r domain.Recorded, caseID, childID any, summary string) error {
-	_, err := tx.ExecContext(ctx, `INSERT INTO rm_timeline (global_position, stream_id, case_id, child_id, event_id, type,
-		occurred_at, recorded_at, actor_subject, actor_role, actor_jurisdiction, summary)
-		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)`,
-		r.Position, r.StreamID, caseID, childID, r.ID.String(), r.Event.EventType(), d.Time(r.OccurredAt), d.Time(r.RecordedAt),
-		r.Actor.Subject, r.Actor.Role.String(), r.Actor.Jurisdiction.String(), summary)
-	return err
 }
 
 // timelineSummary is the line people read for an event. referral finds a
