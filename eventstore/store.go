@@ -26,6 +26,15 @@ type Store interface {
 	// reads to the end. An unknown stream has no events and is not an error.
 	ReadStream(ctx context.Context, streamID string, afterVersion int64, limit int) ([]Event, error)
 
+	// ReadStreams returns the events of several streams at once, keyed by
+	// stream id, each stream's in version order: every event of those
+	// streams with a global position at most upToPosition (0 or less: no
+	// bound). A stream with no such events (an unknown one, or one that
+	// begins after the bound) is absent from the map; an id given twice is
+	// read once. It costs one query (a few on SQLite for many ids), not one
+	// per stream.
+	ReadStreams(ctx context.Context, streamIDs []string, upToPosition int64) (map[string][]Event, error)
+
 	// ReadLog returns up to limit events of the whole log with a global
 	// position greater than afterPosition, in global order. The order is
 	// final: a reader never sees position N+1 before position N is visible.

@@ -53,76 +53,186 @@ func (Analytics) Schema() []string {
 )`}
 }
 
-// Apply implements Projection.
+// statsRow is one row of rm_stats_cases, folded in memory.
+type statsRow struct {
+	id, jurisdiction, county, month, source, risk, concerns string
+	receivedAt                                              time.Time
+	policeReportedAt, firstResponseAt, assessedAt, closedAt *time.Time
+	changed                                                 bool
+}
+
+const statsColumns = `case_id, jurisdiction, county, month, source, risk, concerns, received_at, police_reported_at,
+	first_response_at, assessed_at, closed_at`
+
+// statsBatch is a batch folded in memory: the rows of the cases it
+// touches, and the concern rows of the reports it adds.
+type statsBatch struct {
+	rows     map[string]*statsRow
+	concerns [][2]string // case id, concern
+}
+
+// Apply implements Projection: it reads the rows of the cases the batch
+// touches, folds the events into them in memory, and writes each changed
+// row once — a few statements per batch, not one per event.
 func (Analytics) Apply(ctx context.Context, tx *sql.Tx, d Dialect, events []domain.Recorded) error {
+	var ids []string
+	seen := map[string]bool{}
+	for _, r := range events {
+		if id, ok := strings.CutPrefix(r.StreamID, "case-"); ok && !seen[id] {
+			seen[id] = true
+			ids = append(ids, id)
+		}
+	}
+	if len(ids) == 0 {
+		return nil
+	}
+	b := &statsBatch{rows: map[string]*statsRow{}}
+	if err := b.load(ctx, tx, ids); err != nil {
+		return err
+	}
 	for _, r := range events {
 		id, ok := strings.CutPrefix(r.StreamID, "case-")
 		if !ok {
 			continue
 		}
-		if err := applyCaseStats(ctx, tx, d, id, r); err != nil {
+		if err := b.fold(id, r); err != nil {
 			return fmt.Errorf("case %s event %d (%s): %w", id, r.Version, r.Event.EventType(), err)
+		}
+	}
+	return b.save(ctx, tx, d)
+}
+
+func (b *statsBatch) load(ctx context.Context, tx *sql.Tx, ids []string) error {
+	for start := 0; start < len(ids); start += 500 {
+		in, args := inList(ids[start:min(start+500, len(ids))])
+		q, err := tx.QueryContext(ctx, `SELECT `+statsColumns+` FROM rm_stats_cases WHERE case_id IN (`+in+`)`, args...)
+		if err != nil {
+			return fmt.Errorf("load case stats: %w", err)
+		}
+		for q.Next() {
+			c := &statsRow{}
+			var received, police, response, assessed, closed scannedTime
+			if err := q.Scan(&c.id, &c.jurisdiction, &c.county, &c.month, &c.source, &c.risk, &c.concerns,
+				&received, &police, &response, &assessed, &closed); err != nil {
+				q.Close()
+				return fmt.Errorf("load case stats: %w", err)
+			}
+			c.receivedAt = received.T
+			c.policeReportedAt, c.firstResponseAt, c.assessedAt, c.closedAt = police.ptr(), response.ptr(), assessed.ptr(), closed.ptr()
+			b.rows[c.id] = c
+		}
+		q.Close()
+		if err := q.Err(); err != nil {
+			return fmt.Errorf("load case stats: %w", err)
 		}
 	}
 	return nil
 }
 
-// earliest sets a timestamp column to the earlier of its value and $2.
-func earliest(col string) string {
-	return col + ` = CASE WHEN ` + col + ` IS NULL OR ` + col + ` > $2 THEN $2 ELSE ` + col + ` END`
-}
-
-func applyCaseStats(ctx context.Context, tx *sql.Tx, d Dialect, id string, r domain.Recorded) error {
-	at := d.Time(r.OccurredAt)
-	set := func(assignments string, args ...any) error {
-		_, err := tx.ExecContext(ctx, `UPDATE rm_stats_cases SET `+assignments+` WHERE case_id = $1`, append([]any{id}, args...)...)
-		return err
-	}
-	switch e := r.Event.(type) {
-	case domain.ReportReceived:
+// fold applies one event of a case's stream to its row. Events of a case
+// the view does not have change nothing.
+func (b *statsBatch) fold(id string, r domain.Recorded) error {
+	at := r.OccurredAt.UTC()
+	c := b.rows[id]
+	if e, ok := r.Event.(domain.ReportReceived); ok {
+		// A stream holds one report; a second one changes nothing, as in
+		// the domain.
+		if c != nil {
+			return nil
+		}
 		concerns := make([]string, len(e.Concerns))
-		for i, c := range e.Concerns {
-			concerns[i] = c.String()
+		for i, k := range e.Concerns {
+			concerns[i] = k.String()
 		}
 		js, err := json.Marshal(concerns)
 		if err != nil {
 			return err
 		}
-		// A stream holds one report; a second one changes nothing, as in
-		// the domain.
-		res, err := tx.ExecContext(ctx, `INSERT INTO rm_stats_cases (case_id, jurisdiction, county, month, source, risk,
-			concerns, received_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8) ON CONFLICT (case_id) DO NOTHING`,
-			id, e.Jurisdiction.String(), statsCounty(e.Jurisdiction.String()),
-			r.OccurredAt.In(domain.ChinaStandardTime).Format("2006-01"), e.Source.String(), e.Risk.String(), string(js), at)
-		if err != nil {
-			return err
-		}
-		if n, err := res.RowsAffected(); err != nil || n == 0 {
-			return err
-		}
-		for _, c := range concerns {
-			if _, err := tx.ExecContext(ctx, `INSERT INTO rm_stats_case_concerns (case_id, concern) VALUES ($1, $2)
-				ON CONFLICT (case_id, concern) DO NOTHING`, id, c); err != nil {
-				return err
-			}
+		b.rows[id] = &statsRow{id: id, jurisdiction: e.Jurisdiction.String(), county: statsCounty(e.Jurisdiction.String()),
+			month: r.OccurredAt.In(domain.ChinaStandardTime).Format("2006-01"), source: e.Source.String(),
+			risk: e.Risk.String(), concerns: string(js), receivedAt: at, changed: true}
+		for _, k := range concerns {
+			b.concerns = append(b.concerns, [2]string{id, k})
 		}
 		return nil
+	}
+	if c == nil {
+		return nil
+	}
+	// earliest keeps the earlier of a moment and this event's time.
+	earliest := func(p **time.Time) {
+		if *p == nil || (*p).After(at) {
+			t := at
+			*p = &t
+			c.changed = true
+		}
+	}
+	switch e := r.Event.(type) {
 	case domain.ReportForwardedToPolice:
-		return set(earliest("police_reported_at"), at)
+		earliest(&c.policeReportedAt)
 	case domain.EmergencyResponseRecorded, domain.FollowUpRecorded:
-		return set(earliest("first_response_at"), at)
+		earliest(&c.firstResponseAt)
 	case domain.AssessmentCompleted:
-		if err := set(earliest("assessed_at")+", "+earliest("first_response_at"), at); err != nil {
-			return err
-		}
+		earliest(&c.assessedAt)
+		earliest(&c.firstResponseAt)
 		if !e.Risk.IsZero() {
-			return set(`risk = $2`, e.Risk.String())
+			c.risk, c.changed = e.Risk.String(), true
 		}
-		return nil
 	case domain.CaseClosed:
-		return set(`closed_at = $2`, at)
+		t := at
+		c.closedAt, c.changed = &t, true
 	case domain.CaseReopened:
-		return set(`closed_at = NULL`)
+		c.closedAt, c.changed = nil, true
+	}
+	return nil
+}
+
+func (b *statsBatch) save(ctx context.Context, tx *sql.Tx, d Dialect) error {
+	all := make([]*statsRow, 0, len(b.rows))
+	for _, c := range b.rows {
+		if c.changed {
+			all = append(all, c)
+		}
+	}
+	sort.Slice(all, func(i, j int) bool { return all[i].id < all[j].id }) // a stable lock order
+	per := upsertRows(d)
+	for start := 0; start < len(all); start += per {
+		chunk := all[start:min(start+per, len(all))]
+		args := make([]any, 0, len(chunk)*12)
+		for _, c := range chunk {
+			args = append(args, c.id, c.jurisdiction, c.county, c.month, c.source, c.risk, c.concerns, d.Time(c.receivedAt),
+				d.timeArg(c.policeReportedAt), d.timeArg(c.firstResponseAt), d.timeArg(c.assessedAt), d.timeArg(c.closedAt))
+		}
+		q := `INSERT INTO rm_stats_cases (` + statsColumns + `) VALUES ` + placeholders(len(chunk), 12) + `
+			ON CONFLICT (case_id) DO UPDATE SET jurisdiction = excluded.jurisdiction, county = excluded.county,
+			month = excluded.month, source = excluded.source, risk = excluded.risk, concerns = excluded.concerns,
+			received_at = excluded.received_at, police_reported_at = excluded.police_reported_at,
+			first_response_at = excluded.first_response_at, assessed_at = excluded.assessed_at,
+			closed_at = excluded.closed_at`
+		if _, err := tx.ExecContext(ctx, q, args...); err != nil {
+			return fmt.Errorf("save case stats: %w", err)
+		}
+	}
+	// Concern rows are only ever added, with their report; a concern named
+	// twice in one report is one row.
+	seen := make(map[[2]string]bool, len(b.concerns))
+	concerns := b.concerns[:0]
+	for _, k := range b.concerns {
+		if !seen[k] {
+			seen[k] = true
+			concerns = append(concerns, k)
+		}
+	}
+	for start := 0; start < len(concerns); start += per {
+		chunk := concerns[start:min(start+per, len(concerns))]
+		args := make([]any, 0, len(chunk)*2)
+		for _, k := range chunk {
+			args = append(args, k[0], k[1])
+		}
+		if _, err := tx.ExecContext(ctx, `INSERT INTO rm_stats_case_concerns (case_id, concern) VALUES `+
+			placeholders(len(chunk), 2)+` ON CONFLICT (case_id, concern) DO NOTHING`, args...); err != nil {
+			return fmt.Errorf("save case concerns: %w", err)
+		}
 	}
 	return nil
 }

@@ -5,8 +5,9 @@ import (
 	"database/sql"
 	"encoding/json"
 	"fmt"
-	"strconv"
+	"sort"
 	"strings"
+	"time"
 
 	"github.com/careledger/careledger/domain"
 )
@@ -56,156 +57,244 @@ func (Children) Schema() []string {
 )`, `CREATE INDEX IF NOT EXISTS rm_children_jurisdiction ON rm_children (jurisdiction)`}
 }
 
-// Apply implements Projection.
+// childRow is one row of rm_children, folded in memory.
+type childRow struct {
+	id, jurisdiction           string
+	name, idNumber             *string
+	birthDate, sex             string
+	categories, reasons, flags string
+	keyChild                   bool
+	guardian, entrusted        *string
+	livingSituation, schooling *string
+	hukouRegistered            bool
+	registeredAt               time.Time
+	lastVisitAt                *time.Time
+	erased                     bool
+	version, lastPosition      int64
+	changed                    bool
+}
+
+const childColumns = `child_id, jurisdiction, name, id_number, birth_date, sex, categories, difficulty_reasons,
+	key_child_flags, key_child, guardian, entrusted_guardian, living_situation, schooling, hukou_registered,
+	registered_at, last_visit_at, erased, version, last_position`
+
+// Apply implements Projection: it reads the rows of the children the batch
+// touches, folds the events into them in memory, and writes each changed
+// row once — a few statements per batch, not one per event.
 func (Children) Apply(ctx context.Context, tx *sql.Tx, d Dialect, events []domain.Recorded) error {
+	var ids []string
+	seen := map[string]bool{}
+	for _, r := range events {
+		if id, ok := strings.CutPrefix(r.StreamID, "child-"); ok && !seen[id] {
+			seen[id] = true
+			ids = append(ids, id)
+		}
+	}
+	if len(ids) == 0 {
+		return nil
+	}
+	rows, err := loadChildren(ctx, tx, ids)
+	if err != nil {
+		return err
+	}
 	for _, r := range events {
 		id, ok := strings.CutPrefix(r.StreamID, "child-")
 		if !ok {
 			continue
 		}
-		if err := applyChild(ctx, tx, d, id, r); err != nil {
+		if err := foldChild(rows, id, r); err != nil {
 			return fmt.Errorf("child %s event %d (%s): %w", id, r.Version, r.Event.EventType(), err)
 		}
 	}
-	return nil
+	return saveChildren(ctx, tx, d, rows)
 }
 
-func applyChild(ctx context.Context, tx *sql.Tx, d Dialect, id string, r domain.Recorded) error {
-	set := func(assignments string, args ...any) error {
-		args = append([]any{id, r.Version, r.Position}, args...)
-		_, err := tx.ExecContext(ctx, `UPDATE rm_children SET version = $2, last_position = $3`+assignments+` WHERE child_id = $1`, args...)
-		return err
+func loadChildren(ctx context.Context, tx *sql.Tx, ids []string) (map[string]*childRow, error) {
+	rows := map[string]*childRow{}
+	for start := 0; start < len(ids); start += 500 {
+		in, args := inList(ids[start:min(start+500, len(ids))])
+		q, err := tx.QueryContext(ctx, `SELECT `+childColumns+` FROM rm_children WHERE child_id IN (`+in+`)`, args...)
+		if err != nil {
+			return nil, fmt.Errorf("load children: %w", err)
+		}
+		for q.Next() {
+			c := &childRow{}
+			var keyChild, hukou, erased int
+			var registered, lastVisit scannedTime
+			if err := q.Scan(&c.id, &c.jurisdiction, &c.name, &c.idNumber, &c.birthDate, &c.sex, &c.categories, &c.reasons,
+				&c.flags, &keyChild, &c.guardian, &c.entrusted, &c.livingSituation, &c.schooling, &hukou,
+				&registered, &lastVisit, &erased, &c.version, &c.lastPosition); err != nil {
+				q.Close()
+				return nil, fmt.Errorf("load children: %w", err)
+			}
+			c.keyChild, c.hukouRegistered, c.erased = keyChild == 1, hukou == 1, erased == 1
+			c.registeredAt, c.lastVisitAt = registered.T, lastVisit.ptr()
+			rows[c.id] = c
+		}
+		q.Close()
+		if err := q.Err(); err != nil {
+			return nil, fmt.Errorf("load children: %w", err)
+		}
 	}
-	switch e := r.Event.(type) {
-	case domain.ChildRegistered:
+	return rows, nil
+}
+
+// foldChild applies one event of a child's stream to its row, as the SQL
+// of the view did: events of a child the view does not have change
+// nothing, every other event moves the version, and after erasure only
+// the version moves.
+func foldChild(rows map[string]*childRow, id string, r domain.Recorded) error {
+	at := r.OccurredAt.UTC()
+	if e, ok := r.Event.(domain.ChildRegistered); ok {
+		if rows[id] != nil {
+			return fmt.Errorf("the child view already has child %s", id)
+		}
 		categories, reasons, flags, err := childTermLists(e.Categories, e.DifficultyReasons, e.KeyChildFlags)
 		if err != nil {
 			return err
 		}
-		guardian, err := childGuardianJSON(&e.Guardian)
+		guardian, err := childGuardianText(&e.Guardian)
 		if err != nil {
 			return err
 		}
-		entrusted, err := childGuardianJSON(e.EntrustedGuardian)
+		entrusted, err := childGuardianText(e.EntrustedGuardian)
 		if err != nil {
 			return err
 		}
-		_, err = tx.ExecContext(ctx, `INSERT INTO rm_children (child_id, jurisdiction, name, id_number, birth_date, sex,
-			categories, difficulty_reasons, key_child_flags, key_child, guardian, entrusted_guardian, living_situation,
-			schooling, hukou_registered, registered_at, erased, version, last_position)
-			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, 0, $17, $18)`,
-			id, e.Jurisdiction.String(), e.Name, e.IDNumber, e.BirthDate.String(), e.Sex.String(),
-			categories, reasons, flags, childFlag(len(e.KeyChildFlags) > 0), guardian, entrusted, e.LivingSituation,
-			e.Schooling, childFlag(e.HukouRegistered), d.Time(r.OccurredAt), r.Version, r.Position)
-		return err
+		rows[id] = &childRow{id: id, jurisdiction: e.Jurisdiction.String(), name: &e.Name, idNumber: &e.IDNumber,
+			birthDate: e.BirthDate.String(), sex: e.Sex.String(), categories: categories, reasons: reasons, flags: flags,
+			keyChild: len(e.KeyChildFlags) > 0, guardian: guardian, entrusted: entrusted,
+			livingSituation: &e.LivingSituation, schooling: &e.Schooling, hukouRegistered: e.HukouRegistered,
+			registeredAt: at, version: r.Version, lastPosition: r.Position, changed: true}
+		return nil
+	}
+	c := rows[id]
+	if c == nil {
+		return nil
+	}
+	c.version, c.lastPosition, c.changed = r.Version, r.Position, true
+	switch e := r.Event.(type) {
 	case domain.ChildProfileUpdated:
-		if err := set(""); err != nil {
-			return err
-		}
-		assignments, args, err := childProfileAssignments(e)
-		if err != nil || len(assignments) == 0 {
-			return err
-		}
 		// As the domain's fold does, an update after erasure changes nothing.
-		_, err = tx.ExecContext(ctx, `UPDATE rm_children SET `+strings.Join(assignments, ", ")+` WHERE child_id = $1 AND erased = 0`,
-			append([]any{id}, args...)...)
-		return err
+		if !c.erased {
+			return c.update(e)
+		}
 	case domain.VisitRecorded:
 		// A visit entered late with an earlier business time does not move
 		// the last visit backwards.
-		return set(`, last_visit_at = CASE WHEN last_visit_at IS NULL OR last_visit_at < $4 THEN $4 ELSE last_visit_at END`, d.Time(r.OccurredAt))
+		if c.lastVisitAt == nil || c.lastVisitAt.Before(at) {
+			c.lastVisitAt = &at
+		}
 	case domain.GuardianshipEntrustmentConfirmed:
-		if err := set(""); err != nil {
-			return err
+		if !c.erased {
+			g, err := childGuardianText(&e.EntrustedGuardian)
+			if err != nil {
+				return err
+			}
+			c.entrusted = g
 		}
-		g, err := childGuardianJSON(&e.EntrustedGuardian)
-		if err != nil {
-			return err
-		}
-		_, err = tx.ExecContext(ctx, `UPDATE rm_children SET entrusted_guardian = $2 WHERE child_id = $1 AND erased = 0`, id, g)
-		return err
 	case domain.ChildDataErased:
 		// API.md: the personal fields become null and the birth date keeps
 		// only its year.
-		return set(`, erased = 1, name = NULL, id_number = NULL, guardian = NULL, entrusted_guardian = NULL,
-			living_situation = NULL, schooling = NULL, birth_date = substr(birth_date, 1, 4) || '-01-01'`)
-	default:
-		// record.entry_corrected and anything else of the stream: the
-		// version moves, the file does not.
-		return set("")
+		c.erased = true
+		c.name, c.idNumber, c.guardian, c.entrusted, c.livingSituation, c.schooling = nil, nil, nil, nil, nil, nil
+		c.birthDate = c.birthDate[:min(len(c.birthDate), 4)] + "-01-01"
 	}
+	// record.entry_corrected and anything else of the stream: the version
+	// moves, the file does not.
+	return nil
 }
 
-// childProfileAssignments spells the SET list of an update: only the fields
-// it carries, with parameters from $2 on.
-func childProfileAssignments(e domain.ChildProfileUpdated) ([]string, []any, error) {
-	var assignments []string
-	var args []any
-	add := func(column string, value any) {
-		args = append(args, value)
-		assignments = append(assignments, column+" = $"+strconv.Itoa(len(args)+1))
-	}
+// update sets the fields a profile update carries.
+func (c *childRow) update(e domain.ChildProfileUpdated) error {
 	if e.Name != nil {
-		add("name", *e.Name)
+		c.name = ptrTo(*e.Name)
 	}
 	if e.IDNumber != nil {
-		add("id_number", *e.IDNumber)
+		c.idNumber = ptrTo(*e.IDNumber)
 	}
 	if e.BirthDate != nil {
-		add("birth_date", e.BirthDate.String())
+		c.birthDate = e.BirthDate.String()
 	}
 	if e.Sex != nil {
-		add("sex", e.Sex.String())
+		c.sex = e.Sex.String()
 	}
 	if e.Jurisdiction != nil {
-		add("jurisdiction", e.Jurisdiction.String())
+		c.jurisdiction = e.Jurisdiction.String()
 	}
+	var err error
 	if e.Categories != nil {
-		js, err := childJSONList(termWords(*e.Categories))
-		if err != nil {
-			return nil, nil, err
+		if c.categories, err = childJSONList(termWords(*e.Categories)); err != nil {
+			return err
 		}
-		add("categories", js)
 	}
 	if e.DifficultyReasons != nil {
-		js, err := childJSONList(termWords(*e.DifficultyReasons))
-		if err != nil {
-			return nil, nil, err
+		if c.reasons, err = childJSONList(termWords(*e.DifficultyReasons)); err != nil {
+			return err
 		}
-		add("difficulty_reasons", js)
 	}
 	if e.KeyChildFlags != nil {
-		js, err := childJSONList(termWords(*e.KeyChildFlags))
-		if err != nil {
-			return nil, nil, err
+		if c.flags, err = childJSONList(termWords(*e.KeyChildFlags)); err != nil {
+			return err
 		}
-		add("key_child_flags", js)
-		add("key_child", childFlag(len(*e.KeyChildFlags) > 0))
+		c.keyChild = len(*e.KeyChildFlags) > 0
 	}
 	if e.Guardian != nil {
-		js, err := childGuardianJSON(e.Guardian)
-		if err != nil {
-			return nil, nil, err
+		if c.guardian, err = childGuardianText(e.Guardian); err != nil {
+			return err
 		}
-		add("guardian", js)
 	}
 	if e.EntrustedGuardian != nil {
-		js, err := childGuardianJSON(e.EntrustedGuardian)
-		if err != nil {
-			return nil, nil, err
+		if c.entrusted, err = childGuardianText(e.EntrustedGuardian); err != nil {
+			return err
 		}
-		add("entrusted_guardian", js)
 	}
 	if e.LivingSituation != nil {
-		add("living_situation", *e.LivingSituation)
+		c.livingSituation = ptrTo(*e.LivingSituation)
 	}
 	if e.Schooling != nil {
-		add("schooling", *e.Schooling)
+		c.schooling = ptrTo(*e.Schooling)
 	}
 	if e.HukouRegistered != nil {
-		add("hukou_registered", childFlag(*e.HukouRegistered))
+		c.hukouRegistered = *e.HukouRegistered
 	}
-	return assignments, args, nil
+	return nil
+}
+
+func ptrTo[T any](v T) *T { return &v }
+
+func saveChildren(ctx context.Context, tx *sql.Tx, d Dialect, rows map[string]*childRow) error {
+	all := make([]*childRow, 0, len(rows))
+	for _, c := range rows {
+		if c.changed {
+			all = append(all, c)
+		}
+	}
+	sort.Slice(all, func(i, j int) bool { return all[i].id < all[j].id }) // a stable lock order
+	per := upsertRows(d)
+	for start := 0; start < len(all); start += per {
+		chunk := all[start:min(start+per, len(all))]
+		args := make([]any, 0, len(chunk)*20)
+		for _, c := range chunk {
+			args = append(args, c.id, c.jurisdiction, c.name, c.idNumber, c.birthDate, c.sex, c.categories, c.reasons,
+				c.flags, childFlag(c.keyChild), c.guardian, c.entrusted, c.livingSituation, c.schooling,
+				childFlag(c.hukouRegistered), d.Time(c.registeredAt), d.timeArg(c.lastVisitAt), childFlag(c.erased),
+				c.version, c.lastPosition)
+		}
+		q := `INSERT INTO rm_children (` + childColumns + `) VALUES ` + placeholders(len(chunk), 20) + `
+			ON CONFLICT (child_id) DO UPDATE SET jurisdiction = excluded.jurisdiction, name = excluded.name,
+			id_number = excluded.id_number, birth_date = excluded.birth_date, sex = excluded.sex,
+			categories = excluded.categories, difficulty_reasons = excluded.difficulty_reasons,
+			key_child_flags = excluded.key_child_flags, key_child = excluded.key_child, guardian = excluded.guardian,
+			entrusted_guardian = excluded.entrusted_guardian, living_situation = excluded.living_situation,
+			schooling = excluded.schooling, hukou_registered = excluded.hukou_registered,
+			registered_at = excluded.registered_at, last_visit_at = excluded.last_visit_at, erased = excluded.erased,
+			version = excluded.version, last_position = excluded.last_position`
+		if _, err := tx.ExecContext(ctx, q, args...); err != nil {
+			return fmt.Errorf("save children: %w", err)
+		}
+	}
+	return nil
 }
 
 func childTermLists(c []domain.Category, r []domain.DifficultyReason, f []domain.KeyChildFlag) (categories, reasons, flags string, err error) {
@@ -228,8 +317,8 @@ func childJSONList(words []string) (string, error) {
 	return string(b), err
 }
 
-// childGuardianJSON encodes a guardian as a JSON object, or nil (NULL).
-func childGuardianJSON(g *domain.Guardian) (any, error) {
+// childGuardianText encodes a guardian as a JSON object, or nil (NULL).
+func childGuardianText(g *domain.Guardian) (*string, error) {
 	if g == nil {
 		return nil, nil
 	}
@@ -237,7 +326,8 @@ func childGuardianJSON(g *domain.Guardian) (any, error) {
 	if err != nil {
 		return nil, err
 	}
-	return string(b), nil
+	s := string(b)
+	return &s, nil
 }
 
 func childFlag(b bool) int {

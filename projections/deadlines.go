@@ -7,18 +7,20 @@ import (
 	"fmt"
 	"sort"
 	"strings"
+	"sync"
 	"time"
+
+	"github.com/google/uuid"
 
 	"github.com/careledger/careledger/commands"
 	"github.com/careledger/careledger/domain"
 	"github.com/careledger/careledger/eventstore"
 )
 
-// StreamReader is what the deadline view needs of the event store: a
-// stream's full history (the store satisfies it).
+// StreamReader is what the deadline view needs of the event store: the
+// histories of several streams at once (the store satisfies it).
 type StreamReader interface {
-	ReadStream(ctx context.Context, streamID string, afterVersion int64, limit int) ([]eventstore.Event, error)
-	ReadLog(ctx context.Context, afterPosition int64, limit int) ([]eventstore.Event, error)
+	ReadStreams(ctx context.Context, streamIDs []string, upToPosition int64) (map[string][]eventstore.Event, error)
 }
 
 // Deadlines is the deadline view behind GET /v1/deadlines: one row per
@@ -47,6 +49,15 @@ type StreamReader interface {
 type Deadlines struct {
 	log      StreamReader
 	registry *domain.Registry
+
+	// policy is the deadline policy last loaded, kept while the policy
+	// stream read for a batch is the same (it changes seldom).
+	mu     sync.Mutex
+	policy struct {
+		count   int
+		last    uuid.UUID // the id of the last event
+		history *domain.PolicyHistory
+	}
 }
 
 // NewDeadlines makes the deadline view; log gives the streams' histories.
@@ -93,12 +104,20 @@ func deadlineStream(id string) bool {
 	return strings.HasPrefix(id, "case-") || strings.HasPrefix(id, "child-") || strings.HasPrefix(id, "worker-")
 }
 
-// Apply implements Projection.
+// deadlineGroup bounds how many streams' histories one read brings into
+// memory: a change of the policy derives again every stream seen so far.
+// A batch of up to this many events (rebuilds apply 2000) is one read.
+const deadlineGroup = 2000
+
+// Apply implements Projection. The histories of the touched streams and of
+// the policy come in one read, of what precedes the batch (the batch's own
+// events are already decoded); their rows are replaced with a few
+// multi-row statements.
 func (dl *Deadlines) Apply(ctx context.Context, tx *sql.Tx, d Dialect, events []domain.Recorded) error {
 	if len(events) == 0 {
 		return nil
 	}
-	end := events[len(events)-1].Position
+	first, end := events[0].Position, events[len(events)-1].Position
 	var streams []string
 	seen := map[string]bool{}
 	touch := func(id string) {
@@ -107,17 +126,29 @@ func (dl *Deadlines) Apply(ctx context.Context, tx *sql.Tx, d Dialect, events []
 			streams = append(streams, id)
 		}
 	}
+	// recent is the batch's events of each stream; the history of a stream
+	// is what the log holds of it before the batch, then these. Batches are
+	// whole stretches of the log; were one not, its streams' histories
+	// would be read up to its end instead.
+	recent := map[string][]domain.Recorded{}
+	readTo := first - 1
 	policyChanged := false
-	for _, r := range events {
+	for i, r := range events {
+		if r.Position != first+int64(i) {
+			readTo = end
+		}
 		switch {
 		case r.StreamID == domain.PolicyStream:
 			policyChanged = true
 		case deadlineStream(r.StreamID):
 			touch(r.StreamID)
+		default:
+			continue
 		}
+		recent[r.StreamID] = append(recent[r.StreamID], r)
 	}
-	if len(streams) == 0 && !policyChanged {
-		return nil
+	if readTo == end {
+		recent = nil
 	}
 	if policyChanged {
 		known, err := knownDeadlineStreams(ctx, tx)
@@ -128,48 +159,151 @@ func (dl *Deadlines) Apply(ctx context.Context, tx *sql.Tx, d Dialect, events []
 			touch(id)
 		}
 	}
-	policyEvents, err := dl.history(ctx, domain.PolicyStream, end)
-	if err != nil {
-		return err
+	if len(streams) == 0 {
+		return nil
 	}
-	policies := domain.LoadPolicyHistory(policyEvents)
-	for _, id := range streams {
-		history, err := dl.history(ctx, id, end)
-		if err != nil {
-			return err
+	sort.Strings(streams) // a stable lock order
+	var policies domain.PolicyHistory
+	for start := 0; start < len(streams); start += deadlineGroup {
+		group := streams[start:min(start+deadlineGroup, len(streams))]
+		ids := group
+		if start == 0 {
+			ids = append([]string{domain.PolicyStream}, group...)
 		}
-		if err := writeStreamDeadlines(ctx, tx, d, id, history, policies); err != nil {
-			return fmt.Errorf("deadlines of %s: %w", id, err)
+		histories := make(map[string][]domain.Recorded, len(ids))
+		if readTo > 0 { // 0 would read to the end of the log
+			stored, err := dl.log.ReadStreams(ctx, ids, readTo)
+			if err != nil {
+				return fmt.Errorf("read streams: %w", err)
+			}
+			for id, s := range stored {
+				if histories[id], err = dl.decode(id, s); err != nil {
+					return err
+				}
+			}
+		}
+		for _, id := range ids {
+			if r := recent[id]; len(r) > 0 {
+				histories[id] = append(histories[id], r...)
+			}
+		}
+		if start == 0 {
+			policies = dl.policies(histories[domain.PolicyStream])
+		}
+		if err := writeDeadlines(ctx, tx, d, group, histories, policies); err != nil {
+			return err
 		}
 	}
 	return nil
 }
 
-// history reads a stream's events up to the log position end.
-func (dl *Deadlines) history(ctx context.Context, streamID string, end int64) ([]domain.Recorded, error) {
-	const page = 1000
-	var stored []eventstore.Event
-	var after int64
-	for {
-		batch, err := dl.log.ReadStream(ctx, streamID, after, page)
-		if err != nil {
-			return nil, fmt.Errorf("read stream %s: %w", streamID, err)
-		}
-		for _, e := range batch {
-			if e.GlobalPosition <= end {
-				stored = append(stored, e)
-			}
-		}
-		if len(batch) < page {
-			break
-		}
-		after = batch[len(batch)-1].StreamVersion
+// policies is the policy history of the policy stream's events, loaded
+// again only when they are not the ones last loaded.
+func (dl *Deadlines) policies(history []domain.Recorded) domain.PolicyHistory {
+	var last uuid.UUID
+	if len(history) > 0 {
+		last = history[len(history)-1].ID
 	}
+	dl.mu.Lock()
+	defer dl.mu.Unlock()
+	p := &dl.policy
+	if p.history == nil || p.count != len(history) || p.last != last {
+		h := domain.LoadPolicyHistory(history)
+		p.count, p.last, p.history = len(history), last, &h
+	}
+	return *p.history
+}
+
+func (dl *Deadlines) decode(streamID string, stored []eventstore.Event) ([]domain.Recorded, error) {
 	history, err := commands.DecodeEvents(dl.registry, stored)
 	if err != nil {
 		return nil, fmt.Errorf("%w: %v", errPoison, err)
 	}
 	return history, nil
+}
+
+// deadlineColumns are the columns of rm_deadlines, in the order written.
+const deadlineColumns = `deadline_key, stream_id, kind, subject_id, case_id, referral_id, jurisdiction, owner, owners,
+	started_at, due_at, met_at, status, policy_version, last_position`
+
+// writeDeadlines derives the rows of the streams from their histories and
+// replaces theirs in rm_deadlines and rm_deadline_streams.
+func writeDeadlines(ctx context.Context, tx *sql.Tx, d Dialect, streams []string,
+	histories map[string][]domain.Recorded, policies domain.PolicyHistory) error {
+	var (
+		written []string // streams with obligations of their own, whose rows are replaced
+		places  []any    // (stream_id, jurisdiction) of each
+		rows    [][]any  // the rows of rm_deadlines
+	)
+	for _, id := range streams {
+		history := histories[id]
+		jurisdiction, ds, ok := StreamDeadlines(id, history, policies)
+		if !ok {
+			continue
+		}
+		var last int64
+		for _, r := range history {
+			last = max(last, r.Position)
+		}
+		keys := DeadlineKeys(ds)
+		for i, dl := range ds {
+			row, err := deadlineRow(d, keys[i], id, jurisdiction, dl, last)
+			if err != nil {
+				return fmt.Errorf("deadlines of %s: %w", id, err)
+			}
+			rows = append(rows, row)
+		}
+		written = append(written, id)
+		places = append(places, id, jurisdiction)
+	}
+	if len(written) == 0 {
+		return nil
+	}
+	in, args := inList(written)
+	if _, err := tx.ExecContext(ctx, `DELETE FROM rm_deadlines WHERE stream_id IN (`+in+`)`, args...); err != nil {
+		return fmt.Errorf("delete deadlines: %w", err)
+	}
+	per := upsertRows(d)
+	for start := 0; start < len(rows); start += per {
+		chunk := rows[start:min(start+per, len(rows))]
+		args := make([]any, 0, len(chunk)*len(chunk[0]))
+		for _, row := range chunk {
+			args = append(args, row...)
+		}
+		if _, err := tx.ExecContext(ctx, `INSERT INTO rm_deadlines (`+deadlineColumns+`) VALUES `+
+			placeholders(len(chunk), len(chunk[0])), args...); err != nil {
+			return fmt.Errorf("insert deadlines: %w", err)
+		}
+	}
+	for start := 0; start < len(written); start += per {
+		n := min(per, len(written)-start)
+		if _, err := tx.ExecContext(ctx, `INSERT INTO rm_deadline_streams (stream_id, jurisdiction) VALUES `+
+			placeholders(n, 2)+` ON CONFLICT (stream_id) DO UPDATE SET jurisdiction = excluded.jurisdiction`,
+			places[2*start:2*(start+n)]...); err != nil {
+			return fmt.Errorf("record deadline streams: %w", err)
+		}
+	}
+	return nil
+}
+
+// deadlineRow is the row of rm_deadlines of one obligation, in
+// deadlineColumns order.
+func deadlineRow(d Dialect, key, streamID, jurisdiction string, dl domain.Deadline, last int64) ([]any, error) {
+	spans := make([]ownerSpan, len(dl.Owners))
+	for j, s := range dl.Owners {
+		spans[j] = ownerSpan{Owner: s.Owner, From: s.From.UTC()}
+	}
+	owners, err := json.Marshal(spans)
+	if err != nil {
+		return nil, err
+	}
+	var metAt time.Time
+	if dl.MetAt != nil {
+		metAt = *dl.MetAt
+	}
+	return []any{key, streamID, dl.Kind.String(), dl.SubjectID, nullText(dl.CaseID), nullText(dl.ReferralID),
+		jurisdiction, dl.Owner, string(owners), d.Time(dl.StartedAt), d.Time(dl.DueAt), d.Time(metAt),
+		dl.Status.String(), dl.PolicyVersion, last}, nil
 }
 
 func knownDeadlineStreams(ctx context.Context, tx *sql.Tx) ([]string, error) {
@@ -245,46 +379,6 @@ func DeadlineKeys(ds []domain.Deadline) []string {
 type ownerSpan struct {
 	Owner string    `json:"owner"`
 	From  time.Time `json:"from"`
-}
-
-func writeStreamDeadlines(ctx context.Context, tx *sql.Tx, d Dialect, streamID string, history []domain.Recorded, policies domain.PolicyHistory) error {
-	jurisdiction, ds, ok := StreamDeadlines(streamID, history, policies)
-	if !ok {
-		return nil
-	}
-	var last int64
-	for _, r := range history {
-		last = max(last, r.Position)
-	}
-	if _, err := tx.ExecContext(ctx, `DELETE FROM rm_deadlines WHERE stream_id = $1`, streamID); err != nil {
-		return err
-	}
-	keys := DeadlineKeys(ds)
-	for i, dl := range ds {
-		spans := make([]ownerSpan, len(dl.Owners))
-		for j, s := range dl.Owners {
-			spans[j] = ownerSpan{Owner: s.Owner, From: s.From.UTC()}
-		}
-		owners, err := json.Marshal(spans)
-		if err != nil {
-			return err
-		}
-		var metAt time.Time
-		if dl.MetAt != nil {
-			metAt = *dl.MetAt
-		}
-		if _, err := tx.ExecContext(ctx, `INSERT INTO rm_deadlines (deadline_key, stream_id, kind, subject_id, case_id,
-			referral_id, jurisdiction, owner, owners, started_at, due_at, met_at, status, policy_version, last_position)
-			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15)`,
-			keys[i], streamID, dl.Kind.String(), dl.SubjectID, nullText(dl.CaseID), nullText(dl.ReferralID),
-			jurisdiction, dl.Owner, string(owners), d.Time(dl.StartedAt), d.Time(dl.DueAt), d.Time(metAt),
-			dl.Status.String(), dl.PolicyVersion, last); err != nil {
-			return err
-		}
-	}
-	_, err := tx.ExecContext(ctx, `INSERT INTO rm_deadline_streams (stream_id, jurisdiction) VALUES ($1, $2)
-		ON CONFLICT (stream_id) DO UPDATE SET jurisdiction = excluded.jurisdiction`, streamID, jurisdiction)
-	return err
 }
 
 func nullText(s string) any {

@@ -12,7 +12,9 @@ import (
 	"embed"
 	"errors"
 	"fmt"
+	"math"
 	"net/url"
+	"strings"
 	"sync"
 	"time"
 
@@ -207,6 +209,56 @@ func (s *Store) ReadStream(ctx context.Context, streamID string, afterVersion in
 		return nil, fmt.Errorf("read stream %s: %w", streamID, err)
 	}
 	return scanEvents(rows)
+}
+
+// readStreamsChunk is how many stream ids one ReadStreams query binds,
+// well within SQLite's limit on bound parameters.
+const readStreamsChunk = 500
+
+// ReadStreams implements eventstore.Store: one query per readStreamsChunk
+// ids, each stream read through the (stream_id, stream_version) index.
+func (s *Store) ReadStreams(ctx context.Context, streamIDs []string, upToPosition int64) (map[string][]eventstore.Event, error) {
+	out := make(map[string][]eventstore.Event)
+	ids := uniqueIDs(streamIDs)
+	bound := upToPosition
+	if bound <= 0 {
+		bound = math.MaxInt64
+	}
+	for start := 0; start < len(ids); start += readStreamsChunk {
+		chunk := ids[start:min(start+readStreamsChunk, len(ids))]
+		args := make([]any, 0, len(chunk)+1)
+		for _, id := range chunk {
+			args = append(args, id)
+		}
+		args = append(args, bound)
+		rows, err := s.read.QueryContext(ctx, `SELECT `+columns+` FROM events
+			WHERE stream_id IN (?`+strings.Repeat(", ?", len(chunk)-1)+`) AND global_position <= ?
+			ORDER BY stream_id, stream_version`, args...)
+		if err != nil {
+			return nil, fmt.Errorf("read %d streams: %w", len(chunk), err)
+		}
+		events, err := scanEvents(rows)
+		if err != nil {
+			return nil, fmt.Errorf("read %d streams: %w", len(chunk), err)
+		}
+		for _, e := range events {
+			out[e.StreamID] = append(out[e.StreamID], e)
+		}
+	}
+	return out, nil
+}
+
+// uniqueIDs is ids without repeats, in first-seen order.
+func uniqueIDs(ids []string) []string {
+	seen := make(map[string]bool, len(ids))
+	out := make([]string, 0, len(ids))
+	for _, id := range ids {
+		if !seen[id] {
+			seen[id] = true
+			out = append(out, id)
+		}
+	}
+	return out
 }
 
 // ReadLog implements eventstore.Store.

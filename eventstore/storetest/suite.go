@@ -30,6 +30,7 @@ func Run(t *testing.T, newDatabase func(t testing.TB) Database) {
 		{"InvalidAppendsAreRefused", testInvalidAppends},
 		{"StreamKeepsItsType", testStreamType},
 		{"ReadsPage", testReadsPage},
+		{"ReadsSeveralStreams", testReadStreams},
 		{"FiftyWritersOnOneStreamOneWinnerPerVersion", testFiftyWritersOneWinner},
 		{"FiftyWritersOnOneStreamRetryingAllLand", testFiftyWritersRetrying},
 		{"IdempotentRetry", testIdempotentRetry},
@@ -303,6 +304,84 @@ func testReadsPage(t *testing.T, db Database) {
 	none, err := s.ReadStream(ctx, "case-9999", 0, 0)
 	require.NoError(t, err)
 	assert.Empty(t, none)
+}
+
+// testReadStreams: ReadStreams gives each stream asked for what ReadStream
+// gives, in version order, cut at the bound; unknown streams, and streams
+// that begin after the bound, are absent; repeated ids are read once; a
+// long list of ids is read whole.
+func testReadStreams(t *testing.T, db Database) {
+	ctx, s := ctxT(t), open(t, db)
+	for i := range 9 {
+		_, err := s.Append(ctx, caseStream(i%3), eventstore.AnyVersion, note(i))
+		require.NoError(t, err)
+	}
+	_, err := s.Append(ctx, caseStream(1), eventstore.AnyVersion, note(9), note(10), note(11))
+	require.NoError(t, err)
+	bound := int64(10) // case-0001 is cut in the middle of its last append
+	_, err = s.Append(ctx, caseStream(3), eventstore.AnyVersion, note(12))
+	require.NoError(t, err)
+	_, err = s.Append(ctx, caseStream(0), eventstore.AnyVersion, note(13))
+	require.NoError(t, err)
+
+	// want is ReadStream cut at the bound, for the streams that have events.
+	want := func(upTo int64, ids ...string) map[string][]eventstore.Event {
+		out := map[string][]eventstore.Event{}
+		for _, id := range ids {
+			all, err := s.ReadStream(ctx, id, 0, 0)
+			require.NoError(t, err)
+			for _, e := range all {
+				if upTo <= 0 || e.GlobalPosition <= upTo {
+					out[id] = append(out[id], e)
+				}
+			}
+		}
+		return out
+	}
+	versions := func(events []eventstore.Event) []int64 {
+		var out []int64
+		for _, e := range events {
+			out = append(out, e.StreamVersion)
+		}
+		return out
+	}
+	asked := []string{"case-0002", "case-9999", "case-0000", "case-0002", "case-0003", "case-0001"}
+
+	got, err := s.ReadStreams(ctx, asked, 0)
+	require.NoError(t, err)
+	assert.Equal(t, want(0, "case-0000", "case-0001", "case-0002", "case-0003"), got)
+	assert.Equal(t, []int64{1, 2, 3, 4}, versions(got["case-0000"]))
+	assert.Equal(t, []int64{1, 2, 3, 4, 5, 6}, versions(got["case-0001"]))
+	assert.NotContains(t, got, "case-9999")
+
+	got, err = s.ReadStreams(ctx, asked, bound)
+	require.NoError(t, err)
+	assert.Equal(t, want(bound, "case-0000", "case-0001", "case-0002"), got)
+	assert.Equal(t, []int64{1, 2, 3, 4}, versions(got["case-0001"]))
+	assert.Equal(t, []int64{1, 2, 3}, versions(got["case-0000"]))
+	assert.NotContains(t, got, "case-0003", "a stream that begins after the bound")
+	for id, events := range got {
+		for _, e := range events {
+			assert.Equal(t, id, e.StreamID)
+			assert.LessOrEqual(t, e.GlobalPosition, bound)
+		}
+	}
+
+	many := make([]string, 1200)
+	for i := range many {
+		many[i] = fmt.Sprintf("case-9%04d", i)
+	}
+	many[0], many[700], many[1199] = "case-0003", "case-0000", "case-0001"
+	got, err = s.ReadStreams(ctx, many, 0)
+	require.NoError(t, err)
+	assert.Equal(t, want(0, "case-0000", "case-0001", "case-0003"), got)
+
+	got, err = s.ReadStreams(ctx, nil, 0)
+	require.NoError(t, err)
+	assert.Empty(t, got)
+	got, err = s.ReadStreams(ctx, []string{"case-9999"}, bound)
+	require.NoError(t, err)
+	assert.Empty(t, got)
 }
 
 // testFiftyWritersOneWinner: in each round, 50 goroutines append to the same
