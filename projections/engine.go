@@ -265,6 +265,11 @@ func (e *Engine) apply(ctx context.Context, p Projection, stored []eventstore.Ev
 		}
 		return fmt.Errorf("%w: %v", errPoison, err)
 	}
+	return e.applyDecoded(ctx, p, events)
+}
+
+// applyDecoded applies decoded events, retrying with backoff.
+func (e *Engine) applyDecoded(ctx context.Context, p Projection, events []domain.Recorded) error {
 	var last error
 	for attempt := range e.opts.Attempts {
 		if attempt > 0 {

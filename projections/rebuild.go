@@ -4,6 +4,8 @@ import (
 	"context"
 	"fmt"
 	"time"
+
+	"github.com/careledger/careledger/commands"
 )
 
 // Progress is told how far a rebuild has come: events applied of the log's
@@ -11,8 +13,9 @@ import (
 type Progress func(done, total int64)
 
 // Rebuild empties the named projections' tables and checkpoints (all of
-// them when names is empty) and applies the log again from position 1,
-// in one transaction per batch. It runs with the projections not being
+// them when names is empty) and applies the log again from position 1, in
+// one pass: each page of the log is read and decoded once and applied to
+// every projection, each in its own transaction with its checkpoint. It runs with the projections not being
 // followed (the server stopped, or before Run). A zero-downtime rebuild for
 // a running server (shadow tables, swap) is not built yet.
 func (e *Engine) Rebuild(ctx context.Context, progress Progress, names ...string) error {
@@ -47,28 +50,38 @@ func (e *Engine) Rebuild(ctx context.Context, progress Progress, names ...string
 		delete(e.stopped, p.Name())
 		e.mu.Unlock()
 	}
-	total := head.Position * int64(len(selected))
-	var done int64
-	for _, p := range selected {
-		for {
-			cp := e.position(p.Name())
-			if cp >= head.Position {
-				break
+	// One pass over the log feeds every selected projection: each page is
+	// read and decoded once, then applied to each projection in its own
+	// transaction with its own checkpoint.
+	total := head.Position
+	var pos int64
+	for pos < head.Position {
+		page, err := e.log.ReadLog(ctx, pos, e.opts.Batch)
+		if err != nil {
+			return fmt.Errorf("rebuild: read log after %d: %w", pos, err)
+		}
+		if len(page) == 0 {
+			break
+		}
+		if page[len(page)-1].GlobalPosition > head.Position {
+			page = page[:head.Position-pos]
+		}
+		events, decodeErr := commands.DecodeEvents(e.registry, page)
+		for _, p := range selected {
+			if decodeErr != nil {
+				// apply finds the event that cannot be read, applies what
+				// precedes it and reports it.
+				err = e.apply(ctx, p, page)
+			} else {
+				err = e.applyDecoded(ctx, p, events)
 			}
-			events, err := e.log.ReadLog(ctx, cp, e.opts.Batch)
 			if err != nil {
-				return fmt.Errorf("rebuild %s: read log: %w", p.Name(), err)
-			}
-			if len(events) == 0 {
-				break
-			}
-			if err := e.apply(ctx, p, events); err != nil {
 				return fmt.Errorf("rebuild %s: %w", p.Name(), err)
 			}
-			done += int64(len(events))
-			if progress != nil {
-				progress(min(done, total), total)
-			}
+		}
+		pos = page[len(page)-1].GlobalPosition
+		if progress != nil {
+			progress(pos, total)
 		}
 	}
 	return nil
