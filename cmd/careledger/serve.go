@@ -10,6 +10,10 @@ import (
 	"net/http"
 	"time"
 
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/collectors"
+	"github.com/prometheus/client_golang/prometheus/promhttp"
+
 	"github.com/careledger/careledger/projections"
 )
 
@@ -42,7 +46,20 @@ Opens the store (applying its migrations) and serves HTTP until interrupted.
 		}
 	}()
 
+	metrics := prometheus.NewRegistry()
+	metrics.MustRegister(
+		collectors.NewGoCollector(),
+		collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}),
+		projections.NewCollector(engine),
+		prometheus.NewCounterFunc(prometheus.CounterOpts{Name: "careledger_store_appends_total", Help: "Appends the event store answered."},
+			func() float64 { return float64(store.Stats().Appends) }),
+		prometheus.NewCounterFunc(prometheus.CounterOpts{Name: "careledger_store_events_total", Help: "Events the event store wrote."},
+			func() float64 { return float64(store.Stats().Events) }),
+		prometheus.NewCounterFunc(prometheus.CounterOpts{Name: "careledger_store_commits_total", Help: "Group commits that wrote events."},
+			func() float64 { return float64(store.Stats().Batches) }),
+	)
 	mux := http.NewServeMux()
+	mux.Handle("GET /metrics", promhttp.HandlerFor(metrics, promhttp.HandlerOpts{}))
 	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Content-Type", "application/json")
 		io.WriteString(w, `{"status":"ok"}`+"\n")
