@@ -92,14 +92,7 @@ const caseColumns = `case_id, child_id, jurisdiction, status, source, concerns, 
 // touches, folds the events into them in memory, and writes each changed
 // row once — a few statements per batch, not one per event.
 func (Cases) Apply(ctx context.Context, tx *sql.Tx, d Dialect, events []domain.Recorded) error {
-	var ids []string
-	seen := map[string]bool{}
-	for _, r := range events {
-		if id, ok := strings.CutPrefix(r.StreamID, "case-"); ok && !seen[id] {
-			seen[id] = true
-			ids = append(ids, id)
-		}
-	}
+	ids := touched(events, "case-")
 	if len(ids) == 0 {
 		return nil
 	}

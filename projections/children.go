@@ -82,14 +82,7 @@ const childColumns = `child_id, jurisdiction, name, id_number, birth_date, sex, 
 // touches, folds the events into them in memory, and writes each changed
 // row once — a few statements per batch, not one per event.
 func (Children) Apply(ctx context.Context, tx *sql.Tx, d Dialect, events []domain.Recorded) error {
-	var ids []string
-	seen := map[string]bool{}
-	for _, r := range events {
-		if id, ok := strings.CutPrefix(r.StreamID, "child-"); ok && !seen[id] {
-			seen[id] = true
-			ids = append(ids, id)
-		}
-	}
+	ids := touched(events, "child-")
 	if len(ids) == 0 {
 		return nil
 	}

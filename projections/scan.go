@@ -2,7 +2,10 @@ package projections
 
 import (
 	"fmt"
+	"strings"
 	"time"
+
+	"github.com/careledger/careledger/domain"
 )
 
 // scannedTime reads a timestamp column of either dialect (SQLite keeps
@@ -55,4 +58,18 @@ func (d Dialect) timeArg(t *time.Time) any {
 		return nil
 	}
 	return d.Time(*t)
+}
+
+// touched lists, once each and in order of first appearance, the ids of the
+// streams with the given prefix ("case-", "child-") that events belong to.
+func touched(events []domain.Recorded, prefix string) []string {
+	var ids []string
+	seen := map[string]bool{}
+	for _, r := range events {
+		if id, ok := strings.CutPrefix(r.StreamID, prefix); ok && !seen[id] {
+			seen[id] = true
+			ids = append(ids, id)
+		}
+	}
+	return ids
 }

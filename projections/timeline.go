@@ -95,14 +95,7 @@ type timelineBatch struct {
 
 func newTimelineBatch(ctx context.Context, tx *sql.Tx, events []domain.Recorded) (*timelineBatch, error) {
 	b := &timelineBatch{childOf: map[string]string{}, referrals: map[string][2]string{}}
-	var caseIDs []string
-	seen := map[string]bool{}
-	for _, r := range events {
-		if id, ok := strings.CutPrefix(r.StreamID, "case-"); ok && !seen[id] {
-			seen[id] = true
-			caseIDs = append(caseIDs, id)
-		}
-	}
+	caseIDs := touched(events, "case-")
 	for start := 0; start < len(caseIDs); start += 500 {
 		in, args := inList(caseIDs[start:min(start+500, len(caseIDs))])
 		rows, err := tx.QueryContext(ctx, `SELECT case_id, child_id FROM rm_timeline_cases WHERE case_id IN (`+in+`)`, args...)
