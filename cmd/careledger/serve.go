@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"database/sql"
 	"errors"
 	"fmt"
 	"io"
@@ -14,6 +15,8 @@ import (
 	"github.com/prometheus/client_golang/prometheus/collectors"
 	"github.com/prometheus/client_golang/prometheus/promhttp"
 
+	"github.com/careledger/careledger/api"
+	"github.com/careledger/careledger/commands"
 	"github.com/careledger/careledger/projections"
 )
 
@@ -58,13 +61,28 @@ Opens the store (applying its migrations) and serves HTTP until interrupted.
 		prometheus.NewCounterFunc(prometheus.CounterOpts{Name: "careledger_store_commits_total", Help: "Group commits that wrote events."},
 			func() float64 { return float64(store.Stats().Batches) }),
 	)
-	mux := http.NewServeMux()
-	mux.Handle("GET /metrics", promhttp.HandlerFor(metrics, promhttp.HandlerOpts{}))
-	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, r *http.Request) {
+	key, err := tokenKey(sf.data)
+	if err != nil {
+		return err
+	}
+	tokens, err := api.NewTokens(key, nil)
+	if err != nil {
+		return err
+	}
+	server, err := api.New(api.Config{
+		Store: store, Handlers: commands.New(store), Engine: engine, ReadModels: db, Dialect: dialect,
+		Tokens: tokens, Logger: log, Metrics: metrics,
+	})
+	if err != nil {
+		return err
+	}
+	go sweepDeadlines(engineCtx, db, dialect, log)
+	server.Handle("GET /metrics", promhttp.HandlerFor(metrics, promhttp.HandlerOpts{}))
+	server.Handle("GET /healthz", http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Content-Type", "application/json")
 		io.WriteString(w, `{"status":"ok"}`+"\n")
-	})
-	mux.HandleFunc("GET /readyz", func(w http.ResponseWriter, r *http.Request) {
+	}))
+	server.Handle("GET /readyz", http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Content-Type", "application/json")
 		ctx, cancel := context.WithTimeout(r.Context(), 2*time.Second)
 		defer cancel()
@@ -82,20 +100,19 @@ Opens the store (applying its migrations) and serves HTTP until interrupted.
 			}
 		}
 		io.WriteString(w, `{"status":"ready"}`+"\n")
-	})
+	}))
 	ln, err := net.Listen("tcp", *addr)
 	if err != nil {
 		return err
 	}
 	srv := &http.Server{
-		Handler:           mux,
+		Handler:           server.Handler(),
 		ReadHeaderTimeout: 5 * time.Second,
 		ReadTimeout:       30 * time.Second,
 		WriteTimeout:      60 * time.Second,
 		IdleTimeout:       120 * time.Second,
 	}
-	log.Info("careledger serving", "addr", ln.Addr().String(), "store", storeKind(*sf),
-		"note", "the event store and read models run; the /v1 HTTP API is not built yet (see the issues)")
+	log.Info("careledger serving", "addr", ln.Addr().String(), "store", storeKind(*sf))
 	fmt.Fprintf(stdout, "careledger listening on http://%s\n", ln.Addr())
 	errc := make(chan error, 1)
 	go func() { errc <- srv.Serve(ln) }()
@@ -111,6 +128,27 @@ Opens the store (applying its migrations) and serves HTTP until interrupted.
 	}
 	log.Info("careledger stopped")
 	return nil
+}
+
+// sweepEvery is how often open deadlines whose due time passed are marked
+// missed.
+const sweepEvery = time.Minute
+
+// sweepDeadlines marks open deadlines missed as their due times pass, until
+// ctx ends.
+func sweepDeadlines(ctx context.Context, db *sql.DB, dialect projections.Dialect, log *slog.Logger) {
+	ticker := time.NewTicker(sweepEvery)
+	defer ticker.Stop()
+	for {
+		if _, err := projections.SweepMissed(ctx, db, dialect, time.Now()); err != nil && ctx.Err() == nil {
+			log.Error("deadline sweep failed", "error", err)
+		}
+		select {
+		case <-ctx.Done():
+			return
+		case <-ticker.C:
+		}
+	}
 }
 
 // readyLag is how many events a projection may trail the log and the

@@ -94,43 +94,62 @@ func (f *storeFlags) open(ctx context.Context) (eventstore.Store, error) {
 }
 
 // sealKey reads the seal key from CARELEDGER_SEAL_KEY (hex) or from
-// seal.key in the data directory, creating that file (mode 0600) with 32
-// random bytes when it does not exist.
+// seal.key in the data directory, creating that file on first use.
 func sealKey(dir string) ([]byte, error) {
-	if v := os.Getenv("CARELEDGER_SEAL_KEY"); v != "" {
+	return secretKey(dir, "seal.key", "CARELEDGER_SEAL_KEY", 16)
+}
+
+// tokenKey reads the key that signs bearer tokens from CARELEDGER_TOKEN_KEY
+// (hex) or from token.key in the data directory, creating that file on
+// first use; the server and `token issue` must see the same one.
+func tokenKey(dir string) ([]byte, error) {
+	if err := os.MkdirAll(dir, 0o700); err != nil {
+		return nil, fmt.Errorf("data directory: %w", err)
+	}
+	return secretKey(dir, "token.key", "CARELEDGER_TOKEN_KEY", 32)
+}
+
+// secretKey reads a key of at least min bytes from the environment variable
+// env (hex) or from the file name in dir, creating that file (mode 0600)
+// with 32 random bytes when it does not exist.
+func secretKey(dir, name, env string, min int) ([]byte, error) {
+	if v := os.Getenv(env); v != "" {
 		key, err := hex.DecodeString(strings.TrimSpace(v))
-		if err != nil || len(key) < 16 {
-			return nil, errors.New("CARELEDGER_SEAL_KEY must be at least 16 bytes in hex")
+		if err != nil || len(key) < min {
+			return nil, fmt.Errorf("%s must be at least %d bytes in hex", env, min)
 		}
 		return key, nil
 	}
-	path := filepath.Join(dir, "seal.key")
+	path := filepath.Join(dir, name)
 	b, err := os.ReadFile(path)
 	if errors.Is(err, fs.ErrNotExist) {
 		key := make([]byte, 32)
 		if _, err := rand.Read(key); err != nil {
-			return nil, fmt.Errorf("seal key: %w", err)
+			return nil, fmt.Errorf("%s: %w", name, err)
 		}
 		file, err := os.OpenFile(path, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o600)
+		if errors.Is(err, fs.ErrExist) {
+			return secretKey(dir, name, env, min) // another process made it first
+		}
 		if err != nil {
-			return nil, fmt.Errorf("seal key: %w", err)
+			return nil, fmt.Errorf("%s: %w", name, err)
 		}
 		if _, err := file.WriteString(hex.EncodeToString(key) + "\n"); err != nil {
 			file.Close()
-			return nil, fmt.Errorf("seal key: %w", err)
+			return nil, fmt.Errorf("%s: %w", name, err)
 		}
 		if err := file.Sync(); err != nil {
 			file.Close()
-			return nil, fmt.Errorf("seal key: %w", err)
+			return nil, fmt.Errorf("%s: %w", name, err)
 		}
 		return key, file.Close()
 	}
 	if err != nil {
-		return nil, fmt.Errorf("seal key: %w", err)
+		return nil, fmt.Errorf("%s: %w", name, err)
 	}
 	key, err := hex.DecodeString(strings.TrimSpace(string(b)))
-	if err != nil || len(key) < 16 {
-		return nil, fmt.Errorf("seal key %s: want at least 16 bytes in hex", path)
+	if err != nil || len(key) < min {
+		return nil, fmt.Errorf("%s: want at least %d bytes in hex", path, min)
 	}
 	return key, nil
 }

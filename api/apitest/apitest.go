@@ -1,0 +1,202 @@
+// Package apitest starts the API on a loopback port over a real store
+// (SQLite, and PostgreSQL when CARELEDGER_TEST_POSTGRES is set) for tests
+// that speak HTTP to it.
+package apitest
+
+import (
+	"bytes"
+	"context"
+	"database/sql"
+	"encoding/json"
+	"io"
+	"log/slog"
+	"net/http"
+	"net/http/httptest"
+	"path/filepath"
+	"testing"
+	"time"
+
+	"github.com/careledger/careledger/api"
+	"github.com/careledger/careledger/commands"
+	"github.com/careledger/careledger/domain"
+	"github.com/careledger/careledger/eventstore"
+	"github.com/careledger/careledger/eventstore/postgres"
+	"github.com/careledger/careledger/eventstore/postgres/pgtest"
+	"github.com/careledger/careledger/eventstore/sqlite"
+	"github.com/careledger/careledger/projections"
+)
+
+// Env is a running API over a fresh store.
+type Env struct {
+	URL    string
+	Store  eventstore.Store
+	Engine *projections.Engine
+	Server *api.Server
+	Tokens *api.Tokens
+	DB     *sql.DB // the read models
+	t      testing.TB
+}
+
+// Backends runs fn once per backend, each in a parallel subtest with its own
+// fresh store and server.
+func Backends(t *testing.T, fn func(t *testing.T, env *Env)) {
+	for _, kind := range []string{"sqlite", "postgres"} {
+		t.Run(kind, func(t *testing.T) {
+			t.Parallel()
+			fn(t, Start(t, kind))
+		})
+	}
+}
+
+// Start opens a store of the kind ("sqlite" or "postgres"), runs the
+// projections and serves the API on a loopback port until the test ends.
+// A postgres env skips (or fails, with CARELEDGER_REQUIRE_POSTGRES=1)
+// without CARELEDGER_TEST_POSTGRES.
+func Start(t testing.TB, kind string, opts ...commands.Option) *Env {
+	t.Helper()
+	ctx := context.Background()
+	var (
+		store eventstore.Store
+		env   = &Env{t: t}
+	)
+	opts2 := eventstore.Options{SealKey: []byte("apitest seal key")}
+	switch kind {
+	case "sqlite":
+		path := filepath.Join(t.TempDir(), "careledger.db")
+		s, err := sqlite.Open(ctx, path, opts2)
+		if err != nil {
+			t.Fatal(err)
+		}
+		db, err := projections.OpenSQLite(path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { db.Close() })
+		store = s
+		env.start(s, db, projections.SQLite, opts)
+	case "postgres":
+		s, err := postgres.Open(ctx, pgtest.NewDatabase(t), opts2)
+		if err != nil {
+			t.Fatal(err)
+		}
+		db := projections.OpenPostgres(s.Pool())
+		t.Cleanup(func() { db.Close() })
+		store = s
+		env.start(s, db, projections.Postgres, opts)
+	default:
+		t.Fatalf("apitest: unknown backend %q", kind)
+	}
+	t.Cleanup(func() { store.Close() })
+	return env
+}
+
+func (env *Env) start(store eventstore.Store, sqlDB *sql.DB, dialect projections.Dialect, opts []commands.Option) {
+	t := env.t
+	t.Helper()
+	logger := slog.New(slog.NewTextHandler(io.Discard, nil))
+	engine := projections.New(store, sqlDB, dialect, projections.Options{Poll: 5 * time.Millisecond, Logger: logger}, projections.All(store)...)
+	if err := engine.Migrate(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan struct{})
+	go func() { defer close(done); _ = engine.Run(ctx) }()
+	tokens, err := api.NewTokens([]byte("apitest token key, 32 bytes long!"), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	server, err := api.New(api.Config{
+		Store: store, Handlers: commands.New(store, opts...), Engine: engine, ReadModels: sqlDB, Dialect: dialect,
+		Tokens: tokens, Logger: logger,
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ts := httptest.NewServer(server.Handler())
+	t.Cleanup(func() { ts.Close(); cancel(); <-done })
+	env.URL, env.Store, env.Engine, env.Server, env.Tokens, env.DB = ts.URL, store, engine, server, tokens, sqlDB
+}
+
+// Token issues a token for a principal (agency only for partners), valid
+// for an hour.
+func (env *Env) Token(role, jurisdiction, subject, agency string) string {
+	env.t.Helper()
+	r, err := domain.ParseRole(role)
+	if err != nil {
+		env.t.Fatal(err)
+	}
+	j, err := domain.ParseJurisdiction(jurisdiction)
+	if err != nil {
+		env.t.Fatal(err)
+	}
+	p := domain.Principal{Actor: domain.Actor{Subject: subject, Role: r, Jurisdiction: j}}
+	if agency != "" {
+		if p.Agency, err = domain.ParseAgency(agency); err != nil {
+			env.t.Fatal(err)
+		}
+	}
+	tok, err := env.Tokens.Issue(p, time.Hour)
+	if err != nil {
+		env.t.Fatal(err)
+	}
+	return tok
+}
+
+// Response is an answer read whole.
+type Response struct {
+	Status int
+	Header http.Header
+	Body   []byte
+}
+
+// JSON decodes the body into v, failing the test if it does not decode.
+func (r Response) JSON(t testing.TB, v any) {
+	t.Helper()
+	if err := json.Unmarshal(r.Body, v); err != nil {
+		t.Fatalf("decode %s: %v", r.Body, err)
+	}
+}
+
+// Do sends a request with the token (none when empty) and a body (a string
+// or []byte is sent as is; anything else as JSON; nil sends none), with
+// extra headers given as name, value pairs.
+func (env *Env) Do(method, path, token string, body any, headers ...string) Response {
+	env.t.Helper()
+	var rd io.Reader
+	switch b := body.(type) {
+	case nil:
+	case string:
+		rd = bytes.NewBufferString(b)
+	case []byte:
+		rd = bytes.NewReader(b)
+	default:
+		raw, err := json.Marshal(b)
+		if err != nil {
+			env.t.Fatal(err)
+		}
+		rd = bytes.NewReader(raw)
+	}
+	req, err := http.NewRequest(method, env.URL+path, rd)
+	if err != nil {
+		env.t.Fatal(err)
+	}
+	if rd != nil {
+		req.Header.Set("Content-Type", "application/json")
+	}
+	if token != "" {
+		req.Header.Set("Authorization", "Bearer "+token)
+	}
+	for i := 0; i+1 < len(headers); i += 2 {
+		req.Header.Set(headers[i], headers[i+1])
+	}
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		env.t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	raw, err := io.ReadAll(resp.Body)
+	if err != nil {
+		env.t.Fatal(err)
+	}
+	return Response{Status: resp.StatusCode, Header: resp.Header, Body: raw}
+}

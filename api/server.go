@@ -1,0 +1,313 @@
+package api
+
+import (
+	"context"
+	"crypto/rand"
+	"database/sql"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net/http"
+	"regexp"
+	"runtime/debug"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/prometheus/client_golang/prometheus"
+
+	"github.com/careledger/careledger/commands"
+	"github.com/careledger/careledger/domain"
+	"github.com/careledger/careledger/eventstore"
+	"github.com/careledger/careledger/projections"
+)
+
+// Config is what the server is built from.
+type Config struct {
+	Store      eventstore.Store
+	Handlers   *commands.Handlers
+	Engine     *projections.Engine // for min_position; WaitFor
+	ReadModels *sql.DB
+	Dialect    projections.Dialect
+	Tokens     *Tokens
+	Logger     *slog.Logger          // default slog.Default()
+	Metrics    prometheus.Registerer // request metrics are registered here when set
+	Now        func() time.Time      // default time.Now
+	// MinPositionWait bounds how long a query waits for min_position
+	// (default 5 s).
+	MinPositionWait time.Duration
+}
+
+// Server serves the /v1 API.
+type Server struct {
+	store    eventstore.Store
+	handlers *commands.Handlers
+	engine   *projections.Engine
+	db       *sql.DB
+	dialect  projections.Dialect
+	tokens   *Tokens
+	log      *slog.Logger
+	now      func() time.Time
+	wait     time.Duration
+
+	mux     *http.ServeMux
+	routes  []Route
+	metrics *requestMetrics
+}
+
+// Route is one operation of the API: its method and path pattern (as
+// net/http's ServeMux spells it) and the roles that may call it (none: no
+// token needed).
+type Route struct {
+	Method  string
+	Pattern string
+	Roles   []domain.Role
+}
+
+// New builds the server and registers every route.
+func New(cfg Config) (*Server, error) {
+	if cfg.Store == nil || cfg.Handlers == nil || cfg.Engine == nil || cfg.ReadModels == nil || cfg.Tokens == nil {
+		return nil, errors.New("api: Store, Handlers, Engine, ReadModels and Tokens are required")
+	}
+	s := &Server{
+		store: cfg.Store, handlers: cfg.Handlers, engine: cfg.Engine, db: cfg.ReadModels, dialect: cfg.Dialect,
+		tokens: cfg.Tokens, log: cfg.Logger, now: cfg.Now, wait: cfg.MinPositionWait,
+		mux: http.NewServeMux(),
+	}
+	if s.log == nil {
+		s.log = slog.Default()
+	}
+	if s.now == nil {
+		s.now = time.Now
+	}
+	if s.wait <= 0 {
+		s.wait = 5 * time.Second
+	}
+	var err error
+	if s.metrics, err = newRequestMetrics(cfg.Metrics); err != nil {
+		return nil, err
+	}
+	s.registerRoutes()
+	s.mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
+		writeProblem(w, Problem{Type: "urn:careledger:problem:not-found", Title: "未找到 Not found", Status: http.StatusNotFound,
+			Detail: "no route " + r.Method + " " + r.URL.Path})
+	})
+	return s, nil
+}
+
+// Routes lists the API's operations (for the OpenAPI document and its test).
+func (s *Server) Routes() []Route { return append([]Route(nil), s.routes...) }
+
+// Handler is the server's HTTP handler: every route behind request ids,
+// logging, metrics and panic recovery.
+func (s *Server) Handler() http.Handler { return s.observe(s.mux) }
+
+// Handle mounts a handler that needs no token (health, metrics, pages) on
+// the same mux, so it shares logging and metrics.
+func (s *Server) Handle(pattern string, h http.Handler) {
+	method, path, _ := strings.Cut(pattern, " ")
+	s.routes = append(s.routes, Route{Method: method, Pattern: path})
+	s.mux.Handle(pattern, h)
+}
+
+// operation is a route's handler: it runs for an authenticated principal
+// whose role the route allows; a returned error becomes the answer.
+type operation func(w http.ResponseWriter, r *http.Request, p domain.Principal) error
+
+// route registers an operation under "METHOD /path" for the roles given.
+func (s *Server) route(pattern string, roles []domain.Role, op operation) {
+	method, path, ok := strings.Cut(pattern, " ")
+	if !ok || len(roles) == 0 {
+		panic("api: route " + pattern + " needs a method and roles")
+	}
+	s.routes = append(s.routes, Route{Method: method, Pattern: path, Roles: roles})
+	s.mux.HandleFunc(pattern, func(w http.ResponseWriter, r *http.Request) {
+		p, err := s.authenticate(r)
+		if err != nil {
+			s.writeError(w, r, err)
+			return
+		}
+		if !hasRole(roles, p.Role) {
+			s.writeError(w, r, fmt.Errorf("the role %s may not %s %s: %w", p.Role, method, path, domain.ErrForbidden))
+			return
+		}
+		setPrincipal(r, p)
+		if err := op(w, r, p); err != nil {
+			s.writeError(w, r, err)
+		}
+	})
+}
+
+func hasRole(roles []domain.Role, r domain.Role) bool {
+	for _, x := range roles {
+		if x == r {
+			return true
+		}
+	}
+	return false
+}
+
+// authenticate reads the bearer token. A director's or supervisor's token
+// must name a registered worker.
+func (s *Server) authenticate(r *http.Request) (domain.Principal, error) {
+	h := r.Header.Get("Authorization")
+	scheme, token, ok := strings.Cut(h, " ")
+	if h == "" {
+		return domain.Principal{}, fmt.Errorf("%w: no Authorization: Bearer token", ErrUnauthenticated)
+	}
+	if !ok || !strings.EqualFold(scheme, "Bearer") {
+		return domain.Principal{}, fmt.Errorf("%w: the Authorization scheme must be Bearer", ErrUnauthenticated)
+	}
+	p, err := s.tokens.Verify(strings.TrimSpace(token))
+	if err != nil {
+		return domain.Principal{}, err
+	}
+	if p.Role == domain.RoleChildDirector || p.Role == domain.RoleChildSupervisor {
+		events, err := s.store.ReadStream(r.Context(), domain.WorkerStream(p.Subject), 0, 1)
+		if err != nil {
+			return domain.Principal{}, fmt.Errorf("authenticate: %w", err)
+		}
+		if len(events) == 0 {
+			return domain.Principal{}, fmt.Errorf("%w: the token names no registered worker", ErrUnauthenticated)
+		}
+	}
+	return p, nil
+}
+
+// Role sets of API.md.
+var (
+	caseActors      = []domain.Role{domain.RoleChildDirector, domain.RoleChildSupervisor, domain.RoleCaseworker}
+	caseReaders     = append(caseActors[:len(caseActors):len(caseActors)], domain.RoleInspector)
+	caseworkers     = []domain.Role{domain.RoleCaseworker}
+	referralAnswers = []domain.Role{domain.RolePartner, domain.RoleCaseworker}
+	inspectors      = []domain.Role{domain.RoleInspector}
+	admins          = []domain.Role{domain.RoleAdmin}
+)
+
+// requestIDPattern is what a client-sent X-Request-Id may look like to be
+// kept (anything else is replaced, so logs hold nothing a client smuggles).
+var requestIDPattern = regexp.MustCompile(`^[A-Za-z0-9._-]{1,64}$`)
+
+type ctxKey int
+
+const (
+	requestIDKey ctxKey = iota
+	principalKey
+)
+
+func requestID(ctx context.Context) string {
+	id, _ := ctx.Value(requestIDKey).(string)
+	return id
+}
+
+// principalBox lets the logging middleware learn who called, after the route ran.
+type principalBox struct{ p *domain.Principal }
+
+func setPrincipal(r *http.Request, p domain.Principal) {
+	if box, ok := r.Context().Value(principalKey).(*principalBox); ok {
+		box.p = &p
+	}
+}
+
+// statusRecorder remembers the status a handler answered.
+type statusRecorder struct {
+	http.ResponseWriter
+	status int
+}
+
+func (w *statusRecorder) WriteHeader(code int) {
+	if w.status == 0 {
+		w.status = code
+	}
+	w.ResponseWriter.WriteHeader(code)
+}
+
+func (w *statusRecorder) Write(b []byte) (int, error) {
+	if w.status == 0 {
+		w.status = http.StatusOK
+	}
+	return w.ResponseWriter.Write(b)
+}
+
+func (w *statusRecorder) Unwrap() http.ResponseWriter { return w.ResponseWriter }
+
+// observe gives every request an id (X-Request-Id), recovers panics into a
+// 500 problem, logs one line per request (route, status, duration, role —
+// never bodies, query strings or personal data) and counts it.
+func (s *Server) observe(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		start := time.Now()
+		id := r.Header.Get("X-Request-Id")
+		if !requestIDPattern.MatchString(id) {
+			var b [8]byte
+			_, _ = rand.Read(b[:])
+			id = hex.EncodeToString(b[:])
+		}
+		box := &principalBox{}
+		ctx := context.WithValue(context.WithValue(r.Context(), requestIDKey, id), principalKey, box)
+		r = r.WithContext(ctx)
+		w.Header().Set("X-Request-Id", id)
+		rec := &statusRecorder{ResponseWriter: w}
+		defer func() {
+			if v := recover(); v != nil {
+				if v == http.ErrAbortHandler {
+					panic(v)
+				}
+				s.log.ErrorContext(ctx, "panic serving request", "request_id", id, "panic", fmt.Sprint(v), "stack", string(debug.Stack()))
+				if rec.status == 0 {
+					writeProblem(rec, Problem{Type: "urn:careledger:problem:internal", Title: "内部错误 Internal error",
+						Status: http.StatusInternalServerError, Detail: "request id " + id})
+				}
+			}
+			status := rec.status
+			if status == 0 {
+				status = http.StatusOK
+			}
+			route := r.Pattern
+			if route == "" || route == "/" {
+				route = "unmatched"
+			}
+			elapsed := time.Since(start)
+			s.metrics.observe(r.Method, route, status, elapsed)
+			attrs := []any{"request_id", id, "method", r.Method, "route", route, "status", status,
+				"duration_ms", float64(elapsed.Microseconds()) / 1000}
+			if box.p != nil {
+				attrs = append(attrs, "role", box.p.Role.String())
+			}
+			s.log.InfoContext(ctx, "request", attrs...)
+		}()
+		next.ServeHTTP(rec, r)
+	})
+}
+
+// requestMetrics counts requests by route and status and times them.
+type requestMetrics struct {
+	requests *prometheus.CounterVec
+	latency  *prometheus.HistogramVec
+}
+
+func newRequestMetrics(reg prometheus.Registerer) (*requestMetrics, error) {
+	m := &requestMetrics{
+		requests: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "careledger_http_requests_total", Help: "HTTP requests answered, by method, route and status.",
+		}, []string{"method", "route", "status"}),
+		latency: prometheus.NewHistogramVec(prometheus.HistogramOpts{
+			Name: "careledger_http_request_duration_seconds", Help: "HTTP request latency, by method and route.",
+			Buckets: []float64{.001, .0025, .005, .01, .025, .05, .1, .25, .5, 1, 2.5, 5, 10},
+		}, []string{"method", "route"}),
+	}
+	if reg != nil {
+		for _, c := range []prometheus.Collector{m.requests, m.latency} {
+			if err := reg.Register(c); err != nil {
+				return nil, fmt.Errorf("api: register metrics: %w", err)
+			}
+		}
+	}
+	return m, nil
+}
+
+func (m *requestMetrics) observe(method, route string, status int, d time.Duration) {
+	m.requests.WithLabelValues(method, route, strconv.Itoa(status)).Inc()
+	m.latency.WithLabelValues(method, route).Observe(d.Seconds())
+}

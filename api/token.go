@@ -1,0 +1,129 @@
+package api
+
+import (
+	"crypto/hmac"
+	"crypto/sha256"
+	"encoding/base64"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/careledger/careledger/domain"
+)
+
+// Tokens issues and checks bearer tokens: base64url(claims) "." base64url(
+// HMAC-SHA256(key, claims)). The key never leaves the server's data
+// directory (or CARELEDGER_TOKEN_KEY).
+type Tokens struct {
+	key []byte
+	now func() time.Time
+}
+
+// NewTokens makes a token issuer and checker from a key of at least 32 bytes.
+func NewTokens(key []byte, now func() time.Time) (*Tokens, error) {
+	if len(key) < 32 {
+		return nil, errors.New("token key: want at least 32 bytes")
+	}
+	if now == nil {
+		now = time.Now
+	}
+	return &Tokens{key: key, now: now}, nil
+}
+
+// Claims are what a token says about its bearer.
+type Claims struct {
+	Subject      string `json:"sub"`
+	Role         string `json:"role"`
+	Jurisdiction string `json:"jur"`
+	Agency       string `json:"agency,omitempty"`
+	IssuedAt     int64  `json:"iat"`
+	ExpiresAt    int64  `json:"exp"`
+}
+
+// ErrUnauthenticated: no token, a malformed or forged one, or an expired one
+// (HTTP 401).
+var ErrUnauthenticated = errors.New("unauthenticated")
+
+// Issue signs a token for the principal, valid for ttl.
+func (t *Tokens) Issue(p domain.Principal, ttl time.Duration) (string, error) {
+	if _, err := principalOf(Claims{Subject: p.Subject, Role: p.Role.String(), Jurisdiction: p.Jurisdiction.String(), Agency: p.Agency.String()}); err != nil {
+		return "", err
+	}
+	if ttl <= 0 {
+		return "", &domain.InvalidError{Field: "ttl", Message: "must be positive"}
+	}
+	now := t.now()
+	body, err := json.Marshal(Claims{
+		Subject: p.Subject, Role: p.Role.String(), Jurisdiction: p.Jurisdiction.String(), Agency: p.Agency.String(),
+		IssuedAt: now.Unix(), ExpiresAt: now.Add(ttl).Unix(),
+	})
+	if err != nil {
+		return "", fmt.Errorf("issue token: %w", err)
+	}
+	payload := base64.RawURLEncoding.EncodeToString(body)
+	return payload + "." + base64.RawURLEncoding.EncodeToString(t.sign(payload)), nil
+}
+
+func (t *Tokens) sign(payload string) []byte {
+	mac := hmac.New(sha256.New, t.key)
+	mac.Write([]byte(payload))
+	return mac.Sum(nil)
+}
+
+// Verify checks a token's signature and expiry and returns its principal.
+func (t *Tokens) Verify(token string) (domain.Principal, error) {
+	payload, sig, ok := strings.Cut(token, ".")
+	if !ok {
+		return domain.Principal{}, fmt.Errorf("%w: malformed token", ErrUnauthenticated)
+	}
+	got, err := base64.RawURLEncoding.DecodeString(sig)
+	if err != nil || !hmac.Equal(got, t.sign(payload)) {
+		return domain.Principal{}, fmt.Errorf("%w: bad signature", ErrUnauthenticated)
+	}
+	body, err := base64.RawURLEncoding.DecodeString(payload)
+	if err != nil {
+		return domain.Principal{}, fmt.Errorf("%w: malformed token", ErrUnauthenticated)
+	}
+	var c Claims
+	if err := json.Unmarshal(body, &c); err != nil {
+		return domain.Principal{}, fmt.Errorf("%w: malformed token", ErrUnauthenticated)
+	}
+	if !t.now().Before(time.Unix(c.ExpiresAt, 0)) {
+		return domain.Principal{}, fmt.Errorf("%w: token expired", ErrUnauthenticated)
+	}
+	p, err := principalOf(c)
+	if err != nil {
+		return domain.Principal{}, fmt.Errorf("%w: %v", ErrUnauthenticated, err)
+	}
+	return p, nil
+}
+
+// principalOf checks claims: a known role, a jurisdiction, a subject, and an
+// agency exactly when the role is partner.
+func principalOf(c Claims) (domain.Principal, error) {
+	role, err := domain.ParseRole(c.Role)
+	if err != nil {
+		return domain.Principal{}, err
+	}
+	j, err := domain.ParseJurisdiction(c.Jurisdiction)
+	if err != nil {
+		return domain.Principal{}, err
+	}
+	if strings.TrimSpace(c.Subject) == "" || len(c.Subject) > 200 {
+		return domain.Principal{}, &domain.InvalidError{Field: "subject", Message: "must be 1 to 200 characters"}
+	}
+	p := domain.Principal{Actor: domain.Actor{Subject: c.Subject, Role: role, Jurisdiction: j}}
+	switch {
+	case role == domain.RolePartner && c.Agency == "":
+		return domain.Principal{}, &domain.InvalidError{Field: "agency", Message: "a partner token names its agency"}
+	case role == domain.RolePartner:
+		if p.Agency, err = domain.ParseAgency(c.Agency); err != nil {
+			return domain.Principal{}, err
+		}
+	case c.Agency != "":
+		return domain.Principal{}, &domain.InvalidError{Field: "agency", Message: "only a partner token names an agency"}
+	}
+	return p, nil
+}
