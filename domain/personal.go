@@ -1,0 +1,49 @@
+package domain
+
+// PersonalField is a field of an event's JSON that holds a child's personal
+// information (个人信息保护法 art. 28, 31): names, ID numbers, addresses,
+// phone numbers, and free text that may hold them. Path names the field by
+// its JSON names, nested with dots ("reporter.phone"). Such fields are
+// stored encrypted under the child's key; once the key is destroyed
+// (ChildDataErased) they read as null — except a birth date, which keeps
+// its year (KeepYear: "2015-03-04" reads "2015-01-01").
+type PersonalField struct {
+	Path     string
+	KeepYear bool
+}
+
+// personalFields lists, per event type, the fields that are personal.
+// Vocabulary words, ids, times and flags are not: they keep a case's course
+// readable and countable after an erasure. Worker names stay in clear (the
+// real-name register); the reason for an erasure stays readable for audit.
+var personalFields = map[string][]PersonalField{
+	ChildRegistered{}.EventType(): {
+		{Path: "name"}, {Path: "id_number"}, {Path: "birth_date", KeepYear: true}, {Path: "guardian"},
+		{Path: "entrusted_guardian"}, {Path: "living_situation"}, {Path: "schooling"},
+	},
+	ChildProfileUpdated{}.EventType(): {
+		{Path: "name"}, {Path: "id_number"}, {Path: "birth_date", KeepYear: true}, {Path: "guardian"},
+		{Path: "entrusted_guardian"}, {Path: "living_situation"}, {Path: "schooling"},
+	},
+	VisitRecorded{}.EventType():                    {{Path: "findings"}},
+	GuardianshipEntrustmentConfirmed{}.EventType(): {{Path: "entrusted_guardian"}},
+	ReportReceived{}.EventType():                   {{Path: "reporter.name"}, {Path: "reporter.phone"}, {Path: "summary"}},
+	EmergencyResponseRecorded{}.EventType():        {{Path: "action"}, {Path: "note"}},
+	AssessmentCompleted{}.EventType():              {{Path: "needs"}, {Path: "guardianship_assessment"}},
+	CaseConferenceHeld{}.EventType():               {{Path: "decisions"}},
+	ReferralMade{}.EventType():                     {{Path: "note"}},
+	ReferralAccepted{}.EventType():                 {{Path: "note"}},
+	ReferralDeclined{}.EventType():                 {{Path: "reason"}},
+	ReferralCompleted{}.EventType():                {{Path: "note"}},
+	GuardianshipInterventionRecorded{}.EventType(): {{Path: "measure"}, {Path: "note"}},
+	FollowUpRecorded{}.EventType():                 {{Path: "note"}},
+	MajorIncidentDeclared{}.EventType():            {{Path: "description"}},
+	CaseReopened{}.EventType():                     {{Path: "reason"}},
+	EntryCorrected{}.EventType():                   {{Path: "correction"}, {Path: "reason"}},
+}
+
+// PersonalFields lists the personal fields of an event type (none for a
+// type without any).
+func PersonalFields(eventType string) []PersonalField {
+	return append([]PersonalField(nil), personalFields[eventType]...)
+}

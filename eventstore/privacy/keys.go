@@ -1,0 +1,266 @@
+package privacy
+
+import (
+	"context"
+	"crypto/aes"
+	"crypto/cipher"
+	"crypto/rand"
+	"crypto/sha256"
+	"database/sql"
+	"encoding/base64"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"sync"
+	"time"
+)
+
+// Keys keeps one data key per child (its subject), each wrapped by a master
+// key (AES-256-GCM) in the table careledger_data_keys of the store's
+// database. The master keys are given by the caller and never stored there.
+// A destroyed key leaves a tombstone, so an erased child never gets a new
+// key.
+type Keys struct {
+	db      *sql.DB
+	sqlite  bool
+	masters map[string][]byte // by MasterKeyID
+	current string            // the master key new data keys are wrapped with
+
+	mu    sync.Mutex
+	cache map[string][]byte // subject → data key; nil: destroyed
+}
+
+// ErrNoMasterKey: a data key is wrapped by a master key not given.
+var ErrNoMasterKey = errors.New("the master key that wraps this data key is not available")
+
+const keysSchema = `CREATE TABLE IF NOT EXISTS careledger_data_keys (
+	subject      TEXT PRIMARY KEY,
+	wrapped      TEXT,
+	master_id    TEXT,
+	created_at   TEXT NOT NULL,
+	destroyed_at TEXT
+)`
+
+// MasterKeyID names a master key without revealing it.
+func MasterKeyID(master []byte) string {
+	sum := sha256.Sum256(append([]byte("careledger master key id\x00"), master...))
+	return hex.EncodeToString(sum[:8])
+}
+
+// OpenKeys creates the key table if needed. masters are the master keys
+// (32 bytes each): the first wraps new data keys; the others only unwrap
+// (during and after a rotation). sqlite says the database is SQLite, whose
+// destroyed keys are then overwritten on disk (secure_delete).
+func OpenKeys(ctx context.Context, db *sql.DB, sqlite bool, masters ...[]byte) (*Keys, error) {
+	if len(masters) == 0 {
+		return nil, errors.New("keys: no master key")
+	}
+	k := &Keys{db: db, sqlite: sqlite, masters: map[string][]byte{}, cache: map[string][]byte{}}
+	for i, m := range masters {
+		if len(m) != 32 {
+			return nil, errors.New("keys: a master key is 32 bytes")
+		}
+		id := MasterKeyID(m)
+		k.masters[id] = m
+		if i == 0 {
+			k.current = id
+		}
+	}
+	if _, err := db.ExecContext(ctx, keysSchema); err != nil {
+		return nil, fmt.Errorf("keys: create table: %w", err)
+	}
+	return k, nil
+}
+
+// CurrentMasterID names the master key that wraps new data keys.
+func (k *Keys) CurrentMasterID() string { return k.current }
+
+// DataKey is the subject's data key. When the subject has none, create
+// makes one (false: ok is false). ok is false too when the key was destroyed.
+func (k *Keys) DataKey(ctx context.Context, subject string, create bool) (key []byte, ok bool, err error) {
+	k.mu.Lock()
+	cached, known := k.cache[subject]
+	k.mu.Unlock()
+	if known {
+		return cached, cached != nil, nil
+	}
+	key, found, err := k.load(ctx, subject)
+	if err != nil {
+		return nil, false, err
+	}
+	if !found && create {
+		fresh := make([]byte, 32)
+		if _, err := rand.Read(fresh); err != nil {
+			return nil, false, fmt.Errorf("keys: %w", err)
+		}
+		wrapped, err := k.wrap(subject, fresh, k.current)
+		if err != nil {
+			return nil, false, err
+		}
+		// Two writers may race to create it: the first row wins and both
+		// read it back.
+		if _, err := k.db.ExecContext(ctx, `INSERT INTO careledger_data_keys (subject, wrapped, master_id, created_at)
+			VALUES ($1, $2, $3, $4) ON CONFLICT (subject) DO NOTHING`, subject, wrapped, k.current, now()); err != nil {
+			return nil, false, fmt.Errorf("keys: create key of %s: %w", subject, err)
+		}
+		if key, found, err = k.load(ctx, subject); err != nil {
+			return nil, false, err
+		}
+	}
+	if !found {
+		return nil, false, nil
+	}
+	k.mu.Lock()
+	k.cache[subject] = key
+	k.mu.Unlock()
+	return key, key != nil, nil
+}
+
+// load reads and unwraps a subject's key: found is false when there is no
+// row; key is nil for a tombstone (and then cached as destroyed).
+func (k *Keys) load(ctx context.Context, subject string) (key []byte, found bool, err error) {
+	var wrapped, masterID sql.NullString
+	err = k.db.QueryRowContext(ctx, `SELECT wrapped, master_id FROM careledger_data_keys WHERE subject = $1`, subject).Scan(&wrapped, &masterID)
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, false, nil
+	}
+	if err != nil {
+		return nil, false, fmt.Errorf("keys: read key of %s: %w", subject, err)
+	}
+	if !wrapped.Valid {
+		k.mu.Lock()
+		k.cache[subject] = nil
+		k.mu.Unlock()
+		return nil, true, nil
+	}
+	key, err = k.unwrap(subject, wrapped.String, masterID.String)
+	return key, true, err
+}
+
+// Destroy destroys the subject's data key for good (crypto-shredding),
+// leaving a tombstone. On SQLite the old row is overwritten on disk and the
+// WAL is checkpointed; on PostgreSQL the table is vacuumed. Copies in
+// backups remain, useless without the master key.
+func (k *Keys) Destroy(ctx context.Context, subject string) error {
+	conn, err := k.db.Conn(ctx)
+	if err != nil {
+		return fmt.Errorf("keys: destroy key of %s: %w", subject, err)
+	}
+	defer conn.Close()
+	if k.sqlite {
+		if _, err := conn.ExecContext(ctx, `PRAGMA secure_delete = ON`); err != nil {
+			return fmt.Errorf("keys: destroy key of %s: %w", subject, err)
+		}
+	}
+	if _, err := conn.ExecContext(ctx, `INSERT INTO careledger_data_keys (subject, wrapped, master_id, created_at, destroyed_at)
+		VALUES ($1, NULL, NULL, $2, $2)
+		ON CONFLICT (subject) DO UPDATE SET wrapped = NULL, master_id = NULL, destroyed_at = excluded.destroyed_at`, subject, now()); err != nil {
+		return fmt.Errorf("keys: destroy key of %s: %w", subject, err)
+	}
+	k.mu.Lock()
+	k.cache[subject] = nil
+	k.mu.Unlock()
+	if k.sqlite {
+		_, err = conn.ExecContext(ctx, `PRAGMA wal_checkpoint(TRUNCATE)`)
+	} else {
+		_, err = conn.ExecContext(ctx, `VACUUM careledger_data_keys`)
+	}
+	if err != nil {
+		return fmt.Errorf("keys: scrub destroyed key of %s: %w", subject, err)
+	}
+	return nil
+}
+
+// Rotate wraps every data key again with the current master key, in one
+// transaction, and says how many it rewrapped. Keys wrapped by a master key
+// not given fail the rotation (ErrNoMasterKey) and change nothing.
+func (k *Keys) Rotate(ctx context.Context) (int, error) {
+	tx, err := k.db.BeginTx(ctx, nil)
+	if err != nil {
+		return 0, fmt.Errorf("keys: rotate: %w", err)
+	}
+	defer tx.Rollback()
+	rows, err := tx.QueryContext(ctx, `SELECT subject, wrapped, master_id FROM careledger_data_keys
+		WHERE wrapped IS NOT NULL AND master_id <> $1`, k.current)
+	if err != nil {
+		return 0, fmt.Errorf("keys: rotate: %w", err)
+	}
+	type rewrap struct{ subject, wrapped string }
+	var todo []rewrap
+	for rows.Next() {
+		var subject, wrapped, masterID string
+		if err := rows.Scan(&subject, &wrapped, &masterID); err != nil {
+			rows.Close()
+			return 0, fmt.Errorf("keys: rotate: %w", err)
+		}
+		key, err := k.unwrap(subject, wrapped, masterID)
+		if err != nil {
+			rows.Close()
+			return 0, err
+		}
+		again, err := k.wrap(subject, key, k.current)
+		if err != nil {
+			rows.Close()
+			return 0, err
+		}
+		todo = append(todo, rewrap{subject, again})
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return 0, fmt.Errorf("keys: rotate: %w", err)
+	}
+	for _, r := range todo {
+		if _, err := tx.ExecContext(ctx, `UPDATE careledger_data_keys SET wrapped = $1, master_id = $2 WHERE subject = $3`,
+			r.wrapped, k.current, r.subject); err != nil {
+			return 0, fmt.Errorf("keys: rotate: %w", err)
+		}
+	}
+	if err := tx.Commit(); err != nil {
+		return 0, fmt.Errorf("keys: rotate: %w", err)
+	}
+	return len(todo), nil
+}
+
+// wrap seals a data key with a master key; the subject is bound in as
+// associated data, so a wrapped key cannot be moved to another child.
+func (k *Keys) wrap(subject string, key []byte, masterID string) (string, error) {
+	aead, err := gcm(k.masters[masterID])
+	if err != nil {
+		return "", err
+	}
+	nonce := make([]byte, aead.NonceSize())
+	if _, err := rand.Read(nonce); err != nil {
+		return "", fmt.Errorf("keys: %w", err)
+	}
+	return base64.StdEncoding.EncodeToString(aead.Seal(nonce, nonce, key, []byte("careledger data key\x00"+subject))), nil
+}
+
+func (k *Keys) unwrap(subject, wrapped, masterID string) ([]byte, error) {
+	master, ok := k.masters[masterID]
+	if !ok {
+		return nil, fmt.Errorf("keys: key of %s is wrapped by master key %s: %w", subject, masterID, ErrNoMasterKey)
+	}
+	aead, err := gcm(master)
+	if err != nil {
+		return nil, err
+	}
+	raw, err := base64.StdEncoding.DecodeString(wrapped)
+	if err != nil || len(raw) < aead.NonceSize() {
+		return nil, fmt.Errorf("keys: key of %s is malformed", subject)
+	}
+	key, err := aead.Open(nil, raw[:aead.NonceSize()], raw[aead.NonceSize():], []byte("careledger data key\x00"+subject))
+	if err != nil {
+		return nil, fmt.Errorf("keys: key of %s does not open with master key %s: %w", subject, masterID, err)
+	}
+	return key, nil
+}
+
+func gcm(key []byte) (cipher.AEAD, error) {
+	block, err := aes.NewCipher(key)
+	if err != nil {
+		return nil, fmt.Errorf("keys: %w", err)
+	}
+	return cipher.NewGCM(block)
+}
+
+func now() string { return time.Now().UTC().Format(time.RFC3339Nano) }
