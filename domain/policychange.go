@@ -5,11 +5,16 @@ import (
 	"time"
 )
 
-// ChangePolicy decides an admin's change of the deadline policy. The new
-// policy is in force from now; the change goes to PolicyStream.
+// ChangePolicy decides an admin's change of the deadline policy. The policy
+// holds everywhere the system does, so only an admin whose jurisdiction is
+// "all" may change it. The new policy is in force from now; the change goes
+// to PolicyStream.
 func ChangePolicy(by Principal, now time.Time, p DeadlinePolicy) (Change, error) {
 	if by.Role != RoleAdmin {
 		return Change{}, forbidden("only an admin may change the deadline policy")
+	}
+	if by.Jurisdiction != All {
+		return Change{}, forbidden("the deadline policy holds everywhere; only an admin of every jurisdiction (\"all\") may change it")
 	}
 	if err := p.Validate(); err != nil {
 		return Change{}, err

@@ -39,6 +39,12 @@ func TestChangePolicy(t *testing.T) {
 		})
 	}
 
+	t.Run("an admin of one county may not: the policy holds everywhere", func(t *testing.T) {
+		t.Parallel()
+		_, err := ChangePolicy(acting(RoleAdmin, "admin-2", "370902"), now, DefaultPolicy())
+		thenForbidden(t, err)
+	})
+
 	t.Run("an invalid policy is refused", func(t *testing.T) {
 		t.Parallel()
 		p := DefaultPolicy()
