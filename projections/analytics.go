@@ -74,7 +74,7 @@ type statsBatch struct {
 // Apply implements Projection: it reads the rows of the cases the batch
 // touches, folds the events into them in memory, and writes each changed
 // row once — a few statements per batch, not one per event.
-func (Analytics) Apply(ctx context.Context, tx *sql.Tx, d Dialect, events []domain.Recorded) error {
+func (Analytics) Apply(ctx context.Context, tx Tx, d Dialect, events []domain.Recorded) error {
 	ids := touched(events, "case-")
 	if len(ids) == 0 {
 		return nil
@@ -95,7 +95,7 @@ func (Analytics) Apply(ctx context.Context, tx *sql.Tx, d Dialect, events []doma
 	return b.save(ctx, tx, d)
 }
 
-func (b *statsBatch) load(ctx context.Context, tx *sql.Tx, ids []string) error {
+func (b *statsBatch) load(ctx context.Context, tx Tx, ids []string) error {
 	for start := 0; start < len(ids); start += 500 {
 		in, args := inList(ids[start:min(start+500, len(ids))])
 		q, err := tx.QueryContext(ctx, `SELECT `+statsColumns+` FROM rm_stats_cases WHERE case_id IN (`+in+`)`, args...)
@@ -180,7 +180,7 @@ func (b *statsBatch) fold(id string, r domain.Recorded) error {
 	return nil
 }
 
-func (b *statsBatch) save(ctx context.Context, tx *sql.Tx, d Dialect) error {
+func (b *statsBatch) save(ctx context.Context, tx Tx, d Dialect) error {
 	all := make([]*statsRow, 0, len(b.rows))
 	for _, c := range b.rows {
 		if c.changed {
@@ -188,23 +188,18 @@ func (b *statsBatch) save(ctx context.Context, tx *sql.Tx, d Dialect) error {
 		}
 	}
 	sort.Slice(all, func(i, j int) bool { return all[i].id < all[j].id }) // a stable lock order
-	per := upsertRows(d)
-	for start := 0; start < len(all); start += per {
-		chunk := all[start:min(start+per, len(all))]
-		args := make([]any, 0, len(chunk)*12)
-		for _, c := range chunk {
-			args = append(args, c.id, c.jurisdiction, c.county, c.month, c.source, c.risk, c.concerns, d.Time(c.receivedAt),
-				d.timeArg(c.policeReportedAt), d.timeArg(c.firstResponseAt), d.timeArg(c.assessedAt), d.timeArg(c.closedAt))
-		}
-		q := `INSERT INTO rm_stats_cases (` + statsColumns + `) VALUES ` + placeholders(len(chunk), 12) + `
+	values := make([][]any, len(all))
+	for i, c := range all {
+		values[i] = []any{c.id, c.jurisdiction, c.county, c.month, c.source, c.risk, c.concerns, d.Time(c.receivedAt),
+			d.timeArg(c.policeReportedAt), d.timeArg(c.firstResponseAt), d.timeArg(c.assessedAt), d.timeArg(c.closedAt)}
+	}
+	if err := insertRows(ctx, tx, d, `INSERT INTO rm_stats_cases (`+statsColumns+`) VALUES `, `
 			ON CONFLICT (case_id) DO UPDATE SET jurisdiction = excluded.jurisdiction, county = excluded.county,
 			month = excluded.month, source = excluded.source, risk = excluded.risk, concerns = excluded.concerns,
 			received_at = excluded.received_at, police_reported_at = excluded.police_reported_at,
 			first_response_at = excluded.first_response_at, assessed_at = excluded.assessed_at,
-			closed_at = excluded.closed_at`
-		if _, err := tx.ExecContext(ctx, q, args...); err != nil {
-			return fmt.Errorf("save case stats: %w", err)
-		}
+			closed_at = excluded.closed_at`, values); err != nil {
+		return fmt.Errorf("save case stats: %w", err)
 	}
 	// Concern rows are only ever added, with their report; a concern named
 	// twice in one report is one row.
@@ -216,16 +211,13 @@ func (b *statsBatch) save(ctx context.Context, tx *sql.Tx, d Dialect) error {
 			concerns = append(concerns, k)
 		}
 	}
-	for start := 0; start < len(concerns); start += per {
-		chunk := concerns[start:min(start+per, len(concerns))]
-		args := make([]any, 0, len(chunk)*2)
-		for _, k := range chunk {
-			args = append(args, k[0], k[1])
-		}
-		if _, err := tx.ExecContext(ctx, `INSERT INTO rm_stats_case_concerns (case_id, concern) VALUES `+
-			placeholders(len(chunk), 2)+` ON CONFLICT (case_id, concern) DO NOTHING`, args...); err != nil {
-			return fmt.Errorf("save case concerns: %w", err)
-		}
+	concernRows := make([][]any, len(concerns))
+	for i, k := range concerns {
+		concernRows[i] = []any{k[0], k[1]}
+	}
+	if err := insertRows(ctx, tx, d, `INSERT INTO rm_stats_case_concerns (case_id, concern) VALUES `,
+		` ON CONFLICT (case_id, concern) DO NOTHING`, concernRows); err != nil {
+		return fmt.Errorf("save case concerns: %w", err)
 	}
 	return nil
 }

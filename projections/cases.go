@@ -2,7 +2,6 @@ package projections
 
 import (
 	"context"
-	"database/sql"
 	"encoding/json"
 	"fmt"
 	"sort"
@@ -91,7 +90,7 @@ const caseColumns = `case_id, child_id, jurisdiction, status, source, concerns, 
 // Apply implements Projection: it reads the rows of the cases the batch
 // touches, folds the events into them in memory, and writes each changed
 // row once — a few statements per batch, not one per event.
-func (Cases) Apply(ctx context.Context, tx *sql.Tx, d Dialect, events []domain.Recorded) error {
+func (Cases) Apply(ctx context.Context, tx Tx, d Dialect, events []domain.Recorded) error {
 	ids := touched(events, "case-")
 	if len(ids) == 0 {
 		return nil
@@ -112,7 +111,7 @@ func (Cases) Apply(ctx context.Context, tx *sql.Tx, d Dialect, events []domain.R
 	return saveCases(ctx, tx, d, rows, refs)
 }
 
-func loadCases(ctx context.Context, tx *sql.Tx, ids []string) (map[string]*caseRow, map[string]*referralRow, error) {
+func loadCases(ctx context.Context, tx Tx, ids []string) (map[string]*caseRow, map[string]*referralRow, error) {
 	rows := map[string]*caseRow{}
 	refs := map[string]*referralRow{}
 	for start := 0; start < len(ids); start += 500 {
@@ -252,44 +251,28 @@ func foldCase(rows map[string]*caseRow, refs map[string]*referralRow, id string,
 	return nil
 }
 
-// upsertRows is how many rows one multi-row upsert carries on PostgreSQL,
-// where every statement is a round trip (23 parameters a row stays well
-// under its limit). SQLite runs in-process: there one prepared single-row
-// statement, executed per row, costs less than parsing a long one.
-func upsertRows(d Dialect) int {
-	if d == Postgres {
-		return 400
-	}
-	return 1
-}
-
-func saveCases(ctx context.Context, tx *sql.Tx, d Dialect, rows map[string]*caseRow, refs map[string]*referralRow) error {
+func saveCases(ctx context.Context, tx Tx, d Dialect, rows map[string]*caseRow, refs map[string]*referralRow) error {
 	all := make([]*caseRow, 0, len(rows))
 	for _, c := range rows {
 		all = append(all, c)
 	}
 	sort.Slice(all, func(i, j int) bool { return all[i].id < all[j].id }) // a stable lock order
-	per := upsertRows(d)
-	for start := 0; start < len(all); start += per {
-		chunk := all[start:min(start+per, len(all))]
-		var args []any
-		for _, c := range chunk {
-			args = append(args, c.id, c.childID, c.jurisdiction, c.status, c.source, c.concerns, c.risk, d.Time(c.receivedAt),
-				c.receivedBy, c.assignee, d.timeArg(c.policeReportedAt), d.timeArg(c.firstResponseAt), d.timeArg(c.assessedAt),
-				boolInt(c.guardianshipActive), c.ground, c.placement, d.timeArg(c.guardianshipStarted), d.timeArg(c.guardianshipEnded),
-				boolInt(c.majorIncident), d.timeArg(c.closedAt), c.closureReason, c.version, c.lastPosition)
-		}
-		q := `INSERT INTO rm_cases (` + caseColumns + `) VALUES ` + placeholders(len(chunk), 23) + `
+	values := make([][]any, len(all))
+	for i, c := range all {
+		values[i] = []any{c.id, c.childID, c.jurisdiction, c.status, c.source, c.concerns, c.risk, d.Time(c.receivedAt),
+			c.receivedBy, c.assignee, d.timeArg(c.policeReportedAt), d.timeArg(c.firstResponseAt), d.timeArg(c.assessedAt),
+			boolInt(c.guardianshipActive), c.ground, c.placement, d.timeArg(c.guardianshipStarted), d.timeArg(c.guardianshipEnded),
+			boolInt(c.majorIncident), d.timeArg(c.closedAt), c.closureReason, c.version, c.lastPosition}
+	}
+	if err := insertRows(ctx, tx, d, `INSERT INTO rm_cases (`+caseColumns+`) VALUES `, `
 			ON CONFLICT (case_id) DO UPDATE SET status = excluded.status, risk = excluded.risk, assignee = excluded.assignee,
 			police_reported_at = excluded.police_reported_at, first_response_at = excluded.first_response_at,
 			assessed_at = excluded.assessed_at, guardianship_active = excluded.guardianship_active,
 			guardianship_ground = excluded.guardianship_ground, guardianship_placement = excluded.guardianship_placement,
 			guardianship_started_at = excluded.guardianship_started_at, guardianship_ended_at = excluded.guardianship_ended_at,
 			major_incident = excluded.major_incident, closed_at = excluded.closed_at, closure_reason = excluded.closure_reason,
-			version = excluded.version, last_position = excluded.last_position`
-		if _, err := tx.ExecContext(ctx, q, args...); err != nil {
-			return fmt.Errorf("save cases: %w", err)
-		}
+			version = excluded.version, last_position = excluded.last_position`, values); err != nil {
+		return fmt.Errorf("save cases: %w", err)
 	}
 	allRefs := make([]*referralRow, 0, len(refs))
 	for _, r := range refs {
@@ -298,41 +281,15 @@ func saveCases(ctx context.Context, tx *sql.Tx, d Dialect, rows map[string]*case
 	sort.Slice(allRefs, func(i, j int) bool {
 		return allRefs[i].caseID+"/"+allRefs[i].id < allRefs[j].caseID+"/"+allRefs[j].id
 	})
-	for start := 0; start < len(allRefs); start += per {
-		chunk := allRefs[start:min(start+per, len(allRefs))]
-		var args []any
-		for _, r := range chunk {
-			args = append(args, r.caseID, r.id, r.agency, r.service, r.status, d.Time(r.madeAt), d.timeArg(r.answeredAt))
-		}
-		q := `INSERT INTO rm_case_referrals (case_id, referral_id, agency, service, status, made_at, answered_at) VALUES ` +
-			placeholders(len(chunk), 7) + ` ON CONFLICT (case_id, referral_id) DO UPDATE SET status = excluded.status,
-			answered_at = excluded.answered_at`
-		if _, err := tx.ExecContext(ctx, q, args...); err != nil {
-			return fmt.Errorf("save referrals: %w", err)
-		}
+	refRows := make([][]any, len(allRefs))
+	for i, r := range allRefs {
+		refRows[i] = []any{r.caseID, r.id, r.agency, r.service, r.status, d.Time(r.madeAt), d.timeArg(r.answeredAt)}
+	}
+	if err := insertRows(ctx, tx, d, `INSERT INTO rm_case_referrals (case_id, referral_id, agency, service, status, made_at, answered_at) VALUES `,
+		` ON CONFLICT (case_id, referral_id) DO UPDATE SET status = excluded.status, answered_at = excluded.answered_at`, refRows); err != nil {
+		return fmt.Errorf("save referrals: %w", err)
 	}
 	return nil
-}
-
-// placeholders spells rows × cols numbered parameters: ($1, $2), ($3, $4)…
-func placeholders(rows, cols int) string {
-	var b strings.Builder
-	n := 1
-	for r := range rows {
-		if r > 0 {
-			b.WriteString(", ")
-		}
-		b.WriteByte('(')
-		for c := range cols {
-			if c > 0 {
-				b.WriteString(", ")
-			}
-			fmt.Fprintf(&b, "$%d", n)
-			n++
-		}
-		b.WriteByte(')')
-	}
-	return b.String()
 }
 
 func boolInt(b bool) int {

@@ -41,6 +41,25 @@ func saveCheckpoint(ctx context.Context, tx *sql.Tx, name string, pos int64) err
 	return nil
 }
 
+// advanceCheckpoint moves a projection's checkpoint from one position to
+// the next; errRace when it is no longer where the transaction found it.
+func advanceCheckpoint(ctx context.Context, tx *sql.Tx, name string, from, to int64) error {
+	res, err := tx.ExecContext(ctx, `INSERT INTO projection_checkpoints (name, position, status, error) VALUES ($1, $2, 'running', NULL)
+		ON CONFLICT (name) DO UPDATE SET position = excluded.position, status = 'running', error = NULL
+		WHERE projection_checkpoints.position = $3`, name, to, from)
+	if err != nil {
+		return fmt.Errorf("save checkpoint of %s: %w", name, err)
+	}
+	n, err := res.RowsAffected()
+	if err != nil {
+		return fmt.Errorf("save checkpoint of %s: %w", name, err)
+	}
+	if n == 0 {
+		return errRace
+	}
+	return nil
+}
+
 func saveStopped(ctx context.Context, db *sql.DB, name string, pos int64, cause error) error {
 	_, err := db.ExecContext(ctx, `INSERT INTO projection_checkpoints (name, position, status, error) VALUES ($1, $2, 'stopped', $3)
 		ON CONFLICT (name) DO UPDATE SET status = 'stopped', error = excluded.error`, name, pos, cause.Error())

@@ -2,7 +2,6 @@ package projections
 
 import (
 	"context"
-	"database/sql"
 	"encoding/json"
 	"fmt"
 	"sort"
@@ -81,7 +80,7 @@ const childColumns = `child_id, jurisdiction, name, id_number, birth_date, sex, 
 // Apply implements Projection: it reads the rows of the children the batch
 // touches, folds the events into them in memory, and writes each changed
 // row once — a few statements per batch, not one per event.
-func (Children) Apply(ctx context.Context, tx *sql.Tx, d Dialect, events []domain.Recorded) error {
+func (Children) Apply(ctx context.Context, tx Tx, d Dialect, events []domain.Recorded) error {
 	ids := touched(events, "child-")
 	if len(ids) == 0 {
 		return nil
@@ -102,7 +101,7 @@ func (Children) Apply(ctx context.Context, tx *sql.Tx, d Dialect, events []domai
 	return saveChildren(ctx, tx, d, rows)
 }
 
-func loadChildren(ctx context.Context, tx *sql.Tx, ids []string) (map[string]*childRow, error) {
+func loadChildren(ctx context.Context, tx Tx, ids []string) (map[string]*childRow, error) {
 	rows := map[string]*childRow{}
 	for start := 0; start < len(ids); start += 500 {
 		in, args := inList(ids[start:min(start+500, len(ids))])
@@ -256,7 +255,7 @@ func (c *childRow) update(e domain.ChildProfileUpdated) error {
 
 func ptrTo[T any](v T) *T { return &v }
 
-func saveChildren(ctx context.Context, tx *sql.Tx, d Dialect, rows map[string]*childRow) error {
+func saveChildren(ctx context.Context, tx Tx, d Dialect, rows map[string]*childRow) error {
 	all := make([]*childRow, 0, len(rows))
 	for _, c := range rows {
 		if c.changed {
@@ -264,17 +263,14 @@ func saveChildren(ctx context.Context, tx *sql.Tx, d Dialect, rows map[string]*c
 		}
 	}
 	sort.Slice(all, func(i, j int) bool { return all[i].id < all[j].id }) // a stable lock order
-	per := upsertRows(d)
-	for start := 0; start < len(all); start += per {
-		chunk := all[start:min(start+per, len(all))]
-		args := make([]any, 0, len(chunk)*20)
-		for _, c := range chunk {
-			args = append(args, c.id, c.jurisdiction, c.name, c.idNumber, c.birthDate, c.sex, c.categories, c.reasons,
-				c.flags, childFlag(c.keyChild), c.guardian, c.entrusted, c.livingSituation, c.schooling,
-				childFlag(c.hukouRegistered), d.Time(c.registeredAt), d.timeArg(c.lastVisitAt), childFlag(c.erased),
-				c.version, c.lastPosition)
-		}
-		q := `INSERT INTO rm_children (` + childColumns + `) VALUES ` + placeholders(len(chunk), 20) + `
+	values := make([][]any, len(all))
+	for i, c := range all {
+		values[i] = []any{c.id, c.jurisdiction, c.name, c.idNumber, c.birthDate, c.sex, c.categories, c.reasons,
+			c.flags, childFlag(c.keyChild), c.guardian, c.entrusted, c.livingSituation, c.schooling,
+			childFlag(c.hukouRegistered), d.Time(c.registeredAt), d.timeArg(c.lastVisitAt), childFlag(c.erased),
+			c.version, c.lastPosition}
+	}
+	if err := insertRows(ctx, tx, d, `INSERT INTO rm_children (`+childColumns+`) VALUES `, `
 			ON CONFLICT (child_id) DO UPDATE SET jurisdiction = excluded.jurisdiction, name = excluded.name,
 			id_number = excluded.id_number, birth_date = excluded.birth_date, sex = excluded.sex,
 			categories = excluded.categories, difficulty_reasons = excluded.difficulty_reasons,
@@ -282,10 +278,8 @@ func saveChildren(ctx context.Context, tx *sql.Tx, d Dialect, rows map[string]*c
 			entrusted_guardian = excluded.entrusted_guardian, living_situation = excluded.living_situation,
 			schooling = excluded.schooling, hukou_registered = excluded.hukou_registered,
 			registered_at = excluded.registered_at, last_visit_at = excluded.last_visit_at, erased = excluded.erased,
-			version = excluded.version, last_position = excluded.last_position`
-		if _, err := tx.ExecContext(ctx, q, args...); err != nil {
-			return fmt.Errorf("save children: %w", err)
-		}
+			version = excluded.version, last_position = excluded.last_position`, values); err != nil {
+		return fmt.Errorf("save children: %w", err)
 	}
 	return nil
 }

@@ -3,7 +3,6 @@ package projections_test
 import (
 	"bufio"
 	"context"
-	"database/sql"
 	"fmt"
 	"os"
 	"os/exec"
@@ -27,7 +26,7 @@ const crashChildEnv = "CARELEDGER_PROJECTION_CRASH_DB"
 // slow holds each batch open a little, so the kill lands inside one.
 type slow struct{ projections.Cases }
 
-func (s slow) Apply(ctx context.Context, tx *sql.Tx, d projections.Dialect, events []domain.Recorded) error {
+func (s slow) Apply(ctx context.Context, tx projections.Tx, d projections.Dialect, events []domain.Recorded) error {
 	if err := s.Cases.Apply(ctx, tx, d, events); err != nil {
 		return err
 	}

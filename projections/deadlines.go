@@ -99,6 +99,9 @@ func (*Deadlines) Schema() []string {
 )`}
 }
 
+// applyIndexes: Apply replaces a stream's rows by its stream_id.
+func (*Deadlines) applyIndexes() []string { return []string{"rm_deadlines_stream"} }
+
 // deadlineStream reports whether a stream has obligations of its own.
 func deadlineStream(id string) bool {
 	return strings.HasPrefix(id, "case-") || strings.HasPrefix(id, "child-") || strings.HasPrefix(id, "worker-")
@@ -106,14 +109,14 @@ func deadlineStream(id string) bool {
 
 // deadlineGroup bounds how many streams' histories one read brings into
 // memory: a change of the policy derives again every stream seen so far.
-// A batch of up to this many events (rebuilds apply 2000) is one read.
 const deadlineGroup = 2000
 
 // Apply implements Projection. The histories of the touched streams and of
-// the policy come in one read, of what precedes the batch (the batch's own
-// events are already decoded); their rows are replaced with a few
-// multi-row statements.
-func (dl *Deadlines) Apply(ctx context.Context, tx *sql.Tx, d Dialect, events []domain.Recorded) error {
+// the policy come in one read per group of streams, of what precedes the
+// batch (the batch's own events are already decoded); a stream the view
+// has no row of in rm_deadline_streams has no history before the batch and
+// is not read. Their rows are replaced with a few multi-row statements.
+func (dl *Deadlines) Apply(ctx context.Context, tx Tx, d Dialect, events []domain.Recorded) error {
 	if len(events) == 0 {
 		return nil
 	}
@@ -150,6 +153,9 @@ func (dl *Deadlines) Apply(ctx context.Context, tx *sql.Tx, d Dialect, events []
 	if readTo == end {
 		recent = nil
 	}
+	// present is the streams the view has rows of: only those have a
+	// history before the batch to read, and rows to replace.
+	present := map[string]bool{}
 	if policyChanged {
 		known, err := knownDeadlineStreams(ctx, tx)
 		if err != nil {
@@ -157,7 +163,10 @@ func (dl *Deadlines) Apply(ctx context.Context, tx *sql.Tx, d Dialect, events []
 		}
 		for _, id := range known {
 			touch(id)
+			present[id] = true
 		}
+	} else if err := presentDeadlineStreams(ctx, tx, streams, present); err != nil {
+		return err
 	}
 	if len(streams) == 0 {
 		return nil
@@ -166,12 +175,18 @@ func (dl *Deadlines) Apply(ctx context.Context, tx *sql.Tx, d Dialect, events []
 	var policies domain.PolicyHistory
 	for start := 0; start < len(streams); start += deadlineGroup {
 		group := streams[start:min(start+deadlineGroup, len(streams))]
-		ids := group
+		members := group // and the policy, for the first group
 		if start == 0 {
-			ids = append([]string{domain.PolicyStream}, group...)
+			members = append([]string{domain.PolicyStream}, group...)
 		}
-		histories := make(map[string][]domain.Recorded, len(ids))
-		if readTo > 0 { // 0 would read to the end of the log
+		var ids []string // those with a history before the batch
+		for _, id := range members {
+			if id == domain.PolicyStream || present[id] || recent == nil {
+				ids = append(ids, id)
+			}
+		}
+		histories := make(map[string][]domain.Recorded, len(members))
+		if readTo > 0 && len(ids) > 0 { // 0 would read to the end of the log
 			stored, err := dl.log.ReadStreams(ctx, ids, readTo)
 			if err != nil {
 				return fmt.Errorf("read streams: %w", err)
@@ -182,7 +197,7 @@ func (dl *Deadlines) Apply(ctx context.Context, tx *sql.Tx, d Dialect, events []
 				}
 			}
 		}
-		for _, id := range ids {
+		for _, id := range members {
 			if r := recent[id]; len(r) > 0 {
 				histories[id] = append(histories[id], r...)
 			}
@@ -190,7 +205,7 @@ func (dl *Deadlines) Apply(ctx context.Context, tx *sql.Tx, d Dialect, events []
 		if start == 0 {
 			policies = dl.policies(histories[domain.PolicyStream])
 		}
-		if err := writeDeadlines(ctx, tx, d, group, histories, policies); err != nil {
+		if err := writeDeadlines(ctx, tx, d, group, histories, policies, present); err != nil {
 			return err
 		}
 	}
@@ -228,11 +243,11 @@ const deadlineColumns = `deadline_key, stream_id, kind, subject_id, case_id, ref
 
 // writeDeadlines derives the rows of the streams from their histories and
 // replaces theirs in rm_deadlines and rm_deadline_streams.
-func writeDeadlines(ctx context.Context, tx *sql.Tx, d Dialect, streams []string,
-	histories map[string][]domain.Recorded, policies domain.PolicyHistory) error {
+func writeDeadlines(ctx context.Context, tx Tx, d Dialect, streams []string,
+	histories map[string][]domain.Recorded, policies domain.PolicyHistory, present map[string]bool) error {
 	var (
 		written []string // streams with obligations of their own, whose rows are replaced
-		places  []any    // (stream_id, jurisdiction) of each
+		places  [][]any  // (stream_id, jurisdiction) of each
 		rows    [][]any  // the rows of rm_deadlines
 	)
 	for _, id := range streams {
@@ -254,34 +269,29 @@ func writeDeadlines(ctx context.Context, tx *sql.Tx, d Dialect, streams []string
 			rows = append(rows, row)
 		}
 		written = append(written, id)
-		places = append(places, id, jurisdiction)
+		places = append(places, []any{id, jurisdiction})
 	}
 	if len(written) == 0 {
 		return nil
 	}
-	in, args := inList(written)
-	if _, err := tx.ExecContext(ctx, `DELETE FROM rm_deadlines WHERE stream_id IN (`+in+`)`, args...); err != nil {
-		return fmt.Errorf("delete deadlines: %w", err)
-	}
-	per := upsertRows(d)
-	for start := 0; start < len(rows); start += per {
-		chunk := rows[start:min(start+per, len(rows))]
-		args := make([]any, 0, len(chunk)*len(chunk[0]))
-		for _, row := range chunk {
-			args = append(args, row...)
-		}
-		if _, err := tx.ExecContext(ctx, `INSERT INTO rm_deadlines (`+deadlineColumns+`) VALUES `+
-			placeholders(len(chunk), len(chunk[0])), args...); err != nil {
-			return fmt.Errorf("insert deadlines: %w", err)
+	var replaced []string
+	for _, id := range written {
+		if present[id] {
+			replaced = append(replaced, id)
 		}
 	}
-	for start := 0; start < len(written); start += per {
-		n := min(per, len(written)-start)
-		if _, err := tx.ExecContext(ctx, `INSERT INTO rm_deadline_streams (stream_id, jurisdiction) VALUES `+
-			placeholders(n, 2)+` ON CONFLICT (stream_id) DO UPDATE SET jurisdiction = excluded.jurisdiction`,
-			places[2*start:2*(start+n)]...); err != nil {
-			return fmt.Errorf("record deadline streams: %w", err)
+	if len(replaced) > 0 {
+		in, args := inList(replaced)
+		if _, err := tx.ExecContext(ctx, `DELETE FROM rm_deadlines WHERE stream_id IN (`+in+`)`, args...); err != nil {
+			return fmt.Errorf("delete deadlines: %w", err)
 		}
+	}
+	if err := insertRows(ctx, tx, d, `INSERT INTO rm_deadlines (`+deadlineColumns+`) VALUES `, ``, rows); err != nil {
+		return fmt.Errorf("insert deadlines: %w", err)
+	}
+	if err := insertRows(ctx, tx, d, `INSERT INTO rm_deadline_streams (stream_id, jurisdiction) VALUES `,
+		` ON CONFLICT (stream_id) DO UPDATE SET jurisdiction = excluded.jurisdiction`, places); err != nil {
+		return fmt.Errorf("record deadline streams: %w", err)
 	}
 	return nil
 }
@@ -306,7 +316,31 @@ func deadlineRow(d Dialect, key, streamID, jurisdiction string, dl domain.Deadli
 		dl.Status.String(), dl.PolicyVersion, last}, nil
 }
 
-func knownDeadlineStreams(ctx context.Context, tx *sql.Tx) ([]string, error) {
+// presentDeadlineStreams marks in present which of the streams the view has.
+func presentDeadlineStreams(ctx context.Context, tx Tx, streams []string, present map[string]bool) error {
+	for start := 0; start < len(streams); start += 500 {
+		in, args := inList(streams[start:min(start+500, len(streams))])
+		rows, err := tx.QueryContext(ctx, `SELECT stream_id FROM rm_deadline_streams WHERE stream_id IN (`+in+`)`, args...)
+		if err != nil {
+			return fmt.Errorf("read deadline streams: %w", err)
+		}
+		for rows.Next() {
+			var id string
+			if err := rows.Scan(&id); err != nil {
+				rows.Close()
+				return err
+			}
+			present[id] = true
+		}
+		rows.Close()
+		if err := rows.Err(); err != nil {
+			return fmt.Errorf("read deadline streams: %w", err)
+		}
+	}
+	return nil
+}
+
+func knownDeadlineStreams(ctx context.Context, tx Tx) ([]string, error) {
 	rows, err := tx.QueryContext(ctx, `SELECT stream_id FROM rm_deadline_streams ORDER BY stream_id`)
 	if err != nil {
 		return nil, fmt.Errorf("read deadline streams: %w", err)

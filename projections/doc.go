@@ -3,9 +3,14 @@
 // Each projection reads the global log from its own checkpoint and applies
 // events in order; the read-model change and the new checkpoint commit in
 // one transaction, so each event takes effect exactly once, whatever
-// crashes. New events are delivered through watermill (the in-process
-// GoChannel pub/sub when one process serves everything): a feeder tails the
-// log and publishes each new page of events; every projection subscribes.
+// crashes. New events are delivered through watermill: a feeder tails the
+// log and publishes a notice of each new page of events; every projection
+// subscribes. When one process serves everything the pub/sub is the
+// in-process GoChannel and a notice carries the events (Run). When
+// projection workers run as separate processes it is durable —
+// PostgresDelivery, watermill-sql in the log's database — and a notice names
+// only positions: the server feeds (Feed), workers read the events from the
+// log (Follow).
 // A message only speeds delivery — the log stays the source of truth: a
 // runner that sees a message beginning after its checkpoint (it started
 // late, or messages arrived out of order) catches up from the log first,

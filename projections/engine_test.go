@@ -279,7 +279,7 @@ type flaky struct {
 	failures atomic.Int32
 }
 
-func (f *flaky) Apply(ctx context.Context, tx *sql.Tx, d projections.Dialect, events []domain.Recorded) error {
+func (f *flaky) Apply(ctx context.Context, tx projections.Tx, d projections.Dialect, events []domain.Recorded) error {
 	if err := f.Cases.Apply(ctx, tx, d, events[:len(events)/2]); err != nil {
 		return err
 	}
@@ -341,7 +341,7 @@ func TestRebuildReportsProgress(t *testing.T) {
 	backends(t, func(t *testing.T, b backend) {
 		ctx := context.Background()
 		workload(t, b.store, 6, 2, 30)
-		e := projections.New(b.store, b.db, b.dialect, projections.Options{Batch: 16}, projections.Cases{})
+		e := projections.New(b.store, b.db, b.dialect, projections.Options{Batch: 16, RebuildBatch: 16}, projections.Cases{})
 		require.NoError(t, e.Migrate(ctx))
 		require.NoError(t, e.CatchUp(ctx))
 		_, err := b.db.Exec(`UPDATE rm_cases SET risk = 'tampered'`)

@@ -67,7 +67,7 @@ func (Timeline) Schema() []string {
 }
 
 // Apply implements Projection.
-func (Timeline) Apply(ctx context.Context, tx *sql.Tx, d Dialect, events []domain.Recorded) error {
+func (Timeline) Apply(ctx context.Context, tx Tx, d Dialect, events []domain.Recorded) error {
 	b, err := newTimelineBatch(ctx, tx, events)
 	if err != nil {
 		return err
@@ -93,7 +93,7 @@ type timelineBatch struct {
 	rows      [][]any
 }
 
-func newTimelineBatch(ctx context.Context, tx *sql.Tx, events []domain.Recorded) (*timelineBatch, error) {
+func newTimelineBatch(ctx context.Context, tx Tx, events []domain.Recorded) (*timelineBatch, error) {
 	b := &timelineBatch{childOf: map[string]string{}, referrals: map[string][2]string{}}
 	caseIDs := touched(events, "case-")
 	for start := 0; start < len(caseIDs); start += 500 {
@@ -159,40 +159,27 @@ func (b *timelineBatch) row(r domain.Recorded, caseID, childID any, summary stri
 		r.OccurredAt, r.RecordedAt, r.Actor.Subject, r.Actor.Role.String(), r.Actor.Jurisdiction.String(), summary})
 }
 
-func (b *timelineBatch) save(ctx context.Context, tx *sql.Tx, d Dialect) error {
-	per := upsertRows(d)
-	for start := 0; start < len(b.newCases); start += per {
-		chunk := b.newCases[start:min(start+per, len(b.newCases))]
-		var args []any
-		for _, c := range chunk {
-			args = append(args, c[0], c[1])
-		}
-		if _, err := tx.ExecContext(ctx, `INSERT INTO rm_timeline_cases (case_id, child_id) VALUES `+placeholders(len(chunk), 2), args...); err != nil {
-			return fmt.Errorf("timeline: save cases: %w", err)
-		}
+func (b *timelineBatch) save(ctx context.Context, tx Tx, d Dialect) error {
+	cases := make([][]any, len(b.newCases))
+	for i, c := range b.newCases {
+		cases[i] = []any{c[0], c[1]}
 	}
-	for start := 0; start < len(b.newRefs); start += per {
-		chunk := b.newRefs[start:min(start+per, len(b.newRefs))]
-		var args []any
-		for _, r := range chunk {
-			args = append(args, r[0], r[1], r[2], r[3])
-		}
-		if _, err := tx.ExecContext(ctx, `INSERT INTO rm_timeline_referrals (case_id, referral_id, agency, service) VALUES `+
-			placeholders(len(chunk), 4), args...); err != nil {
-			return fmt.Errorf("timeline: save referrals: %w", err)
-		}
+	if err := insertRows(ctx, tx, d, `INSERT INTO rm_timeline_cases (case_id, child_id) VALUES `, ``, cases); err != nil {
+		return fmt.Errorf("timeline: save cases: %w", err)
 	}
-	for start := 0; start < len(b.rows); start += per {
-		chunk := b.rows[start:min(start+per, len(b.rows))]
-		var args []any
-		for _, row := range chunk {
-			row[6], row[7] = d.Time(row[6].(time.Time)), d.Time(row[7].(time.Time))
-			args = append(args, row...)
-		}
-		if _, err := tx.ExecContext(ctx, `INSERT INTO rm_timeline (global_position, stream_id, case_id, child_id, event_id, type,
-			occurred_at, recorded_at, actor_subject, actor_role, actor_jurisdiction, summary) VALUES `+placeholders(len(chunk), 12), args...); err != nil {
-			return fmt.Errorf("timeline: save rows: %w", err)
-		}
+	refs := make([][]any, len(b.newRefs))
+	for i, r := range b.newRefs {
+		refs[i] = []any{r[0], r[1], r[2], r[3]}
+	}
+	if err := insertRows(ctx, tx, d, `INSERT INTO rm_timeline_referrals (case_id, referral_id, agency, service) VALUES `, ``, refs); err != nil {
+		return fmt.Errorf("timeline: save referrals: %w", err)
+	}
+	for _, row := range b.rows {
+		row[6], row[7] = d.Time(row[6].(time.Time)), d.Time(row[7].(time.Time))
+	}
+	if err := insertRows(ctx, tx, d, `INSERT INTO rm_timeline (global_position, stream_id, case_id, child_id, event_id, type,
+			occurred_at, recorded_at, actor_subject, actor_role, actor_jurisdiction, summary) VALUES `, ``, b.rows); err != nil {
+		return fmt.Errorf("timeline: save rows: %w", err)
 	}
 	return nil
 }
