@@ -38,6 +38,21 @@ func (s *Server) awaitMinPosition(r *http.Request) error {
 	return nil
 }
 
+// listQuery reads what every list query takes: it waits for min_position,
+// then reads limit, cursor (into cursor) and the jurisdiction filter.
+func (s *Server) listQuery(r *http.Request, p domain.Principal, cursor any) (limit int, j domain.Jurisdiction, err error) {
+	if err := s.awaitMinPosition(r); err != nil {
+		return 0, domain.Jurisdiction{}, err
+	}
+	if limit, err = pageParams(r, cursor); err != nil {
+		return 0, domain.Jurisdiction{}, err
+	}
+	if j, err = jurisdictionParam(r, p); err != nil {
+		return 0, domain.Jurisdiction{}, err
+	}
+	return limit, j, nil
+}
+
 // Page bounds of list queries.
 const (
 	defaultLimit = 50

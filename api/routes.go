@@ -4,4 +4,5 @@ package api
 func (s *Server) registerRoutes() {
 	s.registerCommandRoutes()
 	s.registerQueryRoutes()
+	s.registerReportRoutes()
 }

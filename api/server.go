@@ -54,6 +54,8 @@ type Server struct {
 	mux     *http.ServeMux
 	routes  []Route
 	metrics *requestMetrics
+
+	accessLog *projections.AccessLog // who read which child's file (access_log.go)
 }
 
 // Route is one operation of the API: its method and path pattern (as
@@ -88,7 +90,11 @@ func New(cfg Config) (*Server, error) {
 	if s.metrics, err = newRequestMetrics(cfg.Metrics); err != nil {
 		return nil, err
 	}
+	if err := s.openAccessLog(); err != nil {
+		return nil, err
+	}
 	s.registerRoutes()
+	s.Handle("GET /openapi.json", http.HandlerFunc(s.openAPI))
 	s.mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
 		writeProblem(w, Problem{Type: "urn:careledger:problem:not-found", Title: "未找到 Not found", Status: http.StatusNotFound,
 			Detail: "no route " + r.Method + " " + r.URL.Path})

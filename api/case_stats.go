@@ -1,0 +1,44 @@
+package api
+
+import (
+	"net/http"
+	"strings"
+
+	"github.com/careledger/careledger/domain"
+	"github.com/careledger/careledger/projections"
+)
+
+// CaseStats is GET /v1/stats/cases's answer (API.md "Stats"): counts and
+// response-time percentiles, never a name, number or note.
+type CaseStats = projections.StatsResult
+
+// readCaseStats is GET /v1/stats/cases?group_by=&from=&to=&jurisdiction=:
+// the cases received in [from, to) within the caller's jurisdiction (or
+// the narrower one given), grouped.
+func (s *Server) readCaseStats(w http.ResponseWriter, r *http.Request, p domain.Principal) error {
+	if err := s.awaitMinPosition(r); err != nil {
+		return err
+	}
+	groupBy := r.URL.Query().Get("group_by")
+	if groupBy == "" {
+		return &domain.InvalidError{Field: "group_by", Message: "is required: one of " + strings.Join(projections.StatsGroupings(), ", ")}
+	}
+	from, err := timeParam(r, "from")
+	if err != nil {
+		return err
+	}
+	to, err := timeParam(r, "to")
+	if err != nil {
+		return err
+	}
+	j, err := jurisdictionParam(r, p)
+	if err != nil {
+		return err
+	}
+	stats, err := projections.CaseStats(r.Context(), s.db, s.dialect, groupBy, from, to, j.String())
+	if err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusOK, stats)
+	return nil
+}

@@ -1,0 +1,64 @@
+package api
+
+import (
+	"context"
+	"net/http"
+
+	"github.com/careledger/careledger/commands"
+	"github.com/careledger/careledger/domain"
+)
+
+// newChildBody is a new child's file: the body of POST /v1/children and the
+// child of POST /v1/cases (API.md "Child", without id and version).
+type newChildBody struct {
+	Name              string                    `json:"name"`
+	IDNumber          string                    `json:"id_number,omitempty"`
+	BirthDate         domain.Date               `json:"birth_date"`
+	Sex               domain.Sex                `json:"sex"`
+	Jurisdiction      domain.Jurisdiction       `json:"jurisdiction"`
+	Categories        []domain.Category         `json:"categories"`
+	DifficultyReasons []domain.DifficultyReason `json:"difficulty_reasons,omitempty"`
+	KeyChildFlags     []domain.KeyChildFlag     `json:"key_child_flags"`
+	Guardian          *domain.Guardian          `json:"guardian"`
+	EntrustedGuardian *domain.Guardian          `json:"entrusted_guardian,omitempty"`
+	LivingSituation   string                    `json:"living_situation"`
+	Schooling         string                    `json:"schooling"`
+	HukouRegistered   *bool                     `json:"hukou_registered"`
+}
+
+// registration checks that every required field was sent (naming it after
+// prefix) and gives the child's registration.
+func (b newChildBody) registration(prefix string) (domain.ChildRegistered, error) {
+	err := required(
+		hasText(prefix+"name", b.Name),
+		has(prefix+"birth_date", !b.BirthDate.IsZero()),
+		has(prefix+"sex", !b.Sex.IsZero()),
+		has(prefix+"jurisdiction", !b.Jurisdiction.IsZero()),
+		has(prefix+"categories", len(b.Categories) > 0),
+		has(prefix+"key_child_flags", b.KeyChildFlags != nil),
+		has(prefix+"guardian", b.Guardian != nil),
+		hasText(prefix+"living_situation", b.LivingSituation),
+		hasText(prefix+"schooling", b.Schooling),
+		has(prefix+"hukou_registered", b.HukouRegistered != nil),
+	)
+	if err != nil {
+		return domain.ChildRegistered{}, err
+	}
+	return domain.ChildRegistered{
+		Name: b.Name, IDNumber: b.IDNumber, BirthDate: b.BirthDate, Sex: b.Sex, Jurisdiction: b.Jurisdiction,
+		Categories: b.Categories, DifficultyReasons: b.DifficultyReasons, KeyChildFlags: b.KeyChildFlags,
+		Guardian: *b.Guardian, EntrustedGuardian: b.EntrustedGuardian,
+		LivingSituation: b.LivingSituation, Schooling: b.Schooling, HukouRegistered: *b.HukouRegistered,
+	}, nil
+}
+
+func (s *Server) registerChild(w http.ResponseWriter, r *http.Request, p domain.Principal) error {
+	return command(s, w, r, p, http.StatusCreated, func(ctx context.Context, call commands.Call, b newChildBody) (Answer, error) {
+		child, err := b.registration("")
+		if err != nil {
+			return Answer{}, err
+		}
+		res, err := s.handlers.RegisterChild(ctx, call, commands.RegisterChild{Child: child})
+		return answerOf(res), err
+	})
+}

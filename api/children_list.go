@@ -1,0 +1,49 @@
+package api
+
+import (
+	"net/http"
+	"strconv"
+
+	"github.com/careledger/careledger/domain"
+	"github.com/careledger/careledger/projections"
+)
+
+// ChildListing is a child as GET /v1/children lists it: enough to find the
+// child; the file itself (GET /v1/children/{id}) is read, and recorded in
+// the access log, to see the rest.
+type ChildListing = projections.ChildListing
+
+// childrenCursor is where the next page of the children list starts.
+type childrenCursor struct {
+	After string `json:"a"`
+}
+
+// listChildren is GET /v1/children?jurisdiction=&category=&key_child=:
+// the children within the caller's jurisdiction (or the narrower one
+// given), in id order, paginated.
+func (s *Server) listChildren(w http.ResponseWriter, r *http.Request, p domain.Principal) error {
+	var cur childrenCursor
+	limit, j, err := s.listQuery(r, p, &cur)
+	if err != nil {
+		return err
+	}
+	f := projections.ChildFilter{JurisdictionPrefix: j.String(), Category: r.URL.Query().Get("category"), After: cur.After, Limit: limit + 1}
+	if v := r.URL.Query().Get("key_child"); v != "" {
+		b, err := strconv.ParseBool(v)
+		if err != nil {
+			return &domain.InvalidError{Field: "key_child", Message: "must be true or false"}
+		}
+		f.KeyChild = &b
+	}
+	children, err := projections.ListChildren(r.Context(), s.db, f)
+	if err != nil {
+		return err
+	}
+	out := List[ChildListing]{Items: children}
+	if len(children) > limit {
+		out.Items = children[:limit]
+		out.NextCursor = nextCursor(childrenCursor{After: children[limit-1].ID})
+	}
+	writeJSON(w, http.StatusOK, out)
+	return nil
+}

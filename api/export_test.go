@@ -1,0 +1,10 @@
+package api
+
+import "github.com/careledger/careledger/projections"
+
+// SetAccessLog replaces the server's access log (nil: reads are not
+// logged), for the benchmark that measures what logging costs.
+func SetAccessLog(s *Server, l *projections.AccessLog) { s.accessLog = l }
+
+// AccessLogOf is the server's access log.
+func AccessLogOf(s *Server) *projections.AccessLog { return s.accessLog }

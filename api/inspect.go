@@ -1,0 +1,90 @@
+package api
+
+import (
+	"crypto/sha256"
+	"encoding/base64"
+	"io/fs"
+	"net/http"
+	"strings"
+
+	"github.com/careledger/careledger/domain"
+	"github.com/careledger/careledger/projections"
+)
+
+// inspectPage serves the inspectors' page (/inspect/): static HTML, CSS and
+// JavaScript embedded in the binary, and /inspect/words.json, the domain's
+// Chinese words the page shows. The page holds no data and needs no token;
+// it calls the /v1 trace routes with the token its user signs in with.
+// ServeMux redirects /inspect to /inspect/.
+func (s *Server) inspectPage() http.Handler {
+	page, err := fs.Sub(webFiles, "web/inspect")
+	if err != nil {
+		panic("api: inspectors' page: " + err.Error())
+	}
+	files := http.StripPrefix("/inspect/", http.FileServerFS(page))
+	words := inspectWords()
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		h := w.Header()
+		h.Set("Content-Security-Policy", inspectPolicy)
+		h.Set("X-Content-Type-Options", "nosniff")
+		h.Set("X-Frame-Options", "DENY")
+		h.Set("Referrer-Policy", "no-referrer")
+		h.Set("Cache-Control", "no-cache")
+		if r.URL.Path == "/inspect/words.json" {
+			writeJSON(w, http.StatusOK, words)
+			return
+		}
+		files.ServeHTTP(w, r)
+	})
+}
+
+// inspectPolicy lets the page run only its own script and style, and talk
+// only to its own server. The printable report, fetched with the token and
+// opened from a blob (which inherits this policy), is allowed its one
+// inline style block by hash.
+var inspectPolicy = "default-src 'none'; script-src 'self'; style-src 'self' " + reportStyleHash() +
+	"; connect-src 'self'; img-src 'self' data: blob:; font-src 'self'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'"
+
+// reportStyleHash is the CSP source ('sha256-…') of the printable report's
+// inline <style> block, which holds no template action and so is fixed.
+func reportStyleHash() string {
+	page, err := fs.ReadFile(webFiles, "web/report.html")
+	if err != nil {
+		panic("api: report page: " + err.Error())
+	}
+	_, rest, ok := strings.Cut(string(page), "<style>")
+	style, _, ok2 := strings.Cut(rest, "</style>")
+	if !ok || !ok2 || strings.Contains(style, "{{") {
+		panic("api: the report page's <style> block must be fixed text")
+	}
+	sum := sha256.Sum256([]byte(style))
+	return "'sha256-" + base64.StdEncoding.EncodeToString(sum[:]) + "'"
+}
+
+// inspectWords are the Chinese words for what the trace report carries as
+// codes: obligation kinds and statuses, roles and agencies (an owner no
+// person holds yet is a role or an agency).
+func inspectWords() map[string]map[string]string {
+	kinds := []string{"police_report", "first_response", "assignment", "assessment", "guardianship_assessment",
+		"referral_answer", "visit", "info_verification", "training", "post_closure_follow_up"}
+	statuses := []string{"open", "met", "met_late", "missed"}
+	roles := []string{"child_director", "child_supervisor", "caseworker", "partner", "inspector", "analyst", "admin"}
+	agencies := []string{"police", "education", "justice", "hr_social_security", "womens_federation", "youth_league",
+		"disabled_persons_federation", "welfare_institution", "health", "social_organization"}
+	out := map[string]map[string]string{"kinds": {}, "statuses": {}, "roles": {}, "agencies": {}}
+	for _, k := range kinds {
+		out["kinds"][k] = projections.ZhDeadlineKind(k)
+	}
+	for _, st := range statuses {
+		out["statuses"][st] = projections.ZhDeadlineStatus(st)
+	}
+	for _, r := range roles {
+		out["roles"][r] = projections.ZhRole(mustRole(r))
+	}
+	for _, a := range agencies {
+		if agency, err := domain.ParseAgency(a); err == nil {
+			out["agencies"][a] = projections.ZhAgency(agency)
+		}
+	}
+	return out
+}

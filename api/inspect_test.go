@@ -1,0 +1,104 @@
+package api_test
+
+import (
+	"crypto/sha256"
+	"encoding/base64"
+	"io"
+	"net/http"
+	"regexp"
+	"strings"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/careledger/careledger/api/apitest"
+	"github.com/careledger/careledger/projections"
+)
+
+// TestInspectPage: the inspectors' page is served without a token, under a
+// policy that runs only the server's own script and style; its script,
+// style and the domain's Chinese words are served beside it; /inspect
+// redirects to /inspect/.
+func TestInspectPage(t *testing.T) {
+	t.Parallel()
+	env := apitest.Start(t, "sqlite")
+
+	page := env.Do("GET", "/inspect/", "", nil)
+	require.Equal(t, http.StatusOK, page.Status, string(page.Body))
+	assert.Contains(t, page.Header.Get("Content-Type"), "text/html")
+	policy := page.Header.Get("Content-Security-Policy")
+	assert.Contains(t, policy, "default-src 'none'")
+	assert.Contains(t, policy, "script-src 'self';")
+	assert.NotContains(t, policy, "unsafe-inline")
+	assert.NotContains(t, policy, "unsafe-eval")
+	assert.Equal(t, "nosniff", page.Header.Get("X-Content-Type-Options"))
+	body := string(page.Body)
+	assert.Contains(t, body, `<html lang="zh-CN">`)
+	assert.Contains(t, body, `<script src="inspect.js" defer></script>`)
+	assert.Contains(t, body, "儿童保护督查")
+	assert.Empty(t, regexp.MustCompile(`<script(\s[^>]*)?>[^<]+</script>|\son[a-z]+=`).FindAllString(body, -1), "no inline script or handler")
+
+	for path, kind := range map[string]string{"/inspect/inspect.js": "javascript", "/inspect/inspect.css": "text/css"} {
+		res := env.Do("GET", path, "", nil)
+		require.Equal(t, http.StatusOK, res.Status, path)
+		assert.Contains(t, res.Header.Get("Content-Type"), kind, path)
+		assert.NotEmpty(t, res.Body, path)
+	}
+	js := env.Do("GET", "/inspect/inspect.js", "", nil)
+	assert.Contains(t, string(js.Body), "sessionStorage", "the token is kept for the session only")
+	assert.NotContains(t, string(js.Body), "localStorage")
+	css := env.Do("GET", "/inspect/inspect.css", "", nil)
+	assert.Contains(t, string(css.Body), `"Noto Sans CJK SC"`, "a CJK font is named")
+	assert.Equal(t, http.StatusNotFound, env.Do("GET", "/inspect/no-such-file.js", "", nil).Status)
+
+	var words map[string]map[string]string
+	res := env.Do("GET", "/inspect/words.json", "", nil)
+	require.Equal(t, http.StatusOK, res.Status)
+	res.JSON(t, &words)
+	assert.Equal(t, projections.ZhDeadlineKind("police_report"), words["kinds"]["police_report"])
+	assert.Equal(t, projections.ZhDeadlineStatus("missed"), words["statuses"]["missed"])
+	assert.Equal(t, "儿童主任", words["roles"]["child_director"])
+	assert.Len(t, words["kinds"], 10)
+
+	client := &http.Client{CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
+	resp, err := client.Get(env.URL + "/inspect")
+	require.NoError(t, err)
+	_, _ = io.Copy(io.Discard, resp.Body)
+	resp.Body.Close()
+	assert.Contains(t, []int{http.StatusMovedPermanently, http.StatusTemporaryRedirect, http.StatusPermanentRedirect}, resp.StatusCode)
+	assert.Equal(t, "/inspect/", resp.Header.Get("Location"))
+}
+
+// TestInspectPolicyAllowsTheReportStyle: the printable report, opened from a
+// blob by the page, inherits the page's policy, which must allow exactly
+// the report's inline style.
+func TestInspectPolicyAllowsTheReportStyle(t *testing.T) {
+	t.Parallel()
+	env := apitest.Start(t, "sqlite")
+	inspector := env.Token("inspector", "all", "insp-1", "")
+	admin := env.Token("admin", "all", "admin", "")
+	worker := env.Do("POST", "/v1/workers", admin, map[string]any{"name": "王芳", "role": "caseworker", "jurisdiction": "370902"})
+	require.Equal(t, http.StatusCreated, worker.Status, string(worker.Body))
+	var w struct{ ID string }
+	worker.JSON(t, &w)
+	caseworker := env.Token("caseworker", "370902", w.ID, "")
+	child := env.Do("POST", "/v1/children", caseworker, map[string]any{
+		"name": "小明", "birth_date": "2015-01-01", "sex": "male", "jurisdiction": "370902101201", "categories": []string{"left_behind"},
+		"key_child_flags": []string{}, "guardian": map[string]any{"name": "张三", "relation": "grandfather"},
+		"living_situation": "与祖父同住", "schooling": "小学", "hukou_registered": true,
+	})
+	require.Equal(t, http.StatusCreated, child.Status, string(child.Body))
+	var c struct{ ID string }
+	child.JSON(t, &c)
+
+	report := env.Do("GET", "/v1/children/"+c.ID+"/trace", inspector, nil, "Accept", "text/html")
+	require.Equal(t, http.StatusOK, report.Status, string(report.Body))
+	_, rest, ok := strings.Cut(string(report.Body), "<style>")
+	require.True(t, ok)
+	style, _, ok := strings.Cut(rest, "</style>")
+	require.True(t, ok)
+	sum := sha256.Sum256([]byte(style))
+	policy := env.Do("GET", "/inspect/", "", nil).Header.Get("Content-Security-Policy")
+	assert.Contains(t, policy, "style-src 'self' 'sha256-"+base64.StdEncoding.EncodeToString(sum[:])+"'")
+}

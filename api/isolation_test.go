@@ -1,0 +1,309 @@
+package api_test
+
+import (
+	"net/http"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/careledger/careledger/api/apitest"
+	"github.com/careledger/careledger/domain"
+)
+
+// probe is one route of the isolation matrix: request makes, in the
+// fixture's county, what the route acts on (fresh for every call, so that
+// each role meets the same state) and gives the request and the status it
+// succeeds with. outside is the status for an allowed role of another
+// county: 404 where a resource exists that it must not learn of; 403 where
+// it would create something outside its jurisdiction; the success status
+// where the route reads nothing of a jurisdiction.
+type probe struct {
+	route   string
+	request func(f *fixture) (path string, body any, ok int)
+	outside int
+}
+
+// apiRoles are the roles API.md gives each route (the trace routes are
+// careledger's own, for inspectors): the matrix judges the server by these,
+// not by what the server says of itself.
+var apiRoles = map[string]string{
+	"POST /v1/workers":                               "admin",
+	"POST /v1/workers/{id}/training":                 "admin child_supervisor",
+	"POST /v1/children":                              "child_director child_supervisor caseworker",
+	"POST /v1/children/{id}/profile":                 "child_director child_supervisor caseworker",
+	"POST /v1/children/{id}/visits":                  "child_director child_supervisor caseworker",
+	"POST /v1/children/{id}/entrusted-guardianship":  "child_director child_supervisor",
+	"POST /v1/children/{id}/erasure":                 "admin",
+	"POST /v1/cases":                                 "child_director child_supervisor caseworker",
+	"POST /v1/cases/{id}/police-report":              "child_director child_supervisor caseworker",
+	"POST /v1/cases/{id}/emergency-response":         "child_director child_supervisor caseworker",
+	"POST /v1/cases/{id}/assignment":                 "caseworker",
+	"POST /v1/cases/{id}/assessments":                "caseworker",
+	"POST /v1/cases/{id}/conferences":                "caseworker",
+	"POST /v1/cases/{id}/referrals":                  "caseworker",
+	"POST /v1/cases/{id}/referrals/{rid}/acceptance": "partner caseworker",
+	"POST /v1/cases/{id}/referrals/{rid}/decline":    "partner caseworker",
+	"POST /v1/cases/{id}/referrals/{rid}/completion": "partner caseworker",
+	"POST /v1/cases/{id}/temporary-guardianship":     "caseworker",
+	"POST /v1/cases/{id}/temporary-guardianship/end": "caseworker",
+	"POST /v1/cases/{id}/guardianship-intervention":  "caseworker",
+	"POST /v1/cases/{id}/follow-ups":                 "child_director child_supervisor caseworker",
+	"POST /v1/cases/{id}/major-incident":             "caseworker inspector",
+	"POST /v1/cases/{id}/closure":                    "caseworker",
+	"POST /v1/cases/{id}/reopening":                  "caseworker",
+	"POST /v1/inquiries":                             "inspector",
+	"PUT /v1/policy":                                 "admin",
+	"GET /v1/cases/{id}":                             "child_director child_supervisor caseworker inspector",
+	"GET /v1/cases/{id}/events":                      "inspector caseworker",
+	"GET /v1/cases/{id}/timeline":                    "child_director child_supervisor caseworker inspector",
+	"GET /v1/children":                               "child_director child_supervisor caseworker inspector",
+	"GET /v1/children/{id}":                          "child_director child_supervisor caseworker inspector",
+	"GET /v1/children/{id}/timeline":                 "child_director child_supervisor caseworker inspector",
+	"GET /v1/caseload":                               "caseworker child_supervisor inspector",
+	"GET /v1/deadlines":                              "child_director child_supervisor caseworker inspector",
+	"GET /v1/inquiries/{id}/report":                  "inspector",
+	"GET /v1/access-log":                             "inspector",
+	"GET /v1/stats/cases":                            "analyst inspector",
+	"GET /v1/integrity":                              "inspector admin",
+	"GET /v1/cases/{id}/trace":                       "inspector",
+	"GET /v1/children/{id}/trace":                    "inspector",
+}
+
+var everyRoleName = []string{"child_director", "child_supervisor", "caseworker", "partner", "inspector", "analyst", "admin"}
+
+// TestIsolationMatrix: every route of the API, every role, in and out of
+// the jurisdiction, with the exact status: a role the route does not allow
+// is 403; an allowed role of another county is 404 (never learning that
+// the resource exists), or 403 when it would create something outside its
+// jurisdiction; an allowed role of the county succeeds.
+func TestIsolationMatrix(t *testing.T) {
+	apitest.Backends(t, func(t *testing.T, env *apitest.Env) {
+		f := newFixture(t, env)
+		m := newMatrix(f)
+		probes := m.probes()
+
+		covered := map[string]bool{}
+		for _, p := range probes {
+			covered[p.route] = true
+		}
+		for _, r := range env.Server.Routes() {
+			if len(r.Roles) == 0 {
+				continue
+			}
+			route := r.Method + " " + r.Pattern
+			assert.True(t, covered[route], "route %s is not in the matrix", route)
+			var declared []string
+			for _, role := range r.Roles {
+				declared = append(declared, role.String())
+			}
+			assert.ElementsMatch(t, strings.Fields(apiRoles[route]), declared, "roles of %s", route)
+		}
+
+		for _, p := range probes {
+			roles, ok := apiRoles[p.route]
+			require.True(t, ok, "the matrix probes %s, which API.md does not list", p.route)
+			// A refused request changes nothing, so refusals share one
+			// prepared request; each success gets its own.
+			sharedPath, sharedBody, _ := p.request(f)
+			for _, role := range everyRoleName {
+				isAllowed := false
+				for _, r := range strings.Fields(roles) {
+					isAllowed = isAllowed || r == role
+				}
+				for _, inside := range []bool{true, false} {
+					path, body, want := sharedPath, sharedBody, http.StatusForbidden
+					switch {
+					case isAllowed && inside:
+						path, body, want = p.request(f)
+					case isAllowed:
+						want = p.outside
+					}
+					method, _, _ := strings.Cut(p.route, " ")
+					res := f.do(method, path, m.token(p.route, role, inside), body)
+					where := "in"
+					if !inside {
+						where = "out"
+					}
+					assert.Equal(t, want, res.Status, "%s as %s %s of jurisdiction: %s", p.route, role, where, res.Body)
+				}
+			}
+		}
+	})
+}
+
+// matrix holds a token per role, in the county and in another one.
+type matrix struct {
+	f      *fixture
+	tokens map[string]string
+}
+
+func newMatrix(f *fixture) *matrix {
+	m := &matrix{f: f, tokens: map[string]string{}}
+	for _, role := range everyRoleName {
+		m.tokens[role+"/in"] = f.tokenOf(role)
+		switch role {
+		case "child_director":
+			_, m.tokens[role+"/out"] = f.trainedWorker(role, otherCounty+"101201")
+		case "child_supervisor":
+			_, m.tokens[role+"/out"] = f.trainedWorker(role, otherCounty+"101")
+		case "partner":
+			m.tokens[role+"/out"] = f.env.Token(role, otherCounty, "edu-2", "education")
+		default:
+			m.tokens[role+"/out"] = f.env.Token(role, otherCounty, role+"-2", "")
+		}
+	}
+	return m
+}
+
+// token is the role's token in or out of the county; the deadline policy
+// holds everywhere, so its admin "in jurisdiction" is the admin of all.
+func (m *matrix) token(route, role string, inside bool) string {
+	if route == "PUT /v1/policy" && role == "admin" && inside {
+		return m.f.admin
+	}
+	if inside {
+		return m.tokens[role+"/in"]
+	}
+	return m.tokens[role+"/out"]
+}
+
+func (m *matrix) post(path, token string, body any, status int) string {
+	m.f.t.Helper()
+	return answer(m.f.t, m.f.do("POST", path, token, body), status).ID
+}
+
+// assignedCase opens a case and assigns it to a registered caseworker.
+func (m *matrix) assignedCase() string {
+	id := m.f.openCase()
+	m.post("/v1/cases/"+id+"/assignment", m.f.caseworker, map[string]any{"worker_id": m.f.registerWorker("caseworker", county)}, http.StatusOK)
+	return id
+}
+
+func (m *matrix) probes() []probe {
+	f := m.f
+	occurred := func() string { return at(-time.Hour) }
+	caseProbe := func(route, suffix string, prepare func(id string), body func() map[string]any) probe {
+		return probe{route: route, outside: http.StatusNotFound, request: func(f *fixture) (string, any, int) {
+			id := m.assignedCase()
+			if prepare != nil {
+				prepare(id)
+			}
+			return "/v1/cases/" + id + suffix, body(), http.StatusOK
+		}}
+	}
+	referralProbe := func(route, verb string, accepted bool, body map[string]any) probe {
+		return probe{route: route, outside: http.StatusNotFound, request: func(f *fixture) (string, any, int) {
+			id := m.assignedCase()
+			rid := f.makeReferral(id)
+			if accepted {
+				m.post("/v1/cases/"+id+"/referrals/"+rid+"/acceptance", f.caseworker, map[string]any{}, http.StatusOK)
+			}
+			return "/v1/cases/" + id + "/referrals/" + rid + "/" + verb, body, http.StatusOK
+		}}
+	}
+	query := func(route string, path func() string, outside int) probe {
+		return probe{route: route, outside: outside, request: func(*fixture) (string, any, int) { return path(), nil, http.StatusOK }}
+	}
+	sharedCase := m.assignedCase()
+	sharedChild := f.registerChild()
+	inspector := f.env.Token("inspector", county, "insp-matrix", "")
+	inquiry := m.post("/v1/inquiries", inspector, map[string]any{"case_id": sharedCase, "incident_at": occurred(), "reason": "倒查"}, http.StatusCreated)
+
+	return []probe{
+		{route: "POST /v1/workers", outside: http.StatusForbidden, request: func(*fixture) (string, any, int) {
+			return "/v1/workers", map[string]any{"name": "刘洋", "role": "caseworker", "jurisdiction": county}, http.StatusCreated
+		}},
+		{route: "POST /v1/workers/{id}/training", outside: http.StatusNotFound, request: func(f *fixture) (string, any, int) {
+			id := f.registerWorker("child_director", village)
+			return "/v1/workers/" + id + "/training", map[string]any{"passed": true, "completed_on": time.Now().In(chinaTime).AddDate(0, 0, -1).Format(time.DateOnly)}, http.StatusOK
+		}},
+		{route: "POST /v1/children", outside: http.StatusForbidden, request: func(*fixture) (string, any, int) {
+			return "/v1/children", childBody(), http.StatusCreated
+		}},
+		{route: "POST /v1/children/{id}/profile", outside: http.StatusNotFound, request: func(f *fixture) (string, any, int) {
+			return "/v1/children/" + f.registerChild() + "/profile", map[string]any{"schooling": "初中一年级"}, http.StatusOK
+		}},
+		{route: "POST /v1/children/{id}/visits", outside: http.StatusNotFound, request: func(f *fixture) (string, any, int) {
+			return "/v1/children/" + f.registerChild() + "/visits", map[string]any{"occurred_at": occurred(), "findings": "在家", "concerns": []string{}}, http.StatusOK
+		}},
+		{route: "POST /v1/children/{id}/entrusted-guardianship", outside: http.StatusNotFound, request: func(f *fixture) (string, any, int) {
+			return "/v1/children/" + f.registerChild() + "/entrusted-guardianship", map[string]any{"occurred_at": occurred(),
+				"entrusted_guardian": map[string]any{"name": "张婶", "relation": "姑姑"}, "parents_notified": true}, http.StatusOK
+		}},
+		{route: "POST /v1/children/{id}/erasure", outside: http.StatusNotFound, request: func(f *fixture) (string, any, int) {
+			return "/v1/children/" + f.registerChild() + "/erasure", map[string]any{"reason": "依法删除"}, http.StatusOK
+		}},
+		{route: "POST /v1/cases", outside: http.StatusNotFound, request: func(f *fixture) (string, any, int) {
+			return "/v1/cases", map[string]any{"child_id": f.registerChild(), "source": "walk_in", "reporter": map[string]any{"type": "anonymous"},
+				"concerns": []string{"neglect"}, "risk": "medium", "received_at": occurred(), "summary": "来访"}, http.StatusCreated
+		}},
+		caseProbe("POST /v1/cases/{id}/police-report", "/police-report", nil, func() map[string]any {
+			return map[string]any{"occurred_at": occurred(), "police_unit": "城关派出所"}
+		}),
+		caseProbe("POST /v1/cases/{id}/emergency-response", "/emergency-response", nil, func() map[string]any {
+			return map[string]any{"occurred_at": occurred(), "action": "上门查看"}
+		}),
+		{route: "POST /v1/cases/{id}/assignment", outside: http.StatusNotFound, request: func(f *fixture) (string, any, int) {
+			return "/v1/cases/" + f.openCase() + "/assignment", map[string]any{"worker_id": f.registerWorker("caseworker", county)}, http.StatusOK
+		}},
+		caseProbe("POST /v1/cases/{id}/assessments", "/assessments", nil, func() map[string]any {
+			return map[string]any{"occurred_at": occurred(), "risk": "medium", "needs": []string{"心理支持"}}
+		}),
+		caseProbe("POST /v1/cases/{id}/conferences", "/conferences", nil, func() map[string]any {
+			return map[string]any{"occurred_at": occurred(), "agencies": []string{"education"}, "decisions": "转介教育部门"}
+		}),
+		{route: "POST /v1/cases/{id}/referrals", outside: http.StatusNotFound, request: func(f *fixture) (string, any, int) {
+			return "/v1/cases/" + m.assignedCase() + "/referrals", map[string]any{"agency": "education", "service": "return_to_school", "note": "返校"}, http.StatusCreated
+		}},
+		referralProbe("POST /v1/cases/{id}/referrals/{rid}/acceptance", "acceptance", false, map[string]any{}),
+		referralProbe("POST /v1/cases/{id}/referrals/{rid}/decline", "decline", false, map[string]any{"reason": "不属本部门职责"}),
+		referralProbe("POST /v1/cases/{id}/referrals/{rid}/completion", "completion", true, map[string]any{}),
+		caseProbe("POST /v1/cases/{id}/temporary-guardianship", "/temporary-guardianship", nil, func() map[string]any {
+			return map[string]any{"occurred_at": occurred(), "ground": "guardian_missing", "placement": "center"}
+		}),
+		caseProbe("POST /v1/cases/{id}/temporary-guardianship/end", "/temporary-guardianship/end", func(id string) {
+			m.post("/v1/cases/"+id+"/temporary-guardianship", f.caseworker, map[string]any{"occurred_at": at(-2 * time.Hour), "ground": "guardian_missing", "placement": "center"}, http.StatusOK)
+		}, func() map[string]any {
+			return map[string]any{"occurred_at": occurred(), "outcome": "returned_to_family"}
+		}),
+		caseProbe("POST /v1/cases/{id}/guardianship-intervention", "/guardianship-intervention", nil, func() map[string]any {
+			return map[string]any{"occurred_at": occurred(), "measure": "训诫"}
+		}),
+		caseProbe("POST /v1/cases/{id}/follow-ups", "/follow-ups", nil, func() map[string]any {
+			return map[string]any{"occurred_at": occurred(), "note": "电话回访"}
+		}),
+		caseProbe("POST /v1/cases/{id}/major-incident", "/major-incident", nil, func() map[string]any {
+			return map[string]any{"occurred_at": occurred(), "description": "儿童受伤"}
+		}),
+		caseProbe("POST /v1/cases/{id}/closure", "/closure", nil, func() map[string]any {
+			return map[string]any{"occurred_at": occurred(), "reason": "resolved"}
+		}),
+		caseProbe("POST /v1/cases/{id}/reopening", "/reopening", func(id string) {
+			m.post("/v1/cases/"+id+"/closure", f.caseworker, map[string]any{"occurred_at": at(-2 * time.Hour), "reason": "resolved"}, http.StatusOK)
+		}, func() map[string]any { return map[string]any{"reason": "新情况"} }),
+		{route: "POST /v1/inquiries", outside: http.StatusNotFound, request: func(*fixture) (string, any, int) {
+			return "/v1/inquiries", map[string]any{"case_id": sharedCase, "incident_at": occurred(), "reason": "倒查"}, http.StatusCreated
+		}},
+		{route: "PUT /v1/policy", outside: http.StatusForbidden, request: func(*fixture) (string, any, int) {
+			p := domain.DefaultPolicy()
+			return "/v1/policy", p, http.StatusOK
+		}},
+		query("GET /v1/cases/{id}", func() string { return "/v1/cases/" + sharedCase }, http.StatusNotFound),
+		query("GET /v1/cases/{id}/events", func() string { return "/v1/cases/" + sharedCase + "/events" }, http.StatusNotFound),
+		query("GET /v1/cases/{id}/timeline", func() string { return "/v1/cases/" + sharedCase + "/timeline" }, http.StatusNotFound),
+		query("GET /v1/children", func() string { return "/v1/children?jurisdiction=" + village }, http.StatusNotFound),
+		query("GET /v1/children/{id}", func() string { return "/v1/children/" + sharedChild }, http.StatusNotFound),
+		query("GET /v1/children/{id}/timeline", func() string { return "/v1/children/" + sharedChild + "/timeline" }, http.StatusNotFound),
+		query("GET /v1/caseload", func() string { return "/v1/caseload?jurisdiction=" + village }, http.StatusNotFound),
+		query("GET /v1/deadlines", func() string { return "/v1/deadlines?jurisdiction=" + village }, http.StatusNotFound),
+		query("GET /v1/stats/cases", func() string { return "/v1/stats/cases?group_by=month&jurisdiction=" + village }, http.StatusNotFound),
+		query("GET /v1/access-log", func() string { return "/v1/access-log?jurisdiction=" + village }, http.StatusNotFound),
+		query("GET /v1/integrity", func() string { return "/v1/integrity" }, http.StatusOK),
+		query("GET /v1/inquiries/{id}/report", func() string { return "/v1/inquiries/" + inquiry + "/report" }, http.StatusNotFound),
+		query("GET /v1/cases/{id}/trace", func() string { return "/v1/cases/" + sharedCase + "/trace" }, http.StatusNotFound),
+		query("GET /v1/children/{id}/trace", func() string { return "/v1/children/" + sharedChild + "/trace" }, http.StatusNotFound),
+	}
+}

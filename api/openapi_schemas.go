@@ -1,0 +1,226 @@
+package api
+
+// Vocabularies of API.md, as the schemas list them.
+var (
+	vocabRole      = []string{"child_director", "child_supervisor", "caseworker", "partner", "inspector", "analyst", "admin"}
+	vocabSource    = []string{"hotline_12355", "mandatory_report", "police", "walk_in", "visit", "inspection", "other"}
+	vocabReporter  = []string{"school", "hospital", "child_director", "child_supervisor", "neighbour", "relative", "child_self", "police", "anonymous", "other"}
+	vocabConcern   = []string{"living_alone", "missing", "guardian_incapacity", "neglect", "domestic_violence", "abuse", "begging", "trafficking", "dropout", "no_hukou", "illness", "disability"}
+	vocabAgency    = []string{"police", "education", "justice", "hr_social_security", "womens_federation", "youth_league", "disabled_persons_federation", "welfare_institution", "health", "social_organization"}
+	vocabService   = []string{"legal_aid", "return_to_school", "rehabilitation", "psychological_support", "social_assistance", "hukou_registration", "employment_support", "medical_care", "other"}
+	vocabGround    = []string{"street_or_unidentified", "guardian_missing", "guardian_unable_emergency", "guardian_refuses_or_neglects", "used_in_crime", "serious_harm_by_guardian", "other"}
+	vocabPlacement = []string{"kin", "foster_family", "center", "welfare_institution"}
+	vocabOutcome   = []string{"returned_to_family", "long_term_guardianship", "transferred", "other"}
+	vocabClosure   = []string{"resolved", "returned_to_family", "transferred", "long_term_guardianship", "reached_adulthood", "unfounded", "other"}
+	vocabCategory  = []string{"left_behind", "in_difficulty", "scattered_orphan"}
+	vocabKeyChild  = []string{"poor_guardianship", "dropout", "no_hukou", "illness", "disability"}
+	vocabReason    = []string{"poverty", "disability", "serious_illness", "guardianship_lacking", "other"}
+	vocabRisk      = []string{"high", "medium", "low"}
+	vocabDeadline  = []string{"police_report", "first_response", "assignment", "assessment", "guardianship_assessment", "referral_answer", "visit", "info_verification", "training", "post_closure_follow_up"}
+	vocabStatus    = []string{"open", "met", "met_late", "missed"}
+)
+
+type props = map[string]any
+
+// object is a JSON object schema with its required fields; unknown fields
+// are refused in request bodies (400), so bodies set additionalProperties.
+func object(required []string, p props) map[string]any {
+	o := map[string]any{"type": "object", "properties": p}
+	if len(required) > 0 {
+		o["required"] = required
+	}
+	return o
+}
+
+func closed(o map[string]any) map[string]any { o["additionalProperties"] = false; return o }
+
+func text() map[string]any              { return map[string]any{"type": "string"} }
+func dateTime() map[string]any          { return map[string]any{"type": "string", "format": "date-time"} }
+func fullDate() map[string]any          { return map[string]any{"type": "string", "format": "date"} }
+func integer() map[string]any           { return map[string]any{"type": "integer"} }
+func number() map[string]any            { return map[string]any{"type": "number"} }
+func boolean() map[string]any           { return map[string]any{"type": "boolean"} }
+func list(items any) map[string]any     { return map[string]any{"type": "array", "items": items} }
+func schema(name string) map[string]any { return ref("schemas", name) }
+func words(ws []string) map[string]any  { return map[string]any{"type": "string", "enum": ws} }
+func described(d string, s map[string]any) map[string]any {
+	s["description"] = d
+	return s
+}
+
+// orNull lets a schema be null too.
+func orNull(s map[string]any) map[string]any {
+	return map[string]any{"oneOf": []any{s, map[string]any{"type": "null"}}}
+}
+
+func nullableText() map[string]any { return map[string]any{"type": []any{"string", "null"}} }
+func nullableDateTime() map[string]any {
+	return map[string]any{"type": []any{"string", "null"}, "format": "date-time"}
+}
+
+// jurisdiction is an administrative division code.
+func jurisdiction() map[string]any {
+	return map[string]any{"type": "string", "pattern": `^(all|\d{2}|\d{4}|\d{6}|\d{9}|\d{12})$`,
+		"description": "Administrative division code (行政区划代码) or a prefix of one.", "example": "370902101201"}
+}
+
+// schemaDocs are the document's component schemas.
+func schemaDocs() map[string]any {
+	actor := object([]string{"subject", "role", "jurisdiction"}, props{"subject": text(), "role": words(vocabRole), "jurisdiction": jurisdiction()})
+	guardian := object([]string{"name", "relation"}, props{"name": text(), "relation": text(), "phone": text()})
+	page := func(item string) map[string]any {
+		return object([]string{"items", "next_cursor"}, props{"items": list(schema(item)),
+			"next_cursor": described("Pass as cursor for the next page; null on the last.", nullableText())})
+	}
+	return map[string]any{
+		"Problem": object([]string{"type", "title", "status"}, props{
+			"type": text(), "title": text(), "status": integer(), "detail": text(),
+			"rule":   described("The rule of the case broken (409).", text()),
+			"errors": list(schema("FieldError")),
+		}),
+		"FieldError": object([]string{"field", "message"}, props{"field": text(), "message": text()}),
+		"CommandAnswer": object([]string{"id", "version", "events"}, props{
+			"id": text(), "version": integer(),
+			"events":      list(object([]string{"type", "global_position"}, props{"type": text(), "global_position": integer()})),
+			"referral_id": described("Set by referral commands.", text()),
+			"child_id":    described("The child a report registered or concerns.", text()),
+		}),
+		"Actor":    actor,
+		"Guardian": guardian,
+
+		// Command bodies.
+		"WorkerRegistration": closed(object([]string{"name", "role", "jurisdiction"}, props{
+			"name": text(), "role": words(vocabRole), "jurisdiction": jurisdiction(), "agency": words(vocabAgency)})),
+		"TrainingRecord":    closed(object([]string{"passed", "completed_on"}, props{"passed": boolean(), "completed_on": fullDate()})),
+		"ChildRegistration": closed(object([]string{"name", "birth_date", "sex", "jurisdiction", "categories", "key_child_flags", "guardian", "living_situation", "schooling", "hukou_registered"}, childFields(guardian))),
+		"ChildProfileUpdate": closed(described("Only the fields sent change.", object(nil, func() props {
+			p := childFields(guardian)
+			return p
+		}()))),
+		"Visit":       closed(object([]string{"occurred_at", "findings", "concerns"}, props{"occurred_at": dateTime(), "findings": text(), "concerns": list(words(vocabConcern))})),
+		"Entrustment": closed(object([]string{"occurred_at", "entrusted_guardian", "parents_notified"}, props{"occurred_at": dateTime(), "entrusted_guardian": guardian, "parents_notified": boolean()})),
+		"Erasure":     closed(object([]string{"reason"}, props{"reason": text()})),
+		"Report": closed(described("Give child_id (a known file) or child (a new one).", object([]string{"source", "reporter", "concerns", "risk", "received_at", "summary"}, props{
+			"child_id": text(), "child": schema("ChildRegistration"), "source": words(vocabSource),
+			"reporter": closed(object([]string{"type"}, props{"type": words(vocabReporter), "name": text(), "phone": text()})),
+			"concerns": list(words(vocabConcern)), "risk": words(vocabRisk), "received_at": dateTime(), "summary": text(),
+		}))),
+		"PoliceReport":      closed(object([]string{"occurred_at", "police_unit"}, props{"occurred_at": dateTime(), "police_unit": text(), "reference": text()})),
+		"EmergencyResponse": closed(object([]string{"occurred_at", "action"}, props{"occurred_at": dateTime(), "action": text(), "note": text()})),
+		"Assignment":        closed(object([]string{"worker_id"}, props{"worker_id": text()})),
+		"Assessment": closed(object([]string{"occurred_at", "risk", "needs"}, props{"occurred_at": dateTime(), "risk": words(vocabRisk),
+			"needs": list(text()), "guardianship_assessment": text()})),
+		"Conference":      closed(object([]string{"occurred_at", "agencies", "decisions"}, props{"occurred_at": dateTime(), "agencies": list(words(vocabAgency)), "decisions": text()})),
+		"ReferralRequest": closed(object([]string{"agency", "service", "note"}, props{"agency": words(vocabAgency), "service": words(vocabService), "note": text()})),
+		"ReferralOutcome": closed(described("occurred_at defaults to now.", object(nil, props{"occurred_at": dateTime(), "note": text()}))),
+		"ReferralDecline": closed(object([]string{"reason"}, props{"reason": text()})),
+		"GuardianshipStart": closed(object([]string{"occurred_at", "ground", "placement"}, props{"occurred_at": dateTime(),
+			"ground": words(vocabGround), "placement": words(vocabPlacement)})),
+		"GuardianshipEnd": closed(object([]string{"occurred_at", "outcome"}, props{"occurred_at": dateTime(), "outcome": words(vocabOutcome)})),
+		"Intervention":    closed(object([]string{"occurred_at", "measure"}, props{"occurred_at": dateTime(), "measure": text(), "note": text()})),
+		"FollowUp":        closed(object([]string{"occurred_at", "note"}, props{"occurred_at": dateTime(), "note": text(), "method": text()})),
+		"MajorIncident":   closed(object([]string{"occurred_at", "description"}, props{"occurred_at": dateTime(), "description": text()})),
+		"Closure":         closed(object([]string{"occurred_at", "reason"}, props{"occurred_at": dateTime(), "reason": words(vocabClosure)})),
+		"Reopening":       closed(object([]string{"reason"}, props{"reason": text()})),
+		"Inquiry": closed(described("Give case_id or child_id.", object([]string{"incident_at", "reason"}, props{
+			"case_id": text(), "child_id": text(), "incident_at": dateTime(), "reason": text()}))),
+		"DeadlinePolicy": described("The whole deadline policy. Durations are Go durations (\"1h\", \"90m\") or days (\"7d\").", object(nil, props{
+			"police_report": text(), "first_response": schema("RiskDurations"), "assignment": schema("RiskDurations"),
+			"assessment": text(), "guardianship_assessment": text(), "referral_answer": text(), "key_child_visit": text(),
+			"left_behind_visit": text(), "info_verification": object([]string{"month", "day"}, props{"month": integer(), "day": integer()}),
+			"retraining_months": integer(), "post_closure_follow_up": text(), "late_entry": text(),
+		})),
+		"RiskDurations": object([]string{"high", "medium", "low"}, props{"high": text(), "medium": text(), "low": text()}),
+
+		// Answers.
+		"Child": described("After erasure the personal fields are null, birth_date keeps only its year (YYYY-01-01) and erased is true.",
+			object([]string{"id", "name", "birth_date", "sex", "jurisdiction", "categories", "key_child_flags", "guardian", "living_situation", "schooling", "hukou_registered", "erased", "version"}, props{
+				"id": text(), "name": nullableText(), "id_number": nullableText(), "birth_date": fullDate(), "sex": words([]string{"male", "female"}),
+				"jurisdiction": jurisdiction(), "categories": list(words(vocabCategory)), "difficulty_reasons": list(text()),
+				"key_child_flags": list(words(vocabKeyChild)), "key_child": boolean(), "guardian": orNull(guardian),
+				"entrusted_guardian": orNull(guardian), "living_situation": nullableText(), "schooling": nullableText(),
+				"hukou_registered": boolean(), "registered_at": dateTime(), "last_visit_at": nullableDateTime(),
+				"erased": boolean(), "version": integer(),
+			})),
+		"ChildListing": object([]string{"id", "name", "birth_date", "sex", "jurisdiction", "categories", "key_child_flags", "erased", "version"}, props{
+			"id": text(), "name": nullableText(), "birth_date": fullDate(), "sex": text(), "jurisdiction": jurisdiction(),
+			"categories": list(words(vocabCategory)), "key_child_flags": list(words(vocabKeyChild)), "key_child": boolean(),
+			"last_visit_at": nullableDateTime(), "erased": boolean(), "version": integer(),
+		}),
+		"ChildList": page("ChildListing"),
+		"Case": object([]string{"id", "child_id", "status", "source", "concerns", "risk", "received_at", "referrals", "deadlines", "version"}, props{
+			"id": text(), "child_id": text(), "jurisdiction": jurisdiction(), "status": words([]string{"open", "closed"}),
+			"source": words(vocabSource), "concerns": list(words(vocabConcern)), "risk": words(vocabRisk), "received_at": dateTime(),
+			"received_by": text(), "assignee": nullableText(), "police_reported_at": nullableDateTime(),
+			"first_response_at": nullableDateTime(), "assessed_at": nullableDateTime(),
+			"referrals": list(object([]string{"id", "agency", "service", "status"}, props{"id": text(), "agency": words(vocabAgency),
+				"service": words(vocabService), "status": words([]string{"pending", "accepted", "declined", "completed"}),
+				"made_at": dateTime(), "answered_at": dateTime()})),
+			"temporary_guardianship": orNull(object([]string{"active", "ground", "placement", "started_at"}, props{"active": boolean(),
+				"ground": words(vocabGround), "placement": words(vocabPlacement), "started_at": dateTime(), "ended_at": dateTime()})),
+			"major_incident": boolean(), "closed_at": nullableDateTime(), "closure_reason": orNull(words(vocabClosure)),
+			"deadlines": list(schema("Deadline")), "version": integer(), "last_position": integer(),
+		}),
+		"Deadline": object([]string{"kind", "subject_id", "owner", "due_at", "status"}, props{
+			"key": text(), "kind": words(vocabDeadline),
+			"subject_id":  described("The case for case obligations, the child for visit and info_verification, the worker for training.", text()),
+			"case_id":     text(),
+			"referral_id": text(), "jurisdiction": jurisdiction(),
+			"owner":      described("A worker id, or an agency / role and jurisdiction when no person owns it yet.", text()),
+			"started_at": dateTime(), "due_at": dateTime(), "status": words(vocabStatus), "met_at": dateTime(), "policy_version": integer(),
+		}),
+		"DeadlineList": page("Deadline"),
+		"Event": object([]string{"event_id", "type", "stream_version", "global_position", "occurred_at", "recorded_at", "actor", "prev_hash", "hash", "data"}, props{
+			"event_id": map[string]any{"type": "string", "format": "uuid"}, "type": text(), "schema_version": integer(), "stream_id": text(),
+			"stream_version": integer(), "global_position": integer(), "occurred_at": dateTime(), "recorded_at": dateTime(),
+			"actor": schema("Actor"), "correlation_id": text(),
+			"prev_hash": described("SHA-256, hex.", text()), "hash": described("SHA-256, hex.", text()),
+			"data": described("The event's data as stored.", map[string]any{"type": "object"}),
+		}),
+		"EventList": page("Event"),
+		"TimelineItem": object([]string{"type", "occurred_at", "recorded_at", "actor", "global_position", "summary"}, props{
+			"type": text(), "occurred_at": dateTime(), "recorded_at": dateTime(), "actor": schema("Actor"), "global_position": integer(),
+			"summary": described("One line in Simplified Chinese, made only of vocabulary words.", text()),
+			"case_id": described("In a child's timeline, the case the entry belongs to.", text()),
+		}),
+		"Timeline": object([]string{"as_of", "items"}, props{"as_of": dateTime(), "items": list(schema("TimelineItem"))}),
+		"Caseload": object([]string{"items"}, props{"items": list(object([]string{"worker_id", "open", "by_status", "by_risk"}, props{
+			"worker_id": described("\"\" for the cases no one is assigned yet.", text()), "open": integer(),
+			"by_status": object(nil, props{"unassigned": integer(), "assigned": integer(), "in_guardianship": integer()}),
+			"by_risk":   object(nil, props{"high": integer(), "medium": integer(), "low": integer()}),
+		}))}),
+		"Stats": object([]string{"group_by", "groups"}, props{"group_by": text(), "groups": list(object([]string{"key", "count"}, props{
+			"key": text(), "count": integer(), "median_first_response_hours": number(), "median_police_report_hours": number(),
+			"median_assessment_hours": number(), "p90_first_response_hours": number(),
+		}))}),
+		"Integrity": object([]string{"ok", "checked", "first_broken_position"}, props{"ok": boolean(), "checked": integer(),
+			"first_broken_position": map[string]any{"type": []any{"integer", "null"}}}),
+		"AccessLogEntry": object([]string{"subject", "role", "child_id", "at", "action"}, props{
+			"id": text(), "subject": text(), "role": words(vocabRole), "actor_jurisdiction": jurisdiction(), "child_id": text(),
+			"case_id": text(), "jurisdiction": jurisdiction(), "at": dateTime(),
+			"action":     words([]string{"read_child_file", "read_child_timeline", "read_case", "read_case_timeline", "read_case_events"}),
+			"request_id": text(),
+		}),
+		"AccessLog": page("AccessLogEntry"),
+		"AccountabilityReport": object([]string{"subject", "integrity", "deadlines", "late_entries", "timeline", "policy_versions"}, props{
+			"inquiry_id": text(), "subject": object(nil, props{"case_id": text(), "child_id": text()}), "incident_at": dateTime(),
+			"integrity": object([]string{"ok", "checked"}, props{"ok": boolean(), "checked": integer()}),
+			"deadlines": list(map[string]any{"allOf": []any{schema("Deadline"), object(nil, props{"owner_at_the_time": text()})}}),
+			"late_entries": list(object([]string{"type", "occurred_at", "recorded_at", "delay_hours", "actor"}, props{
+				"type": text(), "occurred_at": dateTime(), "recorded_at": dateTime(), "delay_hours": number(), "actor": schema("Actor")})),
+			"timeline": list(schema("TimelineItem")), "policy_versions": list(map[string]any{"type": "object"}),
+		}),
+		"Health":          object([]string{"status"}, props{"status": text()}),
+		"OpenAPIDocument": map[string]any{"type": "object", "description": "An OpenAPI 3.1 document."},
+	}
+}
+
+// childFields are the fields of a child's file a client sends.
+func childFields(guardian map[string]any) props {
+	return props{
+		"name": text(), "id_number": text(), "birth_date": fullDate(), "sex": words([]string{"male", "female"}),
+		"jurisdiction": jurisdiction(), "categories": list(words(vocabCategory)), "difficulty_reasons": list(words(vocabReason)),
+		"key_child_flags": list(words(vocabKeyChild)), "guardian": guardian, "entrusted_guardian": guardian,
+		"living_situation": text(), "schooling": text(), "hukou_registered": boolean(),
+	}
+}

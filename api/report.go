@@ -1,0 +1,181 @@
+package api
+
+import (
+	"embed"
+	"fmt"
+	"html/template"
+	"net/http"
+	"strings"
+	"time"
+
+	"github.com/careledger/careledger/domain"
+	"github.com/careledger/careledger/projections"
+)
+
+// webFiles are the pages the server renders and serves: the printable
+// report and the inspectors' page.
+//
+//go:embed web
+var webFiles embed.FS
+
+var reportTemplate = template.Must(template.New("report.html").Funcs(reportFuncs("zh")).ParseFS(webFiles, "web/report.html"))
+
+// inquiryReport is GET /v1/inquiries/{id}/report?as_of=T: the inquiry's
+// accountability report, as JSON or (Accept: text/html) a printable page.
+func (s *Server) inquiryReport(w http.ResponseWriter, r *http.Request, p domain.Principal) error {
+	if err := s.awaitMinPosition(r); err != nil {
+		return err
+	}
+	asOf, err := timeParam(r, "as_of")
+	if err != nil {
+		return err
+	}
+	report, err := projections.BuildInquiryReport(r.Context(), s.store, s.db, r.PathValue("id"), asOf, s.now(), p.Jurisdiction)
+	if err != nil {
+		return err
+	}
+	return s.writeReport(w, r, report)
+}
+
+// caseTrace is GET /v1/cases/{id}/trace?as_of=T: the same report for a
+// case without an inquiry (the inspectors' page reads it).
+func (s *Server) caseTrace(w http.ResponseWriter, r *http.Request, p domain.Principal) error {
+	return s.trace(w, r, p, projections.ReportSubject{CaseID: r.PathValue("id")})
+}
+
+// childTrace is GET /v1/children/{id}/trace?as_of=T: the report for a
+// child's file and every case about the child.
+func (s *Server) childTrace(w http.ResponseWriter, r *http.Request, p domain.Principal) error {
+	return s.trace(w, r, p, projections.ReportSubject{ChildID: r.PathValue("id")})
+}
+
+func (s *Server) trace(w http.ResponseWriter, r *http.Request, p domain.Principal, subject projections.ReportSubject) error {
+	if err := s.awaitMinPosition(r); err != nil {
+		return err
+	}
+	asOf, err := timeParam(r, "as_of")
+	if err != nil {
+		return err
+	}
+	report, err := projections.BuildTraceReport(r.Context(), s.store, s.db, subject, asOf, s.now(), p.Jurisdiction)
+	if err != nil {
+		return err
+	}
+	return s.writeReport(w, r, report)
+}
+
+// writeReport answers JSON, or the printable page when HTML is preferred
+// (Chinese by default, English with ?lang=en).
+func (s *Server) writeReport(w http.ResponseWriter, r *http.Request, report *projections.InquiryReport) error {
+	if !prefersHTML(r) {
+		writeJSON(w, http.StatusOK, report)
+		return nil
+	}
+	lang := "zh"
+	if strings.HasPrefix(r.URL.Query().Get("lang"), "en") {
+		lang = "en"
+	}
+	tmpl, err := reportTemplate.Clone()
+	if err != nil {
+		return fmt.Errorf("report page: %w", err)
+	}
+	var b strings.Builder
+	err = tmpl.Funcs(reportFuncs(lang)).Execute(&b, map[string]any{
+		"Lang": map[string]string{"zh": "zh-CN", "en": "en"}[lang], "Report": report, "AsOfParam": r.URL.Query().Get("as_of"),
+	})
+	if err != nil {
+		return fmt.Errorf("report page: %w", err)
+	}
+	w.Header().Set("Content-Type", "text/html; charset=utf-8")
+	w.Header().Set("Cache-Control", "no-store")
+	w.Header().Set("Content-Security-Policy", "default-src 'none'; style-src 'unsafe-inline'")
+	w.WriteHeader(http.StatusOK)
+	_, _ = w.Write([]byte(b.String()))
+	return nil
+}
+
+// reportFuncs are the page's words and formats in a language.
+func reportFuncs(lang string) template.FuncMap {
+	words := reportWords[lang]
+	zh := lang == "zh"
+	return template.FuncMap{
+		"t": func(key string) string {
+			if w, ok := words[key]; ok {
+				return w
+			}
+			return key
+		},
+		"cst": func(t time.Time) string {
+			if t.IsZero() {
+				return "—"
+			}
+			return t.In(domain.ChinaStandardTime).Format("2006-01-02 15:04") + " (UTC+8)"
+		},
+		"role": func(role string) string {
+			if zh {
+				return projections.ZhRole(mustRole(role))
+			}
+			return role
+		},
+		"kind": func(kind string) string {
+			if zh {
+				return projections.ZhDeadlineKind(kind)
+			}
+			return strings.ReplaceAll(kind, "_", " ")
+		},
+		"status": func(status string) string {
+			if zh {
+				return projections.ZhDeadlineStatus(status)
+			}
+			return strings.ReplaceAll(status, "_", " ")
+		},
+		"owner": func(owner string) string {
+			if zh {
+				return projections.ZhOwner(owner)
+			}
+			return owner
+		},
+		"dur": func(d time.Duration) string {
+			if d%(24*time.Hour) == 0 {
+				return fmt.Sprintf("%d %s", d/(24*time.Hour), words["days"])
+			}
+			return fmt.Sprintf("%g %s", d.Hours(), words["hours"])
+		},
+	}
+}
+
+func mustRole(s string) domain.Role {
+	r, _ := domain.ParseRole(s)
+	return r
+}
+
+var reportWords = map[string]map[string]string{
+	"zh": {
+		"title": "重大事件倒查报告", "switch": "English", "print": "打印", "inquiry": "倒查编号", "case": "个案", "child": "儿童",
+		"cases": "涉及个案", "incident_at": "事发时间", "reason": "倒查原因", "opened_by": "启动人", "as_of": "记录截至",
+		"integrity": "记录完整性校验（哈希链）", "intact": "记录完整，未被篡改", "broken": "记录已被改动",
+		"checked": "已校验事件数", "first_broken": "首个异常位置", "verified_at": "校验时间",
+		"stream": "记录流", "version": "版本", "position": "日志位置", "hash": "末条哈希",
+		"deadlines": "职责时限", "kind": "职责", "subject": "对象", "started": "起算时间", "due": "截止时间", "status": "履行情况",
+		"met_at": "履行时间", "owner": "责任人", "owner_at_incident": "事发时责任人", "policy": "政策版本", "referral": "转介",
+		"none": "无", "late_entries": "迟录条目（发生后逾时登记）", "entry": "事项", "occurred": "发生时间", "recorded": "登记时间",
+		"delay": "迟延", "hours": "小时", "days": "天", "threshold": "阈值", "actor": "经办人", "timeline": "完整时间线",
+		"child_file": "儿童档案", "policies": "适用的时限政策", "in_force_from": "生效时间", "applied": "本报告适用",
+		"police_clock": "报告公安时限", "late_threshold": "迟录阈值", "default_policy": "默认政策", "yes": "是", "no": "否",
+		"footer": "本报告仅依据不可更改的事件记录生成；截止时间之后登记的事项不予显示，各项职责按起算时有效的政策判断。时间均为北京时间。",
+	},
+	"en": {
+		"title": "Major-incident trace-back report", "switch": "中文", "print": "Print", "inquiry": "Inquiry", "case": "Case", "child": "Child",
+		"cases": "Cases", "incident_at": "Incident at", "reason": "Reason", "opened_by": "Opened by", "as_of": "Record as of",
+		"integrity": "Integrity (hash chain)", "intact": "intact, unaltered", "broken": "the record has been altered",
+		"checked": "events checked", "first_broken": "first broken position", "verified_at": "verified at",
+		"stream": "Stream", "version": "Version", "position": "Log position", "hash": "Last hash",
+		"deadlines": "Obligations", "kind": "Obligation", "subject": "Subject", "started": "Started", "due": "Due", "status": "Status",
+		"met_at": "Met at", "owner": "Owner", "owner_at_incident": "Owner at the incident", "policy": "Policy", "referral": "referral",
+		"none": "none", "late_entries": "Late entries", "entry": "Entry", "occurred": "Occurred", "recorded": "Recorded",
+		"delay": "Delay", "hours": "hours", "days": "days", "threshold": "threshold", "actor": "Actor", "timeline": "Timeline",
+		"child_file": "child file", "policies": "Deadline policies", "in_force_from": "In force from", "applied": "Applied here",
+		"police_clock": "Police report clock", "late_threshold": "Late-entry threshold", "default_policy": "default policy", "yes": "yes", "no": "no",
+		"footer": "Built from the immutable event record only; entries recorded after the as-of moment are left out, and each obligation is judged by the policy in force when its clock started. Times are China Standard Time.",
+	},
+}

@@ -1,0 +1,480 @@
+// The inspectors' page (督查人员倒查页面): sign in with a bearer token (kept in
+// sessionStorage only), open a case or a child, and see its trace report —
+// the timeline on a business-time axis, every obligation with its owner and
+// status, the entries recorded late — as the record stood at the moment the
+// as-of slider names. Every time is shown in China Standard Time (UTC+8).
+"use strict";
+
+(() => {
+  const TOKEN_KEY = "careledger.inspect.token";
+  const LANG_KEY = "careledger.inspect.lang";
+  const HOUR = 3600 * 1000;
+  const DAY = 24 * HOUR;
+  const CST_OFFSET = 8 * HOUR;
+  const SVG = "http://www.w3.org/2000/svg";
+
+  // The page's own words; the domain's words (obligations, statuses,
+  // roles, agencies) come from /inspect/words.json.
+  const PAGE_WORDS = {
+    zh: {
+      title: "儿童保护督查 · 倒查时间轴", switch: "English", signin: "登录", token: "访问令牌", signin_button: "登录",
+      signout: "退出", open: "查阅对象", subject_kind: "类别", case: "个案", child: "儿童", subject_id: "编号",
+      open_button: "打开", as_of: "记录截至", now: "现在", loading: "加载中…", print: "打印", report: "打开打印版报告",
+      axis: "时间轴（按发生时间）", legend_met: "按时履行", legend_met_late: "逾期履行", legend_missed: "未履行（已逾期）",
+      legend_open: "未到期", legend_late: "迟录（发生后逾时登记）", deadlines: "职责时限", kind: "职责", started: "起算时间",
+      due: "截止时间", status: "履行情况", met_at: "履行时间", owner: "责任人", owner_history: "责任人变更", policy: "政策版本",
+      late_entries: "迟录条目（发生后逾时登记）", entry: "事项", occurred: "发生时间", recorded: "登记时间", delay: "迟延",
+      actor: "经办人", position: "日志位置", timeline: "完整时间线", child_file: "儿童档案", none: "无",
+      footer: "本页仅依据不可更改的事件记录生成；截止时间之后登记的事项不予显示。时间均为北京时间（UTC+8）。",
+      late_tag: "迟录", hours: "小时", threshold: "阈值", since: "起", cst: "北京时间", cases: "涉及个案",
+      integrity: "记录完整性校验", intact: "记录完整，未被篡改", broken: "记录已被改动", checked: "已校验事件数",
+      incident_at: "事发时间", missed_count: "未履行职责", late_count: "迟录条目", signed_in: "已登录",
+      jurisdiction: "辖区", expires: "有效至", incident: "事发", as_of_mark: "记录截至",
+      err_401: "令牌无效或已过期", err_403: "无权查看", err_404: "未找到或不在您的辖区内",
+      err_network: "无法连接服务器", err_token: "令牌格式不正确", err_signin: "请先登录", err_expired: "令牌已过期，请重新获取",
+      policies: "适用的时限政策", version: "版本", in_force_from: "生效时间", applied: "本页适用", police_clock: "报告公安时限",
+      late_threshold: "迟录阈值", default_policy: "默认政策", yes: "是", no: "否", days: "天", policy_mark: "时限政策",
+      legend_policy: "时限政策调整",
+      err_id: "请输入编号", err_other: "请求失败", err_popup: "浏览器阻止了新窗口，请允许弹出窗口",
+    },
+    en: {
+      title: "Child protection inspection · trace-back timeline", switch: "中文", signin: "Sign in", token: "Access token",
+      signin_button: "Sign in", signout: "Sign out", open: "Open", subject_kind: "Kind", case: "Case", child: "Child",
+      subject_id: "ID", open_button: "Open", as_of: "Record as of", now: "Now", loading: "Loading…", print: "Print",
+      report: "Open printable report", axis: "Time axis (when things happened)", legend_met: "met", legend_met_late: "met late",
+      legend_missed: "missed", legend_open: "open", legend_late: "late entry (recorded long after it happened)",
+      deadlines: "Obligations", kind: "Obligation", started: "Started", due: "Due", status: "Status", met_at: "Met at",
+      owner: "Owner", owner_history: "Owners over time", policy: "Policy", late_entries: "Late entries", entry: "Entry",
+      occurred: "Occurred", recorded: "Recorded", delay: "Delay", actor: "Actor", position: "Log position",
+      timeline: "Timeline", child_file: "child file", none: "none",
+      footer: "Built from the immutable event record only; entries recorded after the as-of moment are left out. Times are China Standard Time (UTC+8).",
+      late_tag: "late", hours: "hours", threshold: "threshold", since: "from", cst: "CST", cases: "Cases",
+      integrity: "Integrity", intact: "intact, unaltered", broken: "the record has been altered", checked: "events checked",
+      incident_at: "Incident at", missed_count: "Missed obligations", late_count: "Late entries", signed_in: "Signed in",
+      jurisdiction: "jurisdiction", expires: "expires", incident: "incident", as_of_mark: "as of",
+      err_401: "The token is invalid or has expired", err_403: "Not allowed to view this",
+      err_404: "Not found, or outside your jurisdiction", err_network: "Cannot reach the server",
+      err_token: "This is not a token", err_signin: "Sign in first", err_expired: "The token has expired; get a new one",
+      policies: "Deadline policies", version: "Version", in_force_from: "In force from", applied: "Applied here",
+      police_clock: "Police report clock", late_threshold: "Late-entry threshold", default_policy: "default policy",
+      yes: "yes", no: "no", days: "days", policy_mark: "policy", legend_policy: "deadline policy change",
+      err_id: "Enter an ID", err_other: "The request failed", err_popup: "The browser blocked the new window",
+    },
+  };
+
+  const $ = (id) => document.getElementById(id);
+  const state = {
+    lang: sessionStorage.getItem(LANG_KEY) === "en" ? "en" : "zh",
+    token: sessionStorage.getItem(TOKEN_KEY) || "",
+    words: { kinds: {}, statuses: {}, roles: {}, agencies: {} },
+    subject: null, // {kind: "cases"|"children", id}
+    report: null,
+    asOf: null, // ms, or null for now
+    seq: 0,
+    error: null, // {key, detail}
+  };
+
+  const t = (key) => PAGE_WORDS[state.lang][key] || key;
+  const zh = () => state.lang === "zh";
+
+  // Times: "2026-03-01 08:00" in China Standard Time.
+  function cstParts(when) {
+    const ms = typeof when === "number" ? when : Date.parse(when);
+    const d = new Date(ms + CST_OFFSET);
+    const p = (n) => String(n).padStart(2, "0");
+    return { date: `${d.getUTCFullYear()}-${p(d.getUTCMonth() + 1)}-${p(d.getUTCDate())}`, hm: `${p(d.getUTCHours())}:${p(d.getUTCMinutes())}`, s: p(d.getUTCSeconds()) };
+  }
+  const cst = (when) => (isZero(when) ? "—" : `${cstParts(when).date} ${cstParts(when).hm}`);
+  const cstSeconds = (when) => { const c = cstParts(when); return `${c.date} ${c.hm}:${c.s}`; };
+  const isZero = (iso) => !iso || (typeof iso === "string" && iso.startsWith("0001-"));
+
+  // The domain's words.
+  const kindWord = (k) => (zh() && state.words.kinds[k]) || k.replaceAll("_", " ");
+  const statusWord = (s) => (zh() && state.words.statuses[s]) || s.replaceAll("_", " ");
+  const roleWord = (r) => (zh() && state.words.roles[r]) || r;
+  function ownerWord(owner) {
+    if (!zh() || !owner) return owner || "—";
+    const i = owner.indexOf(":");
+    if (i < 0) return owner;
+    const kind = owner.slice(0, i), rest = owner.slice(i + 1);
+    if (kind === "agency") return state.words.agencies[rest] || owner;
+    if (state.words.roles[kind]) return `${state.words.roles[kind]}（${rest}）`;
+    return owner;
+  }
+  // A policy duration as Go writes it ("1h0m0s", "3d") in hours or days.
+  function durationWord(d) {
+    if (/^\d+d$/.test(d)) return `${parseInt(d, 10)} ${t("days")}`;
+    const h = /(\d+)h/.exec(d), m = /(\d+)m(?!s)/.exec(d);
+    const hours = (h ? Number(h[1]) : 0) + (m ? Number(m[1]) / 60 : 0);
+    return `${Math.round(hours * 100) / 100} ${t("hours")}`;
+  }
+  // A case's short name on the axis: 个案1, 个案2… in the report's order.
+  function caseLabel(caseID) {
+    if (!caseID) return t("child_file");
+    const i = state.report.subject.case_ids.indexOf(caseID);
+    return i < 0 ? caseID : `${t("case")}${i + 1}`;
+  }
+  const caseCell = (caseID) => el("td", {}, caseLabel(caseID), caseID ? el("br") : null, caseID ? el("span", { class: "note" }, caseID) : null);
+  const actorWord = (a) => (a && a.subject ? `${a.subject}（${roleWord(a.role)}）` : "—");
+
+  // The token's claims, read from its first segment (base64url JSON); the
+  // server checks the signature, the page only shows who is signed in.
+  function claimsOf(token) {
+    try {
+      const seg = token.split(".")[0].replaceAll("-", "+").replaceAll("_", "/");
+      const bin = atob(seg + "=".repeat((4 - (seg.length % 4)) % 4));
+      const claims = JSON.parse(new TextDecoder().decode(Uint8Array.from(bin, (c) => c.charCodeAt(0))));
+      return claims && typeof claims.sub === "string" && typeof claims.role === "string" ? claims : null;
+    } catch {
+      return null;
+    }
+  }
+
+  function el(tag, attrs, ...children) {
+    const e = tag.startsWith("svg:") ? document.createElementNS(SVG, tag.slice(4)) : document.createElement(tag);
+    for (const [k, v] of Object.entries(attrs || {})) {
+      if (v !== undefined && v !== null) e.setAttribute(k, v);
+    }
+    for (const c of children) {
+      if (c !== null && c !== undefined) e.append(c);
+    }
+    return e;
+  }
+  const tag = (kind, text) => el("span", { class: `tag ${kind}` }, text);
+
+  function showError(key, detail) {
+    state.error = key ? { key, detail } : null;
+    const box = $("error");
+    box.hidden = !key;
+    box.textContent = key ? t(key) + (detail ? `：${detail}` : "") : "";
+  }
+
+  class RequestError extends Error {
+    constructor(status, detail) { super(`HTTP ${status}`); this.status = status; this.detail = detail; }
+  }
+
+  async function request(path, accept) {
+    let resp;
+    try {
+      resp = await fetch(path, { headers: { Authorization: `Bearer ${state.token}`, Accept: accept }, cache: "no-store" });
+    } catch {
+      throw new RequestError(0, "");
+    }
+    if (!resp.ok) {
+      let detail = "";
+      try { detail = (await resp.json()).detail || ""; } catch { /* not a problem document */ }
+      throw new RequestError(resp.status, detail);
+    }
+    return resp;
+  }
+
+  function failWith(err) {
+    const known = { 0: "err_network", 401: "err_401", 403: "err_403", 404: "err_404" };
+    const key = known[err.status] || "err_other";
+    showError(key, key === "err_other" ? err.detail || `HTTP ${err.status}` : "");
+  }
+
+  function tracePath(format) {
+    const { kind, id } = state.subject;
+    const q = new URLSearchParams();
+    if (state.asOf !== null) q.set("as_of", new Date(state.asOf).toISOString());
+    if (format === "html") q.set("lang", state.lang);
+    const qs = q.toString();
+    return `/v1/${kind}/${encodeURIComponent(id)}/trace${qs ? "?" + qs : ""}`;
+  }
+
+  // load fetches the report as the record stood at the slider's moment;
+  // a fresh load (opening a subject, "now") also resets the slider's span:
+  // from the first entry recorded to now.
+  async function load(fresh) {
+    const seq = ++state.seq;
+    const view = $("view");
+    view.dataset.state = "loading";
+    $("loading").hidden = false;
+    try {
+      const report = await (await request(tracePath("json"), "application/json")).json();
+      if (seq !== state.seq) return;
+      showError(null);
+      state.report = report;
+      if (fresh) resetSlider(report);
+      render();
+      view.hidden = false;
+      view.dataset.asOf = report.as_of;
+      view.dataset.state = "ready";
+    } catch (err) {
+      if (seq !== state.seq) return;
+      failWith(err);
+      view.dataset.state = "error";
+      if (fresh) view.hidden = true;
+    } finally {
+      if (seq === state.seq) $("loading").hidden = true;
+    }
+  }
+
+  function resetSlider(report) {
+    const slider = $("asof");
+    const now = Date.now();
+    let first = now;
+    for (const it of report.timeline) first = Math.min(first, Date.parse(it.recorded_at));
+    // Milliseconds are cut from recorded_at when parsed: start just after.
+    slider.min = String(Math.floor(first / 1000) * 1000 + 1000);
+    slider.max = String(Math.ceil(now / 1000) * 1000);
+    slider.value = slider.max;
+    state.asOf = null;
+    showAsOf();
+  }
+
+  function showAsOf() {
+    const ms = state.asOf === null ? Date.now() : state.asOf;
+    $("asof-label").textContent = `${cstSeconds(ms)}（${t("cst")}）${state.asOf === null ? " · " + t("now") : ""}`;
+  }
+
+  let debounce = 0;
+  function onSlide() {
+    const slider = $("asof");
+    const v = Number(slider.value);
+    state.asOf = v >= Number(slider.max) ? null : v;
+    showAsOf();
+    clearTimeout(debounce);
+    debounce = setTimeout(() => load(false), 300);
+  }
+
+  // render draws the report: summary, time axis, tables.
+  function render() {
+    const r = state.report;
+    if (!r) return;
+    const late = new Set(r.late_entries.map((l) => l.global_position));
+    const { kind, id } = state.subject;
+    $("subject-title").textContent = `${t(kind === "cases" ? "case" : "child")} ${id}`;
+    const missed = r.deadlines.filter((d) => d.status === "missed").length;
+    const rows = [
+      [t("cases"), r.subject.case_ids.map((c) => `${caseLabel(c)}：${c}`).join("；") || "—"],
+      [t("as_of"), `${cstSeconds(r.as_of)}（${t("cst")}）`],
+      isZero(r.incident_at) ? null : [t("incident_at"), cst(r.incident_at)],
+      [t("integrity"), el("span", { class: r.integrity.ok ? "ok" : "broken" }, r.integrity.ok ? t("intact") : t("broken")),
+        `；${t("checked")} ${r.integrity.checked}`],
+      [t("missed_count"), String(missed)],
+      [t("late_count"), String(r.late_entries.length)],
+    ];
+    $("summary").replaceChildren(...rows.filter(Boolean).flatMap(([k, ...v]) => [el("dt", {}, k), el("dd", {}, ...v)]));
+    $("axis").replaceChildren(drawAxis(r, late));
+    fillDeadlines(r.deadlines);
+    fillLateEntries(r.late_entries);
+    fillTimeline(r.timeline, late);
+    fillPolicies(r.policy_versions || []);
+  }
+
+  function fillPolicies(policies) {
+    $("policies").tBodies[0].replaceChildren(...policies.map((p) => el("tr", { "data-version": String(p.version) },
+      el("td", {}, `v${p.version}`),
+      el("td", {}, p.from ? cst(p.from) : t("default_policy")),
+      el("td", {}, p.recorded_at ? cst(p.recorded_at) : "—"),
+      el("td", {}, p.applied ? t("yes") : t("no")),
+      el("td", {}, durationWord(p.policy.police_report)),
+      el("td", {}, durationWord(p.policy.late_entry)))));
+  }
+
+  function fillDeadlines(deadlines) {
+    const body = $("deadlines").tBodies[0];
+    body.replaceChildren(...deadlines.map((d) => el("tr", { class: d.status, "data-kind": d.kind, "data-status": d.status, "data-case": d.case_id || "" },
+      el("td", {}, kindWord(d.kind)),
+      caseCell(d.case_id),
+      el("td", {}, cst(d.started_at)),
+      el("td", {}, cst(d.due_at)),
+      el("td", {}, statusWord(d.status)),
+      el("td", {}, d.met_at ? cst(d.met_at) : "—"),
+      el("td", {}, ownerWord(d.owner)),
+      el("td", {}, (d.owners || []).map((o) => `${ownerWord(o.Owner)}（${cst(o.From)}${t("since")}）`).join("；") || "—"),
+      el("td", {}, `v${d.policy_version}`))));
+    if (!deadlines.length) body.append(el("tr", {}, el("td", { colspan: "9" }, t("none"))));
+  }
+
+  function fillLateEntries(entries) {
+    const body = $("late-entries").tBodies[0];
+    body.replaceChildren(...entries.map((l) => el("tr", { class: "late-entry", "data-position": String(l.global_position) },
+      el("td", {}, l.summary, tag("late", t("late_tag"))),
+      el("td", {}, cst(l.occurred_at)),
+      el("td", {}, cst(l.recorded_at)),
+      el("td", {}, `${l.delay_hours.toFixed(1)} ${t("hours")}（${t("threshold")} ${l.threshold_hours} ${t("hours")}）`),
+      el("td", {}, actorWord(l.actor)),
+      el("td", {}, String(l.global_position)))));
+    if (!entries.length) body.append(el("tr", {}, el("td", { colspan: "6" }, t("none"))));
+  }
+
+  function fillTimeline(items, late) {
+    const body = $("timeline").tBodies[0];
+    body.replaceChildren(...items.map((it) => {
+      const isLate = late.has(it.global_position);
+      return el("tr", { class: isLate ? "late" : null, "data-position": String(it.global_position), "data-type": it.type },
+        el("td", {}, cst(it.occurred_at)),
+        el("td", {}, cst(it.recorded_at)),
+        el("td", {}, it.summary + (zh() ? "" : ` [${it.type}]`), isLate ? tag("late", t("late_tag")) : null),
+        el("td", {}, actorWord(it.actor)),
+        caseCell(it.case_id),
+        el("td", {}, String(it.global_position)));
+    }));
+    if (!items.length) body.append(el("tr", {}, el("td", { colspan: "6" }, t("none"))));
+  }
+
+  // drawAxis draws business time left to right: the entries as marks (late
+  // ones ringed and tagged), and each obligation as a bar from its start to
+  // its due time, coloured by status, with its owner.
+  function drawAxis(r, late) {
+    const W = 1200, L = 250, R = W - 20, top = 34, eventY = 78, rowsTop = 118, rowH = 28;
+    const asOf = Date.parse(r.as_of);
+    const times = [asOf];
+    for (const it of r.timeline) times.push(Date.parse(it.occurred_at));
+    for (const d of r.deadlines) {
+      times.push(Date.parse(d.started_at));
+      if (d.met_at) times.push(Date.parse(d.met_at));
+      const due = Date.parse(d.due_at);
+      if (due <= asOf + 3 * DAY) times.push(due); // far-off dues would squash the rest
+    }
+    if (!isZero(r.incident_at)) times.push(Date.parse(r.incident_at));
+    for (const p of r.policy_versions || []) if (p.from) times.push(Date.parse(p.from));
+    let lo = Math.min(...times), hi = Math.max(...times);
+    if (hi - lo < HOUR) { lo -= HOUR; hi += HOUR; }
+    const pad = (hi - lo) * 0.03;
+    lo -= pad; hi += pad;
+    const x = (ms) => L + ((Math.min(Math.max(ms, lo), hi) - lo) / (hi - lo)) * (R - L);
+    const height = rowsTop + Math.max(1, r.deadlines.length) * rowH + 10;
+    const svg = el("svg:svg", { viewBox: `0 0 ${W} ${height}`, role: "img", "aria-label": t("axis") });
+
+    // Ticks at CST midnights (or hours, for a short span).
+    const span = hi - lo;
+    const unit = span > 2 * DAY ? DAY : HOUR;
+    const step = unit * Math.max(1, Math.ceil(span / unit / 10));
+    let tick = Math.ceil((lo + CST_OFFSET) / unit) * unit - CST_OFFSET;
+    for (; tick <= hi; tick += step) {
+      const c = cstParts(tick);
+      svg.append(el("svg:line", { class: "grid", x1: x(tick), x2: x(tick), y1: top, y2: height - 6 }),
+        el("svg:text", { class: "tick", x: x(tick), y: top - 8, "text-anchor": "middle" }, unit === DAY ? c.date.slice(5) : `${c.date.slice(5)} ${c.hm}`));
+    }
+    const mark = (ms, cls, label) => svg.append(el("svg:line", { class: cls, x1: x(ms), x2: x(ms), y1: top, y2: height - 6 }),
+      el("svg:text", { class: "tick", x: x(ms) + 3, y: height - 8 }, label));
+    mark(asOf, "asof-line", t("as_of_mark"));
+    if (!isZero(r.incident_at)) mark(Date.parse(r.incident_at), "incident-line", t("incident"));
+    for (const p of r.policy_versions || []) {
+      if (!p.from) continue;
+      const px = x(Date.parse(p.from));
+      svg.append(el("svg:line", { class: "policy-line", x1: px, x2: px, y1: top, y2: height - 6, "data-version": String(p.version) },
+        el("svg:title", {}, `${t("policy_mark")} v${p.version}：${t("in_force_from")} ${cst(p.from)}`)),
+      el("svg:text", { class: "policy-label", x: px - 3, y: top + 12, "text-anchor": "end" }, `${t("policy_mark")} v${p.version}`));
+    }
+
+    svg.append(el("svg:text", { class: "label", x: 4, y: eventY + 4 }, t("timeline")));
+    for (const it of r.timeline) {
+      const isLate = late.has(it.global_position);
+      const cx = x(Date.parse(it.occurred_at));
+      const title = el("svg:title", {}, `${cst(it.occurred_at)} ${it.summary}（${t("recorded")} ${cst(it.recorded_at)}）`);
+      svg.append(el("svg:circle", { class: isLate ? "event late" : "event", cx, cy: eventY, r: isLate ? 7 : 5,
+        "data-position": String(it.global_position), "data-late": String(isLate) }, title));
+      if (isLate) svg.append(el("svg:text", { class: "late-tag", x: cx, y: eventY - 14, "text-anchor": "middle", "data-position": String(it.global_position) }, t("late_tag")));
+    }
+
+    r.deadlines.forEach((d, i) => {
+      const y = rowsTop + i * rowH;
+      const start = Date.parse(d.started_at), due = Date.parse(d.due_at);
+      const x1 = x(start), x2 = Math.max(x(due), x1 + 3);
+      svg.append(el("svg:text", { class: "label", x: 4, y: y + 12 }, `${kindWord(d.kind)}（${caseLabel(d.case_id)}）`));
+      svg.append(el("svg:rect", { class: `bar ${d.status}`, x: x1, y, width: x2 - x1, height: 16, rx: 2, "data-kind": d.kind, "data-status": d.status },
+        el("svg:title", {}, `${kindWord(d.kind)}：${statusWord(d.status)}；${t("started")} ${cst(d.started_at)}，${t("due")} ${cst(d.due_at)}；${t("owner")} ${ownerWord(d.owner)}`)));
+      if (d.met_at) {
+        const mx = x(Date.parse(d.met_at));
+        svg.append(el("svg:line", { class: "met-mark", x1: mx, x2: mx, y1: y - 3, y2: y + 19 }));
+      }
+      const text = `${statusWord(d.status)} · ${ownerWord(d.owner)}${due > hi ? ` · ${t("due")} ${cst(d.due_at)} ▸` : ""}`;
+      const right = x2 + 6 < R - 260;
+      svg.append(el("svg:text", { class: `status-text ${d.status}`, x: right ? x2 + 6 : x1 - 6, y: y + 12, "text-anchor": right ? "start" : "end" }, text));
+    });
+    return svg;
+  }
+
+  // The printable report is fetched with the token (a link cannot send it)
+  // and opened from a blob in a new window.
+  async function openReport() {
+    if (!state.subject) return;
+    const win = window.open("about:blank", "_blank");
+    if (!win) { showError("err_popup"); return; }
+    try {
+      const html = await (await request(tracePath("html"), "text/html")).text();
+      win.location.href = URL.createObjectURL(new Blob([html], { type: "text/html;charset=utf-8" }));
+    } catch (err) {
+      win.close();
+      failWith(err);
+    }
+  }
+
+  function showSignedIn() {
+    const claims = state.token ? claimsOf(state.token) : null;
+    const who = $("whoami");
+    who.hidden = !claims;
+    $("signout").hidden = !claims;
+    if (claims) {
+      who.textContent = `${t("signed_in")}：${roleWord(claims.role)} ${claims.sub}，${t("jurisdiction")} ${claims.jur}，${t("expires")} ${cst(claims.exp * 1000)}`;
+    }
+  }
+
+  function applyLanguage() {
+    document.documentElement.lang = zh() ? "zh-CN" : "en";
+    document.title = t("title");
+    for (const e of document.querySelectorAll("[data-i18n]")) e.textContent = t(e.dataset.i18n);
+    $("lang").textContent = t("switch");
+    showSignedIn();
+    if (state.error) showError(state.error.key, state.error.detail);
+    if (state.report) { showAsOf(); render(); }
+  }
+
+  function signIn(token) {
+    const claims = claimsOf(token);
+    if (!claims) { showError("err_token"); return; }
+    if (claims.exp && claims.exp * 1000 < Date.now()) { showError("err_expired"); return; }
+    state.token = token;
+    sessionStorage.setItem(TOKEN_KEY, token);
+    showError(null);
+    showSignedIn();
+  }
+
+  function signOut() {
+    state.token = "";
+    state.report = null;
+    state.subject = null;
+    sessionStorage.removeItem(TOKEN_KEY);
+    $("view").hidden = true;
+    showSignedIn();
+  }
+
+  function openSubject(form) {
+    if (!state.token) { showError("err_signin"); return; }
+    const id = form.elements.id.value.trim();
+    if (!id) { showError("err_id"); return; }
+    state.subject = { kind: form.elements.kind.value, id };
+    state.asOf = null;
+    load(true);
+  }
+
+  document.addEventListener("DOMContentLoaded", async () => {
+    $("lang").addEventListener("click", () => {
+      state.lang = zh() ? "en" : "zh";
+      sessionStorage.setItem(LANG_KEY, state.lang);
+      applyLanguage();
+    });
+    $("signin-form").addEventListener("submit", (e) => {
+      e.preventDefault();
+      signIn($("token").value.trim());
+      $("token").value = "";
+    });
+    $("signout").addEventListener("click", signOut);
+    $("open-form").addEventListener("submit", (e) => { e.preventDefault(); openSubject(e.target); });
+    $("asof").addEventListener("input", onSlide);
+    $("asof-now").addEventListener("click", () => { if (state.subject) load(true); });
+    $("print").addEventListener("click", () => window.print());
+    $("report").addEventListener("click", openReport);
+    try {
+      const resp = await fetch("words.json");
+      if (resp.ok) state.words = await resp.json();
+    } catch { /* codes are shown as they are */ }
+    applyLanguage();
+    document.body.dataset.ready = "true";
+  });
+})();
