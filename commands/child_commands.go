@@ -2,6 +2,7 @@ package commands
 
 import (
 	"context"
+	"fmt"
 	"time"
 
 	"github.com/careledger/careledger/domain"
@@ -37,9 +38,13 @@ type UpdateChildProfile struct {
 	Update  domain.ChildProfileUpdated
 }
 
-// UpdateChildProfile carries out the command.
+// UpdateChildProfile carries out the command. A child may move only to a
+// place within the principal's jurisdiction.
 func (h *Handlers) UpdateChildProfile(ctx context.Context, call Call, cmd UpdateChildProfile) (Result, error) {
 	return h.onChild(ctx, call, cmd.ChildID, h.now, func(c *domain.Child) error {
+		if j := cmd.Update.Jurisdiction; j != nil && !call.Principal.Jurisdiction.Covers(*j) {
+			return fmt.Errorf("jurisdiction %s lies outside yours: %w", *j, domain.ErrForbidden)
+		}
 		return c.UpdateProfile(call.Principal, h.now(), cmd.Update)
 	})
 }

@@ -27,6 +27,11 @@ type ReceiveReport struct {
 // When a child was registered too, ChildID of the answer names it.
 func (h *Handlers) ReceiveReport(ctx context.Context, call Call, cmd ReceiveReport) (Result, string, error) {
 	childID := cmd.ChildID
+	caseID := derivedID(call, "case")
+	report := domain.ReportInput{
+		CaseID: caseID, Source: cmd.Source, Reporter: cmd.Reporter, Concerns: cmd.Concerns,
+		Risk: cmd.Risk, ReceivedAt: cmd.ReceivedAt, Summary: cmd.Summary,
+	}
 	switch {
 	case childID != "" && cmd.NewChild != nil:
 		return Result{}, "", &domain.InvalidError{Field: "child_id", Message: "give child_id or child, not both"}
@@ -34,6 +39,9 @@ func (h *Handlers) ReceiveReport(ctx context.Context, call Call, cmd ReceiveRepo
 		return Result{}, "", &domain.InvalidError{Field: "child_id", Message: "give child_id or child"}
 	case cmd.NewChild != nil:
 		childID = derivedID(call, "child")
+		if err := checkNewChildReport(call.Principal, h.now(), childID, *cmd.NewChild, report); err != nil {
+			return Result{}, "", err
+		}
 		childCall := call
 		if call.IdempotencyKey != "" {
 			childCall.IdempotencyKey = call.IdempotencyKey + "\x00child"
@@ -49,15 +57,11 @@ func (h *Handlers) ReceiveReport(ctx context.Context, call Call, cmd ReceiveRepo
 	if err != nil {
 		return Result{}, "", err
 	}
-	caseID := derivedID(call, "case")
 	res, err := h.create(ctx, call, caseStream(caseID), func(ctx context.Context) ([]domain.Change, error) {
 		if err := h.mayAct(ctx, call.Principal, cmd.ReceivedAt); err != nil {
 			return nil, err
 		}
-		c, err := domain.ReceiveReport(call.Principal, h.now(), child.Facts(), domain.ReportInput{
-			CaseID: caseID, Source: cmd.Source, Reporter: cmd.Reporter, Concerns: cmd.Concerns,
-			Risk: cmd.Risk, ReceivedAt: cmd.ReceivedAt, Summary: cmd.Summary,
-		})
+		c, err := domain.ReceiveReport(call.Principal, h.now(), child.Facts(), report)
 		if err != nil {
 			return nil, err
 		}
@@ -65,6 +69,19 @@ func (h *Handlers) ReceiveReport(ctx context.Context, call Call, cmd ReceiveRepo
 	})
 	res.ID = caseID
 	return res, childID, err
+}
+
+// checkNewChildReport decides a new child's registration and the report
+// about it without storing either, so that a report that would be refused
+// leaves no child's file behind.
+func checkNewChildReport(by domain.Principal, now time.Time, childID string, child domain.ChildRegistered, report domain.ReportInput) error {
+	child.ChildID = childID
+	if _, err := domain.RegisterChild(by, now, child); err != nil {
+		return prefixField("child.", err)
+	}
+	facts := domain.ChildFacts{ID: childID, Jurisdiction: child.Jurisdiction, BirthDate: child.BirthDate}
+	_, err := domain.ReceiveReport(by, now, facts, report)
+	return err
 }
 
 // prefixField makes the field of a validation error of a nested object

@@ -47,16 +47,21 @@ func DefaultPolicy() DeadlinePolicy {
 
 // Validate refuses a policy with a missing or non-positive clock.
 func (p DeadlinePolicy) Validate() error {
-	for name, d := range map[string]Duration{
-		"police_report": p.PoliceReport, "first_response.high": p.FirstResponse.High,
-		"first_response.medium": p.FirstResponse.Medium, "first_response.low": p.FirstResponse.Low,
-		"assignment.high": p.Assignment.High, "assignment.medium": p.Assignment.Medium, "assignment.low": p.Assignment.Low,
-		"assessment": p.Assessment, "guardianship_assessment": p.GuardianshipAssessment,
-		"referral_answer": p.ReferralAnswer, "key_child_visit": p.KeyChildVisit, "left_behind_visit": p.LeftBehindVisit,
-		"post_closure_follow_up": p.PostClosureFollowUp, "late_entry": p.LateEntry,
+	// In the order of the policy's fields, so that the first bad one is
+	// always the one named.
+	for _, c := range []struct {
+		name string
+		d    Duration
+	}{
+		{"police_report", p.PoliceReport}, {"first_response.high", p.FirstResponse.High},
+		{"first_response.medium", p.FirstResponse.Medium}, {"first_response.low", p.FirstResponse.Low},
+		{"assignment.high", p.Assignment.High}, {"assignment.medium", p.Assignment.Medium}, {"assignment.low", p.Assignment.Low},
+		{"assessment", p.Assessment}, {"guardianship_assessment", p.GuardianshipAssessment},
+		{"referral_answer", p.ReferralAnswer}, {"key_child_visit", p.KeyChildVisit}, {"left_behind_visit", p.LeftBehindVisit},
+		{"post_closure_follow_up", p.PostClosureFollowUp}, {"late_entry", p.LateEntry},
 	} {
-		if d.D <= 0 {
-			return invalid("policy."+name, "must be a positive duration such as \"1h\" or \"7d\"")
+		if c.d.D <= 0 {
+			return invalid("policy."+c.name, "must be a positive duration such as \"1h\" or \"7d\"")
 		}
 	}
 	if p.RetrainingMonths < 1 || p.RetrainingMonths > 120 {

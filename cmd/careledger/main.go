@@ -24,6 +24,17 @@ Commands:
   head      print the log's head {position, hash}, to keep as an anchor
   projections rebuild [NAME...]
             rebuild read models from the log, with progress
+  projections run --postgres URL [NAME...]
+            apply read models in a worker process beside 'serve --projections=external'
+  keys rotate | keys status
+            rotate the master key that wraps children's data keys; count data keys
+  token issue --role R --jurisdiction J --subject S [--agency A] [--ttl 12h]
+            print a bearer token for the API, signed with the server's key
+  demo      load a deterministic synthetic county into an empty store
+  export timeline --case ID [--as-of T]
+            print a case's timeline as JSON
+  inquiry report --id ID | --case ID | --child ID [--as-of T] [--format html|json] [--lang zh|en]
+            print an accountability report (重大事件倒查报告) as JSON or a printable page
 
 Run "careledger <command> --help" for a command's flags.
 `
@@ -68,6 +79,16 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		return head(ctx, args[1:], stdout, stderr)
 	case "projections":
 		return projectionsCmd(ctx, args[1:], stdout, stderr)
+	case "keys":
+		return keysCmd(ctx, args[1:], stdout, stderr)
+	case "token":
+		return token(ctx, args[1:], stdout, stderr)
+	case "demo":
+		return demo(ctx, args[1:], stdout, stderr)
+	case "export":
+		return export(ctx, args[1:], stdout, stderr)
+	case "inquiry":
+		return inquiry(ctx, args[1:], stdout, stderr)
 	case "help", "-h", "--help":
 		fmt.Fprint(stdout, usage)
 		return nil

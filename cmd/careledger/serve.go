@@ -25,6 +25,8 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 Opens the store (applying its migrations) and serves HTTP until interrupted.
 `, stderr)
 	addr := fs.String("addr", envOr("CARELEDGER_ADDR", "127.0.0.1:8080"), "listen address (env CARELEDGER_ADDR)")
+	projectionMode := fs.String("projections", envOr("CARELEDGER_PROJECTIONS", "in-process"),
+		"in-process: apply the read models here; external: announce new events through PostgreSQL to workers run by 'careledger projections run' (env CARELEDGER_PROJECTIONS)")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
@@ -35,13 +37,17 @@ Opens the store (applying its migrations) and serves HTTP until interrupted.
 	}
 	defer store.Close()
 	defer db.Close()
-	engine := projections.New(store, db, dialect, projections.Options{Logger: log}, projections.All(store)...)
+	engine, runEngine, closeDelivery, err := serverProjections(ctx, *projectionMode, store, db, dialect, log)
+	if err != nil {
+		return err
+	}
+	defer closeDelivery()
 	if err := engine.Migrate(ctx); err != nil {
 		return err
 	}
 	engineCtx, stopEngine := context.WithCancel(context.WithoutCancel(ctx))
 	engineDone := make(chan error, 1)
-	go func() { engineDone <- engine.Run(engineCtx) }()
+	go func() { engineDone <- runEngine(engineCtx) }()
 	defer func() {
 		stopEngine()
 		if err := <-engineDone; err != nil {
@@ -125,6 +131,10 @@ Opens the store (applying its migrations) and serves HTTP until interrupted.
 	defer cancel()
 	if err := srv.Shutdown(shutdown); err != nil && !errors.Is(err, http.ErrServerClosed) {
 		return err
+	}
+	// Write the last reads to the access log before the database closes.
+	if err := server.Close(shutdown); err != nil {
+		log.Error("access log: last entries not written", "error", err)
 	}
 	log.Info("careledger stopped")
 	return nil

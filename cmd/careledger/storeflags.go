@@ -14,8 +14,11 @@ import (
 	"path/filepath"
 	"strings"
 
+	"github.com/jackc/pgx/v5/pgxpool"
+
 	"github.com/careledger/careledger/eventstore"
 	"github.com/careledger/careledger/eventstore/postgres"
+	"github.com/careledger/careledger/eventstore/privacy"
 	"github.com/careledger/careledger/eventstore/sqlite"
 	"github.com/careledger/careledger/projections"
 )
@@ -55,23 +58,46 @@ func envOr(name, fallback string) string {
 	return fallback
 }
 
-// readModels opens the store and, beside it, the read-model database.
+// readModels opens the store and, beside it, the read-model database. The
+// store it gives seals children's personal data (privacy.Store) with the
+// data keys kept in that database under the master key (masterKeys).
 func (f *storeFlags) readModels(ctx context.Context) (eventstore.Store, *sql.DB, projections.Dialect, error) {
 	store, err := f.open(ctx)
 	if err != nil {
 		return nil, nil, 0, err
 	}
+	var (
+		db      *sql.DB
+		dialect projections.Dialect
+	)
 	switch s := store.(type) {
 	case *postgres.Store:
-		return s, projections.OpenPostgres(s.Pool()), projections.Postgres, nil
+		db, dialect = projections.OpenPostgres(s.Pool()), projections.Postgres
 	default:
-		db, err := projections.OpenSQLite(f.sqlitePath())
-		if err != nil {
+		if db, err = projections.OpenSQLite(f.sqlitePath()); err != nil {
 			store.Close()
 			return nil, nil, 0, err
 		}
-		return store, db, projections.SQLite, nil
+		dialect = projections.SQLite
 	}
+	keys, err := f.keys(ctx, db, dialect)
+	if err != nil {
+		db.Close()
+		store.Close()
+		return nil, nil, 0, err
+	}
+	return privacy.Wrap(store, keys), db, dialect, nil
+}
+
+// pool is the PostgreSQL pool under a store, if it has one.
+func pool(store eventstore.Store) (*pgxpool.Pool, bool) {
+	if w, ok := store.(*privacy.Store); ok {
+		store = w.Unwrap()
+	}
+	if s, ok := store.(*postgres.Store); ok {
+		return s.Pool(), true
+	}
+	return nil, false
 }
 
 func (f *storeFlags) sqlitePath() string { return filepath.Join(f.data, "careledger.db") }

@@ -1,0 +1,145 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"strings"
+	"time"
+
+	"github.com/careledger/careledger/api"
+	"github.com/careledger/careledger/commands"
+	"github.com/careledger/careledger/domain"
+)
+
+const tokenUsage = `Usage: careledger token issue --role ROLE --jurisdiction CODE --subject ID [--agency AGENCY] [--ttl 12h]
+                              [--data DIR | --postgres URL]
+Issues a bearer token for the API and prints it alone on stdout.
+Run "careledger token issue --help" for its flags.
+`
+
+const tokenIssueUsage = `Usage: careledger token issue --role ROLE --jurisdiction CODE --subject ID [--agency AGENCY] [--ttl 12h]
+                              [--data DIR | --postgres URL]
+Signs a bearer token for the API and prints it alone on stdout.
+
+Roles: child_director, child_supervisor, caseworker, partner, inspector, analyst, admin.
+A child_director's or child_supervisor's subject must be a worker registered with
+that role (POST /v1/workers), and the token's jurisdiction must lie within the
+worker's; --jurisdiction defaults to the worker's own. A caseworker's subject
+should be registered (assignments name worker ids); a warning is printed when it
+is not. For the other roles the subject is the person's own identifier. A partner
+token names its --agency. "--jurisdiction all" covers every code:
+  careledger token issue --role admin --jurisdiction all --subject admin
+gives the first admin token.
+
+The signing key is token.key in the data directory (made on first use), or
+CARELEDGER_TOKEN_KEY (hex, at least 32 bytes). With --postgres the key still comes
+from --data (or CARELEDGER_TOKEN_KEY): the server and this command must see the
+same key, so point both at the same --data directory or set the same
+CARELEDGER_TOKEN_KEY for both. It works while the server runs.
+
+Flags:
+`
+
+// token dispatches the token subcommands.
+func token(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	return dispatch(ctx, "token", tokenUsage, map[string]subcommand{"issue": tokenIssue}, args, stdout, stderr)
+}
+
+func tokenIssue(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	fs, sf := commandFlags("token issue", tokenIssueUsage, stderr)
+	role := fs.String("role", "", "the bearer's role (required)")
+	jurisdiction := fs.String("jurisdiction", "", `division code prefix the bearer acts in, or "all" (required unless the subject is a registered worker)`)
+	subject := fs.String("subject", "", "the bearer: a worker id, or the person's own identifier (required)")
+	agency := fs.String("agency", "", "the agency a partner speaks for (partner only)")
+	ttl := fs.Duration("ttl", 12*time.Hour, "how long the token is valid")
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	if fs.NArg() > 0 {
+		return fmt.Errorf("token issue: unexpected argument %q", fs.Arg(0))
+	}
+	if *role == "" || *subject == "" {
+		fs.Usage()
+		return errors.New("token issue: --role and --subject are required")
+	}
+	r, err := domain.ParseRole(*role)
+	if err != nil {
+		return fmt.Errorf("token issue: --role: %w", err)
+	}
+	if *ttl <= 0 {
+		return errors.New("token issue: --ttl must be positive")
+	}
+	p := domain.Principal{Actor: domain.Actor{Subject: strings.TrimSpace(*subject), Role: r}}
+	if *jurisdiction != "" {
+		if p.Jurisdiction, err = domain.ParseJurisdiction(*jurisdiction); err != nil {
+			return fmt.Errorf("token issue: --jurisdiction: %w", err)
+		}
+	}
+	if *agency != "" {
+		if p.Agency, err = domain.ParseAgency(*agency); err != nil {
+			return fmt.Errorf("token issue: --agency: %w", err)
+		}
+	}
+	if r == domain.RoleChildDirector || r == domain.RoleChildSupervisor || r == domain.RoleCaseworker {
+		if err := checkWorkerToken(ctx, sf, &p, stderr); err != nil {
+			return err
+		}
+	}
+	if p.Jurisdiction.IsZero() {
+		return errors.New("token issue: --jurisdiction is required")
+	}
+	key, err := tokenKey(sf.data)
+	if err != nil {
+		return err
+	}
+	tokens, err := api.NewTokens(key, nil)
+	if err != nil {
+		return err
+	}
+	tok, err := tokens.Issue(p, *ttl)
+	if err != nil {
+		return fmt.Errorf("token issue: %w", err)
+	}
+	_, err = fmt.Fprintln(stdout, tok)
+	return err
+}
+
+// checkWorkerToken reads the worker register for a child director's,
+// supervisor's or caseworker's token: a director or supervisor must be
+// registered with that role, a caseworker should be; a registered worker's
+// token lies within the worker's jurisdiction, which is the default.
+func checkWorkerToken(ctx context.Context, sf *storeFlags, p *domain.Principal, stderr io.Writer) error {
+	store, err := sf.open(ctx)
+	if err != nil {
+		return err
+	}
+	defer store.Close()
+	stored, err := store.ReadStream(ctx, domain.WorkerStream(p.Subject), 0, 0)
+	if err != nil {
+		return fmt.Errorf("token issue: read the worker register: %w", err)
+	}
+	if len(stored) == 0 {
+		if p.Role == domain.RoleCaseworker {
+			fmt.Fprintf(stderr, "careledger: warning: caseworker %s is not in the worker register; cases cannot be assigned to it\n", p.Subject)
+			return nil
+		}
+		return fmt.Errorf("token issue: %s %s is not a registered worker; register it first (POST /v1/workers as admin)", p.Role, p.Subject)
+	}
+	history, err := commands.DecodeEvents(domain.NewRegistry(), stored)
+	if err != nil {
+		return fmt.Errorf("token issue: read worker %s: %w", p.Subject, err)
+	}
+	w := domain.LoadWorker(history)
+	if w.Role() != p.Role {
+		return fmt.Errorf("token issue: worker %s is registered as %s, not %s", p.Subject, w.Role(), p.Role)
+	}
+	if p.Jurisdiction.IsZero() {
+		p.Jurisdiction = w.Jurisdiction()
+	}
+	if !w.Jurisdiction().Covers(p.Jurisdiction) {
+		return fmt.Errorf("token issue: jurisdiction %s lies outside worker %s's jurisdiction %s", p.Jurisdiction, p.Subject, w.Jurisdiction())
+	}
+	return nil
+}

@@ -1,0 +1,263 @@
+package browser
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"path/filepath"
+	"testing"
+	"time"
+
+	"github.com/chromedp/cdproto/target"
+	"github.com/chromedp/chromedp"
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/careledger/careledger/api"
+	"github.com/careledger/careledger/api/apitest"
+	"github.com/careledger/careledger/domain"
+)
+
+// shownEntry is a row of the page's timeline.
+type shownEntry struct {
+	Position int64
+	Late     bool
+	Text     string
+}
+
+// printablePage is what the printable report window shows.
+type printablePage struct {
+	Title  string `json:"title"`
+	Text   string `json:"text"`
+	Header string `json:"header"`
+}
+
+// shown is what the page shows of a trace report, read from its DOM.
+type shown struct {
+	AsOfLabel string `json:"asOfLabel"`
+	Deadlines []struct {
+		Kind, Status, Case, Text string
+	} `json:"deadlines"`
+	Bars []struct {
+		Kind, Status, Fill string
+	} `json:"bars"`
+	Timeline    []shownEntry `json:"timeline"`
+	LateEntries []int64      `json:"lateEntries"`
+	LateMarks   []int64      `json:"lateMarks"`
+	Heading     string       `json:"heading"`
+}
+
+const readPage = `(() => {
+  const q = (s) => [...document.querySelectorAll(s)];
+  return {
+    asOfLabel: document.getElementById("asof-label").textContent,
+    heading: document.querySelector("h1").textContent,
+    deadlines: q("#deadlines tbody tr[data-kind]").map((tr) => ({Kind: tr.dataset.kind, Status: tr.dataset.status, Case: tr.dataset.case, Text: tr.textContent})),
+    bars: q("#axis rect.bar").map((r) => ({Kind: r.dataset.kind, Status: r.dataset.status, Fill: getComputedStyle(r).fill})),
+    timeline: q("#timeline tbody tr[data-position]").map((tr) => ({Position: Number(tr.dataset.position), Late: tr.classList.contains("late"), Text: tr.textContent})),
+    lateEntries: q("#late-entries tbody tr[data-position]").map((tr) => Number(tr.dataset.position)),
+    lateMarks: q("#axis circle.late").map((c) => Number(c.dataset.position)),
+  };
+})()`
+
+// TestInspectPageTracesTheChild: an inspector signs in on /inspect/, opens
+// the child of the scenario and sees the missed police report in red and the
+// late visit marked; moving the as-of slider to before the visit was entered
+// takes the visit away; a token from elsewhere and a child outside the
+// inspector's city are refused in Chinese.
+func TestInspectPageTracesTheChild(t *testing.T) {
+	ctx, cancel := context.WithTimeout(context.Background(), 90*time.Second)
+	defer cancel()
+	tab := browser(t, ctx)
+	env := apitest.Start(t, "sqlite")
+	s := seedMissedPoliceReport(t, env.Store)
+	require.NoError(t, env.Engine.WaitFor(ctx, s.LastPosition))
+	inspector := env.Token("inspector", "3709", "督查-01", "")
+
+	do(t, tab,
+		chromedp.Navigate(env.URL+"/inspect/"),
+		chromedp.Poll[chromedp.Void](`document.body.dataset.ready === "true"`),
+		chromedp.SendKeys("#token", inspector),
+		chromedp.Click(`#signin-form button[type=submit]`),
+		chromedp.WaitVisible("#whoami"),
+	)
+	whoami, err := chromedp.Run(tab, chromedp.Text("#whoami"))
+	require.NoError(t, err)
+	assert.Contains(t, whoami, "督查人员 督查-01")
+	assert.Contains(t, whoami, "3709")
+
+	openChild(t, tab, s.Child)
+	now := read(t, tab)
+	cst := func(at time.Time) string { return at.In(domain.ChinaStandardTime).Format("2006-01-02 15:04") }
+
+	// The missed police report of the first case, red, in Chinese.
+	var found bool
+	for _, d := range now.Deadlines {
+		if d.Kind == "police_report" && d.Case == s.FirstCase {
+			found = true
+			assert.Equal(t, "missed", d.Status)
+			assert.Contains(t, d.Text, "未履行")
+			assert.Contains(t, d.Text, cst(s.Received), "started when the report came in, in China Standard Time")
+			assert.Contains(t, d.Text, cst(s.Received.Add(time.Hour)), "due an hour later under the policy then in force")
+		}
+	}
+	assert.True(t, found, "the first case's police report is listed: %+v", now.Deadlines)
+	assert.Contains(t, barFills(now, "police_report", "missed"), "rgb(198, 40, 40)", "a missed obligation is drawn red")
+
+	// The late visit: marked on the axis, in the timeline and among the late entries.
+	visit, ok := timelineRow(now, s.VisitPosition)
+	require.True(t, ok, "the visit is on the timeline today")
+	assert.True(t, visit.Late)
+	assert.Contains(t, visit.Text, "迟录")
+	assert.Contains(t, visit.Text, cst(s.VisitOccurred))
+	assert.Contains(t, now.LateEntries, s.VisitPosition)
+	assert.Contains(t, now.LateMarks, s.VisitPosition)
+	screenshot(t, tab, "inspect-now.png")
+
+	// As the record stood before the visit was entered.
+	asOf, err := chromedp.Run(tab, chromedp.Evaluate[string](`document.getElementById("view").dataset.asOf`))
+	require.NoError(t, err)
+	moved, err := chromedp.Run(tab, chromedp.Evaluate[string](fmt.Sprintf(`(() => {
+		const s = document.getElementById("asof");
+		s.value = "%d";
+		s.dispatchEvent(new Event("input", {bubbles: true}));
+		return s.value;
+	})()`, s.BeforeVisit.UnixMilli())))
+	require.NoError(t, err)
+	do(t, tab, chromedp.Poll[chromedp.Void](fmt.Sprintf(
+		`document.getElementById("view").dataset.state === "ready" && document.getElementById("view").dataset.asOf !== %q`, asOf)))
+	then := read(t, tab)
+	var slid int64
+	_, err = fmt.Sscan(moved, &slid)
+	require.NoError(t, err)
+	assert.Contains(t, then.AsOfLabel, cst(time.UnixMilli(slid)), "the as-of moment is shown in China Standard Time")
+	_, ok = timelineRow(then, s.VisitPosition)
+	assert.False(t, ok, "the visit was not yet on record")
+	assert.NotContains(t, then.LateEntries, s.VisitPosition)
+	assert.NotContains(t, then.LateMarks, s.VisitPosition)
+	assert.NotEmpty(t, then.Timeline, "what was recorded before is still shown")
+	assert.Contains(t, barFills(then, "police_report", "missed"), "rgb(198, 40, 40)", "already missed then")
+	screenshot(t, tab, "inspect-before-visit.png")
+
+	// The printable report of the same moment, fetched with the token and
+	// opened from a blob: the page's policy lets its inline style apply.
+	opened := chromedp.WaitNewTarget(tab, func(info *target.Info) bool { return info.Type == "page" })
+	do(t, tab, chromedp.Click("#report"))
+	var id target.ID
+	select {
+	case id = <-opened:
+	case <-ctx.Done():
+		t.Fatal("the printable report did not open")
+	}
+	printable, closePrintable := chromedp.NewContext(tab, chromedp.WithTargetID(id))
+	defer closePrintable()
+	page, err := chromedp.Run(printable, chromedp.Poll[printablePage](`document.location.protocol === "blob:" && document.querySelector("h1") && {
+		title: document.querySelector("h1").textContent, text: document.body.textContent,
+		header: getComputedStyle(document.querySelector("th")).backgroundColor}`))
+	require.NoError(t, err)
+	assert.Equal(t, "重大事件倒查报告", page.Title)
+	assert.Equal(t, "rgb(238, 238, 238)", page.Header, "the report's own style applies")
+	assert.Contains(t, page.Text, cst(time.UnixMilli(slid)), "the report is of the slider's moment")
+	assert.Contains(t, page.Text, "未履行")
+	require.NoError(t, chromedp.Cancel(printable))
+
+	// English on request.
+	require.NoError(t, chromedp.Do(tab, chromedp.Click("#lang")))
+	english := read(t, tab)
+	assert.Contains(t, english.Heading, "inspection")
+	require.NoError(t, chromedp.Do(tab, chromedp.Click("#lang")))
+
+	// Refusals, in Chinese: a child outside the inspector's city; a token
+	// signed with another key.
+	signIn(t, tab, env.Token("inspector", "3701", "督查-02", ""))
+	openChild(t, tab, s.Child)
+	assert.Equal(t, "未找到或不在您的辖区内", errorShown(t, tab))
+	other, err := api.NewTokens([]byte("another server's token key, 32 bytes"), nil)
+	require.NoError(t, err)
+	forged, err := other.Issue(domain.Principal{Actor: domain.Actor{Subject: "x", Role: domain.RoleInspector, Jurisdiction: domain.All}}, time.Hour)
+	require.NoError(t, err)
+	signIn(t, tab, forged)
+	openChild(t, tab, s.Child)
+	assert.Equal(t, "令牌无效或已过期", errorShown(t, tab))
+}
+
+func signIn(t *testing.T, tab context.Context, token string) {
+	t.Helper()
+	do(t, tab,
+		chromedp.Click("#signout"),
+		chromedp.SendKeys("#token", token),
+		chromedp.Click(`#signin-form button[type=submit]`),
+		chromedp.WaitVisible("#whoami"),
+	)
+}
+
+// openChild opens a child's trace and waits until it is shown or refused.
+func openChild(t *testing.T, tab context.Context, childID string) {
+	t.Helper()
+	do(t, tab,
+		chromedp.Click(`input[name=kind][value=children]`),
+		chromedp.Evaluate[chromedp.Void](`document.getElementById("subject-id").value = ""; document.getElementById("view").dataset.state = ""`),
+		chromedp.SendKeys("#subject-id", childID),
+		chromedp.Click("#open-button"),
+		chromedp.Poll[chromedp.Void](`["ready", "error"].includes(document.getElementById("view").dataset.state)`),
+	)
+}
+
+// do runs the steps; when one fails it says what the page showed.
+func do(t *testing.T, tab context.Context, steps ...chromedp.Action[chromedp.Void]) {
+	t.Helper()
+	err := chromedp.Do(tab, steps...)
+	if err == nil {
+		return
+	}
+	state, _ := chromedp.Run(tab, chromedp.Evaluate[string](`JSON.stringify({state: document.getElementById("view").dataset.state,
+		error: document.getElementById("error").textContent, asOf: document.getElementById("view").dataset.asOf,
+		slider: [document.getElementById("asof").min, document.getElementById("asof").value, document.getElementById("asof").max]})`))
+	t.Fatalf("%v; the page shows %s", err, state)
+}
+
+func read(t *testing.T, tab context.Context) shown {
+	t.Helper()
+	v, err := chromedp.Run(tab, chromedp.Evaluate[shown](readPage))
+	require.NoError(t, err)
+	return v
+}
+
+func errorShown(t *testing.T, tab context.Context) string {
+	t.Helper()
+	v, err := chromedp.Run(tab, chromedp.Evaluate[string](`(() => { const e = document.getElementById("error"); return e.hidden ? "" : e.textContent; })()`))
+	require.NoError(t, err)
+	return v
+}
+
+func barFills(s shown, kind, status string) []string {
+	var out []string
+	for _, b := range s.Bars {
+		if b.Kind == kind && b.Status == status {
+			out = append(out, b.Fill)
+		}
+	}
+	return out
+}
+
+func timelineRow(s shown, position int64) (shownEntry, bool) {
+	for _, r := range s.Timeline {
+		if r.Position == position {
+			return r, true
+		}
+	}
+	return shownEntry{}, false
+}
+
+// screenshot saves the whole page under the test's temporary directory.
+func screenshot(t *testing.T, tab context.Context, name string) {
+	t.Helper()
+	png, err := chromedp.Run(tab, chromedp.FullScreenshot(100))
+	require.NoError(t, err)
+	path := filepath.Join(t.TempDir(), name)
+	require.NoError(t, os.WriteFile(path, png, 0o644))
+	t.Logf("screenshot: %s", path)
+	if dir := os.Getenv("CARELEDGER_SCREENSHOTS"); dir != "" {
+		require.NoError(t, os.WriteFile(filepath.Join(dir, name), png, 0o644))
+	}
+}
