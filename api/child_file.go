@@ -24,6 +24,9 @@ func (s *Server) readChildFile(w http.ResponseWriter, r *http.Request, p domain.
 	if err != nil {
 		return err
 	}
+	if err := s.withPersonalData(r.Context(), &c); err != nil {
+		return err
+	}
 	s.recordRead(r, p, projections.ActionReadChildFile, c.ID, "", c.Jurisdiction)
 	w.Header().Set("ETag", etag(c.Version))
 	writeJSON(w, http.StatusOK, c)

@@ -44,6 +44,18 @@ func (s *Server) listChildren(w http.ResponseWriter, r *http.Request, p domain.P
 		out.Items = children[:limit]
 		out.NextCursor = nextCursor(childrenCursor{After: children[limit-1].ID})
 	}
+	ids := make([]string, len(out.Items))
+	for i, c := range out.Items {
+		ids[i] = c.ID
+	}
+	personal, err := s.childrenPersonalData(r.Context(), ids...)
+	if err != nil {
+		return err
+	}
+	for i := range out.Items {
+		pd := personal[out.Items[i].ID]
+		out.Items[i].Name, out.Items[i].BirthDate = pd.name, pd.birthDate
+	}
 	writeJSON(w, http.StatusOK, out)
 	return nil
 }

@@ -190,7 +190,7 @@ func foldChild(rows map[string]*childRow, id string, r domain.Recorded) error {
 		// only its year.
 		c.erased = true
 		c.name, c.idNumber, c.guardian, c.entrusted, c.livingSituation, c.schooling = nil, nil, nil, nil, nil, nil
-		c.birthDate = c.birthDate[:min(len(c.birthDate), 4)] + "-01-01"
+		c.birthDate = birthYear(c.birthDate)
 	}
 	// record.entry_corrected and anything else of the stream: the version
 	// moves, the file does not.
@@ -265,8 +265,12 @@ func saveChildren(ctx context.Context, tx Tx, d Dialect, rows map[string]*childR
 	sort.Slice(all, func(i, j int) bool { return all[i].id < all[j].id }) // a stable lock order
 	values := make([][]any, len(all))
 	for i, c := range all {
-		values[i] = []any{c.id, c.jurisdiction, c.name, c.idNumber, c.birthDate, c.sex, c.categories, c.reasons,
-			c.flags, childFlag(c.keyChild), c.guardian, c.entrusted, c.livingSituation, c.schooling,
+		// Personal data never reaches a read model (个人信息保护法 art. 28):
+		// name, ID number, guardians, living situation and schooling stay
+		// NULL and the birth date keeps its year; the API reads them from
+		// the child's own events through the key service.
+		values[i] = []any{c.id, c.jurisdiction, nil, nil, birthYear(c.birthDate), c.sex, c.categories, c.reasons,
+			c.flags, childFlag(c.keyChild), nil, nil, nil, nil,
 			childFlag(c.hukouRegistered), d.Time(c.registeredAt), d.timeArg(c.lastVisitAt), childFlag(c.erased),
 			c.version, c.lastPosition}
 	}
@@ -283,6 +287,9 @@ func saveChildren(ctx context.Context, tx Tx, d Dialect, rows map[string]*childR
 	}
 	return nil
 }
+
+// birthYear is a birth date with only its year: "2015-03-04" → "2015-01-01".
+func birthYear(date string) string { return date[:min(len(date), 4)] + "-01-01" }
 
 func childTermLists(c []domain.Category, r []domain.DifficultyReason, f []domain.KeyChildFlag) (categories, reasons, flags string, err error) {
 	if categories, err = childJSONList(termWords(c)); err != nil {

@@ -22,6 +22,7 @@ import (
 	"github.com/careledger/careledger/eventstore"
 	"github.com/careledger/careledger/eventstore/postgres"
 	"github.com/careledger/careledger/eventstore/postgres/pgtest"
+	"github.com/careledger/careledger/eventstore/privacy"
 	"github.com/careledger/careledger/eventstore/sqlite"
 	"github.com/careledger/careledger/projections"
 )
@@ -29,11 +30,14 @@ import (
 // Env is a running API over a fresh store.
 type Env struct {
 	URL    string
-	Store  eventstore.Store
+	Store  eventstore.Store // seals personal data, as serve's does
+	Raw    eventstore.Store // the store underneath, as the database holds it
 	Engine *projections.Engine
 	Server *api.Server
 	Tokens *api.Tokens
 	DB     *sql.DB // the read models
+	// SQLitePath or PostgresURL names the database the env runs on.
+	SQLitePath, PostgresURL string
 	t      testing.TB
 }
 
@@ -73,9 +77,11 @@ func Start(t testing.TB, kind string, opts ...commands.Option) *Env {
 		}
 		t.Cleanup(func() { db.Close() })
 		store = s
+		env.SQLitePath = path
 		env.start(s, db, projections.SQLite, opts)
 	case "postgres":
-		s, err := postgres.Open(ctx, pgtest.NewDatabase(t), opts2)
+		env.PostgresURL = pgtest.NewDatabase(t)
+		s, err := postgres.Open(ctx, env.PostgresURL, opts2)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -90,9 +96,16 @@ func Start(t testing.TB, kind string, opts ...commands.Option) *Env {
 	return env
 }
 
-func (env *Env) start(store eventstore.Store, sqlDB *sql.DB, dialect projections.Dialect, opts []commands.Option) {
+func (env *Env) start(inner eventstore.Store, sqlDB *sql.DB, dialect projections.Dialect, opts []commands.Option) {
 	t := env.t
 	t.Helper()
+	// As serve does: children's personal data is sealed in the store.
+	keys, err := privacy.OpenKeys(context.Background(), sqlDB, dialect == projections.SQLite, []byte("apitest master key, 32 bytes ok!"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	store := privacy.Wrap(inner, keys)
+	env.Raw = inner
 	logger := slog.New(slog.NewTextHandler(io.Discard, nil))
 	engine := projections.New(store, sqlDB, dialect, projections.Options{Poll: 5 * time.Millisecond, Logger: logger}, projections.All(store)...)
 	if err := engine.Migrate(context.Background()); err != nil {
