@@ -469,7 +469,7 @@ func (e *Engine) refresh(ctx context.Context) error {
 }
 
 // CatchUp applies, for every projection, all events up to the head of the
-// log as it is now. It is what a rebuild and the tests use.
+// log as it is now. It is what tools and the tests use.
 func (e *Engine) CatchUp(ctx context.Context) error {
 	head, err := e.log.Head(ctx)
 	if err != nil {

@@ -46,9 +46,6 @@ func (e *Engine) Rebuild(ctx context.Context, progress Progress, names ...string
 	shadows := make([]*shadow, len(selected))
 	for i, p := range selected {
 		shadows[i] = newShadow(p)
-		if err := shadows[i].create(ctx, e.db, e.dialect); err != nil {
-			return fmt.Errorf("rebuild %s: %w", p.Name(), err)
-		}
 	}
 	built := false
 	defer func() {
@@ -58,6 +55,11 @@ func (e *Engine) Rebuild(ctx context.Context, progress Progress, names ...string
 			}
 		}
 	}()
+	for _, s := range shadows {
+		if err := s.create(ctx, e.db, e.dialect); err != nil {
+			return fmt.Errorf("rebuild %s: %w", s.p.Name(), err)
+		}
+	}
 	// The log up to the head as it was, then what it gained meanwhile.
 	pos, err := e.buildShadows(ctx, shadows, 0, head.Position, func(done int64) {
 		if progress != nil {

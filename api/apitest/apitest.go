@@ -38,7 +38,7 @@ type Env struct {
 	DB     *sql.DB // the read models
 	// SQLitePath or PostgresURL names the database the env runs on.
 	SQLitePath, PostgresURL string
-	t      testing.TB
+	t                       testing.TB
 }
 
 // Backends runs fn once per backend, each in a parallel subtest with its own
