@@ -22,9 +22,10 @@ year of visits from --start, and cases that run their course (police reports,
 assignment, assessment, referrals, temporary guardianship, follow-ups, closure).
 The same seed, children and start give the same county, event for event. Every
 name in it is made up. Prints a summary and how to get an admin token.
-Workers are trained 60 days before --start; for a county whose year ends about
-now (so that its directors' training is still valid and its clocks current), pass
-a --start about a year before today.
+Workers are trained 60 days before --start. The default --start is the first day
+of the month a year ago, so that the county's year ends about now, its directors'
+training is still valid and its clocks are current; give --start to repeat a county
+exactly on another day.
 
 The demo is for an empty store: it refuses a store that already holds events,
 so that made-up children never mix with real records, unless --force is given
@@ -39,7 +40,7 @@ func demo(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	fs, sf := commandFlags("demo", demoUsage, stderr)
 	seed := fs.Uint64("seed", 1, "seed of the county: the same seed makes the same county")
 	children := fs.Int("children", 600, "children in the county's files (1 to 1000000)")
-	start := fs.String("start", "2025-01-01", "the day the county's year begins (China Standard Time)")
+	start := fs.String("start", aYearAgo(time.Now()), "the day the county's year begins (China Standard Time)")
 	force := fs.Bool("force", false, "load even when the store already holds events")
 	if err := fs.Parse(args); err != nil {
 		return err
@@ -54,11 +55,13 @@ func demo(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	if err != nil {
 		return fmt.Errorf("demo: --start %q: want YYYY-MM-DD", *start)
 	}
-	store, err := sf.open(ctx)
+	// Through the store that seals personal data, as the server writes.
+	store, db, _, err := sf.readModels(ctx)
 	if err != nil {
 		return err
 	}
 	defer store.Close()
+	defer db.Close()
 	before, err := store.Head(ctx)
 	if err != nil {
 		return err
@@ -167,4 +170,11 @@ func summarize(ctx context.Context, store eventstore.Store, from int64) (countyS
 			}
 		}
 	}
+}
+
+// aYearAgo is the first day of the month a year before now, in China
+// Standard Time.
+func aYearAgo(now time.Time) string {
+	t := now.In(domain.ChinaStandardTime).AddDate(-1, 0, 0)
+	return time.Date(t.Year(), t.Month(), 1, 0, 0, 0, 0, domain.ChinaStandardTime).Format(time.DateOnly)
 }

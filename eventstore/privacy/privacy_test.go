@@ -247,3 +247,21 @@ func TestSealedDataIsBoundToItsEvent(t *testing.T) {
 		assert.ErrorIs(t, err, privacy.ErrTampered)
 	})
 }
+
+// TestEventWithoutAnID: an event the caller gives no id gets the one its
+// sealed fields are bound to, and reads back.
+func TestEventWithoutAnID(t *testing.T) {
+	backends(t, func(t *testing.T, b backend) {
+		ctx := context.Background()
+		s := privacy.Wrap(b.inner, mustKeys(t, b, masterKey(0)))
+		e := event(t, "child.registered", child)
+		e.ID = uuid.Nil
+		stored, err := s.Append(ctx, eventstore.StreamRef{ID: "child-c1", Type: "child"}, eventstore.NoStream, e)
+		require.NoError(t, err)
+		assert.NotEqual(t, uuid.Nil, stored[0].ID)
+		assert.Equal(t, "王小明", data(t, stored[0])["name"])
+		got, err := s.ReadStream(ctx, "child-c1", 0, 0)
+		require.NoError(t, err)
+		assert.Equal(t, "王小明", data(t, got[0])["name"])
+	})
+}

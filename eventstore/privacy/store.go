@@ -7,6 +7,8 @@ import (
 	"strings"
 	"sync"
 
+	"github.com/google/uuid"
+
 	"github.com/careledger/careledger/domain"
 	"github.com/careledger/careledger/eventstore"
 )
@@ -41,6 +43,15 @@ func (s *Store) Keys() *Keys { return s.keys }
 func (s *Store) Append(ctx context.Context, stream eventstore.StreamRef, expected eventstore.ExpectedVersion, events ...eventstore.NewEvent) ([]eventstore.Event, error) {
 	sealedEvents := make([]eventstore.NewEvent, len(events))
 	for i, e := range events {
+		if e.ID == uuid.Nil {
+			// A sealed field is bound to its event's id: give it the id
+			// the store would.
+			id, err := uuid.NewV7()
+			if err != nil {
+				return nil, fmt.Errorf("privacy: event id: %w", err)
+			}
+			e.ID = id
+		}
 		child, err := s.subject(ctx, stream.ID, e.Type, e.Data)
 		if err != nil {
 			return nil, err
