@@ -34,7 +34,7 @@ func (s *Server) inquiryReport(w http.ResponseWriter, r *http.Request, p domain.
 	if err != nil {
 		return err
 	}
-	return s.writeReport(w, r, report)
+	return s.writeReport(w, r, p, report)
 }
 
 // caseTrace is GET /v1/cases/{id}/trace?as_of=T: the same report for a
@@ -61,12 +61,14 @@ func (s *Server) trace(w http.ResponseWriter, r *http.Request, p domain.Principa
 	if err != nil {
 		return err
 	}
-	return s.writeReport(w, r, report)
+	return s.writeReport(w, r, p, report)
 }
 
 // writeReport answers JSON, or the printable page when HTML is preferred
 // (Chinese by default, English with ?lang=en).
-func (s *Server) writeReport(w http.ResponseWriter, r *http.Request, report *projections.InquiryReport) error {
+// Reading it is recorded in the access log: it shows the child's record.
+func (s *Server) writeReport(w http.ResponseWriter, r *http.Request, p domain.Principal, report *projections.InquiryReport) error {
+	s.recordRead(r, p, projections.ActionReadReport, report.Subject.Child, report.Subject.CaseID, report.Subject.Jurisdiction)
 	if !prefersHTML(r) {
 		writeJSON(w, http.StatusOK, report)
 		return nil

@@ -72,6 +72,7 @@ const (
 	ActionReadCase          = "read_case"
 	ActionReadCaseTimeline  = "read_case_timeline"
 	ActionReadCaseEvents    = "read_case_events"
+	ActionReadReport        = "read_accountability_report"
 )
 
 // AccessLogOptions tune an AccessLog. The zero value is ready to use.

@@ -54,6 +54,10 @@ type ReportSubject struct {
 	CaseID  string   `json:"case_id,omitempty"`
 	ChildID string   `json:"child_id,omitempty"`
 	CaseIDs []string `json:"case_ids"`
+	// Child is the child the report is about (for a case, the case's
+	// child), and Jurisdiction its place (for a case, the case's).
+	Child        string `json:"child"`
+	Jurisdiction string `json:"jurisdiction"`
 }
 
 // ReportIntegrity is the verification of the whole log's hash chain and
@@ -241,6 +245,7 @@ func (rr *recordReader) fill(ctx context.Context, db *sql.DB, report *InquiryRep
 			return fmt.Errorf("case %s: %w", caseID, commands.ErrNotFound)
 		}
 		childID = r.ChildID
+		defer func() { report.Subject.Jurisdiction = r.Jurisdiction.String() }()
 	} else if caseIDs, err = casesOfChild(ctx, db, childID); err != nil {
 		return err
 	}
@@ -256,6 +261,7 @@ func (rr *recordReader) fill(ctx context.Context, db *sql.DB, report *InquiryRep
 	if caseID == "" && (len(streams[domain.ChildStream(childID)]) == 0 || !scope.Covers(child.Jurisdiction())) {
 		return fmt.Errorf("child %s: %w", childID, commands.ErrNotFound)
 	}
+	report.Subject.Child, report.Subject.Jurisdiction = childID, child.Jurisdiction().String()
 	for _, c := range caseIDs {
 		if len(streams[domain.CaseStream(c)]) > 0 {
 			report.Subject.CaseIDs = append(report.Subject.CaseIDs, c)
