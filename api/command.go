@@ -3,6 +3,7 @@ package api
 import (
 	"bytes"
 	"context"
+	"crypto/hmac"
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
@@ -102,13 +103,18 @@ func (s *Server) call(r *http.Request, p domain.Principal, body any) (commands.C
 		}
 		call.IdempotencyKey = key
 		// The fingerprint is of the decoded body, so that a retry that only
-		// spaces its JSON differently is the same request.
+		// spaces its JSON differently is the same request. It is keyed (the
+		// server's token key): it is stored in clear in the events'
+		// metadata, and a bare hash of a body with personal data could be
+		// tested against guesses.
 		canonical, err := json.Marshal(body)
 		if err != nil {
 			return commands.Call{}, fmt.Errorf("fingerprint request: %w", err)
 		}
-		sum := sha256.Sum256(append([]byte(r.Method+" "+r.URL.Path+"\n"), canonical...))
-		call.RequestHash = hex.EncodeToString(sum[:])
+		mac := hmac.New(sha256.New, s.tokens.key)
+		mac.Write([]byte("careledger request\x00" + r.Method + " " + r.URL.Path + "\n"))
+		mac.Write(canonical)
+		call.RequestHash = hex.EncodeToString(mac.Sum(nil))
 	}
 	return call, nil
 }
