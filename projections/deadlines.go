@@ -42,10 +42,10 @@ type StreamReader interface {
 // change any obligation, so it derives again every stream seen so far
 // (rm_deadline_streams).
 //
-// Known limit: the yearly information verification is a series the domain
-// extends up to the first verification day after "now"; at the horizon
-// the series stops at the first day after the child's latest event. A
-// later year's verification appears when the child's file next changes.
+// The yearly information verification is a series the domain extends up
+// to the first verification day after "now"; at the horizon the series
+// stops at the first day after the child's latest event. ExtendYearly, run
+// by the clock (serve runs it every minute), adds the later years.
 type Deadlines struct {
 	log      StreamReader
 	registry *domain.Registry

@@ -82,7 +82,7 @@ Opens the store (applying its migrations) and serves HTTP until interrupted.
 	if err != nil {
 		return err
 	}
-	go sweepDeadlines(engineCtx, db, dialect, log)
+	go sweepDeadlines(engineCtx, db, dialect, store, log)
 	server.Handle("GET /metrics", promhttp.HandlerFor(metrics, promhttp.HandlerOpts{}))
 	server.Handle("GET /healthz", http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Content-Type", "application/json")
@@ -144,14 +144,17 @@ Opens the store (applying its migrations) and serves HTTP until interrupted.
 // missed.
 const sweepEvery = time.Minute
 
-// sweepDeadlines marks open deadlines missed as their due times pass, until
-// ctx ends.
-func sweepDeadlines(ctx context.Context, db *sql.DB, dialect projections.Dialect, log *slog.Logger) {
+// sweepDeadlines adds the yearly verifications that have come due and
+// marks open deadlines missed as their due times pass, until ctx ends.
+func sweepDeadlines(ctx context.Context, db *sql.DB, dialect projections.Dialect, log projections.StreamReader, logger *slog.Logger) {
 	ticker := time.NewTicker(sweepEvery)
 	defer ticker.Stop()
 	for {
+		if _, err := projections.ExtendYearly(ctx, db, dialect, log, time.Now()); err != nil && ctx.Err() == nil {
+			logger.Error("yearly verification deadlines not extended", "error", err)
+		}
 		if _, err := projections.SweepMissed(ctx, db, dialect, time.Now()); err != nil && ctx.Err() == nil {
-			log.Error("deadline sweep failed", "error", err)
+			logger.Error("deadline sweep failed", "error", err)
 		}
 		select {
 		case <-ctx.Done():
