@@ -131,11 +131,21 @@ func reportFuncs(lang string) template.FuncMap {
 			}
 			return strings.ReplaceAll(status, "_", " ")
 		},
-		"owner": func(owner string) string {
+		// owner and who name a registered worker by name, with its id.
+		"owner": func(workers map[string]projections.ReportWorker, owner string) string {
+			if w, ok := workers[owner]; ok {
+				return w.Name + " " + owner
+			}
 			if zh {
 				return projections.ZhOwner(owner)
 			}
 			return owner
+		},
+		"who": func(workers map[string]projections.ReportWorker, subject string) string {
+			if w, ok := workers[subject]; ok {
+				return w.Name + " " + subject
+			}
+			return subject
 		},
 		"dur": func(d time.Duration) string {
 			if d%(24*time.Hour) == 0 {

@@ -46,6 +46,16 @@ type InquiryReport struct {
 	LateEntries    []LateEntry      `json:"late_entries"`
 	Timeline       []TimelineItem   `json:"timeline"`
 	PolicyVersions []ReportPolicy   `json:"policy_versions"`
+	// Workers names the registered workers the report mentions (owners and
+	// actors), by id, from the real-name register as it stood at AsOf.
+	Workers map[string]ReportWorker `json:"workers"`
+}
+
+// ReportWorker is a worker of the real-name register (实名制).
+type ReportWorker struct {
+	Name         string `json:"name"`
+	Role         string `json:"role"`
+	Jurisdiction string `json:"jurisdiction"`
 }
 
 // ReportSubject is what the inquiry looks into: a case (and its child's
@@ -333,6 +343,9 @@ func (rr *recordReader) fill(ctx context.Context, db *sql.DB, report *InquiryRep
 			Policy: v.Policy, Applied: applied[v.Version]})
 	}
 
+	if report.Workers, err = rr.workers(report); err != nil {
+		return err
+	}
 	v, err := rr.rec.Verify(ctx)
 	if err != nil {
 		return fmt.Errorf("report: verify the log: %w", err)
@@ -398,4 +411,43 @@ func casesOfChild(ctx context.Context, db *sql.DB, childID string) ([]string, er
 		ids = append(ids, id)
 	}
 	return ids, rows.Err()
+}
+
+// workers reads from the register every worker the report names: owners
+// over time, actors of the timeline, the inquiry's inspector.
+func (rr *recordReader) workers(report *InquiryReport) (map[string]ReportWorker, error) {
+	seen := map[string]bool{}
+	var ids []string
+	note := func(id string) {
+		if id != "" && !strings.Contains(id, ":") && !seen[id] {
+			seen[id] = true
+			ids = append(ids, domain.WorkerStream(id))
+		}
+	}
+	for _, d := range report.Deadlines {
+		note(d.Owner)
+		for _, o := range d.Owners {
+			note(o.Owner)
+		}
+	}
+	for _, it := range report.Timeline {
+		note(it.Actor.Subject)
+	}
+	note(report.OpenedBy.Subject)
+	out := map[string]ReportWorker{}
+	if len(ids) == 0 {
+		return out, nil
+	}
+	streams, err := rr.read(ids...)
+	if err != nil {
+		return nil, err
+	}
+	for stream, history := range streams {
+		if len(history) == 0 {
+			continue
+		}
+		w := domain.LoadWorker(history)
+		out[strings.TrimPrefix(stream, "worker-")] = ReportWorker{Name: w.Name(), Role: w.Role().String(), Jurisdiction: w.Jurisdiction().String()}
+	}
+	return out, nil
 }

@@ -63,6 +63,8 @@ func TestInquiryReportAsOf(t *testing.T) {
 		require.NoError(t, err)
 
 		assert.ElementsMatch(t, []string{caseA.ID, caseB.ID}, today.Subject.CaseIDs)
+		assert.Equal(t, projections.ReportWorker{Name: "王芳", Role: "caseworker", Jurisdiction: "370902"}, today.Workers[worker],
+			"the report names the workers it mentions")
 		assert.True(t, today.Integrity.OK)
 		head, err := b.store.Head(ctx)
 		require.NoError(t, err)

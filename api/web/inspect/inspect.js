@@ -92,7 +92,13 @@
   const kindWord = (k) => (zh() && state.words.kinds[k]) || k.replaceAll("_", " ");
   const statusWord = (s) => (zh() && state.words.statuses[s]) || s.replaceAll("_", " ");
   const roleWord = (r) => (zh() && state.words.roles[r]) || r;
+  // A registered worker by name (the real-name register), with its id.
+  function workerName(id) {
+    const w = state.report && state.report.workers && state.report.workers[id];
+    return w ? `${w.name} ${id}` : id;
+  }
   function ownerWord(owner) {
+    if (owner && owner.indexOf(":") < 0) return workerName(owner);
     if (!zh() || !owner) return owner || "—";
     const i = owner.indexOf(":");
     if (i < 0) return owner;
@@ -115,7 +121,7 @@
     return i < 0 ? caseID : `${t("case")}${i + 1}`;
   }
   const caseCell = (caseID) => el("td", {}, caseLabel(caseID), caseID ? el("br") : null, caseID ? el("span", { class: "note" }, caseID) : null);
-  const actorWord = (a) => (a && a.subject ? `${a.subject}（${roleWord(a.role)}）` : "—");
+  const actorWord = (a) => (a && a.subject ? `${workerName(a.subject)}（${roleWord(a.role)}）` : "—");
 
   // The token's claims, read from its first segment (base64url JSON); the
   // server checks the signature, the page only shows who is signed in.
