@@ -1,8 +1,10 @@
 package privacy
 
 import (
+	"crypto/cipher"
 	"crypto/hmac"
 	"crypto/sha256"
+	"encoding/base64"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -13,50 +15,59 @@ import (
 	"github.com/careledger/careledger/domain"
 )
 
-// sealed is how an encrypted field is stored in place of its value: the
-// ciphertext (nonce ‖ AES-256-GCM sealed JSON value), and what the field
-// reads as once the key is gone (null, or a birth date's year).
-type sealed struct {
-	Enc    string          `json:"$enc"`
-	CT     []byte          `json:"ct,omitempty"`
-	Erased json.RawMessage `json:"erased,omitempty"`
-}
-
-const sealVersion = "careledger/v1"
+// A sealed field is stored in place of its value as one JSON string:
+//
+//	"sealed:v1:" base64url(nonce ‖ AES-256-GCM(value)) [ ":" base64url(erased) ]
+//
+// where value is the field's JSON, and erased, when present, the JSON the
+// field reads as once the key is gone (a birth date's year); without it the
+// field reads as null. A key destroyed before the seal leaves the
+// ciphertext empty.
+const sealPrefix = "sealed:v1:"
 
 // sealFields encrypts the personal fields of one event's JSON data. A key
 // of nil (the child's key was destroyed) stores only what the field reads as
 // after erasure.
-func sealFields(data json.RawMessage, fields []domain.PersonalField, key []byte, eventID uuid.UUID) (json.RawMessage, error) {
+func sealFields(data json.RawMessage, fields []domain.PersonalField, key *sealer, eventID uuid.UUID) (json.RawMessage, error) {
 	return rewrite(data, fields, func(path string, field domain.PersonalField, value json.RawMessage) (json.RawMessage, error) {
-		s := sealed{Enc: sealVersion, Erased: erasedValue(field, value)}
+		var out strings.Builder
+		out.WriteString(`"` + sealPrefix)
 		if key != nil {
-			ct, err := encrypt(key, aad(eventID, path), value)
-			if err != nil {
-				return nil, err
-			}
-			s.CT = ct
+			out.WriteString(base64.RawURLEncoding.EncodeToString(key.encrypt(aad(eventID, path), value)))
 		}
-		return json.Marshal(s)
+		if erased := erasedValue(field, value); erased != nil {
+			out.WriteString(":" + base64.RawURLEncoding.EncodeToString(erased))
+		}
+		out.WriteString(`"`)
+		return json.RawMessage(out.String()), nil
 	})
 }
 
 // openFields decrypts what sealFields encrypted; without a key each field
 // reads as erased. Fields stored in clear (events written before this
 // package) are left as they are.
-func openFields(data json.RawMessage, fields []domain.PersonalField, key []byte, eventID uuid.UUID) (json.RawMessage, error) {
+func openFields(data json.RawMessage, fields []domain.PersonalField, key *sealer, eventID uuid.UUID) (json.RawMessage, error) {
 	return rewrite(data, fields, func(path string, _ domain.PersonalField, value json.RawMessage) (json.RawMessage, error) {
-		var s sealed
-		if json.Unmarshal(value, &s) != nil || s.Enc != sealVersion {
+		body, ok := strings.CutPrefix(string(value), `"`+sealPrefix)
+		if !ok || !strings.HasSuffix(body, `"`) {
 			return value, nil
 		}
-		if key == nil || s.CT == nil {
-			if s.Erased == nil {
+		ct64, erased64, _ := strings.Cut(strings.TrimSuffix(body, `"`), ":")
+		if key == nil || ct64 == "" {
+			if erased64 == "" {
 				return json.RawMessage("null"), nil
 			}
-			return s.Erased, nil
+			erased, err := base64.RawURLEncoding.DecodeString(erased64)
+			if err != nil || !json.Valid(erased) {
+				return nil, ErrTampered
+			}
+			return erased, nil
 		}
-		return decrypt(key, aad(eventID, path), s.CT)
+		ct, err := base64.RawURLEncoding.DecodeString(ct64)
+		if err != nil {
+			return nil, ErrTampered
+		}
+		return key.decrypt(aad(eventID, path), ct)
 	})
 }
 
@@ -75,90 +86,107 @@ func erasedValue(field domain.PersonalField, value json.RawMessage) json.RawMess
 }
 
 // rewrite applies fn to each present, non-null personal field of a JSON
-// object, found by its dotted path.
+// object, found by its dotted path, and splices the results into a copy of
+// the object; members it does not touch keep their bytes and order.
 func rewrite(data json.RawMessage, fields []domain.PersonalField, fn func(path string, field domain.PersonalField, value json.RawMessage) (json.RawMessage, error)) (json.RawMessage, error) {
-	var root map[string]json.RawMessage
-	if err := json.Unmarshal(data, &root); err != nil {
-		return nil, fmt.Errorf("privacy: event data is not a JSON object: %w", err)
-	}
-	changed := false
-	for _, f := range fields {
-		ok, err := rewritePath(root, strings.Split(f.Path, "."), func(v json.RawMessage) (json.RawMessage, error) {
-			return fn(f.Path, f, v)
-		})
-		if err != nil {
-			return nil, err
-		}
-		changed = changed || ok
+	out, changed, err := rewriteObject(data, "", fields, fn)
+	if err != nil {
+		return nil, fmt.Errorf("privacy: event data: %w", err)
 	}
 	if !changed {
 		return data, nil
 	}
-	return json.Marshal(root)
+	return out, nil
 }
 
-func rewritePath(obj map[string]json.RawMessage, path []string, fn func(json.RawMessage) (json.RawMessage, error)) (bool, error) {
-	v, ok := obj[path[0]]
-	if !ok || string(v) == "null" {
-		return false, nil
-	}
-	if len(path) == 1 {
-		out, err := fn(v)
-		if err != nil {
-			return false, err
-		}
-		obj[path[0]] = out
-		return true, nil
-	}
-	var inner map[string]json.RawMessage
-	if json.Unmarshal(v, &inner) != nil {
-		return false, nil
-	}
-	changed, err := rewritePath(inner, path[1:], fn)
-	if err != nil || !changed {
-		return false, err
-	}
-	raw, err := json.Marshal(inner)
+// rewriteObject rewrites the members of obj that the fields' paths (below
+// prefix) name.
+func rewriteObject(obj []byte, prefix string, fields []domain.PersonalField, fn func(string, domain.PersonalField, json.RawMessage) (json.RawMessage, error)) ([]byte, bool, error) {
+	ms, err := members(obj)
 	if err != nil {
-		return false, err
+		return nil, false, err
 	}
-	obj[path[0]] = raw
-	return true, nil
+	var out []byte
+	copied := 0
+	for _, m := range ms {
+		path := prefix + m.key
+		value := obj[m.start:m.end]
+		var replacement []byte
+		for _, f := range fields {
+			switch {
+			case f.Path == path && string(value) != "null":
+				if replacement, err = fn(path, f, value); err != nil {
+					return nil, false, err
+				}
+			case strings.HasPrefix(f.Path, path+".") && len(value) > 0 && value[0] == '{':
+				inner, changed, err := rewriteObject(value, path+".", fields, fn)
+				if err != nil {
+					return nil, false, err
+				}
+				if changed {
+					replacement = inner
+				}
+			default:
+				continue
+			}
+			break
+		}
+		if replacement == nil {
+			continue
+		}
+		if out == nil {
+			out = make([]byte, 0, len(obj)+len(obj)/2)
+		}
+		out = append(append(out, obj[copied:m.start]...), replacement...)
+		copied = m.end
+	}
+	if out == nil {
+		return obj, false, nil
+	}
+	return append(out, obj[copied:]...), true, nil
 }
 
 func aad(eventID uuid.UUID, path string) []byte {
 	return []byte("careledger field\x00" + eventID.String() + "\x00" + path)
 }
 
-// encrypt seals a value under a data key with a synthetic nonce (an HMAC of
-// the associated data and the value): the same value of the same field of
-// the same event always seals alike, so an idempotent retry stores the same
-// bytes, and two different values never share a nonce.
-func encrypt(key, ad []byte, value []byte) ([]byte, error) {
-	aead, err := gcm(subkey(key, "seal"))
+// sealer seals and opens fields under one child's data key: an AES-256-GCM
+// key and a nonce key, both derived from it.
+type sealer struct {
+	aead     cipher.AEAD
+	nonceKey []byte
+}
+
+func newSealer(dataKey []byte) (*sealer, error) {
+	aead, err := gcm(subkey(dataKey, "seal"))
 	if err != nil {
 		return nil, err
 	}
-	mac := hmac.New(sha256.New, subkey(key, "nonce"))
+	return &sealer{aead: aead, nonceKey: subkey(dataKey, "nonce")}, nil
+}
+
+// encrypt seals a value with a synthetic nonce (an HMAC of the associated
+// data and the value): the same value of the same field of the same event
+// always seals alike, so an idempotent retry stores the same bytes, and two
+// different values never share a nonce.
+func (s *sealer) encrypt(ad, value []byte) []byte {
+	mac := hmac.New(sha256.New, s.nonceKey)
 	mac.Write(ad)
 	mac.Write([]byte{0})
 	mac.Write(value)
-	nonce := mac.Sum(nil)[:aead.NonceSize()]
-	return aead.Seal(append([]byte(nil), nonce...), nonce, value, ad), nil
+	nonce := mac.Sum(nil)[:s.aead.NonceSize()]
+	return s.aead.Seal(append([]byte(nil), nonce...), nonce, value, ad)
 }
 
 // ErrTampered: a sealed field does not open with its key.
 var ErrTampered = errors.New("privacy: a sealed field does not open")
 
-func decrypt(key, ad, ct []byte) (json.RawMessage, error) {
-	aead, err := gcm(subkey(key, "seal"))
-	if err != nil {
-		return nil, err
-	}
-	if len(ct) < aead.NonceSize() {
+func (s *sealer) decrypt(ad, ct []byte) (json.RawMessage, error) {
+	n := s.aead.NonceSize()
+	if len(ct) < n {
 		return nil, ErrTampered
 	}
-	out, err := aead.Open(nil, ct[:aead.NonceSize()], ct[aead.NonceSize():], ad)
+	out, err := s.aead.Open(nil, ct[:n], ct[n:], ad)
 	if err != nil {
 		return nil, ErrTampered
 	}

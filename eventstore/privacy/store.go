@@ -22,13 +22,15 @@ type Store struct {
 	keys *Keys
 
 	mu       sync.Mutex
-	childOf  map[string]string // case id → child id
-	erasures string            // the event type that destroys a child's key
+	childOf  map[string]string  // case id → child id
+	sealers  map[string]*sealer // by data key
+	erasures string             // the event type that destroys a child's key
 }
 
 // Wrap makes a store that encrypts personal data on its way into inner.
 func Wrap(inner eventstore.Store, keys *Keys) *Store {
-	return &Store{Store: inner, keys: keys, childOf: map[string]string{}, erasures: domain.ChildDataErased{}.EventType()}
+	return &Store{Store: inner, keys: keys, childOf: map[string]string{}, sealers: map[string]*sealer{},
+		erasures: domain.ChildDataErased{}.EventType()}
 }
 
 // Unwrap is the store underneath (for its backend's own handles).
@@ -62,7 +64,7 @@ func (s *Store) Append(ctx context.Context, stream eventstore.StreamRef, expecte
 			}
 		}
 		if fields := domain.PersonalFields(e.Type); len(fields) > 0 && child != "" {
-			key, _, err := s.keys.DataKey(ctx, child, true)
+			key, err := s.sealer(ctx, child, true)
 			if err != nil {
 				return nil, err
 			}
@@ -126,7 +128,7 @@ func (s *Store) open(ctx context.Context, events []eventstore.Event) ([]eventsto
 		if child == "" {
 			continue
 		}
-		key, _, err := s.keys.DataKey(ctx, child, false)
+		key, err := s.sealer(ctx, child, false)
 		if err != nil {
 			return nil, err
 		}
@@ -143,6 +145,26 @@ func (s *Store) open(ctx context.Context, events []eventstore.Event) ([]eventsto
 		return events, nil
 	}
 	return out, nil
+}
+
+// sealer is the sealer of a child's data key (nil when the child has none
+// or it was destroyed); create makes the key when the child has none.
+func (s *Store) sealer(ctx context.Context, child string, create bool) (*sealer, error) {
+	key, ok, err := s.keys.DataKey(ctx, child, create)
+	if err != nil || !ok {
+		return nil, err
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if sl, ok := s.sealers[string(key)]; ok {
+		return sl, nil
+	}
+	sl, err := newSealer(key)
+	if err != nil {
+		return nil, err
+	}
+	s.sealers[string(key)] = sl
+	return sl, nil
 }
 
 // subject is the child whose data an event of a stream holds: the child of
