@@ -37,7 +37,6 @@ func BenchmarkReadLog(b *testing.B) {
 	}
 	s := privacy.Wrap(inner, keys)
 	const n = 2000
-	t := &testing.T{}
 	for i := range n {
 		id := uuid.NewString()
 		c := map[string]any{}
@@ -45,7 +44,7 @@ func BenchmarkReadLog(b *testing.B) {
 			c[k] = v
 		}
 		c["child_id"] = id
-		if _, err := s.Append(ctx, eventstore.StreamRef{ID: "child-" + id, Type: "child"}, eventstore.NoStream, event(t, "child.registered", c)); err != nil {
+		if _, err := s.Append(ctx, eventstore.StreamRef{ID: "child-" + id, Type: "child"}, eventstore.NoStream, event(b, "child.registered", c)); err != nil {
 			b.Fatal(i, err)
 		}
 	}
@@ -72,10 +71,10 @@ func BenchmarkReadLog(b *testing.B) {
 	b.ResetTimer()
 	start := time.Now()
 	sealed := read(s)
-	sealedTime := time.Now().Sub(start)
+	sealedTime := time.Since(start)
 	start = time.Now()
 	raw := read(inner)
-	rawTime := time.Now().Sub(start)
+	rawTime := time.Since(start)
 	b.ReportMetric(sealed/sealedTime.Seconds(), "sealed_events/s")
 	b.ReportMetric(raw/rawTime.Seconds(), "raw_events/s")
 	b.ReportMetric(sealedTime.Seconds()/rawTime.Seconds(), "time_ratio")

@@ -76,7 +76,7 @@ func backends(t *testing.T, fn func(t *testing.T, b backend)) {
 
 func masterKey(b byte) []byte { return []byte(strings.Repeat(string(rune('a'+b)), 32)) }
 
-func event(t *testing.T, typ string, data any) eventstore.NewEvent {
+func event(t testing.TB, typ string, data any) eventstore.NewEvent {
 	raw, err := json.Marshal(data)
 	require.NoError(t, err)
 	return eventstore.NewEvent{ID: uuid.New(), Type: typ, SchemaVersion: 1, Data: raw, OccurredAt: time.Now(),
