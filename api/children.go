@@ -3,14 +3,18 @@ package api
 import (
 	"context"
 	"net/http"
+	"regexp"
 
 	"github.com/careledger/careledger/commands"
 	"github.com/careledger/careledger/domain"
 )
 
 // newChildBody is a new child's file: the body of POST /v1/children and the
-// child of POST /v1/cases (API.md "Child", without id and version).
+// child of POST /v1/cases (API.md "Child"). id, when sent, is the child's
+// id chosen by the client; version, when sent, must be 0 (a new file).
 type newChildBody struct {
+	ID                string                    `json:"id,omitempty"`
+	Version           *int64                    `json:"version,omitempty"`
 	Name              string                    `json:"name"`
 	IDNumber          string                    `json:"id_number,omitempty"`
 	BirthDate         domain.Date               `json:"birth_date"`
@@ -44,13 +48,23 @@ func (b newChildBody) registration(prefix string) (domain.ChildRegistered, error
 	if err != nil {
 		return domain.ChildRegistered{}, err
 	}
+	if b.ID != "" && !clientID.MatchString(b.ID) {
+		return domain.ChildRegistered{}, &domain.InvalidError{Field: prefix + "id", Message: "a child's id is 1 to 64 letters, digits, '.', '_' or '-'; or leave it out and the server makes one"}
+	}
+	if b.Version != nil && *b.Version != 0 {
+		return domain.ChildRegistered{}, &domain.InvalidError{Field: prefix + "version", Message: "a new child's file has no version yet; leave it out or send 0"}
+	}
 	return domain.ChildRegistered{
-		Name: b.Name, IDNumber: b.IDNumber, BirthDate: b.BirthDate, Sex: b.Sex, Jurisdiction: b.Jurisdiction,
+		ChildID: b.ID, Name: b.Name, IDNumber: b.IDNumber, BirthDate: b.BirthDate, Sex: b.Sex, Jurisdiction: b.Jurisdiction,
 		Categories: b.Categories, DifficultyReasons: b.DifficultyReasons, KeyChildFlags: b.KeyChildFlags,
 		Guardian: *b.Guardian, EntrustedGuardian: b.EntrustedGuardian,
 		LivingSituation: b.LivingSituation, Schooling: b.Schooling, HukouRegistered: *b.HukouRegistered,
 	}, nil
 }
+
+// clientID is what an id chosen by a client may look like: it must stay a
+// single path segment of the API's URLs.
+var clientID = regexp.MustCompile(`^[A-Za-z0-9._-]{1,64}$`)
 
 func (s *Server) registerChild(w http.ResponseWriter, r *http.Request, p domain.Principal) error {
 	return command(s, w, r, p, http.StatusCreated, func(ctx context.Context, call commands.Call, b newChildBody) (Answer, error) {

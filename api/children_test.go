@@ -26,7 +26,13 @@ func TestRegisterChild(t *testing.T) {
 			assert.Equal(t, field, problemField(t, f.do("POST", "/v1/children", f.caseworker, without(childBody(), field)), http.StatusBadRequest))
 		}
 		assert.Equal(t, "sex", problemField(t, f.do("POST", "/v1/children", f.caseworker, with(childBody(), "sex", "boy")), http.StatusBadRequest))
-		assert.Equal(t, "id", problemField(t, f.do("POST", "/v1/children", f.caseworker, with(childBody(), "id", "c-1")), http.StatusBadRequest))
+		// The Child shape of API.md may carry an id the client chose, and a
+		// version of 0; an id already registered is a conflict.
+		chosen := answer(t, f.do("POST", "/v1/children", f.caseworker, with(with(childBody(), "id", "c-1"), "version", 0)), http.StatusCreated)
+		assert.Equal(t, "c-1", chosen.ID)
+		problemField(t, f.do("POST", "/v1/children", f.caseworker, with(childBody(), "id", "c-1")), http.StatusConflict)
+		assert.Equal(t, "id", problemField(t, f.do("POST", "/v1/children", f.caseworker, with(childBody(), "id", "a/b")), http.StatusBadRequest))
+		assert.Equal(t, "version", problemField(t, f.do("POST", "/v1/children", f.caseworker, with(childBody(), "version", 3)), http.StatusBadRequest))
 		assert.Equal(t, "guardian.name", problemField(t, f.do("POST", "/v1/children", f.caseworker,
 			with(childBody(), "guardian", map[string]any{"relation": "祖父"})), http.StatusBadRequest))
 		assert.Equal(t, "birth_date", problemField(t, f.do("POST", "/v1/children", f.caseworker,

@@ -92,7 +92,13 @@ func schemaDocs() map[string]any {
 		"WorkerRegistration": closed(object([]string{"name", "role", "jurisdiction"}, props{
 			"name": text(), "role": words(vocabRole), "jurisdiction": jurisdiction(), "agency": words(vocabAgency)})),
 		"TrainingRecord":    closed(object([]string{"passed", "completed_on"}, props{"passed": boolean(), "completed_on": fullDate()})),
-		"ChildRegistration": closed(object([]string{"name", "birth_date", "sex", "jurisdiction", "categories", "key_child_flags", "guardian", "living_situation", "schooling", "hukou_registered"}, childFields(guardian))),
+		"ChildRegistration": closed(object([]string{"name", "birth_date", "sex", "jurisdiction", "categories", "key_child_flags", "guardian", "living_situation", "schooling", "hukou_registered"}, func() props {
+			p := childFields(guardian)
+			p["id"] = described("An id the client chooses (1 to 64 letters, digits, '.', '_', '-'); left out, the server makes one. An id already registered is 409.",
+				map[string]any{"type": "string", "pattern": "^[A-Za-z0-9._-]{1,64}$"})
+			p["version"] = described("A new file has no version: left out, or 0.", map[string]any{"type": "integer", "const": 0})
+			return p
+		}())),
 		"ChildProfileUpdate": closed(described("Only the fields sent change.", object(nil, func() props {
 			p := childFields(guardian)
 			return p

@@ -2,25 +2,39 @@ package commands
 
 import (
 	"context"
+	"errors"
 	"fmt"
 
 	"github.com/careledger/careledger/domain"
 )
 
-// RegisterChild opens a child's file (POST /v1/children). Child.ChildID is
-// ignored: the id is made here.
+// RegisterChild opens a child's file (POST /v1/children). The child's id is
+// Child.ChildID when the client chose one, else made here.
 type RegisterChild struct {
 	Child domain.ChildRegistered
 }
 
-// RegisterChild carries out the command; the result's ID is the child's.
+// RegisterChild carries out the command; the result's ID is the child's. A
+// client-chosen id already registered is a conflict.
 func (h *Handlers) RegisterChild(ctx context.Context, call Call, cmd RegisterChild) (Result, error) {
-	id := derivedID(call, "child")
+	id := newChildID(call, cmd.Child)
 	res, err := h.create(ctx, call, childStream(id), func(ctx context.Context) ([]domain.Change, error) {
 		return h.decideChildRegistration(ctx, call, id, cmd.Child)
 	})
 	res.ID = id
+	if cmd.Child.ChildID != "" && call.IdempotencyKey == "" && errors.Is(err, ErrIdempotencyKeyReused) {
+		return res, fmt.Errorf("child %s is already registered: %w", id, ErrConflict)
+	}
 	return res, err
+}
+
+// newChildID is the id of a child being registered: the client's, or one
+// derived from the call.
+func newChildID(call Call, child domain.ChildRegistered) string {
+	if child.ChildID != "" {
+		return child.ChildID
+	}
+	return derivedID(call, "child")
 }
 
 func (h *Handlers) decideChildRegistration(ctx context.Context, call Call, id string, in domain.ChildRegistered) ([]domain.Change, error) {
