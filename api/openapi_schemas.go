@@ -91,7 +91,7 @@ func schemaDocs() map[string]any {
 		// Command bodies.
 		"WorkerRegistration": closed(object([]string{"name", "role", "jurisdiction"}, props{
 			"name": text(), "role": words(vocabRole), "jurisdiction": jurisdiction(), "agency": words(vocabAgency)})),
-		"TrainingRecord":    closed(object([]string{"passed", "completed_on"}, props{"passed": boolean(), "completed_on": fullDate()})),
+		"TrainingRecord": closed(object([]string{"passed", "completed_on"}, props{"passed": boolean(), "completed_on": fullDate()})),
 		"ChildRegistration": closed(object([]string{"name", "birth_date", "sex", "jurisdiction", "categories", "key_child_flags", "guardian", "living_situation", "schooling", "hukou_registered"}, func() props {
 			p := childFields(guardian)
 			p["id"] = described("An id the client chooses (1 to 64 letters, digits, '.', '_', '-'); left out, the server makes one. An id already registered is 409.",
