@@ -12,6 +12,7 @@ import (
 	"github.com/careledger/careledger/eventstore"
 	"github.com/careledger/careledger/eventstore/postgres"
 	"github.com/careledger/careledger/eventstore/postgres/pgtest"
+	"github.com/careledger/careledger/eventstore/privacy"
 	"github.com/careledger/careledger/eventstore/sqlite"
 	"github.com/careledger/careledger/projections"
 )
@@ -24,7 +25,12 @@ import (
 //
 //	CARELEDGER_BENCH_CHILDREN=56000 CARELEDGER_TEST_POSTGRES=postgres://postgres@127.0.0.1:5432/test \
 //	  go test -run '^$' -bench Rebuild -benchtime 1x -timeout 60m ./projections/
+//
+// With CARELEDGER_BENCH_SEALED=1 the county is written and read through the
+// store that seals personal data (eventstore/privacy), as serve and
+// 'projections rebuild' do.
 func BenchmarkRebuild(b *testing.B) {
+	sealed := os.Getenv("CARELEDGER_BENCH_SEALED") == "1"
 	children := 2000
 	if v, err := strconv.Atoi(os.Getenv("CARELEDGER_BENCH_CHILDREN")); err == nil && v > 0 {
 		children = v
@@ -55,6 +61,13 @@ func BenchmarkRebuild(b *testing.B) {
 				store, bk = s, backend{store: s, db: projections.OpenPostgres(s.Pool()), dialect: projections.Postgres}
 			}
 			b.Cleanup(func() { bk.db.Close(); store.Close() })
+			if sealed {
+				keys, err := privacy.OpenKeys(ctx, bk.db, bk.dialect == projections.SQLite, []byte("bench master key of 32 bytes!!!!"))
+				if err != nil {
+					b.Fatal(err)
+				}
+				store = privacy.Wrap(store, keys)
+			}
 			start := time.Now()
 			n, err := synth.Make(ctx, store, synth.County{Seed: 2026, Children: children}, nil)
 			if err != nil {
