@@ -133,20 +133,12 @@ func reportFuncs(lang string) template.FuncMap {
 		},
 		// owner and who name a registered worker by name, with its id.
 		"owner": func(workers map[string]projections.ReportWorker, owner string) string {
-			if w, ok := workers[owner]; ok {
-				return w.Name + " " + owner
-			}
-			if zh {
+			if _, ok := workers[owner]; !ok && zh {
 				return projections.ZhOwner(owner)
 			}
-			return owner
+			return who(workers, owner)
 		},
-		"who": func(workers map[string]projections.ReportWorker, subject string) string {
-			if w, ok := workers[subject]; ok {
-				return w.Name + " " + subject
-			}
-			return subject
-		},
+		"who": who,
 		"dur": func(d time.Duration) string {
 			if d%(24*time.Hour) == 0 {
 				return fmt.Sprintf("%d %s", d/(24*time.Hour), words["days"])
@@ -154,6 +146,14 @@ func reportFuncs(lang string) template.FuncMap {
 			return fmt.Sprintf("%g %s", d.Hours(), words["hours"])
 		},
 	}
+}
+
+// who is a worker of the register by name and id; anyone else by id.
+func who(workers map[string]projections.ReportWorker, subject string) string {
+	if w, ok := workers[subject]; ok {
+		return w.Name + " " + subject
+	}
+	return subject
 }
 
 func mustRole(s string) domain.Role {
