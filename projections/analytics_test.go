@@ -192,7 +192,7 @@ func TestStatsOracle(t *testing.T) {
 		}
 		assert.True(t, withTimes, "the workload gives response times to measure")
 
-		rebuild(t, b, projections.Analytics{})
+		rebuildFromScratch(t, b, projections.Analytics{})
 		check()
 
 		_, err = projections.CaseStats(ctx, b.db, b.dialect, "name", time.Time{}, time.Time{}, "")

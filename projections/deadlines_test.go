@@ -302,19 +302,6 @@ func deadlinesFromEvents(t *testing.T, store eventstore.Store) []deadlineRow {
 	return out
 }
 
-func rebuild(t *testing.T, b backend, p projections.Projection) {
-	ctx := context.Background()
-	for _, table := range p.Tables() {
-		_, err := b.db.Exec(`DELETE FROM ` + table)
-		require.NoError(t, err)
-	}
-	_, err := b.db.Exec(`DELETE FROM projection_checkpoints WHERE name = $1`, p.Name())
-	require.NoError(t, err)
-	e := projections.New(b.store, b.db, b.dialect, projections.Options{Batch: 1000}, p)
-	require.NoError(t, e.Migrate(ctx))
-	require.NoError(t, e.CatchUp(ctx))
-}
-
 // TestDeadlineViewOracle: while the workload runs, the view follows in
 // small batches; it then equals the domain's clocks called on each stream,
 // and so does a rebuild from scratch in one batch. The workload covers
@@ -350,7 +337,7 @@ func TestDeadlineViewOracle(t *testing.T) {
 		}
 		assert.True(t, newPolicy, "some deadline is judged by the changed policy")
 
-		rebuild(t, b, projections.NewDeadlines(b.store))
+		rebuildFromScratch(t, b, projections.NewDeadlines(b.store))
 		assert.Equal(t, want, deadlinesFromReadModel(t, b))
 	})
 }
