@@ -6,16 +6,16 @@ import (
 	"net/http"
 
 	"github.com/careledger/careledger/domain"
-	"github.com/careledger/careledger/projections"
+	"github.com/careledger/careledger/projections/accesslog"
 )
 
 // openAccessLog creates the access log's table if need be and starts its
 // writer; Close flushes it.
 func (s *Server) openAccessLog() error {
-	if err := projections.MigrateAccessLog(context.Background(), s.db, s.dialect); err != nil {
+	if err := accesslog.Migrate(context.Background(), s.db); err != nil {
 		return fmt.Errorf("api: %w", err)
 	}
-	s.accessLog = projections.NewAccessLog(s.db, s.dialect, projections.AccessLogOptions{Logger: s.log, Now: s.now})
+	s.accessLog = accesslog.New(s.db, accesslog.Options{Logger: s.log, Now: s.now})
 	return nil
 }
 
@@ -29,7 +29,7 @@ func (s *Server) recordRead(r *http.Request, p domain.Principal, action, childID
 	if s.accessLog == nil {
 		return
 	}
-	s.accessLog.Record(projections.AccessEntry{
+	s.accessLog.Record(accesslog.Entry{
 		Subject: p.Subject, Role: p.Role.String(), ActorJurisdiction: p.Jurisdiction.String(),
 		ChildID: childID, CaseID: caseID, Jurisdiction: jurisdiction, Action: action, RequestID: requestID(r.Context()),
 	})
@@ -37,7 +37,7 @@ func (s *Server) recordRead(r *http.Request, p domain.Principal, action, childID
 
 // AccessLogEntry is one read as GET /v1/access-log shows it (API.md
 // "Access log").
-type AccessLogEntry = projections.AccessEntry
+type AccessLogEntry = accesslog.Entry
 
 // accessLogCursor is where the next page of the access log starts.
 type accessLogCursor struct {
@@ -57,7 +57,7 @@ func (s *Server) readAccessLog(w http.ResponseWriter, r *http.Request, p domain.
 	if err := s.accessLog.Flush(r.Context()); err != nil {
 		return fmt.Errorf("flush access log: %w", err)
 	}
-	entries, err := projections.QueryAccessLog(r.Context(), s.db, projections.AccessLogFilter{
+	entries, err := accesslog.Query(r.Context(), s.db, accesslog.Filter{
 		ChildID: r.URL.Query().Get("child_id"), JurisdictionPrefix: j.String(), After: cur.After, Limit: limit + 1,
 	})
 	if err != nil {

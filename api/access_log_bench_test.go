@@ -10,7 +10,7 @@ import (
 
 	"github.com/careledger/careledger/api"
 	"github.com/careledger/careledger/api/apitest"
-	"github.com/careledger/careledger/projections"
+	"github.com/careledger/careledger/projections/accesslog"
 )
 
 // BenchmarkReadChildFile measures GET /v1/children/{id} without an access
@@ -42,11 +42,11 @@ func BenchmarkReadChildFile(b *testing.B) {
 			buffered := api.AccessLogOf(env.Server)
 			logs := []struct {
 				name string
-				log  *projections.AccessLog
+				log  *accesslog.Log
 			}{
 				{"no-log", nil},
 				{"buffered", buffered},
-				{"synchronous", projections.NewAccessLog(env.DB, dialectOf(backend), projections.AccessLogOptions{Synchronous: true})},
+				{"synchronous", accesslog.New(env.DB, accesslog.Options{Synchronous: true})},
 			}
 			// The modes take turns in blocks, so that whatever else the
 			// machine does falls on each alike. A block of the buffered log
@@ -90,11 +90,4 @@ func BenchmarkReadChildFile(b *testing.B) {
 			api.SetAccessLog(env.Server, buffered)
 		})
 	}
-}
-
-func dialectOf(backend string) projections.Dialect {
-	if backend == "postgres" {
-		return projections.Postgres
-	}
-	return projections.SQLite
 }

@@ -2,17 +2,20 @@ package api
 
 import (
 	"context"
-	"errors"
-	"fmt"
 	"net/http"
 
-	"github.com/careledger/careledger/commands"
 	"github.com/careledger/careledger/domain"
-	"github.com/careledger/careledger/projections"
+	"github.com/careledger/careledger/projections/accesslog"
+	"github.com/careledger/careledger/projections/caseview"
+	"github.com/careledger/careledger/projections/deadlines"
 )
 
-// CaseView is a case as GET /v1/cases/{id} shows it (API.md "Case").
-type CaseView = projections.CaseView
+// CaseView is a case as GET /v1/cases/{id} shows it (API.md "Case"): the
+// case view's row and the case's obligations from the deadline view.
+type CaseView struct {
+	caseview.Case
+	Deadlines []deadlines.Row `json:"deadlines"`
+}
 
 // readCase is GET /v1/cases/{id}: the case as it stands, with its
 // referrals, temporary guardianship and obligations; ETag is its version.
@@ -25,30 +28,25 @@ func (s *Server) readCase(w http.ResponseWriter, r *http.Request, p domain.Princ
 	if err != nil {
 		return err
 	}
-	s.recordRead(r, p, projections.ActionReadCase, c.ChildID, c.ID, c.Jurisdiction)
+	ds, err := deadlines.OfCase(r.Context(), s.db, c.ID)
+	if err != nil {
+		return err
+	}
+	s.recordRead(r, p, accesslog.ActionReadCase, c.ChildID, c.ID, c.Jurisdiction.String())
 	w.Header().Set("ETag", etag(c.Version))
-	writeJSON(w, http.StatusOK, c)
+	writeJSON(w, http.StatusOK, CaseView{Case: c, Deadlines: ds})
 	return nil
 }
 
 // caseInReach reads a case from the case view; one the view does not have
 // and one outside p's jurisdiction are both not found.
-func (s *Server) caseInReach(ctx context.Context, p domain.Principal, id string) (CaseView, error) {
-	c, err := projections.FindCase(ctx, s.db, id, s.now())
-	if errors.Is(err, projections.ErrNoSuchRow) {
-		return CaseView{}, fmt.Errorf("case %s: %w", id, commands.ErrNotFound)
-	}
+func (s *Server) caseInReach(ctx context.Context, p domain.Principal, id string) (caseview.Case, error) {
+	c, err := caseview.Find(ctx, s.db, id)
 	if err != nil {
-		return CaseView{}, err
+		return caseview.Case{}, err
 	}
-	if !covers(p, c.Jurisdiction) {
-		return CaseView{}, fmt.Errorf("case %s: %w", id, commands.ErrNotFound)
+	if !p.Reaches(c.Jurisdiction) {
+		return caseview.Case{}, domain.NotFound("case", id)
 	}
 	return c, nil
-}
-
-// covers reports whether p's jurisdiction covers a stored division code.
-func covers(p domain.Principal, code string) bool {
-	j, err := domain.ParseJurisdiction(code)
-	return err == nil && p.Jurisdiction.Covers(j)
 }

@@ -5,12 +5,12 @@ import (
 	"strings"
 
 	"github.com/careledger/careledger/domain"
-	"github.com/careledger/careledger/projections"
+	"github.com/careledger/careledger/projections/analytics"
 )
 
 // CaseStats is GET /v1/stats/cases's answer (API.md "Stats"): counts and
 // response-time percentiles, never a name, number or note.
-type CaseStats = projections.StatsResult
+type CaseStats = analytics.Result
 
 // readCaseStats is GET /v1/stats/cases?group_by=&from=&to=&jurisdiction=:
 // the cases received in [from, to) within the caller's jurisdiction (or
@@ -21,7 +21,7 @@ func (s *Server) readCaseStats(w http.ResponseWriter, r *http.Request, p domain.
 	}
 	groupBy := r.URL.Query().Get("group_by")
 	if groupBy == "" {
-		return &domain.InvalidError{Field: "group_by", Message: "is required: one of " + strings.Join(projections.StatsGroupings(), ", ")}
+		return &domain.InvalidError{Field: "group_by", Message: "is required: one of " + strings.Join(analytics.Groupings(), ", ")}
 	}
 	from, err := timeParam(r, "from")
 	if err != nil {
@@ -35,7 +35,7 @@ func (s *Server) readCaseStats(w http.ResponseWriter, r *http.Request, p domain.
 	if err != nil {
 		return err
 	}
-	stats, err := projections.CaseStats(r.Context(), s.db, s.dialect, groupBy, from, to, j.String())
+	stats, err := analytics.Stats(r.Context(), s.db, groupBy, from, to, j)
 	if err != nil {
 		return err
 	}

@@ -5,14 +5,15 @@ import (
 	"time"
 
 	"github.com/careledger/careledger/domain"
-	"github.com/careledger/careledger/projections"
+	"github.com/careledger/careledger/projections/accesslog"
+	"github.com/careledger/careledger/projections/timeline"
 )
 
 // Timeline is what happened to a case or a child, in business-time order,
 // as the record stood at AsOf (API.md "Timeline").
 type Timeline struct {
-	AsOf  time.Time                  `json:"as_of"`
-	Items []projections.TimelineItem `json:"items"`
+	AsOf  time.Time       `json:"as_of"`
+	Items []timeline.Item `json:"items"`
 }
 
 // asOfParam reads as_of; without one the record as it stands now is read.
@@ -42,11 +43,11 @@ func (s *Server) readCaseTimeline(w http.ResponseWriter, r *http.Request, p doma
 	if err != nil {
 		return err
 	}
-	items, err := projections.CaseTimeline(r.Context(), s.db, c.ID, given)
+	items, err := timeline.OfCase(r.Context(), s.db, c.ID, given)
 	if err != nil {
 		return err
 	}
-	s.recordRead(r, p, projections.ActionReadCaseTimeline, c.ChildID, c.ID, c.Jurisdiction)
+	s.recordRead(r, p, accesslog.ActionReadCaseTimeline, c.ChildID, c.ID, c.Jurisdiction.String())
 	writeJSON(w, http.StatusOK, Timeline{AsOf: shown, Items: items})
 	return nil
 }

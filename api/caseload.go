@@ -4,12 +4,12 @@ import (
 	"net/http"
 
 	"github.com/careledger/careledger/domain"
-	"github.com/careledger/careledger/projections"
+	"github.com/careledger/careledger/projections/caseview"
 )
 
 // Caseload is GET /v1/caseload's answer (API.md "Caseload").
 type Caseload struct {
-	Items []projections.CaseloadItem `json:"items"`
+	Items []caseview.CaseloadItem `json:"items"`
 }
 
 // readCaseload is GET /v1/caseload?jurisdiction=&worker_id=: the open
@@ -23,7 +23,7 @@ func (s *Server) readCaseload(w http.ResponseWriter, r *http.Request, p domain.P
 	if err != nil {
 		return err
 	}
-	items, err := projections.Caseload(r.Context(), s.db, j.String(), r.URL.Query().Get("worker_id"))
+	items, err := caseview.Caseload(r.Context(), s.db, j, r.URL.Query().Get("worker_id"))
 	if err != nil {
 		return err
 	}

@@ -1,18 +1,17 @@
 package api
 
 import (
-	"errors"
-	"fmt"
 	"net/http"
 
-	"github.com/careledger/careledger/commands"
 	"github.com/careledger/careledger/domain"
-	"github.com/careledger/careledger/projections"
+	"github.com/careledger/careledger/projections/accesslog"
+	"github.com/careledger/careledger/projections/childview"
 )
 
 // ChildView is a child's file as GET /v1/children/{id} shows it (API.md
-// "Child").
-type ChildView = projections.ChildView
+// "Child"): the child view's row, with the personal data read from the
+// child's own events.
+type ChildView = childview.Child
 
 // readChildFile is GET /v1/children/{id}: the child's file (一人一档案);
 // ETag is its version. Reading it is recorded in the access log.
@@ -24,10 +23,14 @@ func (s *Server) readChildFile(w http.ResponseWriter, r *http.Request, p domain.
 	if err != nil {
 		return err
 	}
-	if err := s.withPersonalData(r.Context(), &c); err != nil {
+	personal, err := s.record.Personal(r.Context(), c.ID)
+	if err != nil {
 		return err
 	}
-	s.recordRead(r, p, projections.ActionReadChildFile, c.ID, "", c.Jurisdiction)
+	pd := personal[c.ID]
+	c.Name, c.IDNumber, c.BirthDate, c.Guardian, c.EntrustedGuardian = pd.Name, pd.IDNumber, pd.BirthDate, pd.Guardian, pd.EntrustedGuardian
+	c.LivingSituation, c.Schooling = pd.LivingSituation, pd.Schooling
+	s.recordRead(r, p, accesslog.ActionReadChildFile, c.ID, "", c.Jurisdiction.String())
 	w.Header().Set("ETag", etag(c.Version))
 	writeJSON(w, http.StatusOK, c)
 	return nil
@@ -36,15 +39,12 @@ func (s *Server) readChildFile(w http.ResponseWriter, r *http.Request, p domain.
 // childInReach reads a child's file; one the view does not have and one
 // outside p's jurisdiction are both not found.
 func (s *Server) childInReach(r *http.Request, p domain.Principal, id string) (ChildView, error) {
-	c, err := projections.FindChild(r.Context(), s.db, id)
-	if errors.Is(err, projections.ErrNoSuchRow) {
-		return ChildView{}, fmt.Errorf("child %s: %w", id, commands.ErrNotFound)
-	}
+	c, err := childview.Find(r.Context(), s.db, id)
 	if err != nil {
 		return ChildView{}, err
 	}
-	if !covers(p, c.Jurisdiction) {
-		return ChildView{}, fmt.Errorf("child %s: %w", id, commands.ErrNotFound)
+	if !p.Reaches(c.Jurisdiction) {
+		return ChildView{}, domain.NotFound("child", id)
 	}
 	return c, nil
 }

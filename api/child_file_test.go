@@ -23,7 +23,7 @@ func TestReadChildFile(t *testing.T) {
 		require.NotNil(t, c.IDNumber)
 		assert.Equal(t, "2015-03-02", c.BirthDate)
 		assert.Equal(t, "male", c.Sex)
-		assert.Equal(t, homeVillage, c.Jurisdiction)
+		assert.Equal(t, homeVillage, c.Jurisdiction.String())
 		assert.Equal(t, []string{"left_behind"}, c.Categories)
 		require.NotNil(t, c.Guardian)
 		assert.Equal(t, "13800000000", c.Guardian.Phone)

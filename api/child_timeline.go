@@ -4,7 +4,8 @@ import (
 	"net/http"
 
 	"github.com/careledger/careledger/domain"
-	"github.com/careledger/careledger/projections"
+	"github.com/careledger/careledger/projections/accesslog"
+	"github.com/careledger/careledger/projections/timeline"
 )
 
 // readChildTimeline is GET /v1/children/{id}/timeline?as_of=T: every
@@ -23,11 +24,11 @@ func (s *Server) readChildTimeline(w http.ResponseWriter, r *http.Request, p dom
 	if err != nil {
 		return err
 	}
-	items, err := projections.ChildTimeline(r.Context(), s.db, c.ID, given)
+	items, err := timeline.OfChild(r.Context(), s.db, c.ID, given)
 	if err != nil {
 		return err
 	}
-	s.recordRead(r, p, projections.ActionReadChildTimeline, c.ID, "", c.Jurisdiction)
+	s.recordRead(r, p, accesslog.ActionReadChildTimeline, c.ID, "", c.Jurisdiction.String())
 	writeJSON(w, http.StatusOK, Timeline{AsOf: shown, Items: items})
 	return nil
 }

@@ -5,13 +5,13 @@ import (
 	"strconv"
 
 	"github.com/careledger/careledger/domain"
-	"github.com/careledger/careledger/projections"
+	"github.com/careledger/careledger/projections/childview"
 )
 
 // ChildListing is a child as GET /v1/children lists it: enough to find the
 // child; the file itself (GET /v1/children/{id}) is read, and recorded in
 // the access log, to see the rest.
-type ChildListing = projections.ChildListing
+type ChildListing = childview.Listing
 
 // childrenCursor is where the next page of the children list starts.
 type childrenCursor struct {
@@ -27,7 +27,7 @@ func (s *Server) listChildren(w http.ResponseWriter, r *http.Request, p domain.P
 	if err != nil {
 		return err
 	}
-	f := projections.ChildFilter{JurisdictionPrefix: j.String(), Category: r.URL.Query().Get("category"), After: cur.After, Limit: limit + 1}
+	f := childview.Filter{Within: j, Category: r.URL.Query().Get("category"), After: cur.After, Limit: limit + 1}
 	if v := r.URL.Query().Get("key_child"); v != "" {
 		b, err := strconv.ParseBool(v)
 		if err != nil {
@@ -35,7 +35,7 @@ func (s *Server) listChildren(w http.ResponseWriter, r *http.Request, p domain.P
 		}
 		f.KeyChild = &b
 	}
-	children, err := projections.ListChildren(r.Context(), s.db, f)
+	children, err := childview.List(r.Context(), s.db, f)
 	if err != nil {
 		return err
 	}
@@ -48,13 +48,13 @@ func (s *Server) listChildren(w http.ResponseWriter, r *http.Request, p domain.P
 	for i, c := range out.Items {
 		ids[i] = c.ID
 	}
-	personal, err := s.childrenPersonalData(r.Context(), ids...)
+	personal, err := s.record.Personal(r.Context(), ids...)
 	if err != nil {
 		return err
 	}
 	for i := range out.Items {
 		pd := personal[out.Items[i].ID]
-		out.Items[i].Name, out.Items[i].BirthDate = pd.name, pd.birthDate
+		out.Items[i].Name, out.Items[i].BirthDate = pd.Name, pd.BirthDate
 	}
 	writeJSON(w, http.StatusOK, out)
 	return nil

@@ -68,7 +68,7 @@ func TestUpdateChildProfile(t *testing.T) {
 		assert.Equal(t, id, ans.ID)
 		assert.Equal(t, int64(2), ans.Version)
 		assert.Equal(t, []string{"child.profile_updated"}, eventTypes(ans))
-		events, err := env.Store.ReadStream(t.Context(), domain.ChildStream(id), 1, 0)
+		events, err := env.Store.ReadStream(t.Context(), domain.ChildStream(id).String(), 1, 0)
 		require.NoError(t, err)
 		require.Len(t, events, 1)
 		var fields map[string]json.RawMessage

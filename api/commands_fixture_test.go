@@ -13,6 +13,7 @@ import (
 
 	"github.com/careledger/careledger/api"
 	"github.com/careledger/careledger/api/apitest"
+	"github.com/careledger/careledger/domain"
 )
 
 // The places the command tests act in: a village of county 370902, and a
@@ -152,9 +153,9 @@ func with(body map[string]any, field string, v any) map[string]any {
 }
 
 // streamTypes are the types of the events stored in a stream.
-func streamTypes(t *testing.T, env *apitest.Env, stream string) []string {
+func streamTypes(t *testing.T, env *apitest.Env, stream domain.StreamID) []string {
 	t.Helper()
-	events, err := env.Store.ReadStream(context.Background(), stream, 0, 0)
+	events, err := env.Store.ReadStream(context.Background(), stream.String(), 0, 0)
 	require.NoError(t, err)
 	types := make([]string, len(events))
 	for i, e := range events {

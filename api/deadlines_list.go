@@ -4,12 +4,12 @@ import (
 	"net/http"
 
 	"github.com/careledger/careledger/domain"
-	"github.com/careledger/careledger/projections"
+	"github.com/careledger/careledger/projections/deadlines"
 )
 
 // Deadline is an obligation as GET /v1/deadlines shows it (API.md
 // "Deadline").
-type Deadline = projections.DeadlineRow
+type Deadline = deadlines.Row
 
 // deadlinesCursor is where the next page of deadlines starts.
 type deadlinesCursor struct {
@@ -27,18 +27,12 @@ func (s *Server) listDeadlines(w http.ResponseWriter, r *http.Request, p domain.
 	}
 	q := r.URL.Query()
 	status := q.Get("status")
-	if status != "" {
-		if _, err := domain.ParseDeadlineStatus(status); err != nil {
-			return &domain.InvalidError{Field: "status", Message: "must be open, met, met_late or missed"}
-		}
-	}
 	dueBefore, err := timeParam(r, "due_before")
 	if err != nil {
 		return err
 	}
-	rows, err := projections.QueryDeadlines(r.Context(), s.db, s.dialect, projections.DeadlineFilter{
-		Status: status, JurisdictionPrefix: j.String(), Owner: q.Get("owner"), DueBefore: dueBefore,
-		Now: s.now(), Limit: limit + 1, After: cur.After,
+	rows, err := deadlines.Query(r.Context(), s.db, deadlines.Filter{
+		Status: status, Within: j, Owner: q.Get("owner"), DueBefore: dueBefore, Limit: limit + 1, After: cur.After,
 	})
 	if err != nil {
 		return err

@@ -58,7 +58,7 @@ func TestListDeadlines(t *testing.T) {
 		inNext := deadlines(w, "/v1/deadlines?jurisdiction="+nextVillage+"&limit=500", w.caseworker)
 		require.NotEmpty(t, inNext)
 		for _, d := range inNext {
-			assert.True(t, strings.HasPrefix(d.Jurisdiction, nextVillage))
+			assert.True(t, strings.HasPrefix(d.Jurisdiction.String(), nextVillage))
 			assert.Equal(t, w.otherChildID, d.SubjectID)
 		}
 

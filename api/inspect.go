@@ -8,7 +8,6 @@ import (
 	"strings"
 
 	"github.com/careledger/careledger/domain"
-	"github.com/careledger/careledger/projections"
 )
 
 // inspectPage serves the inspectors' page (/inspect/): static HTML, CSS and
@@ -63,28 +62,12 @@ func reportStyleHash() string {
 
 // inspectWords are the Chinese words for what the trace report carries as
 // codes: obligation kinds and statuses, roles and agencies (an owner no
-// person holds yet is a role or an agency).
+// person holds yet is a role or an agency) — the domain's own labels.
 func inspectWords() map[string]map[string]string {
-	kinds := []string{"police_report", "first_response", "assignment", "assessment", "guardianship_assessment",
-		"referral_answer", "visit", "info_verification", "training", "post_closure_follow_up"}
-	statuses := []string{"open", "met", "met_late", "missed"}
-	roles := []string{"child_director", "child_supervisor", "caseworker", "partner", "inspector", "analyst", "admin"}
-	agencies := []string{"police", "education", "justice", "hr_social_security", "womens_federation", "youth_league",
-		"disabled_persons_federation", "welfare_institution", "health", "social_organization"}
-	out := map[string]map[string]string{"kinds": {}, "statuses": {}, "roles": {}, "agencies": {}}
-	for _, k := range kinds {
-		out["kinds"][k] = projections.ZhDeadlineKind(k)
+	return map[string]map[string]string{
+		"kinds":    domain.Labels[domain.DeadlineKind](),
+		"statuses": domain.Labels[domain.DeadlineStatus](),
+		"roles":    domain.Labels[domain.Role](),
+		"agencies": domain.Labels[domain.Agency](),
 	}
-	for _, st := range statuses {
-		out["statuses"][st] = projections.ZhDeadlineStatus(st)
-	}
-	for _, r := range roles {
-		out["roles"][r] = projections.ZhRole(mustRole(r))
-	}
-	for _, a := range agencies {
-		if agency, err := domain.ParseAgency(a); err == nil {
-			out["agencies"][a] = projections.ZhAgency(agency)
-		}
-	}
-	return out
 }

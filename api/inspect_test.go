@@ -13,7 +13,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/careledger/careledger/api/apitest"
-	"github.com/careledger/careledger/projections"
+	"github.com/careledger/careledger/domain"
 )
 
 // TestInspectPage: the inspectors' page is served without a token, under a
@@ -56,8 +56,8 @@ func TestInspectPage(t *testing.T) {
 	res := env.Do("GET", "/inspect/words.json", "", nil)
 	require.Equal(t, http.StatusOK, res.Status)
 	res.JSON(t, &words)
-	assert.Equal(t, projections.ZhDeadlineKind("police_report"), words["kinds"]["police_report"])
-	assert.Equal(t, projections.ZhDeadlineStatus("missed"), words["statuses"]["missed"])
+	assert.Equal(t, domain.KindPoliceReport.Zh(), words["kinds"]["police_report"])
+	assert.Equal(t, domain.DeadlineMissed.Zh(), words["statuses"]["missed"])
 	assert.Equal(t, "儿童主任", words["roles"]["child_director"])
 	assert.Len(t, words["kinds"], 10)
 

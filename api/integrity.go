@@ -10,7 +10,7 @@ import (
 // integrity is GET /v1/integrity: the hash chain of the whole store,
 // verified now, with its seal.
 func (s *Server) integrity(w http.ResponseWriter, r *http.Request, _ domain.Principal) error {
-	v, err := s.store.Verify(r.Context())
+	v, err := s.record.Verify(r.Context())
 	if err != nil {
 		return fmt.Errorf("verify: %w", err)
 	}

@@ -90,13 +90,13 @@ func TestIsolationMatrix(t *testing.T) {
 			covered[p.route] = true
 		}
 		for _, r := range env.Server.Routes() {
-			if len(r.Roles) == 0 {
+			if len(r.Roles()) == 0 {
 				continue
 			}
 			route := r.Method + " " + r.Pattern
 			assert.True(t, covered[route], "route %s is not in the matrix", route)
 			var declared []string
-			for _, role := range r.Roles {
+			for _, role := range r.Roles() {
 				declared = append(declared, role.String())
 			}
 			assert.ElementsMatch(t, strings.Fields(apiRoles[route]), declared, "roles of %s", route)

@@ -1,27 +1,22 @@
 package api
 
-import "net/http"
+import (
+	"net/http"
 
-// Who may call what, as the OpenAPI document names the roles.
-var (
-	docAdmin          = []string{"admin"}
-	docCaseActors     = []string{"child_director", "child_supervisor", "caseworker"}
-	docCaseReaders    = []string{"child_director", "child_supervisor", "caseworker", "inspector"}
-	docCaseworker     = []string{"caseworker"}
-	docInspector      = []string{"inspector"}
-	docReferralAnswer = []string{"partner", "caseworker"} // a partner of the referral's agency
+	"github.com/careledger/careledger/domain"
+	"github.com/careledger/careledger/projections/analytics"
 )
 
 // commandDoc documents a command: its body, its answer with an ETag, the
 // If-Match and Idempotency-Key headers and the problems commands meet.
-func commandDoc(method, path, id, tag, summary string, roles []string, body string, status int) operationDoc {
-	return operationDoc{method: method, path: path, id: id, tag: tag, summary: summary, roles: roles, body: body,
+func commandDoc(method, path, id, tag, summary string, act domain.Act, body string, status int) operationDoc {
+	return operationDoc{method: method, path: path, id: id, tag: tag, summary: summary, roles: roleWords(act), body: body,
 		status: status, answer: "CommandAnswer", etag: true, headers: true, problems: []int{404, 409, 412, 413, 422}}
 }
 
 // queryDoc documents a read.
-func queryDoc(path, id, tag, summary string, roles []string, answer string, params ...paramDoc) operationDoc {
-	return operationDoc{method: http.MethodGet, path: path, id: id, tag: tag, summary: summary, roles: roles,
+func queryDoc(path, id, tag, summary string, act domain.Act, answer string, params ...paramDoc) operationDoc {
+	return operationDoc{method: http.MethodGet, path: path, id: id, tag: tag, summary: summary, roles: roleWords(act),
 		status: http.StatusOK, answer: answer, query: params, problems: []int{404, 503}}
 }
 
@@ -47,84 +42,84 @@ func operationDocs() []operationDoc {
 	created, ok := http.StatusCreated, http.StatusOK
 	return []operationDoc{
 		// Commands (API.md "Commands").
-		commandDoc(post, "/v1/workers", "registerWorker", "workers", "Register a worker (WorkerRegistered)", docAdmin, "WorkerRegistration", created),
+		commandDoc(post, "/v1/workers", "registerWorker", "workers", "Register a worker (WorkerRegistered)", domain.ActRegisterWorker, "WorkerRegistration", created),
 		commandDoc(post, "/v1/workers/{id}/training", "recordTraining", "workers", "Record a worker's training (WorkerTrainingRecorded)",
-			[]string{"admin", "child_supervisor"}, "TrainingRecord", ok),
-		commandDoc(post, "/v1/children", "registerChild", "children", "Open a child's file (ChildRegistered)", docCaseActors, "ChildRegistration", created),
+			domain.ActRecordTraining, "TrainingRecord", ok),
+		commandDoc(post, "/v1/children", "registerChild", "children", "Open a child's file (ChildRegistered)", domain.ActRegisterChild, "ChildRegistration", created),
 		commandDoc(post, "/v1/children/{id}/profile", "updateChildProfile", "children", "Update a child's file; only the fields sent change (ChildProfileUpdated)",
-			docCaseActors, "ChildProfileUpdate", ok),
-		commandDoc(post, "/v1/children/{id}/visits", "recordVisit", "children", "Record a visit (VisitRecorded)", docCaseActors, "Visit", ok),
+			domain.ActUpdateChildProfile, "ChildProfileUpdate", ok),
+		commandDoc(post, "/v1/children/{id}/visits", "recordVisit", "children", "Record a visit (VisitRecorded)", domain.ActRecordVisit, "Visit", ok),
 		commandDoc(post, "/v1/children/{id}/entrusted-guardianship", "confirmEntrustment", "children",
-			"Confirm the entrusted guardianship (GuardianshipEntrustmentConfirmed)", []string{"child_director", "child_supervisor"}, "Entrustment", ok),
+			"Confirm the entrusted guardianship (GuardianshipEntrustmentConfirmed)", domain.ActConfirmEntrustment, "Entrustment", ok),
 		commandDoc(post, "/v1/children/{id}/erasure", "eraseChild", "children", "Erase a child's personal data: destroys the child's key (ChildDataErased)",
-			docAdmin, "Erasure", ok),
-		commandDoc(post, "/v1/cases", "receiveReport", "cases", "Receive a report; opens a case (ReportReceived)", docCaseActors, "Report", created),
+			domain.ActEraseChildData, "Erasure", ok),
+		commandDoc(post, "/v1/cases", "receiveReport", "cases", "Receive a report; opens a case (ReportReceived)", domain.ActReceiveReport, "Report", created),
 		commandDoc(post, "/v1/cases/{id}/police-report", "forwardToPolice", "cases", "Forward the report to the police (ReportForwardedToPolice)",
-			docCaseActors, "PoliceReport", ok),
+			domain.ActForwardToPolice, "PoliceReport", ok),
 		commandDoc(post, "/v1/cases/{id}/emergency-response", "recordEmergencyResponse", "cases", "Record an emergency response (EmergencyResponseRecorded)",
-			docCaseActors, "EmergencyResponse", ok),
-		commandDoc(post, "/v1/cases/{id}/assignment", "assignCase", "cases", "Assign the case (CaseAssigned)", docCaseworker, "Assignment", ok),
-		commandDoc(post, "/v1/cases/{id}/assessments", "completeAssessment", "cases", "Complete an assessment (AssessmentCompleted)", docCaseworker, "Assessment", ok),
-		commandDoc(post, "/v1/cases/{id}/conferences", "holdConference", "cases", "Hold a case conference (CaseConferenceHeld)", docCaseworker, "Conference", ok),
+			domain.ActRecordEmergencyResponse, "EmergencyResponse", ok),
+		commandDoc(post, "/v1/cases/{id}/assignment", "assignCase", "cases", "Assign the case (CaseAssigned)", domain.ActAssignCase, "Assignment", ok),
+		commandDoc(post, "/v1/cases/{id}/assessments", "completeAssessment", "cases", "Complete an assessment (AssessmentCompleted)", domain.ActCompleteAssessment, "Assessment", ok),
+		commandDoc(post, "/v1/cases/{id}/conferences", "holdConference", "cases", "Hold a case conference (CaseConferenceHeld)", domain.ActHoldConference, "Conference", ok),
 		commandDoc(post, "/v1/cases/{id}/referrals", "makeReferral", "cases", "Refer to an agency (ReferralMade); the answer carries referral_id",
-			docCaseworker, "ReferralRequest", created),
+			domain.ActMakeReferral, "ReferralRequest", created),
 		commandDoc(post, "/v1/cases/{id}/referrals/{rid}/acceptance", "acceptReferral", "cases", "Accept a referral (ReferralAccepted)",
-			docReferralAnswer, "ReferralOutcome", ok),
+			domain.ActAcceptReferral, "ReferralOutcome", ok),
 		commandDoc(post, "/v1/cases/{id}/referrals/{rid}/decline", "declineReferral", "cases", "Decline a referral (ReferralDeclined)",
-			docReferralAnswer, "ReferralDecline", ok),
+			domain.ActDeclineReferral, "ReferralDecline", ok),
 		commandDoc(post, "/v1/cases/{id}/referrals/{rid}/completion", "completeReferral", "cases", "Complete a referral (ReferralCompleted)",
-			docReferralAnswer, "ReferralOutcome", ok),
+			domain.ActCompleteReferral, "ReferralOutcome", ok),
 		commandDoc(post, "/v1/cases/{id}/temporary-guardianship", "startTemporaryGuardianship", "cases",
-			"Start temporary guardianship (TemporaryGuardianshipStarted)", docCaseworker, "GuardianshipStart", ok),
+			"Start temporary guardianship (TemporaryGuardianshipStarted)", domain.ActStartTemporaryGuardianship, "GuardianshipStart", ok),
 		commandDoc(post, "/v1/cases/{id}/temporary-guardianship/end", "endTemporaryGuardianship", "cases",
-			"End temporary guardianship (TemporaryGuardianshipEnded)", docCaseworker, "GuardianshipEnd", ok),
+			"End temporary guardianship (TemporaryGuardianshipEnded)", domain.ActEndTemporaryGuardianship, "GuardianshipEnd", ok),
 		commandDoc(post, "/v1/cases/{id}/guardianship-intervention", "recordIntervention", "cases",
-			"Record a guardianship intervention (GuardianshipInterventionRecorded)", docCaseworker, "Intervention", ok),
-		commandDoc(post, "/v1/cases/{id}/follow-ups", "recordFollowUp", "cases", "Record a follow-up (FollowUpRecorded)", docCaseActors, "FollowUp", ok),
+			"Record a guardianship intervention (GuardianshipInterventionRecorded)", domain.ActRecordIntervention, "Intervention", ok),
+		commandDoc(post, "/v1/cases/{id}/follow-ups", "recordFollowUp", "cases", "Record a follow-up (FollowUpRecorded)", domain.ActRecordFollowUp, "FollowUp", ok),
 		commandDoc(post, "/v1/cases/{id}/major-incident", "declareMajorIncident", "cases", "Declare a major incident (MajorIncidentDeclared)",
-			[]string{"caseworker", "inspector"}, "MajorIncident", ok),
-		commandDoc(post, "/v1/cases/{id}/closure", "closeCase", "cases", "Close the case (CaseClosed)", docCaseworker, "Closure", ok),
-		commandDoc(post, "/v1/cases/{id}/reopening", "reopenCase", "cases", "Reopen the case (CaseReopened)", docCaseworker, "Reopening", ok),
-		commandDoc(post, "/v1/inquiries", "openInquiry", "oversight", "Open an accountability inquiry, 倒查 (InquiryOpened)", docInspector, "Inquiry", created),
-		commandDoc(put, "/v1/policy", "changePolicy", "oversight", "Change the deadline policy (DeadlinePolicyChanged)", docAdmin, "DeadlinePolicy", ok),
+			domain.ActDeclareMajorIncident, "MajorIncident", ok),
+		commandDoc(post, "/v1/cases/{id}/closure", "closeCase", "cases", "Close the case (CaseClosed)", domain.ActCloseCase, "Closure", ok),
+		commandDoc(post, "/v1/cases/{id}/reopening", "reopenCase", "cases", "Reopen the case (CaseReopened)", domain.ActReopenCase, "Reopening", ok),
+		commandDoc(post, "/v1/inquiries", "openInquiry", "oversight", "Open an accountability inquiry, 倒查 (InquiryOpened)", domain.ActOpenInquiry, "Inquiry", created),
+		commandDoc(put, "/v1/policy", "changePolicy", "oversight", "Change the deadline policy (DeadlinePolicyChanged)", domain.ActChangePolicy, "DeadlinePolicy", ok),
 
 		// Queries (API.md "Queries").
-		queryDoc("/v1/cases/{id}", "readCase", "cases", "The case as it stands; recorded in the access log", docCaseReaders, "Case").withETag(),
+		queryDoc("/v1/cases/{id}", "readCase", "cases", "The case as it stands; recorded in the access log", domain.ActReadCases, "Case").withETag(),
 		queryDoc("/v1/cases/{id}/events", "readCaseEvents", "cases", "The case's raw events with metadata, positions and hashes, from the store; "+
-			"recorded in the access log", []string{"inspector", "caseworker"}, "EventList").asList(),
+			"recorded in the access log", domain.ActReadEvents, "EventList").asList(),
 		queryDoc("/v1/cases/{id}/timeline", "readCaseTimeline", "cases", "What happened, in business-time order, as the record stood at as_of; "+
-			"recorded in the access log", docCaseReaders, "Timeline", asOfDoc),
-		queryDoc("/v1/children", "listChildren", "children", "Children within the caller's jurisdiction", docCaseReaders, "ChildList",
+			"recorded in the access log", domain.ActReadCases, "Timeline", asOfDoc),
+		queryDoc("/v1/children", "listChildren", "children", "Children within the caller's jurisdiction", domain.ActReadCases, "ChildList",
 			jurisdictionDoc,
-			param("category", "Only children of this category.", enum("left_behind", "in_difficulty", "scattered_orphan")),
+			param("category", "Only children of this category.", words(vocabCategory)),
 			param("key_child", "Only key children (true) or only the others (false).", map[string]any{"type": "boolean"})).asList(),
-		queryDoc("/v1/children/{id}", "readChildFile", "children", "The child's file; recorded in the access log", docCaseReaders, "Child").withETag(),
+		queryDoc("/v1/children/{id}", "readChildFile", "children", "The child's file; recorded in the access log", domain.ActReadCases, "Child").withETag(),
 		queryDoc("/v1/children/{id}/timeline", "readChildTimeline", "children", "Every case, visit and update of the child, as the record stood "+
-			"at as_of; recorded in the access log", docCaseReaders, "Timeline", asOfDoc),
+			"at as_of; recorded in the access log", domain.ActReadCases, "Timeline", asOfDoc),
 		queryDoc("/v1/caseload", "readCaseload", "cases", "Open cases per worker with counts by status and risk",
-			[]string{"caseworker", "child_supervisor", "inspector"}, "Caseload",
+			domain.ActReadCaseload, "Caseload",
 			jurisdictionDoc, param("worker_id", "Only this worker's cases.", map[string]any{"type": "string"})),
-		queryDoc("/v1/deadlines", "listDeadlines", "cases", "Obligations with owner, due time and status (judged now)", docCaseReaders, "DeadlineList",
-			param("status", "Only obligations with this status.", enum("open", "missed", "met_late", "met")),
+		queryDoc("/v1/deadlines", "listDeadlines", "cases", "Obligations with owner, due time and status (judged now)", domain.ActReadCases, "DeadlineList",
+			param("status", "Only obligations with this status.", words(vocabStatus)),
 			jurisdictionDoc,
 			param("owner", "Only obligations this worker id (or agency/role) owns.", map[string]any{"type": "string"}),
 			param("due_before", "Only obligations due before this moment.", map[string]any{"type": "string", "format": "date-time"})).asList(),
 		queryDoc("/v1/inquiries/{id}/report", "readInquiryReport", "oversight", "The inquiry's accountability report; Accept: text/html gives a printable page",
-			docInspector, "AccountabilityReport", asOfDoc).withHTML(),
+			domain.ActReadReports, "AccountabilityReport", asOfDoc).withHTML(),
 		queryDoc("/v1/cases/{id}/trace", "readCaseTrace", "oversight", "The accountability report of a case without an inquiry; "+
-			"Accept: text/html gives a printable page", docInspector, "AccountabilityReport", asOfDoc).withHTML(),
+			"Accept: text/html gives a printable page", domain.ActReadReports, "AccountabilityReport", asOfDoc).withHTML(),
 		queryDoc("/v1/children/{id}/trace", "readChildTrace", "oversight", "The accountability report of a child's file and every case "+
-			"of the child, without an inquiry; Accept: text/html gives a printable page", docInspector, "AccountabilityReport", asOfDoc).withHTML(),
+			"of the child, without an inquiry; Accept: text/html gives a printable page", domain.ActReadReports, "AccountabilityReport", asOfDoc).withHTML(),
 		queryDoc("/v1/access-log", "readAccessLog", "oversight", "Who read which child's file, case or timeline, when (oldest first)",
-			docInspector, "AccessLog",
+			domain.ActReadAccessLog, "AccessLog",
 			param("child_id", "Only reads about this child.", map[string]any{"type": "string"}), jurisdictionDoc).asList(),
 		queryDoc("/v1/stats/cases", "readCaseStats", "statistics", "Case counts and response-time percentiles; no personal data",
-			[]string{"analyst", "inspector"}, "Stats",
-			param("group_by", "Required. How cases are grouped (county, risk too).", enum("jurisdiction", "month", "concern", "source", "county", "risk")),
+			domain.ActReadStats, "Stats",
+			param("group_by", "Required. How cases are grouped (county, risk too).", words(analytics.Groupings())),
 			param("from", "Only cases received at or after this moment.", map[string]any{"type": "string", "format": "date-time"}),
 			param("to", "Only cases received before this moment.", map[string]any{"type": "string", "format": "date-time"}),
 			jurisdictionDoc),
-		queryDoc("/v1/integrity", "verifyIntegrity", "oversight", "Hash-chain verification of the whole store", []string{"inspector", "admin"}, "Integrity"),
+		queryDoc("/v1/integrity", "verifyIntegrity", "oversight", "Hash-chain verification of the whole store", domain.ActVerifyIntegrity, "Integrity"),
 
 		// No token (careledger serve mounts all but /openapi.json).
 		{method: http.MethodGet, path: "/healthz", id: "health", tag: "operations", summary: "Liveness: answers as soon as the process serves",
@@ -141,6 +136,12 @@ func operationDocs() []operationDoc {
 	}
 }
 
-func enum(words ...string) map[string]any {
-	return map[string]any{"type": "string", "enum": words}
+// roleWords names the roles that may do an act, as the document lists them.
+func roleWords(act domain.Act) []string {
+	roles := act.Roles()
+	out := make([]string, len(roles))
+	for i, r := range roles {
+		out[i] = r.String()
+	}
+	return out
 }

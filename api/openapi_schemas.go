@@ -1,23 +1,28 @@
 package api
 
-// Vocabularies of API.md, as the schemas list them.
+import "github.com/careledger/careledger/domain"
+
+// Vocabularies of API.md, as the schemas list them: the domain's own.
 var (
-	vocabRole      = []string{"child_director", "child_supervisor", "caseworker", "partner", "inspector", "analyst", "admin"}
-	vocabSource    = []string{"hotline_12355", "mandatory_report", "police", "walk_in", "visit", "inspection", "other"}
-	vocabReporter  = []string{"school", "hospital", "child_director", "child_supervisor", "neighbour", "relative", "child_self", "police", "anonymous", "other"}
-	vocabConcern   = []string{"living_alone", "missing", "guardian_incapacity", "neglect", "domestic_violence", "abuse", "begging", "trafficking", "dropout", "no_hukou", "illness", "disability"}
-	vocabAgency    = []string{"police", "education", "justice", "hr_social_security", "womens_federation", "youth_league", "disabled_persons_federation", "welfare_institution", "health", "social_organization"}
-	vocabService   = []string{"legal_aid", "return_to_school", "rehabilitation", "psychological_support", "social_assistance", "hukou_registration", "employment_support", "medical_care", "other"}
-	vocabGround    = []string{"street_or_unidentified", "guardian_missing", "guardian_unable_emergency", "guardian_refuses_or_neglects", "used_in_crime", "serious_harm_by_guardian", "other"}
-	vocabPlacement = []string{"kin", "foster_family", "center", "welfare_institution"}
-	vocabOutcome   = []string{"returned_to_family", "long_term_guardianship", "transferred", "other"}
-	vocabClosure   = []string{"resolved", "returned_to_family", "transferred", "long_term_guardianship", "reached_adulthood", "unfounded", "other"}
-	vocabCategory  = []string{"left_behind", "in_difficulty", "scattered_orphan"}
-	vocabKeyChild  = []string{"poor_guardianship", "dropout", "no_hukou", "illness", "disability"}
-	vocabReason    = []string{"poverty", "disability", "serious_illness", "guardianship_lacking", "other"}
-	vocabRisk      = []string{"high", "medium", "low"}
-	vocabDeadline  = []string{"police_report", "first_response", "assignment", "assessment", "guardianship_assessment", "referral_answer", "visit", "info_verification", "training", "post_closure_follow_up"}
-	vocabStatus    = []string{"open", "met", "met_late", "missed"}
+	vocabRole      = domain.Words[domain.Role]()
+	vocabSource    = domain.Words[domain.Source]()
+	vocabReporter  = domain.Words[domain.ReporterType]()
+	vocabConcern   = domain.Words[domain.Concern]()
+	vocabAgency    = domain.Words[domain.Agency]()
+	vocabService   = domain.Words[domain.Service]()
+	vocabGround    = domain.Words[domain.GuardianshipGround]()
+	vocabPlacement = domain.Words[domain.Placement]()
+	vocabOutcome   = domain.Words[domain.GuardianshipOutcome]()
+	vocabClosure   = domain.Words[domain.ClosureReason]()
+	vocabCategory  = domain.Words[domain.Category]()
+	vocabKeyChild  = domain.Words[domain.KeyChildFlag]()
+	vocabReason    = domain.Words[domain.DifficultyReason]()
+	vocabRisk      = domain.Words[domain.Risk]()
+	vocabSex       = domain.Words[domain.Sex]()
+	vocabDeadline  = domain.Words[domain.DeadlineKind]()
+	vocabStatus    = domain.Words[domain.DeadlineStatus]()
+	vocabCase      = domain.Words[domain.CaseStatus]()
+	vocabReferral  = domain.Words[domain.ReferralStatus]()
 )
 
 type props = map[string]any
@@ -141,7 +146,7 @@ func schemaDocs() map[string]any {
 		// Answers.
 		"Child": described("After erasure the personal fields are null, birth_date keeps only its year (YYYY-01-01) and erased is true.",
 			object([]string{"id", "name", "birth_date", "sex", "jurisdiction", "categories", "key_child_flags", "guardian", "living_situation", "schooling", "hukou_registered", "erased", "version"}, props{
-				"id": text(), "name": nullableText(), "id_number": nullableText(), "birth_date": fullDate(), "sex": words([]string{"male", "female"}),
+				"id": text(), "name": nullableText(), "id_number": nullableText(), "birth_date": fullDate(), "sex": words(vocabSex),
 				"jurisdiction": jurisdiction(), "categories": list(words(vocabCategory)), "difficulty_reasons": list(text()),
 				"key_child_flags": list(words(vocabKeyChild)), "key_child": boolean(), "guardian": orNull(guardian),
 				"entrusted_guardian": orNull(guardian), "living_situation": nullableText(), "schooling": nullableText(),
@@ -155,12 +160,12 @@ func schemaDocs() map[string]any {
 		}),
 		"ChildList": page("ChildListing"),
 		"Case": object([]string{"id", "child_id", "status", "source", "concerns", "risk", "received_at", "referrals", "deadlines", "version"}, props{
-			"id": text(), "child_id": text(), "jurisdiction": jurisdiction(), "status": words([]string{"open", "closed"}),
+			"id": text(), "child_id": text(), "jurisdiction": jurisdiction(), "status": words(vocabCase),
 			"source": words(vocabSource), "concerns": list(words(vocabConcern)), "risk": words(vocabRisk), "received_at": dateTime(),
 			"received_by": text(), "assignee": nullableText(), "police_reported_at": nullableDateTime(),
 			"first_response_at": nullableDateTime(), "assessed_at": nullableDateTime(),
 			"referrals": list(object([]string{"id", "agency", "service", "status"}, props{"id": text(), "agency": words(vocabAgency),
-				"service": words(vocabService), "status": words([]string{"pending", "accepted", "declined", "completed"}),
+				"service": words(vocabService), "status": words(vocabReferral),
 				"made_at": dateTime(), "answered_at": dateTime()})),
 			"temporary_guardianship": orNull(object([]string{"active", "ground", "placement", "started_at"}, props{"active": boolean(),
 				"ground": words(vocabGround), "placement": words(vocabPlacement), "started_at": dateTime(), "ended_at": dateTime()})),
@@ -224,7 +229,7 @@ func schemaDocs() map[string]any {
 // childFields are the fields of a child's file a client sends.
 func childFields(guardian map[string]any) props {
 	return props{
-		"name": text(), "id_number": text(), "birth_date": fullDate(), "sex": words([]string{"male", "female"}),
+		"name": text(), "id_number": text(), "birth_date": fullDate(), "sex": words(vocabSex),
 		"jurisdiction": jurisdiction(), "categories": list(words(vocabCategory)), "difficulty_reasons": list(words(vocabReason)),
 		"key_child_flags": list(words(vocabKeyChild)), "guardian": guardian, "entrusted_guardian": guardian,
 		"living_situation": text(), "schooling": text(), "hukou_registered": boolean(),

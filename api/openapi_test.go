@@ -48,7 +48,7 @@ func TestOpenAPIDocumentsEveryRoute(t *testing.T) {
 
 	registered := map[string][]string{}
 	for _, r := range env.Server.Routes() {
-		registered[r.Method+" "+r.Pattern] = roleNames(r.Roles)
+		registered[r.Method+" "+r.Pattern] = roleNames(r.Roles())
 	}
 	documented := map[string]map[string]any{}
 	param := regexp.MustCompile(`\{([^}]+)\}`)

@@ -8,7 +8,6 @@ import (
 
 	"github.com/careledger/careledger/commands"
 	"github.com/careledger/careledger/domain"
-	"github.com/careledger/careledger/eventstore"
 )
 
 // Problem is an RFC 9457 problem detail.
@@ -55,12 +54,12 @@ func problemOf(err error) Problem {
 		return Problem{Type: "urn:careledger:problem:unauthenticated", Title: "未认证 Unauthenticated", Status: http.StatusUnauthorized, Detail: err.Error()}
 	case errors.Is(err, domain.ErrForbidden):
 		return Problem{Type: "urn:careledger:problem:forbidden", Title: "无权操作 Forbidden", Status: http.StatusForbidden, Detail: err.Error()}
-	case errors.Is(err, commands.ErrNotFound):
+	case errors.Is(err, domain.ErrNotFound):
 		return Problem{Type: "urn:careledger:problem:not-found", Title: "未找到 Not found", Status: http.StatusNotFound, Detail: err.Error()}
 	case errors.As(err, &rule):
 		return Problem{Type: "urn:careledger:problem:rule", Title: "违反个案规则 Rule of the case broken", Status: http.StatusConflict,
 			Detail: err.Error(), Rule: rule.Rule}
-	case errors.Is(err, commands.ErrConflict), errors.Is(err, eventstore.ErrVersionConflict):
+	case errors.Is(err, commands.ErrConflict):
 		return Problem{Type: "urn:careledger:problem:conflict", Title: "版本冲突 Conflict", Status: http.StatusConflict, Detail: err.Error()}
 	case errors.Is(err, commands.ErrPreconditionFailed):
 		return Problem{Type: "urn:careledger:problem:precondition-failed", Title: "版本已变 Precondition failed", Status: http.StatusPreconditionFailed, Detail: err.Error()}

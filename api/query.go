@@ -11,7 +11,6 @@ import (
 	"strings"
 	"time"
 
-	"github.com/careledger/careledger/commands"
 	"github.com/careledger/careledger/domain"
 )
 
@@ -124,8 +123,8 @@ func jurisdictionParam(r *http.Request, p domain.Principal) (domain.Jurisdiction
 	if err != nil {
 		return domain.Jurisdiction{}, &domain.InvalidError{Field: "jurisdiction", Message: err.Error()}
 	}
-	if !p.Jurisdiction.Covers(j) {
-		return domain.Jurisdiction{}, fmt.Errorf("jurisdiction %s: %w", v, commands.ErrNotFound)
+	if !p.Reaches(j) {
+		return domain.Jurisdiction{}, domain.NotFound("jurisdiction", v)
 	}
 	return j, nil
 }

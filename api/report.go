@@ -9,7 +9,8 @@ import (
 	"time"
 
 	"github.com/careledger/careledger/domain"
-	"github.com/careledger/careledger/projections"
+	"github.com/careledger/careledger/projections/accesslog"
+	"github.com/careledger/careledger/projections/report"
 )
 
 // webFiles are the pages the server renders and serves: the printable
@@ -30,26 +31,26 @@ func (s *Server) inquiryReport(w http.ResponseWriter, r *http.Request, p domain.
 	if err != nil {
 		return err
 	}
-	report, err := projections.BuildInquiryReport(r.Context(), s.store, s.db, r.PathValue("id"), asOf, s.now(), p.Jurisdiction)
+	rep, err := report.BuildInquiryReport(r.Context(), s.record, s.db, r.PathValue("id"), asOf, p.Jurisdiction)
 	if err != nil {
 		return err
 	}
-	return s.writeReport(w, r, p, report)
+	return s.writeReport(w, r, p, rep)
 }
 
 // caseTrace is GET /v1/cases/{id}/trace?as_of=T: the same report for a
 // case without an inquiry (the inspectors' page reads it).
 func (s *Server) caseTrace(w http.ResponseWriter, r *http.Request, p domain.Principal) error {
-	return s.trace(w, r, p, projections.ReportSubject{CaseID: r.PathValue("id")})
+	return s.trace(w, r, p, report.Subject{CaseID: r.PathValue("id")})
 }
 
 // childTrace is GET /v1/children/{id}/trace?as_of=T: the report for a
 // child's file and every case about the child.
 func (s *Server) childTrace(w http.ResponseWriter, r *http.Request, p domain.Principal) error {
-	return s.trace(w, r, p, projections.ReportSubject{ChildID: r.PathValue("id")})
+	return s.trace(w, r, p, report.Subject{ChildID: r.PathValue("id")})
 }
 
-func (s *Server) trace(w http.ResponseWriter, r *http.Request, p domain.Principal, subject projections.ReportSubject) error {
+func (s *Server) trace(w http.ResponseWriter, r *http.Request, p domain.Principal, subject report.Subject) error {
 	if err := s.awaitMinPosition(r); err != nil {
 		return err
 	}
@@ -57,20 +58,20 @@ func (s *Server) trace(w http.ResponseWriter, r *http.Request, p domain.Principa
 	if err != nil {
 		return err
 	}
-	report, err := projections.BuildTraceReport(r.Context(), s.store, s.db, subject, asOf, s.now(), p.Jurisdiction)
+	rep, err := report.BuildTraceReport(r.Context(), s.record, s.db, subject, asOf, p.Jurisdiction)
 	if err != nil {
 		return err
 	}
-	return s.writeReport(w, r, p, report)
+	return s.writeReport(w, r, p, rep)
 }
 
 // writeReport answers JSON, or the printable page when HTML is preferred
 // (Chinese by default, English with ?lang=en).
 // Reading it is recorded in the access log: it shows the child's record.
-func (s *Server) writeReport(w http.ResponseWriter, r *http.Request, p domain.Principal, report *projections.InquiryReport) error {
-	s.recordRead(r, p, projections.ActionReadReport, report.Subject.Child, report.Subject.CaseID, report.Subject.Jurisdiction)
+func (s *Server) writeReport(w http.ResponseWriter, r *http.Request, p domain.Principal, rep *report.Report) error {
+	s.recordRead(r, p, accesslog.ActionReadReport, rep.Subject.Child, rep.Subject.CaseID, rep.Subject.Jurisdiction)
 	if !prefersHTML(r) {
-		writeJSON(w, http.StatusOK, report)
+		writeJSON(w, http.StatusOK, rep)
 		return nil
 	}
 	lang := "zh"
@@ -83,7 +84,7 @@ func (s *Server) writeReport(w http.ResponseWriter, r *http.Request, p domain.Pr
 	}
 	var b strings.Builder
 	err = tmpl.Funcs(reportFuncs(lang)).Execute(&b, map[string]any{
-		"Lang": map[string]string{"zh": "zh-CN", "en": "en"}[lang], "Report": report, "AsOfParam": r.URL.Query().Get("as_of"),
+		"Lang": map[string]string{"zh": "zh-CN", "en": "en"}[lang], "Report": rep, "AsOfParam": r.URL.Query().Get("as_of"),
 	})
 	if err != nil {
 		return fmt.Errorf("report page: %w", err)
@@ -100,6 +101,7 @@ func (s *Server) writeReport(w http.ResponseWriter, r *http.Request, p domain.Pr
 func reportFuncs(lang string) template.FuncMap {
 	words := reportWords[lang]
 	zh := lang == "zh"
+	roles, kinds, statuses := domain.Labels[domain.Role](), domain.Labels[domain.DeadlineKind](), domain.Labels[domain.DeadlineStatus]()
 	return template.FuncMap{
 		"t": func(key string) string {
 			if w, ok := words[key]; ok {
@@ -115,26 +117,26 @@ func reportFuncs(lang string) template.FuncMap {
 		},
 		"role": func(role string) string {
 			if zh {
-				return projections.ZhRole(mustRole(role))
+				return label(roles, role)
 			}
 			return role
 		},
 		"kind": func(kind string) string {
 			if zh {
-				return projections.ZhDeadlineKind(kind)
+				return label(kinds, kind)
 			}
 			return strings.ReplaceAll(kind, "_", " ")
 		},
 		"status": func(status string) string {
 			if zh {
-				return projections.ZhDeadlineStatus(status)
+				return label(statuses, status)
 			}
 			return strings.ReplaceAll(status, "_", " ")
 		},
 		// owner and who name a registered worker by name, with its id.
-		"owner": func(workers map[string]projections.ReportWorker, owner string) string {
+		"owner": func(workers map[string]report.Worker, owner string) string {
 			if _, ok := workers[owner]; !ok && zh {
-				return projections.ZhOwner(owner)
+				return domain.ZhOwner(owner)
 			}
 			return who(workers, owner)
 		},
@@ -149,16 +151,19 @@ func reportFuncs(lang string) template.FuncMap {
 }
 
 // who is a worker of the register by name and id; anyone else by id.
-func who(workers map[string]projections.ReportWorker, subject string) string {
+func who(workers map[string]report.Worker, subject string) string {
 	if w, ok := workers[subject]; ok {
 		return w.Name + " " + subject
 	}
 	return subject
 }
 
-func mustRole(s string) domain.Role {
-	r, _ := domain.ParseRole(s)
-	return r
+// label is a word's Chinese name, or the word itself.
+func label(labels map[string]string, word string) string {
+	if l, ok := labels[word]; ok {
+		return l
+	}
+	return word
 }
 
 var reportWords = map[string]map[string]string{

@@ -3,7 +3,6 @@ package api
 import (
 	"context"
 	"crypto/rand"
-	"database/sql"
 	"encoding/hex"
 	"errors"
 	"fmt"
@@ -19,21 +18,27 @@ import (
 
 	"github.com/careledger/careledger/commands"
 	"github.com/careledger/careledger/domain"
-	"github.com/careledger/careledger/eventstore"
-	"github.com/careledger/careledger/projections"
+	"github.com/careledger/careledger/projections/accesslog"
+	"github.com/careledger/careledger/projections/engine"
+	"github.com/careledger/careledger/projections/readdb"
+	"github.com/careledger/careledger/projections/record"
 )
 
 // Config is what the server is built from.
 type Config struct {
-	Store      eventstore.Store
-	Handlers   *commands.Handlers
-	Engine     *projections.Engine // for min_position; WaitFor
-	ReadModels *sql.DB
-	Dialect    projections.Dialect
-	Tokens     *Tokens
-	Logger     *slog.Logger          // default slog.Default()
-	Metrics    prometheus.Registerer // request metrics are registered here when set
-	Now        func() time.Time      // default time.Now
+	// Commands carries out the commands (the write side).
+	Commands *commands.Handlers
+	// Record reads the log itself: raw events, children's personal data,
+	// the worker register, the hash chain.
+	Record *record.Reader
+	// ReadModels is the read-model database the queries read; its clock is
+	// the server's (default time.Now).
+	ReadModels readdb.DB
+	// Engine runs the projections; queries wait on it for min_position.
+	Engine  *engine.Engine
+	Tokens  *Tokens
+	Logger  *slog.Logger          // default slog.Default()
+	Metrics prometheus.Registerer // request metrics are registered here when set
 	// MinPositionWait bounds how long a query waits for min_position
 	// (default 5 s).
 	MinPositionWait time.Duration
@@ -41,47 +46,50 @@ type Config struct {
 
 // Server serves the /v1 API.
 type Server struct {
-	store    eventstore.Store
 	handlers *commands.Handlers
-	engine   *projections.Engine
-	db       *sql.DB
-	dialect  projections.Dialect
+	record   *record.Reader
+	engine   *engine.Engine
+	db       readdb.DB
 	tokens   *Tokens
 	log      *slog.Logger
-	now      func() time.Time
 	wait     time.Duration
 
 	mux     *http.ServeMux
 	routes  []Route
 	metrics *requestMetrics
 
-	accessLog *projections.AccessLog // who read which child's file (access_log.go)
+	accessLog *accesslog.Log // who read which child's file (access_log.go)
 }
 
 // Route is one operation of the API: its method and path pattern (as
-// net/http's ServeMux spells it) and the roles that may call it (none: no
-// token needed).
+// net/http's ServeMux spells it) and the act it is (none: no token needed),
+// whose roles may call it.
 type Route struct {
 	Method  string
 	Pattern string
-	Roles   []domain.Role
+	Act     *domain.Act
+}
+
+// Roles are the roles that may call the route (none: no token needed).
+func (r Route) Roles() []domain.Role {
+	if r.Act == nil {
+		return nil
+	}
+	return r.Act.Roles()
 }
 
 // New builds the server and registers every route.
 func New(cfg Config) (*Server, error) {
-	if cfg.Store == nil || cfg.Handlers == nil || cfg.Engine == nil || cfg.ReadModels == nil || cfg.Tokens == nil {
-		return nil, errors.New("api: Store, Handlers, Engine, ReadModels and Tokens are required")
+	if cfg.Commands == nil || cfg.Record == nil || cfg.Engine == nil || cfg.ReadModels.SQL == nil || cfg.Tokens == nil {
+		return nil, errors.New("api: Commands, Record, Engine, ReadModels and Tokens are required")
 	}
 	s := &Server{
-		store: cfg.Store, handlers: cfg.Handlers, engine: cfg.Engine, db: cfg.ReadModels, dialect: cfg.Dialect,
-		tokens: cfg.Tokens, log: cfg.Logger, now: cfg.Now, wait: cfg.MinPositionWait,
+		handlers: cfg.Commands, record: cfg.Record, engine: cfg.Engine, db: cfg.ReadModels,
+		tokens: cfg.Tokens, log: cfg.Logger, wait: cfg.MinPositionWait,
 		mux: http.NewServeMux(),
 	}
 	if s.log == nil {
 		s.log = slog.Default()
-	}
-	if s.now == nil {
-		s.now = time.Now
 	}
 	if s.wait <= 0 {
 		s.wait = 5 * time.Second
@@ -121,21 +129,22 @@ func (s *Server) Handle(pattern string, h http.Handler) {
 // whose role the route allows; a returned error becomes the answer.
 type operation func(w http.ResponseWriter, r *http.Request, p domain.Principal) error
 
-// route registers an operation under "METHOD /path" for the roles given.
-func (s *Server) route(pattern string, roles []domain.Role, op operation) {
+// route registers an operation under "METHOD /path" for the roles the
+// domain allows to do the act.
+func (s *Server) route(pattern string, act domain.Act, op operation) {
 	method, path, ok := strings.Cut(pattern, " ")
-	if !ok || len(roles) == 0 {
-		panic("api: route " + pattern + " needs a method and roles")
+	if !ok || len(act.Roles()) == 0 {
+		panic("api: route " + pattern + " needs a method and an act some role may do")
 	}
-	s.routes = append(s.routes, Route{Method: method, Pattern: path, Roles: roles})
+	s.routes = append(s.routes, Route{Method: method, Pattern: path, Act: &act})
 	s.mux.HandleFunc(pattern, func(w http.ResponseWriter, r *http.Request) {
 		p, err := s.authenticate(r)
 		if err != nil {
 			s.writeError(w, r, err)
 			return
 		}
-		if !hasRole(roles, p.Role) {
-			s.writeError(w, r, fmt.Errorf("the role %s may not %s %s: %w", p.Role, method, path, domain.ErrForbidden))
+		if !act.Allows(p.Role) {
+			s.writeError(w, r, fmt.Errorf("the role %s may not %s (%s %s): %w", p.Role, act, method, path, domain.ErrForbidden))
 			return
 		}
 		setPrincipal(r, p)
@@ -145,17 +154,11 @@ func (s *Server) route(pattern string, roles []domain.Role, op operation) {
 	})
 }
 
-func hasRole(roles []domain.Role, r domain.Role) bool {
-	for _, x := range roles {
-		if x == r {
-			return true
-		}
-	}
-	return false
-}
+// now is the server's clock (the read models' clock).
+func (s *Server) now() time.Time { return s.db.Now() }
 
 // authenticate reads the bearer token. A director's or supervisor's token
-// must name a registered worker.
+// must name a worker of the real-name register in that role.
 func (s *Server) authenticate(r *http.Request) (domain.Principal, error) {
 	h := r.Header.Get("Authorization")
 	scheme, token, ok := strings.Cut(h, " ")
@@ -169,27 +172,17 @@ func (s *Server) authenticate(r *http.Request) (domain.Principal, error) {
 	if err != nil {
 		return domain.Principal{}, err
 	}
-	if p.Role == domain.RoleChildDirector || p.Role == domain.RoleChildSupervisor {
-		events, err := s.store.ReadStream(r.Context(), domain.WorkerStream(p.Subject), 0, 1)
+	if domain.NeedsRegister(p.Role) {
+		w, _, err := s.record.Worker(r.Context(), p.Subject)
 		if err != nil {
 			return domain.Principal{}, fmt.Errorf("authenticate: %w", err)
 		}
-		if len(events) == 0 {
-			return domain.Principal{}, fmt.Errorf("%w: the token names no registered worker", ErrUnauthenticated)
+		if err := domain.CheckRegistered(p, w); err != nil {
+			return domain.Principal{}, fmt.Errorf("%w: the token names no worker of the register in that role", ErrUnauthenticated)
 		}
 	}
 	return p, nil
 }
-
-// Role sets of API.md.
-var (
-	caseActors      = []domain.Role{domain.RoleChildDirector, domain.RoleChildSupervisor, domain.RoleCaseworker}
-	caseReaders     = append(caseActors[:len(caseActors):len(caseActors)], domain.RoleInspector)
-	caseworkers     = []domain.Role{domain.RoleCaseworker}
-	referralAnswers = []domain.Role{domain.RolePartner, domain.RoleCaseworker}
-	inspectors      = []domain.Role{domain.RoleInspector}
-	admins          = []domain.Role{domain.RoleAdmin}
-)
 
 // requestIDPattern is what a client-sent X-Request-Id may look like to be
 // kept (anything else is replaced, so logs hold nothing a client smuggles).

@@ -11,19 +11,16 @@ import (
 // within the principal's jurisdiction (else ErrNotFound), and a director or
 // supervisor must be trained at the act's business time.
 func (h *Handlers) onCase(ctx context.Context, call Call, caseID string, at time.Time, act func(c *domain.Case) error) (Result, error) {
-	res, err := h.execute(ctx, call, caseStream(caseID), func(ctx context.Context, history []domain.Recorded) ([]domain.Change, error) {
-		if len(history) == 0 {
-			return nil, notFound("case", caseID)
+	res, err := h.execute(ctx, call, domain.CaseStream(caseID), func(ctx context.Context, history []domain.Recorded) ([]domain.Change, error) {
+		facts := domain.FoldCase(history)
+		if !facts.Opened() || !call.Principal.Reaches(facts.Jurisdiction) {
+			return nil, domain.NotFound("case", caseID)
 		}
-		opened, ok := firstReport(history)
-		if !ok || !call.Principal.Jurisdiction.Covers(opened.Jurisdiction) {
-			return nil, notFound("case", caseID)
-		}
-		childHistory, err := h.history(ctx, domain.ChildStream(opened.ChildID))
+		childHistory, err := h.history(ctx, domain.ChildStream(facts.ChildID))
 		if err != nil {
 			return nil, err
 		}
-		c := domain.LoadCase(domain.LoadChild(childHistory).Facts(), history)
+		c := domain.LoadCase(domain.LoadChild(childHistory).CaseChild(), history)
 		if at.IsZero() {
 			at = h.now()
 		}

@@ -13,13 +13,13 @@ type ChangePolicy struct {
 
 // ChangePolicy carries out the command; the result's ID is "policy".
 func (h *Handlers) ChangePolicy(ctx context.Context, call Call, cmd ChangePolicy) (Result, error) {
-	res, err := h.execute(ctx, call, policyStream, func(ctx context.Context, _ []domain.Recorded) ([]domain.Change, error) {
+	res, err := h.execute(ctx, call, domain.PolicyStream, func(ctx context.Context, _ []domain.Recorded) ([]domain.Change, error) {
 		change, err := domain.ChangePolicy(call.Principal, h.now(), cmd.Policy)
 		if err != nil {
 			return nil, err
 		}
 		return []domain.Change{change}, nil
 	})
-	res.ID = domain.PolicyStream
+	res.ID = domain.PolicyStream.String()
 	return res, err
 }

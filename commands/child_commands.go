@@ -12,13 +12,10 @@ import (
 // and lie within the principal's jurisdiction (else ErrNotFound), and a
 // director or supervisor must be trained at the act's business time.
 func (h *Handlers) onChild(ctx context.Context, call Call, childID string, at func() time.Time, act func(c *domain.Child) error) (Result, error) {
-	res, err := h.execute(ctx, call, childStream(childID), func(ctx context.Context, history []domain.Recorded) ([]domain.Change, error) {
-		if len(history) == 0 {
-			return nil, notFound("child", childID)
-		}
+	res, err := h.execute(ctx, call, domain.ChildStream(childID), func(ctx context.Context, history []domain.Recorded) ([]domain.Change, error) {
 		c := domain.LoadChild(history)
-		if !call.Principal.Jurisdiction.Covers(c.Jurisdiction()) {
-			return nil, notFound("child", childID)
+		if len(history) == 0 || !call.Principal.Reaches(c.Jurisdiction()) {
+			return nil, domain.NotFound("child", childID)
 		}
 		if err := h.mayAct(ctx, call.Principal, at()); err != nil {
 			return nil, err
@@ -42,7 +39,7 @@ type UpdateChildProfile struct {
 // place within the principal's jurisdiction.
 func (h *Handlers) UpdateChildProfile(ctx context.Context, call Call, cmd UpdateChildProfile) (Result, error) {
 	return h.onChild(ctx, call, cmd.ChildID, h.now, func(c *domain.Child) error {
-		if j := cmd.Update.Jurisdiction; j != nil && !call.Principal.Jurisdiction.Covers(*j) {
+		if j := cmd.Update.Jurisdiction; j != nil && !call.Principal.Reaches(*j) {
 			return fmt.Errorf("jurisdiction %s lies outside yours: %w", *j, domain.ErrForbidden)
 		}
 		return c.UpdateProfile(call.Principal, h.now(), cmd.Update)

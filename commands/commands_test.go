@@ -206,7 +206,7 @@ func TestConcurrentCommandsRetry(t *testing.T) {
 		for i, err := range errs {
 			assert.NoError(t, err, "follow-up %d", i)
 		}
-		events, err := store.ReadStream(ctx, domain.CaseStream(opened.ID), 0, 0)
+		events, err := store.ReadStream(ctx, domain.CaseStream(opened.ID).String(), 0, 0)
 		require.NoError(t, err)
 		assert.Equal(t, 1+n, len(events), "every follow-up lands once")
 	})
@@ -227,9 +227,9 @@ func TestJurisdictionAndTraining(t *testing.T) {
 		require.NoError(t, err)
 		neighbour := principal(t, next.ID, domain.RoleChildDirector, otherVillage)
 		_, err = w.h.RecordFollowUp(ctx, commands.Call{Principal: neighbour}, commands.RecordFollowUp{CaseID: opened.ID, OccurredAt: now, Note: "x"})
-		assert.ErrorIs(t, err, commands.ErrNotFound)
+		assert.ErrorIs(t, err, domain.ErrNotFound)
 		_, err = w.h.RecordVisit(ctx, commands.Call{Principal: neighbour}, commands.RecordVisit{ChildID: w.childID, OccurredAt: now, Findings: "x"})
-		assert.ErrorIs(t, err, commands.ErrNotFound)
+		assert.ErrorIs(t, err, domain.ErrNotFound)
 
 		// An untrained director may not act; nor may an unregistered one.
 		fresh, err := w.h.RegisterWorker(ctx, call, commands.RegisterWorker{Name: "新主任", Role: domain.RoleChildDirector, Jurisdiction: jur(t, village)})
@@ -261,7 +261,7 @@ func TestReportForNewChildRegistersIt(t *testing.T) {
 		res, childID, err := w.h.ReceiveReport(ctx, call, cmd)
 		require.NoError(t, err)
 		require.NotEmpty(t, childID)
-		childEvents, err := store.ReadStream(ctx, domain.ChildStream(childID), 0, 0)
+		childEvents, err := store.ReadStream(ctx, domain.ChildStream(childID).String(), 0, 0)
 		require.NoError(t, err)
 		require.Len(t, childEvents, 1)
 		assert.Equal(t, "child.registered", childEvents[0].Type)

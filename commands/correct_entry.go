@@ -19,10 +19,9 @@ type CorrectCaseEntry struct {
 
 // CorrectCaseEntry carries out the command.
 func (h *Handlers) CorrectCaseEntry(ctx context.Context, call Call, cmd CorrectCaseEntry) (Result, error) {
-	res, err := h.execute(ctx, call, caseStream(cmd.CaseID), func(ctx context.Context, history []domain.Recorded) ([]domain.Change, error) {
-		opened, ok := firstReport(history)
-		if !ok || !call.Principal.Jurisdiction.Covers(opened.Jurisdiction) {
-			return nil, notFound("case", cmd.CaseID)
+	res, err := h.execute(ctx, call, domain.CaseStream(cmd.CaseID), func(ctx context.Context, history []domain.Recorded) ([]domain.Change, error) {
+		if facts := domain.FoldCase(history); !facts.Opened() || !call.Principal.Reaches(facts.Jurisdiction) {
+			return nil, domain.NotFound("case", cmd.CaseID)
 		}
 		return h.correct(ctx, call, history, cmd.EventID, cmd.Correction, cmd.Reason)
 	})
@@ -40,9 +39,9 @@ type CorrectChildEntry struct {
 
 // CorrectChildEntry carries out the command.
 func (h *Handlers) CorrectChildEntry(ctx context.Context, call Call, cmd CorrectChildEntry) (Result, error) {
-	res, err := h.execute(ctx, call, childStream(cmd.ChildID), func(ctx context.Context, history []domain.Recorded) ([]domain.Change, error) {
-		if len(history) == 0 || !call.Principal.Jurisdiction.Covers(domain.LoadChild(history).Jurisdiction()) {
-			return nil, notFound("child", cmd.ChildID)
+	res, err := h.execute(ctx, call, domain.ChildStream(cmd.ChildID), func(ctx context.Context, history []domain.Recorded) ([]domain.Change, error) {
+		if f := domain.FoldChild(history); !f.Opened() || !call.Principal.Reaches(f.Jurisdiction) {
+			return nil, domain.NotFound("child", cmd.ChildID)
 		}
 		return h.correct(ctx, call, history, cmd.EventID, cmd.Correction, cmd.Reason)
 	})

@@ -1,16 +1,10 @@
 package commands
 
-import (
-	"errors"
-	"fmt"
-)
+import "errors"
 
 // Errors callers branch on with errors.Is, beside the domain's (ErrInvalid,
-// ErrImpossible, ErrRule, ErrForbidden) and the store's.
+// ErrImpossible, ErrRule, ErrForbidden, ErrNotFound) and the store's.
 var (
-	// ErrNotFound: no such resource, or it lies outside the principal's
-	// jurisdiction — the two are never told apart (HTTP 404).
-	ErrNotFound = errors.New("not found")
 	// ErrPreconditionFailed: the stream is no longer at the version the
 	// caller named (If-Match; HTTP 412).
 	ErrPreconditionFailed = errors.New("precondition failed")
@@ -21,5 +15,3 @@ var (
 	// subject for another request (HTTP 422).
 	ErrIdempotencyKeyReused = errors.New("idempotency key reused with another request")
 )
-
-func notFound(kind, id string) error { return fmt.Errorf("%s %s: %w", kind, id, ErrNotFound) }

@@ -12,6 +12,7 @@ import (
 	"github.com/google/uuid"
 
 	"github.com/careledger/careledger/domain"
+	"github.com/careledger/careledger/eventlog"
 	"github.com/careledger/careledger/eventstore"
 )
 
@@ -24,7 +25,8 @@ type decision func(ctx context.Context, history []domain.Recorded) ([]domain.Cha
 // times, unless the caller named a version (If-Match), which then fails.
 // With an idempotency key, a stream already holding the key's events
 // answers them instead of deciding again.
-func (h *Handlers) execute(ctx context.Context, call Call, stream eventstore.StreamRef, decide decision) (Result, error) {
+func (h *Handlers) execute(ctx context.Context, call Call, streamID domain.StreamID, decide decision) (Result, error) {
+	stream := eventlog.StreamRef(streamID)
 	for attempt := 0; ; attempt++ {
 		stored, err := h.store.ReadStream(ctx, stream.ID, 0, 0)
 		if err != nil {
@@ -39,7 +41,7 @@ func (h *Handlers) execute(ctx context.Context, call Call, stream eventstore.Str
 		if call.IfMatch != nil && *call.IfMatch != version {
 			return Result{}, fmt.Errorf("%s is at version %d, not %d: %w", stream.ID, version, *call.IfMatch, ErrPreconditionFailed)
 		}
-		history, err := DecodeEvents(h.registry, stored)
+		history, err := h.codec.Decode(stored)
 		if err != nil {
 			return Result{}, fmt.Errorf("load %s: %w", stream.ID, err)
 		}
@@ -47,7 +49,7 @@ func (h *Handlers) execute(ctx context.Context, call Call, stream eventstore.Str
 		if err != nil {
 			return Result{}, err
 		}
-		events, err := h.encode(call, changes)
+		events, err := h.codec.Encode(changes, envelope(call))
 		if err != nil {
 			return Result{}, err
 		}
@@ -107,41 +109,17 @@ func resultOf(events []eventstore.Event) Result {
 	return res
 }
 
-// encode turns the decided changes into events for the store.
-func (h *Handlers) encode(call Call, changes []domain.Change) ([]eventstore.NewEvent, error) {
-	commandID := call.IdempotencyKey
-	if commandID == "" {
-		commandID = uuid.Must(uuid.NewV7()).String()
+// envelope is what the command's events carry besides its changes: with
+// an idempotency key, ids derived from it, so that a retry lands on the
+// same events.
+func envelope(call Call) eventlog.Envelope {
+	env := eventlog.Envelope{CommandID: call.IdempotencyKey, CorrelationID: call.CorrelationID, RequestHash: call.RequestHash}
+	if call.IdempotencyKey == "" {
+		env.CommandID = uuid.Must(uuid.NewV7()).String()
+	} else {
+		env.EventID = func(i int) uuid.UUID { return eventID(call, i) }
 	}
-	out := make([]eventstore.NewEvent, 0, len(changes))
-	for i, c := range changes {
-		name, version, data, err := h.registry.Encode(c.Event)
-		if err != nil {
-			return nil, err
-		}
-		id := uuid.Must(uuid.NewV7())
-		if call.IdempotencyKey != "" {
-			id = eventID(call, i)
-		}
-		out = append(out, eventstore.NewEvent{
-			ID:            id,
-			Type:          name,
-			SchemaVersion: version,
-			Data:          data,
-			OccurredAt:    c.OccurredAt,
-			Metadata: eventstore.Metadata{
-				Actor: eventstore.Actor{
-					Subject:      c.Actor.Subject,
-					Role:         c.Actor.Role.String(),
-					Jurisdiction: c.Actor.Jurisdiction.String(),
-				},
-				CommandID:     commandID,
-				CorrelationID: call.CorrelationID,
-				RequestHash:   call.RequestHash,
-			},
-		})
-	}
-	return out, nil
+	return env
 }
 
 // eventID derives the i-th event id of a command from the subject and the
@@ -188,4 +166,16 @@ func backoff(ctx context.Context, attempt int) {
 	case <-ctx.Done():
 	case <-t.C:
 	}
+}
+
+// create runs a command that starts a new stream: history must be empty
+// (a stream already there means the derived id was used by another
+// request, which replay has already told apart from a retry).
+func (h *Handlers) create(ctx context.Context, call Call, stream domain.StreamID, decide func(ctx context.Context) ([]domain.Change, error)) (Result, error) {
+	return h.execute(ctx, call, stream, func(ctx context.Context, history []domain.Recorded) ([]domain.Change, error) {
+		if len(history) > 0 {
+			return nil, fmt.Errorf("%s already exists: %w", stream, ErrIdempotencyKeyReused)
+		}
+		return decide(ctx)
+	})
 }

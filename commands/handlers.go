@@ -4,15 +4,16 @@ import (
 	"time"
 
 	"github.com/careledger/careledger/domain"
+	"github.com/careledger/careledger/eventlog"
 	"github.com/careledger/careledger/eventstore"
 )
 
 // Handlers carries out commands against one event store.
 type Handlers struct {
-	store    eventstore.Store
-	registry *domain.Registry
-	now      func() time.Time
-	retries  int
+	store   eventstore.Store
+	codec   *eventlog.Codec
+	now     func() time.Time
+	retries int
 }
 
 // Option tunes Handlers.
@@ -27,15 +28,15 @@ func WithRetries(n int) Option { return func(h *Handlers) { h.retries = n } }
 
 // New makes the handlers.
 func New(store eventstore.Store, opts ...Option) *Handlers {
-	h := &Handlers{store: store, registry: domain.NewRegistry(), now: time.Now, retries: 10}
+	h := &Handlers{store: store, codec: eventlog.New(), now: time.Now, retries: 10}
 	for _, o := range opts {
 		o(h)
 	}
 	return h
 }
 
-// Registry is the event registry the handlers encode and decode with.
-func (h *Handlers) Registry() *domain.Registry { return h.registry }
+// Codec is the codec the handlers encode and decode events with.
+func (h *Handlers) Codec() *eventlog.Codec { return h.codec }
 
 // Call is what every command carries besides its own fields.
 type Call struct {

@@ -2,19 +2,14 @@ package commands
 
 import (
 	"context"
-	"fmt"
 	"time"
 
 	"github.com/careledger/careledger/domain"
 )
 
 // history reads and decodes one stream.
-func (h *Handlers) history(ctx context.Context, streamID string) ([]domain.Recorded, error) {
-	stored, err := h.store.ReadStream(ctx, streamID, 0, 0)
-	if err != nil {
-		return nil, fmt.Errorf("load %s: %w", streamID, err)
-	}
-	return DecodeEvents(h.registry, stored)
+func (h *Handlers) history(ctx context.Context, streamID domain.StreamID) ([]domain.Recorded, error) {
+	return h.codec.ReadStream(ctx, h.store, streamID)
 }
 
 // child loads a child's file; ErrNotFound when there is none or it lies
@@ -25,11 +20,11 @@ func (h *Handlers) child(ctx context.Context, p domain.Principal, id string) (*d
 		return nil, err
 	}
 	if len(history) == 0 {
-		return nil, notFound("child", id)
+		return nil, domain.NotFound("child", id)
 	}
 	c := domain.LoadChild(history)
-	if !p.Jurisdiction.Covers(c.Jurisdiction()) {
-		return nil, notFound("child", id)
+	if !p.Reaches(c.Jurisdiction()) {
+		return nil, domain.NotFound("child", id)
 	}
 	return c, nil
 }
@@ -59,19 +54,23 @@ func (h *Handlers) policies(ctx context.Context) (domain.PolicyHistory, error) {
 }
 
 // mayAct checks what the domain cannot see from one aggregate: a child
-// director or supervisor must be a registered worker of that role whose
-// training is valid at the business time of the act (初任须经培训考核合格,
-// 每年至少轮训一次).
+// director or supervisor acts only as a worker of the real-name register in
+// that role, whose training is valid at the business time of the act
+// (初任须经培训考核合格, 每年至少轮训一次).
 func (h *Handlers) mayAct(ctx context.Context, p domain.Principal, at time.Time) error {
-	if p.Role != domain.RoleChildDirector && p.Role != domain.RoleChildSupervisor {
+	if !domain.NeedsRegister(p.Role) {
 		return nil
 	}
-	w, ok, err := h.worker(ctx, p.Subject)
+	w, _, err := h.worker(ctx, p.Subject)
 	if err != nil {
 		return err
 	}
-	if !ok || w.Role() != p.Role {
-		return fmt.Errorf("%s %s is not in the worker register: %w", p.Role, p.Subject, domain.ErrForbidden)
+	var facts domain.WorkerFacts
+	if w != nil {
+		facts = w.Facts()
+	}
+	if err := domain.CheckRegistered(p, facts); err != nil {
+		return err
 	}
 	policies, err := h.policies(ctx)
 	if err != nil {

@@ -24,9 +24,8 @@ func (h *Handlers) OpenInquiry(ctx context.Context, call Call, cmd OpenInquiry) 
 		if err != nil {
 			return Result{}, err
 		}
-		opened, ok := firstReport(history)
-		if !ok || !call.Principal.Jurisdiction.Covers(opened.Jurisdiction) {
-			return Result{}, notFound("case", cmd.CaseID)
+		if facts := domain.FoldCase(history); !facts.Opened() || !call.Principal.Reaches(facts.Jurisdiction) {
+			return Result{}, domain.NotFound("case", cmd.CaseID)
 		}
 	}
 	if cmd.ChildID != "" && cmd.CaseID == "" {
@@ -35,7 +34,7 @@ func (h *Handlers) OpenInquiry(ctx context.Context, call Call, cmd OpenInquiry) 
 		}
 	}
 	id := derivedID(call, "inquiry")
-	res, err := h.create(ctx, call, inquiryStream(id), func(ctx context.Context) ([]domain.Change, error) {
+	res, err := h.create(ctx, call, domain.InquiryStream(id), func(ctx context.Context) ([]domain.Change, error) {
 		q, err := domain.OpenInquiry(call.Principal, h.now(), domain.InquiryOpened{
 			InquiryID: id, CaseID: cmd.CaseID, ChildID: cmd.ChildID, IncidentAt: cmd.IncidentAt, Reason: cmd.Reason,
 		})
@@ -46,12 +45,4 @@ func (h *Handlers) OpenInquiry(ctx context.Context, call Call, cmd OpenInquiry) 
 	})
 	res.ID = id
 	return res, err
-}
-
-func firstReport(history []domain.Recorded) (domain.ReportReceived, bool) {
-	if len(history) == 0 {
-		return domain.ReportReceived{}, false
-	}
-	r, ok := history[0].Event.(domain.ReportReceived)
-	return r, ok
 }

@@ -46,7 +46,7 @@ func (h *Handlers) ReceiveReport(ctx context.Context, call Call, cmd ReceiveRepo
 		if call.IdempotencyKey != "" {
 			childCall.IdempotencyKey = call.IdempotencyKey + "\x00child"
 		}
-		_, err := h.create(ctx, childCall, childStream(childID), func(ctx context.Context) ([]domain.Change, error) {
+		_, err := h.create(ctx, childCall, domain.ChildStream(childID), func(ctx context.Context) ([]domain.Change, error) {
 			return h.decideChildRegistration(ctx, childCall, childID, *cmd.NewChild)
 		})
 		if err != nil {
@@ -57,11 +57,11 @@ func (h *Handlers) ReceiveReport(ctx context.Context, call Call, cmd ReceiveRepo
 	if err != nil {
 		return Result{}, "", err
 	}
-	res, err := h.create(ctx, call, caseStream(caseID), func(ctx context.Context) ([]domain.Change, error) {
+	res, err := h.create(ctx, call, domain.CaseStream(caseID), func(ctx context.Context) ([]domain.Change, error) {
 		if err := h.mayAct(ctx, call.Principal, cmd.ReceivedAt); err != nil {
 			return nil, err
 		}
-		c, err := domain.ReceiveReport(call.Principal, h.now(), child.Facts(), report)
+		c, err := domain.ReceiveReport(call.Principal, h.now(), child.CaseChild(), report)
 		if err != nil {
 			return nil, err
 		}
@@ -79,7 +79,7 @@ func checkNewChildReport(by domain.Principal, now time.Time, childID string, chi
 	if _, err := domain.RegisterChild(by, now, child); err != nil {
 		return prefixField("child.", err)
 	}
-	facts := domain.ChildFacts{ID: childID, Jurisdiction: child.Jurisdiction, BirthDate: child.BirthDate}
+	facts := domain.CaseChild{ID: childID, Jurisdiction: child.Jurisdiction, BirthDate: child.BirthDate}
 	_, err := domain.ReceiveReport(by, now, facts, report)
 	return err
 }

@@ -15,13 +15,13 @@ type RecordTraining struct {
 
 // RecordTraining carries out the command.
 func (h *Handlers) RecordTraining(ctx context.Context, call Call, cmd RecordTraining) (Result, error) {
-	res, err := h.execute(ctx, call, workerStream(cmd.WorkerID), func(ctx context.Context, history []domain.Recorded) ([]domain.Change, error) {
+	res, err := h.execute(ctx, call, domain.WorkerStream(cmd.WorkerID), func(ctx context.Context, history []domain.Recorded) ([]domain.Change, error) {
 		if len(history) == 0 {
-			return nil, notFound("worker", cmd.WorkerID)
+			return nil, domain.NotFound("worker", cmd.WorkerID)
 		}
 		w := domain.LoadWorker(history)
-		if !call.Principal.Jurisdiction.Covers(w.Jurisdiction()) {
-			return nil, notFound("worker", cmd.WorkerID)
+		if !call.Principal.Reaches(w.Jurisdiction()) {
+			return nil, domain.NotFound("worker", cmd.WorkerID)
 		}
 		if err := h.mayAct(ctx, call.Principal, h.now()); err != nil {
 			return nil, err

@@ -18,7 +18,7 @@ type RegisterChild struct {
 // client-chosen id already registered is a conflict.
 func (h *Handlers) RegisterChild(ctx context.Context, call Call, cmd RegisterChild) (Result, error) {
 	id := newChildID(call, cmd.Child)
-	res, err := h.create(ctx, call, childStream(id), func(ctx context.Context) ([]domain.Change, error) {
+	res, err := h.create(ctx, call, domain.ChildStream(id), func(ctx context.Context) ([]domain.Change, error) {
 		return h.decideChildRegistration(ctx, call, id, cmd.Child)
 	})
 	res.ID = id
@@ -38,7 +38,7 @@ func newChildID(call Call, child domain.ChildRegistered) string {
 }
 
 func (h *Handlers) decideChildRegistration(ctx context.Context, call Call, id string, in domain.ChildRegistered) ([]domain.Change, error) {
-	if !in.Jurisdiction.IsZero() && !call.Principal.Jurisdiction.Covers(in.Jurisdiction) {
+	if !in.Jurisdiction.IsZero() && !call.Principal.Reaches(in.Jurisdiction) {
 		return nil, fmt.Errorf("jurisdiction %s lies outside yours: %w", in.Jurisdiction, domain.ErrForbidden)
 	}
 	if err := h.mayAct(ctx, call.Principal, h.now()); err != nil {

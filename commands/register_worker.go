@@ -19,8 +19,8 @@ type RegisterWorker struct {
 // RegisterWorker carries out the command; the result's ID is the worker's.
 func (h *Handlers) RegisterWorker(ctx context.Context, call Call, cmd RegisterWorker) (Result, error) {
 	id := derivedID(call, "worker")
-	res, err := h.create(ctx, call, workerStream(id), func(ctx context.Context) ([]domain.Change, error) {
-		if !call.Principal.Jurisdiction.Covers(cmd.Jurisdiction) {
+	res, err := h.create(ctx, call, domain.WorkerStream(id), func(ctx context.Context) ([]domain.Change, error) {
+		if !call.Principal.Reaches(cmd.Jurisdiction) {
 			return nil, fmt.Errorf("jurisdiction %s lies outside yours: %w", cmd.Jurisdiction, domain.ErrForbidden)
 		}
 		w, err := domain.RegisterWorker(call.Principal, h.now(), domain.WorkerRegistered{

@@ -66,10 +66,10 @@ func TestWholeStory(t *testing.T) {
 		education, _ := domain.ParseAgency("education")
 		service, _ := domain.ParseService("return_to_school")
 		ref := must(h.MakeReferral(ctx, commands.Call{Principal: w.caseworker, IdempotencyKey: "ref-1", RequestHash: "x"},
-			commands.MakeReferral{CaseID: id, Agency: education, Service: service}))
+			commands.MakeReferral{CaseID: id, Agency: education, Service: service, Note: "返校"}))
 		require.NotEmpty(t, ref.ReferralID)
 		again := must(h.MakeReferral(ctx, commands.Call{Principal: w.caseworker, IdempotencyKey: "ref-1", RequestHash: "x"},
-			commands.MakeReferral{CaseID: id, Agency: education, Service: service}))
+			commands.MakeReferral{CaseID: id, Agency: education, Service: service, Note: "返校"}))
 		assert.Equal(t, ref, again, "a retried referral names the same referral and appends nothing")
 
 		partner := domain.Principal{Actor: domain.Actor{Subject: "edu-liaison", Role: domain.RolePartner, Jurisdiction: jur(t, county)}, Agency: education}
@@ -100,11 +100,11 @@ func TestWholeStory(t *testing.T) {
 		assert.NotEmpty(t, inquiry.ID)
 
 		// The police unit was typed wrong: a correction names the entry.
-		entries, err := store.ReadStream(ctx, domain.CaseStream(id), 2, 1)
+		entries, err := store.ReadStream(ctx, domain.CaseStream(id).String(), 2, 1)
 		require.NoError(t, err)
 		must(h.CorrectCaseEntry(ctx, cw, commands.CorrectCaseEntry{CaseID: id, EventID: entries[0].ID, Correction: "应为东关派出所", Reason: "单位名称录入错误"}))
 
-		history, err := store.ReadStream(ctx, domain.CaseStream(id), 0, 0)
+		history, err := store.ReadStream(ctx, domain.CaseStream(id).String(), 0, 0)
 		require.NoError(t, err)
 		var types []string
 		for _, e := range history {
@@ -123,12 +123,12 @@ func TestWholeStory(t *testing.T) {
 		// forwarded in twenty minutes.
 		recorded, err := decodeAll(h, history)
 		require.NoError(t, err)
-		policyEvents, err := store.ReadStream(ctx, domain.PolicyStream, 0, 0)
+		policyEvents, err := store.ReadStream(ctx, domain.PolicyStream.String(), 0, 0)
 		require.NoError(t, err)
 		policies, err := decodeAll(h, policyEvents)
 		require.NoError(t, err)
 		var police *domain.Deadline
-		for _, d := range domain.CaseDeadlines(recorded, domain.LoadPolicyHistory(policies), now) {
+		for _, d := range domain.CaseDeadlines(domain.FoldCase(recorded), domain.LoadPolicyHistory(policies), now) {
 			if d.Kind == domain.KindPoliceReport {
 				police = &d
 			}
@@ -141,14 +141,5 @@ func TestWholeStory(t *testing.T) {
 }
 
 func decodeAll(h *commands.Handlers, events []eventstore.Event) ([]domain.Recorded, error) {
-	out := make([]domain.Recorded, 0, len(events))
-	for _, e := range events {
-		ev, err := h.Registry().Decode(e.Type, e.SchemaVersion, e.Data)
-		if err != nil {
-			return nil, err
-		}
-		out = append(out, domain.Recorded{ID: e.ID, StreamID: e.StreamID, Version: e.StreamVersion, Position: e.GlobalPosition,
-			Event: ev, OccurredAt: e.OccurredAt, RecordedAt: e.RecordedAt})
-	}
-	return out, nil
+	return h.Codec().Decode(events)
 }

@@ -14,7 +14,7 @@ import (
 
 // storedAs turns decided changes into the history a store would hand back:
 // stream versions from 1, each recorded a second after it occurred.
-func storedAs(stream string, changes ...Change) []Recorded {
+func storedAs(stream StreamID, changes ...Change) []Recorded {
 	out := make([]Recorded, len(changes))
 	for i, c := range changes {
 		out[i] = Recorded{
@@ -95,3 +95,6 @@ func thenForbidden(t *testing.T, err error) {
 	require.True(t, errors.As(err, &e))
 	require.NotEmpty(t, e.Message)
 }
+
+// foldWorker folds a worker's stream into its facts.
+func foldWorker(history []Recorded) WorkerFacts { return LoadWorker(history).Facts() }

@@ -5,10 +5,10 @@ import (
 	"time"
 )
 
-// ChildFacts is what a case needs from the child's file (一人一档案): whose
-// case it is, where the child lives, and the birth date before which nothing
-// can have happened to the child.
-type ChildFacts struct {
+// CaseChild is what a case needs from its child's file (一人一档案):
+// whose case it is, where the child lives, and the birth date before which
+// nothing can have happened to the child.
+type CaseChild struct {
 	ID           string
 	Jurisdiction Jurisdiction
 	BirthDate    Date
@@ -36,6 +36,9 @@ type Referral struct {
 	Service Service        `json:"service"`
 	Status  ReferralStatus `json:"status"`
 	MadeAt  time.Time      `json:"made_at"`
+	// AnsweredAt is the agency's earliest answer — acceptance, decline or
+	// completion — by business time; nil while none.
+	AnsweredAt *time.Time `json:"answered_at,omitempty"`
 }
 
 // TemporaryGuardianship is the center's temporary guardianship of the child
@@ -52,34 +55,21 @@ type TemporaryGuardianship struct {
 // Case is one protection concern about one child (个案), from the report to
 // closure. It is opened by ReceiveReport, rebuilt from its history by
 // LoadCase, and changed only by its command methods, each of which checks
-// the rules of DOMAIN.md and records one event (see case_rules.go).
+// the rules of DOMAIN.md and records one event (see case_rules.go). Its
+// state is its CaseFacts — the one fold of a case — and, beside them, what
+// the report said (reporter, summary), which is personal.
 type Case struct {
-	child   ChildFacts
-	version int64    // stream version of the last stored event applied
+	child   CaseChild
+	facts   CaseFacts
 	changes []Change // decided since load, not yet stored
 
-	id             string
-	childID        string
-	jurisdiction   Jurisdiction
-	status         CaseStatus
-	source         Source
-	reporter       Reporter
-	concerns       []Concern
-	risk           Risk
-	summary        string
-	receivedAt     time.Time
-	receiver       Actor
-	assignee       string
-	referrals      []Referral
-	guardianship   *TemporaryGuardianship
-	majorIncident  bool
-	policeReported bool
-	closureReason  ClosureReason
+	reporter Reporter
+	summary  string
 }
 
 // LoadCase rebuilds a case from its stored history. It never fails: events
 // it does not know are skipped (but counted in the version).
-func LoadCase(child ChildFacts, history []Recorded) *Case {
+func LoadCase(child CaseChild, history []Recorded) *Case {
 	c := &Case{child: child}
 	for _, r := range history {
 		c.Apply(r)
@@ -90,12 +80,8 @@ func LoadCase(child ChildFacts, history []Recorded) *Case {
 // Apply applies one stored event. It only changes state and never fails;
 // an event the case does not know changes nothing but the version.
 func (c *Case) Apply(r Recorded) {
-	c.apply(Change{Event: r.Event, Actor: r.Actor, OccurredAt: r.OccurredAt})
-	if r.Version > 0 {
-		c.version = r.Version
-	} else {
-		c.version++
-	}
+	c.noteReport(r.Event)
+	c.facts.Apply(r)
 }
 
 // Changes are the events decided since the case was loaded, in order.
@@ -105,151 +91,74 @@ func (c *Case) Changes() []Change { return slices.Clone(c.changes) }
 // the stored history until the change is stored.
 func (c *Case) record(ch Change) {
 	c.changes = append(c.changes, ch)
-	c.apply(ch)
+	c.noteReport(ch.Event)
+	c.facts.apply(ch.Event, ch.Actor, ch.OccurredAt, CaseStream(c.facts.ID))
 }
 
-// apply changes state by one event; it never fails.
-func (c *Case) apply(ch Change) {
-	switch e := ch.Event.(type) {
-	case ReportReceived:
-		c.id = e.CaseID
-		c.childID = e.ChildID
-		c.jurisdiction = e.Jurisdiction
-		c.status = StatusOpen
-		c.source = e.Source
-		c.reporter = e.Reporter
-		c.concerns = slices.Clone(e.Concerns)
-		c.risk = e.Risk
-		c.summary = e.Summary
-		c.receivedAt = ch.OccurredAt
-		c.receiver = ch.Actor
-	case ReportForwardedToPolice:
-		c.policeReported = true
-	case CaseAssigned:
-		c.assignee = e.WorkerID
-	case AssessmentCompleted:
-		if !e.Risk.IsZero() {
-			c.risk = e.Risk
-		}
-	case ReferralMade:
-		c.referrals = append(c.referrals, Referral{
-			ID: e.ReferralID, Agency: e.Agency, Service: e.Service,
-			Status: ReferralStatusPending, MadeAt: ch.OccurredAt,
-		})
-	case ReferralAccepted:
-		c.setReferralStatus(e.ReferralID, ReferralStatusAccepted)
-	case ReferralDeclined:
-		c.setReferralStatus(e.ReferralID, ReferralStatusDeclined)
-	case ReferralCompleted:
-		c.setReferralStatus(e.ReferralID, ReferralStatusCompleted)
-	case TemporaryGuardianshipStarted:
-		c.guardianship = &TemporaryGuardianship{
-			Active: true, Ground: e.Ground, Placement: e.Placement, StartedAt: ch.OccurredAt,
-		}
-	case TemporaryGuardianshipEnded:
-		if c.guardianship != nil && c.guardianship.Active {
-			ended := ch.OccurredAt
-			c.guardianship.Active = false
-			c.guardianship.EndedAt = &ended
-		}
-	case MajorIncidentDeclared:
-		c.majorIncident = true
-	case CaseClosed:
-		c.status = StatusClosed
-		c.closureReason = e.Reason
-	case CaseReopened:
-		c.status = StatusOpen
-		c.closureReason = ClosureReason{}
-	}
-	// EmergencyResponseRecorded, CaseConferenceHeld,
-	// GuardianshipInterventionRecorded and FollowUpRecorded are facts of the
-	// record that change no state the rules depend on.
-}
-
-func (c *Case) setReferralStatus(id string, status ReferralStatus) {
-	if r := c.referral(id); r != nil {
-		r.Status = status
+// noteReport keeps what the opening report said, which the facts leave out.
+func (c *Case) noteReport(ev Event) {
+	if e, ok := ev.(ReportReceived); ok && !c.facts.Opened() {
+		c.reporter, c.summary = e.Reporter, e.Summary
 	}
 }
 
-// referral finds a referral of the case by id, or nil.
-func (c *Case) referral(id string) *Referral {
-	for i := range c.referrals {
-		if c.referrals[i].ID == id {
-			return &c.referrals[i]
-		}
-	}
-	return nil
-}
+// Facts are the case's facts as the record stands (a copy).
+func (c *Case) Facts() CaseFacts { return c.facts.Clone() }
 
 // ID is the case's id.
-func (c *Case) ID() string { return c.id }
+func (c *Case) ID() string { return c.facts.ID }
 
 // ChildID is the id of the child the case is about.
-func (c *Case) ChildID() string { return c.childID }
+func (c *Case) ChildID() string { return c.facts.ChildID }
 
 // Jurisdiction is the child's place when the report was received: the
 // village or community the case belongs to.
-func (c *Case) Jurisdiction() Jurisdiction { return c.jurisdiction }
+func (c *Case) Jurisdiction() Jurisdiction { return c.facts.Jurisdiction }
 
 // Version is the number of stored events applied (the stream version);
 // changes not yet stored do not count.
-func (c *Case) Version() int64 { return c.version }
+func (c *Case) Version() int64 { return c.facts.Version }
 
 // Status is open or closed.
-func (c *Case) Status() CaseStatus { return c.status }
+func (c *Case) Status() CaseStatus { return c.facts.Status }
 
 // Source is where the report came from (12355, a mandatory reporter…).
-func (c *Case) Source() Source { return c.source }
+func (c *Case) Source() Source { return c.facts.Source }
 
 // Reporter is who made the report.
 func (c *Case) Reporter() Reporter { return c.reporter }
 
 // Concerns are the concerns reported.
-func (c *Case) Concerns() []Concern { return slices.Clone(c.concerns) }
+func (c *Case) Concerns() []Concern { return slices.Clone(c.facts.Concerns) }
 
 // Risk is the latest risk level: the reported one until an assessment
 // sets it anew.
-func (c *Case) Risk() Risk { return c.risk }
+func (c *Case) Risk() Risk { return c.facts.Risk }
 
 // Summary is what the report said.
 func (c *Case) Summary() string { return c.summary }
 
 // ReceivedAt is when the report was received (business time).
-func (c *Case) ReceivedAt() time.Time { return c.receivedAt }
+func (c *Case) ReceivedAt() time.Time { return c.facts.ReceivedAt }
 
 // Receiver is who recorded the report; the police-report clock is theirs.
-func (c *Case) Receiver() Actor { return c.receiver }
+func (c *Case) Receiver() Actor { return c.facts.Receiver }
 
 // Assignee is the id of the caseworker responsible, "" before assignment.
-func (c *Case) Assignee() string { return c.assignee }
+func (c *Case) Assignee() string { return c.facts.Assignee }
 
 // Referrals are the case's referrals in the order they were made.
-func (c *Case) Referrals() []Referral { return slices.Clone(c.referrals) }
+func (c *Case) Referrals() []Referral { return c.facts.Clone().Referrals }
 
 // Guardianship is the latest temporary guardianship of the child, or nil if
 // none was ever started.
-func (c *Case) Guardianship() *TemporaryGuardianship {
-	if c.guardianship == nil {
-		return nil
-	}
-	g := *c.guardianship
-	if g.EndedAt != nil {
-		ended := *g.EndedAt
-		g.EndedAt = &ended
-	}
-	return &g
-}
+func (c *Case) Guardianship() *TemporaryGuardianship { return c.facts.Guardianship() }
 
 // MajorIncident reports whether a major incident (重大事件) was declared.
-func (c *Case) MajorIncident() bool { return c.majorIncident }
+func (c *Case) MajorIncident() bool { return len(c.facts.MajorIncidents) > 0 }
 
 // PoliceReported reports whether the report was forwarded to the police.
-func (c *Case) PoliceReported() bool { return c.policeReported }
+func (c *Case) PoliceReported() bool { return c.facts.PoliceReportedAt != nil }
 
 // ClosureReason is why the case was closed; zero while it is open.
-func (c *Case) ClosureReason() ClosureReason { return c.closureReason }
-
-func (c *Case) guardianshipActive() bool {
-	return c.guardianship != nil && c.guardianship.Active
-}
+func (c *Case) ClosureReason() ClosureReason { return c.facts.ClosureReason }

@@ -43,14 +43,10 @@ const (
 	caseShortTextLimit = MaxIDRunes       // ids, police units, references, methods
 )
 
-// caseActors are the roles that work a case: the village's child director,
-// the township's child supervisor and the center's caseworker.
-var caseActors = []Role{RoleChildDirector, RoleChildSupervisor, RoleCaseworker}
-
 // ReceiveReport opens a case on a report about a child (step 1): any case
 // actor may receive one. The report's business time is when it was received.
-func ReceiveReport(by Principal, now time.Time, child ChildFacts, in ReportInput) (*Case, error) {
-	if err := mayActOnCase(by, "receive a report", caseActors...); err != nil {
+func ReceiveReport(by Principal, now time.Time, child CaseChild, in ReportInput) (*Case, error) {
+	if err := ActReceiveReport.Check(by); err != nil {
 		return nil, err
 	}
 	e, err := in.reportReceived(child)
@@ -66,7 +62,7 @@ func ReceiveReport(by Principal, now time.Time, child ChildFacts, in ReportInput
 }
 
 // reportReceived validates the report and gives its event.
-func (in ReportInput) reportReceived(child ChildFacts) (ReportReceived, error) {
+func (in ReportInput) reportReceived(child CaseChild) (ReportReceived, error) {
 	var err error
 	e := ReportReceived{ChildID: child.ID, Jurisdiction: child.Jurisdiction, Source: in.Source, Risk: in.Risk}
 	if e.CaseID, err = caseText("case_id", in.CaseID, true, caseShortTextLimit); err != nil {
@@ -120,7 +116,7 @@ func checkReporter(r Reporter) (Reporter, error) {
 // ForwardToPolice records that the report was passed to the police
 // (step 2, 强制报告); any case actor may do it, and may do it again.
 func (c *Case) ForwardToPolice(by Principal, now, at time.Time, policeUnit, reference string) error {
-	if err := c.precheck(by, "forward a report to the police", caseActors...); err != nil {
+	if err := c.precheck(by, ActForwardToPolice); err != nil {
 		return err
 	}
 	unit, err := caseText("police_unit", policeUnit, true, caseShortTextLimit)
@@ -137,7 +133,7 @@ func (c *Case) ForwardToPolice(by Principal, now, at time.Time, policeUnit, refe
 // RecordEmergencyResponse records that the child was made safe (step 3,
 // 应急处置): by a caseworker, or the child's supervisor or director on the spot.
 func (c *Case) RecordEmergencyResponse(by Principal, now, at time.Time, action, note string) error {
-	if err := c.precheck(by, "record an emergency response", RoleCaseworker, RoleChildSupervisor, RoleChildDirector); err != nil {
+	if err := c.precheck(by, ActRecordEmergencyResponse); err != nil {
 		return err
 	}
 	a, err := caseText("action", action, true, caseTextLimit)
@@ -154,7 +150,7 @@ func (c *Case) RecordEmergencyResponse(by Principal, now, at time.Time, action, 
 // Assign makes a caseworker responsible for the case (step 4), from now on.
 // Assigning the current assignee again is refused: it would change nothing.
 func (c *Case) Assign(by Principal, now time.Time, workerID string) error {
-	if err := c.precheck(by, "assign a case", RoleCaseworker); err != nil {
+	if err := c.precheck(by, ActAssignCase); err != nil {
 		return err
 	}
 	id, err := caseText("worker_id", workerID, true, caseShortTextLimit)
@@ -164,8 +160,8 @@ func (c *Case) Assign(by Principal, now time.Time, workerID string) error {
 	if err := c.checkOpen(); err != nil {
 		return err
 	}
-	if id == c.assignee {
-		return ruleBroken(RuleAlreadyAssigned, "case %s is already assigned to %s", c.id, id)
+	if id == c.facts.Assignee {
+		return ruleBroken(RuleAlreadyAssigned, "case %s is already assigned to %s", c.facts.ID, id)
 	}
 	c.record(Change{Event: CaseAssigned{WorkerID: id}, Actor: by.Actor, OccurredAt: now})
 	return nil
@@ -175,7 +171,7 @@ func (c *Case) Assign(by Principal, now time.Time, workerID string) error {
 // (step 5), optionally with a guardianship assessment (监护评估). Its risk
 // becomes the case's.
 func (c *Case) CompleteAssessment(by Principal, now, at time.Time, risk Risk, needs []string, guardianshipAssessment string) error {
-	if err := c.precheck(by, "complete an assessment", RoleCaseworker); err != nil {
+	if err := c.precheck(by, ActCompleteAssessment); err != nil {
 		return err
 	}
 	if risk.IsZero() {
@@ -203,7 +199,7 @@ func (c *Case) CompleteAssessment(by Principal, now, at time.Time, risk Risk, ne
 // HoldConference records a case conference (step 6, 个案会商): the
 // departments present and the decisions taken.
 func (c *Case) HoldConference(by Principal, now, at time.Time, agencies []Agency, decisions string) error {
-	if err := c.precheck(by, "hold a case conference", RoleCaseworker); err != nil {
+	if err := c.precheck(by, ActHoldConference); err != nil {
 		return err
 	}
 	if len(agencies) == 0 {
@@ -224,153 +220,10 @@ func (c *Case) HoldConference(by Principal, now, at time.Time, agencies []Agency
 	return c.decideOpen(by, now, at, CaseConferenceHeld{Agencies: slices.Clone(agencies), Decisions: d})
 }
 
-// MakeReferral refers the case to an agency for a service (step 7), from
-// now on; the referral waits for the agency's answer.
-func (c *Case) MakeReferral(by Principal, now time.Time, referralID string, agency Agency, service Service, note string) error {
-	if err := c.precheck(by, "make a referral", RoleCaseworker); err != nil {
-		return err
-	}
-	id, err := caseText("referral_id", referralID, true, caseShortTextLimit)
-	if err != nil {
-		return err
-	}
-	if agency.IsZero() {
-		return invalid("agency", "is required")
-	}
-	if service.IsZero() {
-		return invalid("service", "is required")
-	}
-	n, err := caseText("note", note, false, caseTextLimit)
-	if err != nil {
-		return err
-	}
-	if err := c.checkOpen(); err != nil {
-		return err
-	}
-	if c.referral(id) != nil {
-		return ruleBroken(RuleReferralExists, "case %s already has a referral %s", c.id, id)
-	}
-	c.record(Change{Event: ReferralMade{ReferralID: id, Agency: agency, Service: service, Note: n}, Actor: by.Actor, OccurredAt: now})
-	return nil
-}
-
-// AcceptReferral records that the agency takes a pending referral on: by
-// the agency's partner or a caseworker.
-func (c *Case) AcceptReferral(by Principal, now, at time.Time, referralID, note string) error {
-	r, err := c.referralAnswer(by, "accept", referralID)
-	if err != nil {
-		return err
-	}
-	n, err := caseText("note", note, false, caseTextLimit)
-	if err != nil {
-		return err
-	}
-	if err := c.checkReferralAt(r, at, now); err != nil {
-		return err
-	}
-	if err := c.checkReferralStatus(r, ReferralStatusPending, "accepted"); err != nil {
-		return err
-	}
-	c.record(Change{Event: ReferralAccepted{ReferralID: r.ID, Note: n}, Actor: by.Actor, OccurredAt: at})
-	return nil
-}
-
-// DeclineReferral records, now, that the agency declines a pending referral
-// with a reason: by the agency's partner or a caseworker.
-func (c *Case) DeclineReferral(by Principal, now time.Time, referralID, reason string) error {
-	r, err := c.referralAnswer(by, "decline", referralID)
-	if err != nil {
-		return err
-	}
-	why, err := caseText("reason", reason, true, caseTextLimit)
-	if err != nil {
-		return err
-	}
-	if err := c.checkReferralStatus(r, ReferralStatusPending, "declined"); err != nil {
-		return err
-	}
-	c.record(Change{Event: ReferralDeclined{ReferralID: r.ID, Reason: why}, Actor: by.Actor, OccurredAt: now})
-	return nil
-}
-
-// CompleteReferral records that the agency has delivered the service of an
-// accepted referral: by the agency's partner or a caseworker.
-func (c *Case) CompleteReferral(by Principal, now, at time.Time, referralID, note string) error {
-	r, err := c.referralAnswer(by, "complete", referralID)
-	if err != nil {
-		return err
-	}
-	n, err := caseText("note", note, false, caseTextLimit)
-	if err != nil {
-		return err
-	}
-	if err := c.checkReferralAt(r, at, now); err != nil {
-		return err
-	}
-	if err := c.checkReferralStatus(r, ReferralStatusAccepted, "completed"); err != nil {
-		return err
-	}
-	c.record(Change{Event: ReferralCompleted{ReferralID: r.ID, Note: n}, Actor: by.Actor, OccurredAt: at})
-	return nil
-}
-
-// StartTemporaryGuardianship records that the center takes the child into
-// temporary guardianship (step 8, 临时监护) on a ground of art. 92, with a
-// placement. Only a caseworker may, and only when none is active.
-func (c *Case) StartTemporaryGuardianship(by Principal, now, at time.Time, ground GuardianshipGround, placement Placement) error {
-	if err := c.precheck(by, "start temporary guardianship", RoleCaseworker); err != nil {
-		return err
-	}
-	if ground.IsZero() {
-		return invalid("ground", "is required")
-	}
-	if placement.IsZero() {
-		return invalid("placement", "is required")
-	}
-	if err := c.checkAt(at, now); err != nil {
-		return err
-	}
-	if err := c.checkOpen(); err != nil {
-		return err
-	}
-	if c.guardianshipActive() {
-		return ruleBroken(RuleGuardianshipActive, "temporary guardianship is already active since %s", c.guardianship.StartedAt.Format(time.RFC3339))
-	}
-	c.record(Change{Event: TemporaryGuardianshipStarted{Ground: ground, Placement: placement}, Actor: by.Actor, OccurredAt: at})
-	return nil
-}
-
-// EndTemporaryGuardianship records how the active temporary guardianship
-// ended (return to the family, long-term guardianship, transfer…). Only a
-// caseworker may end it, not before it started.
-func (c *Case) EndTemporaryGuardianship(by Principal, now, at time.Time, outcome GuardianshipOutcome) error {
-	if err := c.precheck(by, "end temporary guardianship", RoleCaseworker); err != nil {
-		return err
-	}
-	if outcome.IsZero() {
-		return invalid("outcome", "is required")
-	}
-	if err := c.checkAt(at, now); err != nil {
-		return err
-	}
-	if err := c.checkOpen(); err != nil {
-		return err
-	}
-	if !c.guardianshipActive() {
-		return ruleBroken(RuleNoGuardianship, "no temporary guardianship is active")
-	}
-	if at.Before(c.guardianship.StartedAt) {
-		return &ImpossibleError{Field: "occurred_at", Message: fmt.Sprintf("%s is before temporary guardianship started (%s)",
-			at.Format(time.RFC3339), c.guardianship.StartedAt.Format(time.RFC3339))}
-	}
-	c.record(Change{Event: TemporaryGuardianshipEnded{Outcome: outcome}, Actor: by.Actor, OccurredAt: at})
-	return nil
-}
-
 // RecordIntervention records a measure on the guardian (step 9, 监护干预):
 // warning and education, family-education guidance, a protection order…
 func (c *Case) RecordIntervention(by Principal, now, at time.Time, measure, note string) error {
-	if err := c.precheck(by, "record a guardianship intervention", RoleCaseworker); err != nil {
+	if err := c.precheck(by, ActRecordIntervention); err != nil {
 		return err
 	}
 	m, err := caseText("measure", measure, true, caseTextLimit)
@@ -387,7 +240,7 @@ func (c *Case) RecordIntervention(by Principal, now, at time.Time, measure, note
 // RecordFollowUp records a visit or contact (step 10) by any case actor,
 // while the case is open or after it closed.
 func (c *Case) RecordFollowUp(by Principal, now, at time.Time, note, method string) error {
-	if err := c.precheck(by, "record a follow-up", caseActors...); err != nil {
+	if err := c.precheck(by, ActRecordFollowUp); err != nil {
 		return err
 	}
 	n, err := caseText("note", note, true, caseTextLimit)
@@ -410,7 +263,7 @@ func (c *Case) RecordFollowUp(by Principal, now, at time.Time, note, method stri
 // or a closed case. Each incident is declared, so a second one is recorded
 // too.
 func (c *Case) DeclareMajorIncident(by Principal, now, at time.Time, description string) error {
-	if err := c.precheck(by, "declare a major incident", RoleCaseworker, RoleInspector); err != nil {
+	if err := c.precheck(by, ActDeclareMajorIncident); err != nil {
 		return err
 	}
 	d, err := caseText("description", description, true, caseTextLimit)
@@ -428,7 +281,7 @@ func (c *Case) DeclareMajorIncident(by Principal, now, at time.Time, description
 // it, and not while temporary guardianship is active or a referral awaits
 // an answer or its completion.
 func (c *Case) Close(by Principal, now, at time.Time, reason ClosureReason) error {
-	if err := c.precheck(by, "close a case", RoleCaseworker); err != nil {
+	if err := c.precheck(by, ActCloseCase); err != nil {
 		return err
 	}
 	if reason.IsZero() {
@@ -440,16 +293,10 @@ func (c *Case) Close(by Principal, now, at time.Time, reason ClosureReason) erro
 	if err := c.checkOpen(); err != nil {
 		return err
 	}
-	if c.guardianshipActive() {
+	if c.facts.GuardianshipActive() {
 		return ruleBroken(RuleGuardianshipActive, "temporary guardianship is active: end it before closing the case")
 	}
-	var open []string
-	for _, r := range c.referrals {
-		if r.Status == ReferralStatusPending || r.Status == ReferralStatusAccepted {
-			open = append(open, r.ID)
-		}
-	}
-	if len(open) > 0 {
+	if open := c.facts.PendingReferrals(); len(open) > 0 {
 		return ruleBroken(RuleReferralPending, "referrals not yet answered or completed: %s", strings.Join(open, ", "))
 	}
 	c.record(Change{Event: CaseClosed{Reason: reason}, Actor: by.Actor, OccurredAt: at})
@@ -458,27 +305,27 @@ func (c *Case) Close(by Principal, now, at time.Time, reason ClosureReason) erro
 
 // Reopen reopens a closed case, now, with a reason; only a caseworker may.
 func (c *Case) Reopen(by Principal, now time.Time, reason string) error {
-	if err := c.precheck(by, "reopen a case", RoleCaseworker); err != nil {
+	if err := c.precheck(by, ActReopenCase); err != nil {
 		return err
 	}
 	why, err := caseText("reason", reason, true, caseTextLimit)
 	if err != nil {
 		return err
 	}
-	if c.status != StatusClosed {
-		return ruleBroken(RuleCaseOpen, "case %s is open: only a closed case can be reopened", c.id)
+	if c.facts.Status != StatusClosed {
+		return ruleBroken(RuleCaseOpen, "case %s is open: only a closed case can be reopened", c.facts.ID)
 	}
 	c.record(Change{Event: CaseReopened{Reason: why}, Actor: by.Actor, OccurredAt: now})
 	return nil
 }
 
-// precheck refuses a principal whose role may not do what, and a case that
-// no report opened.
-func (c *Case) precheck(by Principal, what string, roles ...Role) error {
-	if err := mayActOnCase(by, what, roles...); err != nil {
+// precheck refuses a principal whose role may not do the act, and a case
+// that no report opened.
+func (c *Case) precheck(by Principal, a Act) error {
+	if err := a.Check(by); err != nil {
 		return err
 	}
-	if c.id == "" {
+	if !c.facts.Opened() {
 		return ruleBroken(RuleNoCase, "no report has opened this case")
 	}
 	return nil
@@ -498,8 +345,8 @@ func (c *Case) decideOpen(by Principal, now, at time.Time, e Event) error {
 }
 
 func (c *Case) checkOpen() error {
-	if c.status == StatusClosed {
-		return ruleBroken(RuleCaseClosed, "case %s is closed: it accepts only follow-ups, a major-incident declaration and reopening", c.id)
+	if c.facts.Status == StatusClosed {
+		return ruleBroken(RuleCaseClosed, "case %s is closed: it accepts only follow-ups, a major-incident declaration and reopening", c.facts.ID)
 	}
 	return nil
 }
@@ -510,66 +357,9 @@ func (c *Case) checkAt(at, now time.Time) error {
 	if err := checkOccurredAt("occurred_at", at, now, c.child.BirthDate); err != nil {
 		return err
 	}
-	if at.Before(c.receivedAt) {
+	if at.Before(c.facts.ReceivedAt) {
 		return &ImpossibleError{Field: "occurred_at", Message: fmt.Sprintf("%s is before the report was received (%s)",
-			at.Format(time.RFC3339), c.receivedAt.Format(time.RFC3339))}
-	}
-	return nil
-}
-
-// referralAnswer finds the referral an agency answers and checks who
-// answers: a caseworker, or a partner of the referral's own agency.
-func (c *Case) referralAnswer(by Principal, verb, referralID string) (Referral, error) {
-	what := verb + " a referral"
-	if err := c.precheck(by, what, RoleCaseworker, RolePartner); err != nil {
-		return Referral{}, err
-	}
-	r := c.referral(strings.TrimSpace(referralID))
-	if r == nil {
-		return Referral{}, ruleBroken(RuleUnknownReferral, "case %s has no referral %q", c.id, referralID)
-	}
-	if by.Role == RolePartner && by.Agency != r.Agency {
-		return Referral{}, forbidden("only a partner of %s or a caseworker may %s %s", r.Agency, what, r.ID)
-	}
-	return *r, nil
-}
-
-// checkReferralAt refuses an answer that happened before the referral was
-// made (or is otherwise an impossible time).
-func (c *Case) checkReferralAt(r Referral, at, now time.Time) error {
-	if err := c.checkAt(at, now); err != nil {
-		return err
-	}
-	if at.Before(r.MadeAt) {
-		return &ImpossibleError{Field: "occurred_at", Message: fmt.Sprintf("%s is before referral %s was made (%s)",
-			at.Format(time.RFC3339), r.ID, r.MadeAt.Format(time.RFC3339))}
-	}
-	return nil
-}
-
-// checkReferralStatus refuses an answer on a closed case or on a referral
-// that is not in the status want.
-func (c *Case) checkReferralStatus(r Referral, want ReferralStatus, becomes string) error {
-	if err := c.checkOpen(); err != nil {
-		return err
-	}
-	if r.Status != want {
-		return ruleBroken(RuleReferralStatus, "referral %s is %s: only a %s referral can be %s", r.ID, r.Status, want, becomes)
-	}
-	return nil
-}
-
-// mayActOnCase refuses a principal without a subject or of another role.
-func mayActOnCase(by Principal, what string, roles ...Role) error {
-	if by.Subject == "" {
-		return forbidden("no one is named to %s", what)
-	}
-	if !slices.Contains(roles, by.Role) {
-		names := make([]string, len(roles))
-		for i, r := range roles {
-			names[i] = r.String()
-		}
-		return forbidden("a %s may not %s; only %s may", roleLabel(by.Role), what, strings.Join(names, ", "))
+			at.Format(time.RFC3339), c.facts.ReceivedAt.Format(time.RFC3339))}
 	}
 	return nil
 }

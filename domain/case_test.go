@@ -18,7 +18,7 @@ import (
 // recorded two days later.
 var (
 	casePlace    = mustPlace("370902101201")
-	caseChild    = ChildFacts{ID: "child-1", Jurisdiction: casePlace, BirthDate: NewDate(2014, time.May, 6)}
+	caseChild    = CaseChild{ID: "child-1", Jurisdiction: casePlace, BirthDate: NewDate(2014, time.May, 6)}
 	caseReceived = time.Date(2024, time.March, 1, 9, 0, 0, 0, ChinaStandardTime)
 	caseAt       = caseReceived.Add(24 * time.Hour)
 	caseNow      = caseReceived.Add(48 * time.Hour)
@@ -36,7 +36,7 @@ var (
 	caseLivingAlone    = term[concernWords]("living_alone")
 	caseNeglect        = term[concernWords]("neglect")
 
-	caseMade      = ReferralMade{ReferralID: "r-1", Agency: caseEducation, Service: caseReturnToSchool}
+	caseMade      = ReferralMade{ReferralID: "r-1", Agency: caseEducation, Service: caseReturnToSchool, Note: "back to grade 4"}
 	caseAccepted  = ReferralAccepted{ReferralID: "r-1"}
 	caseCompleted = ReferralCompleted{ReferralID: "r-1"}
 	caseDeclined  = ReferralDeclined{ReferralID: "r-1", Reason: "no place"}
@@ -285,36 +285,36 @@ func TestCaseReceiveReportValidation(t *testing.T) {
 	t.Parallel()
 	tests := []struct {
 		name  string
-		edit  func(in *ReportInput, child *ChildFacts)
+		edit  func(in *ReportInput, child *CaseChild)
 		fail  func(*testing.T, error)
 		after func(t *testing.T, c *Case) // for accepted variants
 	}{
-		{name: "no case id", edit: func(in *ReportInput, _ *ChildFacts) { in.CaseID = " " }, fail: caseFailsInvalid("case_id")},
-		{name: "no child id", edit: func(_ *ReportInput, ch *ChildFacts) { ch.ID = "" }, fail: caseFailsInvalid("child_id")},
-		{name: "child without a place", edit: func(_ *ReportInput, ch *ChildFacts) { ch.Jurisdiction = mustPlace("370902") }, fail: caseFailsInvalid("jurisdiction")},
-		{name: "no source", edit: func(in *ReportInput, _ *ChildFacts) { in.Source = Source{} }, fail: caseFailsInvalid("source")},
-		{name: "no reporter type", edit: func(in *ReportInput, _ *ChildFacts) { in.Reporter.Type = ReporterType{} }, fail: caseFailsInvalid("reporter.type")},
-		{name: "reporter name too long", edit: func(in *ReportInput, _ *ChildFacts) { in.Reporter.Name = strings.Repeat("名", MaxNameRunes+1) }, fail: caseFailsInvalid("reporter.name")},
-		{name: "reporter phone not a number", edit: func(in *ReportInput, _ *ChildFacts) { in.Reporter.Phone = "call me" }, fail: caseFailsInvalid("reporter.phone")},
-		{name: "no concern", edit: func(in *ReportInput, _ *ChildFacts) { in.Concerns = nil }, fail: caseFailsInvalid("concerns")},
-		{name: "empty concern", edit: func(in *ReportInput, _ *ChildFacts) { in.Concerns = []Concern{{}} }, fail: caseFailsInvalid("concerns")},
-		{name: "concern twice", edit: func(in *ReportInput, _ *ChildFacts) {
+		{name: "no case id", edit: func(in *ReportInput, _ *CaseChild) { in.CaseID = " " }, fail: caseFailsInvalid("case_id")},
+		{name: "no child id", edit: func(_ *ReportInput, ch *CaseChild) { ch.ID = "" }, fail: caseFailsInvalid("child_id")},
+		{name: "child without a place", edit: func(_ *ReportInput, ch *CaseChild) { ch.Jurisdiction = mustPlace("370902") }, fail: caseFailsInvalid("jurisdiction")},
+		{name: "no source", edit: func(in *ReportInput, _ *CaseChild) { in.Source = Source{} }, fail: caseFailsInvalid("source")},
+		{name: "no reporter type", edit: func(in *ReportInput, _ *CaseChild) { in.Reporter.Type = ReporterType{} }, fail: caseFailsInvalid("reporter.type")},
+		{name: "reporter name too long", edit: func(in *ReportInput, _ *CaseChild) { in.Reporter.Name = strings.Repeat("名", MaxNameRunes+1) }, fail: caseFailsInvalid("reporter.name")},
+		{name: "reporter phone not a number", edit: func(in *ReportInput, _ *CaseChild) { in.Reporter.Phone = "call me" }, fail: caseFailsInvalid("reporter.phone")},
+		{name: "no concern", edit: func(in *ReportInput, _ *CaseChild) { in.Concerns = nil }, fail: caseFailsInvalid("concerns")},
+		{name: "empty concern", edit: func(in *ReportInput, _ *CaseChild) { in.Concerns = []Concern{{}} }, fail: caseFailsInvalid("concerns")},
+		{name: "concern twice", edit: func(in *ReportInput, _ *CaseChild) {
 			in.Concerns = []Concern{caseNeglect, caseLivingAlone, caseNeglect}
 		}, fail: caseFailsInvalid("concerns")},
-		{name: "no risk", edit: func(in *ReportInput, _ *ChildFacts) { in.Risk = Risk{} }, fail: caseFailsInvalid("risk")},
-		{name: "blank summary", edit: func(in *ReportInput, _ *ChildFacts) { in.Summary = " \n\t " }, fail: caseFailsInvalid("summary")},
-		{name: "summary too long", edit: func(in *ReportInput, _ *ChildFacts) { in.Summary = strings.Repeat("字", 8001) }, fail: caseFailsInvalid("summary")},
-		{name: "summary not UTF-8", edit: func(in *ReportInput, _ *ChildFacts) { in.Summary = "\xff" }, fail: caseFailsInvalid("summary")},
-		{name: "no received_at", edit: func(in *ReportInput, _ *ChildFacts) { in.ReceivedAt = time.Time{} }, fail: caseFailsInvalid("received_at")},
-		{name: "received in the future", edit: func(in *ReportInput, _ *ChildFacts) { in.ReceivedAt = caseNow.Add(ClockSkew + time.Second) }, fail: caseFailsImpossible("received_at")},
-		{name: "received before the child's birth", edit: func(in *ReportInput, _ *ChildFacts) {
+		{name: "no risk", edit: func(in *ReportInput, _ *CaseChild) { in.Risk = Risk{} }, fail: caseFailsInvalid("risk")},
+		{name: "blank summary", edit: func(in *ReportInput, _ *CaseChild) { in.Summary = " \n\t " }, fail: caseFailsInvalid("summary")},
+		{name: "summary too long", edit: func(in *ReportInput, _ *CaseChild) { in.Summary = strings.Repeat("字", 8001) }, fail: caseFailsInvalid("summary")},
+		{name: "summary not UTF-8", edit: func(in *ReportInput, _ *CaseChild) { in.Summary = "\xff" }, fail: caseFailsInvalid("summary")},
+		{name: "no received_at", edit: func(in *ReportInput, _ *CaseChild) { in.ReceivedAt = time.Time{} }, fail: caseFailsInvalid("received_at")},
+		{name: "received in the future", edit: func(in *ReportInput, _ *CaseChild) { in.ReceivedAt = caseNow.Add(ClockSkew + time.Second) }, fail: caseFailsImpossible("received_at")},
+		{name: "received before the child's birth", edit: func(in *ReportInput, _ *CaseChild) {
 			in.ReceivedAt = caseChild.BirthDate.Start().Add(-time.Second)
 		}, fail: caseFailsImpossible("received_at")},
-		{name: "received within the clock skew", edit: func(in *ReportInput, _ *ChildFacts) { in.ReceivedAt = caseNow.Add(ClockSkew) },
+		{name: "received within the clock skew", edit: func(in *ReportInput, _ *CaseChild) { in.ReceivedAt = caseNow.Add(ClockSkew) },
 			after: func(t *testing.T, c *Case) { assert.Equal(t, caseNow.Add(ClockSkew), c.ReceivedAt()) }},
-		{name: "summary of 8000 characters", edit: func(in *ReportInput, _ *ChildFacts) { in.Summary = strings.Repeat("字", 8000) },
+		{name: "summary of 8000 characters", edit: func(in *ReportInput, _ *CaseChild) { in.Summary = strings.Repeat("字", 8000) },
 			after: func(t *testing.T, c *Case) { assert.Len(t, []rune(c.Summary()), 8000) }},
-		{name: "anonymous reporter", edit: func(in *ReportInput, _ *ChildFacts) {
+		{name: "anonymous reporter", edit: func(in *ReportInput, _ *CaseChild) {
 			in.Reporter = Reporter{Type: term[reporterWords]("anonymous")}
 		}, after: func(t *testing.T, c *Case) {
 			assert.Equal(t, Reporter{Type: term[reporterWords]("anonymous")}, c.Reporter())
@@ -543,13 +543,14 @@ func TestCaseReferrals(t *testing.T) {
 		return func(c *Case) error { return c.MakeReferral(caseCW, caseNow, id, agency, service, note) }
 	}
 	runCaseSpecs(t, []caseSpec{
-		{name: "made", when: refer("r-1", caseEducation, caseReturnToSchool, " "), then: []Event{caseMade}},
-		{name: "ids are unique in the case", given: []Event{caseMade}, when: refer("r-1", casePolice, caseReturnToSchool, ""), fail: caseFailsRule(RuleReferralExists)},
-		{name: "a second referral", given: []Event{caseMade}, when: refer("r-2", casePolice, caseReturnToSchool, ""),
-			then: []Event{ReferralMade{ReferralID: "r-2", Agency: casePolice, Service: caseReturnToSchool}}},
-		{name: "an id is required", when: refer(" ", caseEducation, caseReturnToSchool, ""), fail: caseFailsInvalid("referral_id")},
-		{name: "an agency is required", when: refer("r-1", Agency{}, caseReturnToSchool, ""), fail: caseFailsInvalid("agency")},
-		{name: "a service is required", when: refer("r-1", caseEducation, Service{}, ""), fail: caseFailsInvalid("service")},
+		{name: "made", when: refer("r-1", caseEducation, caseReturnToSchool, " back to grade 4 "), then: []Event{caseMade}},
+		{name: "ids are unique in the case", given: []Event{caseMade}, when: refer("r-1", casePolice, caseReturnToSchool, "n"), fail: caseFailsRule(RuleReferralExists)},
+		{name: "a second referral", given: []Event{caseMade}, when: refer("r-2", casePolice, caseReturnToSchool, "n"),
+			then: []Event{ReferralMade{ReferralID: "r-2", Agency: casePolice, Service: caseReturnToSchool, Note: "n"}}},
+		{name: "an id is required", when: refer(" ", caseEducation, caseReturnToSchool, "n"), fail: caseFailsInvalid("referral_id")},
+		{name: "an agency is required", when: refer("r-1", Agency{}, caseReturnToSchool, "n"), fail: caseFailsInvalid("agency")},
+		{name: "a service is required", when: refer("r-1", caseEducation, Service{}, "n"), fail: caseFailsInvalid("service")},
+		{name: "a note is required (API.md: {agency, service, note})", when: refer("r-1", caseEducation, caseReturnToSchool, " "), fail: caseFailsInvalid("note")},
 		{name: "a note is bounded", when: refer("r-1", caseEducation, caseReturnToSchool, strings.Repeat("x", 4001)), fail: caseFailsInvalid("note")},
 
 		{name: "accept a pending one", given: []Event{caseMade}, when: accept("r-1"), then: []Event{caseAccepted}},
@@ -591,8 +592,10 @@ func TestCaseReferralState(t *testing.T) {
 	other := ReferralMade{ReferralID: "r-2", Agency: casePolice, Service: term[serviceWords]("legal_aid")}
 	c := LoadCase(caseChild, caseGiven(caseMade, other, caseAccepted, caseCompleted, ReferralDeclined{ReferralID: "r-2", Reason: "x"}))
 	assert.Equal(t, []Referral{
-		{ID: "r-1", Agency: caseEducation, Service: caseReturnToSchool, Status: ReferralStatusCompleted, MadeAt: caseReceived.Add(time.Minute)},
-		{ID: "r-2", Agency: casePolice, Service: other.Service, Status: ReferralStatusDeclined, MadeAt: caseReceived.Add(2 * time.Minute)},
+		{ID: "r-1", Agency: caseEducation, Service: caseReturnToSchool, Status: ReferralStatusCompleted, MadeAt: caseReceived.Add(time.Minute),
+			AnsweredAt: ptrTo(caseReceived.Add(3 * time.Minute))},
+		{ID: "r-2", Agency: casePolice, Service: other.Service, Status: ReferralStatusDeclined, MadeAt: caseReceived.Add(2 * time.Minute),
+			AnsweredAt: ptrTo(caseReceived.Add(5 * time.Minute))},
 	}, c.Referrals())
 	c.Referrals()[0].Status = ReferralStatusPending
 	assert.Equal(t, ReferralStatusCompleted, c.Referrals()[0].Status, "the accessor hands out a copy")
@@ -706,7 +709,7 @@ func TestCaseStory(t *testing.T) {
 			return c.HoldConference(caseCW, at, at, []Agency{caseEducation, term[agencyWords]("womens_federation")}, "refer to education; take the child in")
 		}},
 		{"referred", func() error {
-			return c.MakeReferral(caseCW, next(time.Hour), "r-1", caseEducation, caseReturnToSchool, "")
+			return c.MakeReferral(caseCW, next(time.Hour), "r-1", caseEducation, caseReturnToSchool, "back to school")
 		}},
 		{"referral accepted by the agency", func() error {
 			at := next(48 * time.Hour)
@@ -773,7 +776,10 @@ func TestCaseStory(t *testing.T) {
 // caseCommitted marks a live case's changes as stored in history.
 func caseCommitted(c *Case, history []Recorded) *Case {
 	c.changes = nil
-	c.version = int64(len(history))
+	c.facts.Version = int64(len(history))
+	if len(history) > 0 {
+		c.facts.LastPosition = history[len(history)-1].Position
+	}
 	return c
 }
 
@@ -881,7 +887,7 @@ func caseRandomTerm[V vocabulary](rng *rand.Rand) Term[V] {
 	if rng.IntN(20) == 0 {
 		return Term[V]{}
 	}
-	return term[V](casePick(rng, Words[V]()))
+	return term[V](casePick(rng, Words[Term[V]]()))
 }
 
 func (w *caseWalk) text() string {
@@ -957,7 +963,7 @@ func (w *caseWalk) command(by Principal, at time.Time) (do func(c *Case) error, 
 			w.next++
 		}
 		agency, service := caseRandomTerm[agencyWords](rng), caseRandomTerm[serviceWords](rng)
-		return func(c *Case) error { return c.MakeReferral(by, now, id, agency, service, "") }, cw, false
+		return func(c *Case) error { return c.MakeReferral(by, now, id, agency, service, "note") }, cw, false
 	case 6:
 		id := w.referralID()
 		return func(c *Case) error { return c.AcceptReferral(by, now, at, id, "") }, cw, true
@@ -1052,3 +1058,5 @@ func (w *caseWalk) flush() {
 		w.live = loaded
 	}
 }
+
+func ptrTo[T any](v T) *T { return &v }

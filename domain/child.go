@@ -7,25 +7,20 @@ import (
 )
 
 // Child is a child's file (一人一档案): identity, category, guardians,
-// living situation and the visits made. Its state is rebuilt from the
-// child's stream; commands decide new events and keep them as Changes.
+// living situation and the visits made. Its state is its ChildFacts — the
+// one fold of a file — and, beside them, the file's personal data
+// (profile), which only the child's own events hold. Commands decide new
+// events and keep them as Changes.
 type Child struct {
-	id           string
-	version      int64
-	profile      ChildRegistered
-	registeredAt time.Time
-	lastVisitAt  time.Time
-	erased       bool
-	changes      []Change
+	facts   ChildFacts
+	profile ChildRegistered
+	changes []Change
 }
-
-// childActors may register a child, update the file and record visits.
-var childActors = []Role{RoleChildDirector, RoleChildSupervisor, RoleCaseworker}
 
 // RegisterChild opens a child's file.
 func RegisterChild(by Principal, now time.Time, in ChildRegistered) (*Child, error) {
-	if !slices.Contains(childActors, by.Role) {
-		return nil, forbidden("a %s may not register a child; child directors, supervisors and caseworkers may", roleLabel(by.Role))
+	if err := ActRegisterChild.Check(by); err != nil {
+		return nil, err
 	}
 	in.IDNumber = normalResidentID(in.IDNumber)
 	if in.KeyChildFlags == nil {
@@ -54,51 +49,59 @@ func LoadChild(history []Recorded) *Child {
 // Apply applies a stored event of the child's stream. It never fails;
 // events of other types only advance the version.
 func (c *Child) Apply(r Recorded) {
-	c.apply(r.Event, r.OccurredAt)
-	c.version = r.Version
+	c.applyProfile(r.Event)
+	c.facts.Apply(r)
 }
 
 // Changes are the events decided since the file was loaded, not yet stored.
 func (c *Child) Changes() []Change { return slices.Clone(c.changes) }
 
+// Facts are the file's facts as the record stands (a copy).
+func (c *Child) Facts() ChildFacts { return c.facts.Clone() }
+
 // ID is the child's id.
-func (c *Child) ID() string { return c.id }
+func (c *Child) ID() string { return c.facts.ID }
 
 // Version is the stream version the file was loaded at (0 for a new file);
 // Changes are not counted.
-func (c *Child) Version() int64 { return c.version }
+func (c *Child) Version() int64 { return c.facts.Version }
 
 // Jurisdiction is the 12-digit code of the place where the child lives.
-func (c *Child) Jurisdiction() Jurisdiction { return c.profile.Jurisdiction }
+func (c *Child) Jurisdiction() Jurisdiction { return c.facts.Jurisdiction }
 
 // BirthDate is the child's date of birth; after erasure only its year is
 // kept (YYYY-01-01).
 func (c *Child) BirthDate() Date { return c.profile.BirthDate }
 
 // Categories are the child's categories.
-func (c *Child) Categories() []Category { return slices.Clone(c.profile.Categories) }
+func (c *Child) Categories() []Category { return slices.Clone(c.facts.Categories) }
 
 // KeyChildFlags are the reasons the child is a key child (重点儿童).
-func (c *Child) KeyChildFlags() []KeyChildFlag { return slices.Clone(c.profile.KeyChildFlags) }
+func (c *Child) KeyChildFlags() []KeyChildFlag { return slices.Clone(c.facts.KeyChildFlags) }
 
 // IsKeyChild reports whether any key-child flag is set.
-func (c *Child) IsKeyChild() bool { return len(c.profile.KeyChildFlags) > 0 }
+func (c *Child) IsKeyChild() bool { return c.facts.IsKeyChild() }
 
 // IsLeftBehind reports whether the child is a rural left-behind child.
-func (c *Child) IsLeftBehind() bool { return slices.Contains(c.profile.Categories, categoryLeftBehind) }
+func (c *Child) IsLeftBehind() bool { return c.facts.IsLeftBehind() }
 
 // LastVisitAt is the business time of the latest visit, zero if none.
-func (c *Child) LastVisitAt() time.Time { return c.lastVisitAt }
+func (c *Child) LastVisitAt() time.Time {
+	if t := c.facts.LastVisitAt(); t != nil {
+		return *t
+	}
+	return time.Time{}
+}
 
 // Erased reports whether the child's personal data has been erased.
-func (c *Child) Erased() bool { return c.erased }
+func (c *Child) Erased() bool { return c.facts.Erased() }
 
 // RegisteredAt is when the file was opened (business time).
-func (c *Child) RegisteredAt() time.Time { return c.registeredAt }
+func (c *Child) RegisteredAt() time.Time { return c.facts.RegisteredAt }
 
-// Facts are what a case needs to know of its child.
-func (c *Child) Facts() ChildFacts {
-	return ChildFacts{ID: c.id, Jurisdiction: c.profile.Jurisdiction, BirthDate: c.profile.BirthDate}
+// CaseChild is what a case needs to know of its child.
+func (c *Child) CaseChild() CaseChild {
+	return CaseChild{ID: c.facts.ID, Jurisdiction: c.facts.Jurisdiction, BirthDate: c.profile.BirthDate}
 }
 
 // Profile is the current file: the registration with every update and
@@ -110,10 +113,10 @@ func (c *Child) Profile() ChildRegistered { return cloneChildProfile(c.profile) 
 // only the fields whose value changes; an update that changes nothing is
 // refused.
 func (c *Child) UpdateProfile(by Principal, now time.Time, upd ChildProfileUpdated) error {
-	if !slices.Contains(childActors, by.Role) {
-		return forbidden("a %s may not update a child's file; child directors, supervisors and caseworkers may", roleLabel(by.Role))
+	if err := ActUpdateChildProfile.Check(by); err != nil {
+		return err
 	}
-	if c.erased {
+	if c.Erased() {
 		return ruleBroken("erased", "the child's personal data has been erased; the file can no longer be updated")
 	}
 	if upd.IDNumber != nil {
@@ -136,8 +139,8 @@ func (c *Child) UpdateProfile(by Principal, now time.Time, upd ChildProfileUpdat
 // RecordVisit records a visit to the child at business time at. Visits may
 // be recorded after erasure.
 func (c *Child) RecordVisit(by Principal, now, at time.Time, findings string, concerns []Concern) error {
-	if !slices.Contains(childActors, by.Role) {
-		return forbidden("a %s may not record a visit; child directors, supervisors and caseworkers may", roleLabel(by.Role))
+	if err := ActRecordVisit.Check(by); err != nil {
+		return err
 	}
 	if err := checkOccurredAt("occurred_at", at, now, c.profile.BirthDate); err != nil {
 		return err
@@ -158,10 +161,10 @@ func (c *Child) RecordVisit(by Principal, now, at time.Time, findings string, co
 // ConfirmEntrustment records the signed entrusted-guardianship confirmation
 // (委托监护确认); the guardian becomes the file's entrusted guardian.
 func (c *Child) ConfirmEntrustment(by Principal, now, at time.Time, guardian Guardian, parentsNotified bool) error {
-	if by.Role != RoleChildDirector && by.Role != RoleChildSupervisor {
-		return forbidden("a %s may not confirm an entrusted guardianship; child directors and supervisors may", roleLabel(by.Role))
+	if err := ActConfirmEntrustment.Check(by); err != nil {
+		return err
 	}
-	if c.erased {
+	if c.Erased() {
 		return ruleBroken("erased", "the child's personal data has been erased; no guardian can be recorded")
 	}
 	if err := checkOccurredAt("occurred_at", at, now, c.profile.BirthDate); err != nil {
@@ -177,10 +180,10 @@ func (c *Child) ConfirmEntrustment(by Principal, now, at time.Time, guardian Gua
 // Erase records the lawful erasure of the child's personal data; the store
 // destroys the child's key.
 func (c *Child) Erase(by Principal, now time.Time, reason string) error {
-	if by.Role != RoleAdmin {
-		return forbidden("a %s may not erase a child's data; only an admin may", roleLabel(by.Role))
+	if err := ActEraseChildData.Check(by); err != nil {
+		return err
 	}
-	if c.erased {
+	if c.Erased() {
 		return ruleBroken("already_erased", "the child's personal data has already been erased")
 	}
 	if err := requiredText("reason", reason, MaxTextRunes); err != nil {
@@ -192,30 +195,28 @@ func (c *Child) Erase(by Principal, now time.Time, reason string) error {
 
 func (c *Child) recordAt(by Principal, at time.Time, e Event) {
 	c.changes = append(c.changes, Change{Event: e, Actor: by.Actor, OccurredAt: at})
-	c.apply(e, at)
+	c.applyProfile(e)
+	c.facts.apply(e, at, ChildStream(c.facts.ID))
 }
 
-func (c *Child) apply(e Event, at time.Time) {
+// applyProfile keeps the file's personal data, which the facts leave out;
+// it runs before the facts see the event.
+func (c *Child) applyProfile(e Event) {
 	switch e := e.(type) {
 	case ChildRegistered:
-		c.id = e.ChildID
-		c.profile = cloneChildProfile(e)
-		c.registeredAt = at
+		if !c.facts.Opened() {
+			c.profile = cloneChildProfile(e)
+		}
 	case ChildProfileUpdated:
-		if !c.erased {
+		if c.facts.Opened() && !c.Erased() {
 			applyProfileUpdate(&c.profile, e)
 		}
-	case VisitRecorded:
-		if at.After(c.lastVisitAt) {
-			c.lastVisitAt = at
-		}
 	case GuardianshipEntrustmentConfirmed:
-		if !c.erased {
+		if c.facts.Opened() && !c.Erased() {
 			g := e.EntrustedGuardian
 			c.profile.EntrustedGuardian = &g
 		}
 	case ChildDataErased:
-		c.erased = true
 		p := &c.profile
 		p.Name, p.IDNumber, p.LivingSituation, p.Schooling = "", "", "", ""
 		p.Guardian, p.EntrustedGuardian = Guardian{}, nil

@@ -88,7 +88,7 @@ func TestRegisterChild(t *testing.T) {
 		assert.True(t, c.LastVisitAt().IsZero())
 		assert.False(t, c.Erased())
 		assert.Equal(t, childNow, c.RegisteredAt())
-		assert.Equal(t, ChildFacts{ID: "child-1", Jurisdiction: mustPlace(childPlace), BirthDate: childBirth}, c.Facts())
+		assert.Equal(t, CaseChild{ID: "child-1", Jurisdiction: mustPlace(childPlace), BirthDate: childBirth}, c.CaseChild())
 		assert.Equal(t, aChild(), c.Profile())
 	})
 
@@ -498,7 +498,7 @@ func TestChildErase(t *testing.T) {
 		assert.Empty(t, p.Schooling)
 		assert.Equal(t, NewDate(2015, time.January, 1), p.BirthDate)
 		assert.Equal(t, aChild().Categories, p.Categories, "non-personal fields stay")
-		assert.Equal(t, ChildFacts{ID: "child-1", Jurisdiction: mustPlace(childPlace), BirthDate: NewDate(2015, time.January, 1)}, c.Facts())
+		assert.Equal(t, CaseChild{ID: "child-1", Jurisdiction: mustPlace(childPlace), BirthDate: NewDate(2015, time.January, 1)}, c.CaseChild())
 	})
 
 	for _, role := range everyRole {
@@ -536,13 +536,13 @@ type childState struct {
 	LastVisitAt  time.Time
 	Erased       bool
 	Key, Left    bool
-	Facts        ChildFacts
+	Facts        CaseChild
 }
 
 func stateOfChild(c *Child) childState {
 	return childState{
 		ID: c.ID(), Profile: c.Profile(), RegisteredAt: c.RegisteredAt(), LastVisitAt: c.LastVisitAt(),
-		Erased: c.Erased(), Key: c.IsKeyChild(), Left: c.IsLeftBehind(), Facts: c.Facts(),
+		Erased: c.Erased(), Key: c.IsKeyChild(), Left: c.IsLeftBehind(), Facts: c.CaseChild(),
 	}
 }
 

@@ -1,7 +1,6 @@
 package domain
 
 import (
-	"slices"
 	"time"
 
 	"github.com/google/uuid"
@@ -27,8 +26,8 @@ const RuleUnknownEntry = "unknown_entry"
 // case or a child file). Case actors may correct; the entry must be in that
 // history. The correction's business time is now.
 func CorrectEntry(by Principal, now time.Time, history []Recorded, entry uuid.UUID, correction, reason string) (Change, error) {
-	if !slices.Contains(caseActors, by.Role) || by.Subject == "" {
-		return Change{}, forbidden("a %s may not correct the record", by.Role)
+	if err := ActCorrectEntry.Check(by); err != nil {
+		return Change{}, err
 	}
 	if entry == uuid.Nil {
 		return Change{}, invalid("corrects", "name the event id of the entry corrected")

@@ -90,17 +90,24 @@ type OwnerSpan struct {
 	From  time.Time
 }
 
-// OwnerAt is who owned the deadline at t: the span in force at t; "" before
-// the deadline started.
+// OwnerAt is who owned the deadline at t, by its ownership history.
 func (d Deadline) OwnerAt(t time.Time) string {
 	if len(d.Owners) == 0 {
 		return d.Owner
 	}
-	i := sort.Search(len(d.Owners), func(i int) bool { return d.Owners[i].From.After(t) })
+	return OwnerAt(d.Owners, t)
+}
+
+// OwnerAt is who held an obligation at t by its ownership history (spans
+// sorted by From, each in force until the next): "" before the first span.
+// It is the one answer to "who owned it then", for the deadline view, the
+// sweep of missed obligations and the trace-back report alike.
+func OwnerAt(spans []OwnerSpan, t time.Time) string {
+	i := sort.Search(len(spans), func(i int) bool { return spans[i].From.After(t) })
 	if i == 0 {
 		return ""
 	}
-	return d.Owners[i-1].Owner
+	return spans[i-1].Owner
 }
 
 // Owner strings for obligations no person owns (yet): a role or agency at
@@ -118,16 +125,14 @@ func codePrefix(j Jurisdiction, n int) string {
 	return s
 }
 
-// LateEntries are the events recorded more than threshold after they
-// occurred, in the order given.
-func LateEntries(history []Recorded, threshold time.Duration) []Recorded {
-	var late []Recorded
-	for _, r := range history {
-		if r.RecordedAt.Sub(r.OccurredAt) > threshold {
-			late = append(late, r)
-		}
-	}
-	return late
+// LateEntry says whether an entry was recorded late: more than the
+// late-entry threshold of the policy in force when it occurred after it
+// occurred (a large gap between occurred_at and recorded_at is what an
+// inquiry looks for). It gives the delay and the threshold it was judged by.
+func LateEntry(r Recorded, policies PolicyHistory) (late bool, delay, threshold time.Duration) {
+	p, _ := policies.InForce(r.OccurredAt)
+	delay = r.RecordedAt.Sub(r.OccurredAt)
+	return delay > p.LateEntry.D, delay, p.LateEntry.D
 }
 
 // firstAt keeps the earliest of the times it sees.
@@ -242,163 +247,82 @@ func sortDeadlines(ds []Deadline) {
 	})
 }
 
-// caseFacts is what one pass over a case stream gathers.
-type caseFacts struct {
-	report     ReportReceived
-	receivedAt time.Time
-	receiver   string
-	assigned   []OwnerSpan // CaseAssigned, by occurred_at
-	police     firstAt     // ReportForwardedToPolice
-	response   firstAt     // EmergencyResponseRecorded, FollowUpRecorded, AssessmentCompleted
-	assessed   []time.Time // AssessmentCompleted
-	guardAsmt  []time.Time // AssessmentCompleted with a guardianship assessment
-	guardStart []time.Time // TemporaryGuardianshipStarted
-	followUps  []time.Time // FollowUpRecorded
-	closures   []time.Time // CaseClosed
-	returned   []time.Time // CaseClosed with reason returned_to_family
-	referrals  []caseReferral
-}
-
-type caseReferral struct {
-	id       string
-	agency   Agency
-	madeAt   time.Time
-	answered firstAt
-}
-
-// CaseDeadlines derives every obligation of one case from its stream (in
-// stream order; a prefix gives the as-of view at now), ordered by
-// StartedAt, then kind: police_report (if a concern is mandatory),
-// first_response, assignment, assessment (from the first assignment), one
-// guardianship_assessment per temporary guardianship, one referral_answer
-// per referral (answered by acceptance, decline, or completion), one
-// post_closure_follow_up per closure with return to the family. Each is
-// judged by the policy in force when it started. A person owns it once the
-// case is assigned to one; until then the receiving center does
-// ("caseworker:<county>"). A closure discharges every obligation not met
-// by then (except the follow-up it starts): missed if already due, dropped
-// if not; reopening revives none.
-func CaseDeadlines(history []Recorded, policies PolicyHistory, now time.Time) []Deadline {
-	f, ok := gatherCase(history)
-	if !ok {
+// CaseDeadlines derives every obligation of one case from its facts (as
+// the record stands, or — folded from a prefix of the stream — as it stood;
+// judged at now), ordered by StartedAt, then kind: police_report (if a
+// concern is mandatory), first_response, assignment, assessment (from the
+// first assignment), one guardianship_assessment per temporary
+// guardianship, one referral_answer per referral (answered by acceptance,
+// decline, or completion), one post_closure_follow_up per closure with
+// return to the family. Each is judged by the policy in force when it
+// started. A person owns it once the case is assigned to one; until then
+// the receiving center does ("caseworker:<county>"). A closure discharges
+// every obligation not met by then (except the follow-up it starts): missed
+// if already due, dropped if not; reopening revives none.
+func CaseDeadlines(f CaseFacts, policies PolicyHistory, now time.Time) []Deadline {
+	if !f.Opened() {
 		return nil
 	}
-	caseID := f.report.CaseID
-	center := centerOwner(f.report.Jurisdiction)
-	risk := f.report.Risk
-	out := make([]Deadline, 0, 4+len(f.guardStart)+len(f.referrals)+len(f.returned))
+	center := centerOwner(f.Jurisdiction)
+	risk := f.ReportedRisk
+	closures := make([]time.Time, len(f.Closures))
+	var returned []time.Time
+	for i, c := range f.Closures {
+		closures[i] = c.At
+		if c.Reason == ClosureReturnedToFamily {
+			returned = append(returned, c.At)
+		}
+	}
+	guardStarts := make([]time.Time, len(f.Guardianships))
+	for i, g := range f.Guardianships {
+		guardStarts[i] = g.StartedAt
+	}
+	sortTimes(guardStarts)
+	out := make([]Deadline, 0, 4+len(guardStarts)+len(f.Referrals)+len(returned))
 
 	add := func(kind DeadlineKind, start time.Time, due func(DeadlinePolicy) time.Duration, met *time.Time, owners []OwnerSpan, referralID string) {
 		p, version := policies.InForce(start)
-		d := Deadline{Kind: kind, SubjectID: caseID, CaseID: caseID, ReferralID: referralID,
+		d := Deadline{Kind: kind, SubjectID: f.ID, CaseID: f.ID, ReferralID: referralID,
 			StartedAt: start, DueAt: start.Add(due(p)), MetAt: met, PolicyVersion: version, Owners: owners}
 		var endedAt *time.Time
 		if kind != KindPostClosureFollowUp {
-			endedAt = firstFrom(f.closures, start)
+			endedAt = firstFrom(closures, start)
 		}
 		if d, ok := settleDeadline(d, now, endedAt); ok {
 			out = append(out, d)
 		}
 	}
-	overTime := func(start time.Time) []OwnerSpan { return ownersFrom(start, center, f.assigned) }
+	overTime := func(start time.Time) []OwnerSpan { return ownersFrom(start, center, f.Assignments) }
 
-	mandatory := slices.ContainsFunc(f.report.Concerns, MandatoryReport)
-	if mandatory {
-		add(KindPoliceReport, f.receivedAt, func(p DeadlinePolicy) time.Duration { return p.PoliceReport.D },
-			f.police.ptr(), []OwnerSpan{{Owner: f.receiver, From: f.receivedAt}}, "")
+	if slices.ContainsFunc(f.Concerns, MandatoryReport) {
+		add(KindPoliceReport, f.ReceivedAt, func(p DeadlinePolicy) time.Duration { return p.PoliceReport.D },
+			f.PoliceReportedAt, []OwnerSpan{{Owner: f.Receiver.Subject, From: f.ReceivedAt}}, "")
 	}
-	add(KindFirstResponse, f.receivedAt, func(p DeadlinePolicy) time.Duration { return p.FirstResponse.For(risk) },
-		f.response.ptr(), overTime(f.receivedAt), "")
-	var firstAssigned firstAt
-	if len(f.assigned) > 0 {
-		firstAssigned.see(f.assigned[0].From)
+	add(KindFirstResponse, f.ReceivedAt, func(p DeadlinePolicy) time.Duration { return p.FirstResponse.For(risk) },
+		f.FirstResponseAt, overTime(f.ReceivedAt), "")
+	var firstAssigned *time.Time
+	if len(f.Assignments) > 0 {
+		firstAssigned = &f.Assignments[0].From
 	}
-	add(KindAssignment, f.receivedAt, func(p DeadlinePolicy) time.Duration { return p.Assignment.For(risk) },
-		firstAssigned.ptr(), []OwnerSpan{{Owner: center, From: f.receivedAt}}, "")
-	if firstAssigned.ok {
-		start := firstAssigned.t
+	add(KindAssignment, f.ReceivedAt, func(p DeadlinePolicy) time.Duration { return p.Assignment.For(risk) },
+		firstAssigned, []OwnerSpan{{Owner: center, From: f.ReceivedAt}}, "")
+	if firstAssigned != nil {
+		start := *firstAssigned
 		add(KindAssessment, start, func(p DeadlinePolicy) time.Duration { return p.Assessment.D },
-			firstFrom(f.assessed, start), overTime(start), "")
+			firstFrom(f.Assessments, start), overTime(start), "")
 	}
-	for _, start := range f.guardStart {
+	for _, start := range guardStarts {
 		add(KindGuardianshipAssessment, start, func(p DeadlinePolicy) time.Duration { return p.GuardianshipAssessment.D },
-			firstFrom(f.guardAsmt, start), overTime(start), "")
+			firstFrom(f.GuardianshipAssessments, start), overTime(start), "")
 	}
-	for _, r := range f.referrals {
-		add(KindReferralAnswer, r.madeAt, func(p DeadlinePolicy) time.Duration { return p.ReferralAnswer.D },
-			r.answered.ptr(), []OwnerSpan{{Owner: agencyOwner(r.agency), From: r.madeAt}}, r.id)
+	for _, r := range f.Referrals {
+		add(KindReferralAnswer, r.MadeAt, func(p DeadlinePolicy) time.Duration { return p.ReferralAnswer.D },
+			r.AnsweredAt, []OwnerSpan{{Owner: agencyOwner(r.Agency), From: r.MadeAt}}, r.ID)
 	}
-	for _, start := range f.returned {
+	for _, start := range returned {
 		add(KindPostClosureFollowUp, start, func(p DeadlinePolicy) time.Duration { return p.PostClosureFollowUp.D },
-			firstFrom(f.followUps, start), overTime(start), "")
+			firstFrom(f.FollowUps, start), overTime(start), "")
 	}
 	sortDeadlines(out)
 	return out
-}
-
-// gatherCase reads a case stream once; ok is false when it holds no report.
-func gatherCase(history []Recorded) (caseFacts, bool) {
-	var f caseFacts
-	seen := false
-	refIndex := map[string]int{}
-	answer := func(id string, at time.Time) {
-		if i, ok := refIndex[id]; ok {
-			f.referrals[i].answered.see(at)
-		}
-	}
-	for _, r := range history {
-		at := r.OccurredAt
-		switch e := r.Event.(type) {
-		case ReportReceived:
-			if seen {
-				continue
-			}
-			seen = true
-			f.report, f.receivedAt, f.receiver = e, at, r.Actor.Subject
-			if f.report.CaseID == "" {
-				f.report.CaseID = trimStream(r.StreamID, "case-")
-			}
-		case ReportForwardedToPolice:
-			f.police.see(at)
-		case EmergencyResponseRecorded:
-			f.response.see(at)
-		case FollowUpRecorded:
-			f.response.see(at)
-			f.followUps = append(f.followUps, at)
-		case AssessmentCompleted:
-			f.response.see(at)
-			f.assessed = append(f.assessed, at)
-			if e.GuardianshipAssessment != "" {
-				f.guardAsmt = append(f.guardAsmt, at)
-			}
-		case CaseAssigned:
-			f.assigned = append(f.assigned, OwnerSpan{Owner: e.WorkerID, From: at})
-		case TemporaryGuardianshipStarted:
-			f.guardStart = append(f.guardStart, at)
-		case ReferralMade:
-			if _, dup := refIndex[e.ReferralID]; dup {
-				continue
-			}
-			refIndex[e.ReferralID] = len(f.referrals)
-			f.referrals = append(f.referrals, caseReferral{id: e.ReferralID, agency: e.Agency, madeAt: at})
-		case ReferralAccepted:
-			answer(e.ReferralID, at)
-		case ReferralDeclined:
-			answer(e.ReferralID, at)
-		case ReferralCompleted:
-			// Completing a referral answers it too, should the agency
-			// not have accepted it first.
-			answer(e.ReferralID, at)
-		case CaseClosed:
-			f.closures = append(f.closures, at)
-			if e.Reason == ClosureReturnedToFamily {
-				f.returned = append(f.returned, at)
-			}
-		}
-	}
-	slices.SortStableFunc(f.assigned, func(a, b OwnerSpan) int { return a.From.Compare(b.From) })
-	for _, ts := range [][]time.Time{f.assessed, f.guardAsmt, f.guardStart, f.followUps, f.closures, f.returned} {
-		sortTimes(ts)
-	}
-	return f, seen
 }

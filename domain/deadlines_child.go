@@ -1,7 +1,6 @@
 package domain
 
 import (
-	"slices"
 	"sort"
 	"time"
 )
@@ -28,19 +27,11 @@ func (s childSnapshot) visitDue(p DeadlinePolicy) time.Duration {
 
 func (s childSnapshot) visited() bool { return s.key || s.leftBehind }
 
-func isLeftBehind(cs []Category) bool {
-	return slices.ContainsFunc(cs, func(c Category) bool { return c.String() == "left_behind" })
-}
-
-type profileChange struct {
-	at time.Time
-	u  ChildProfileUpdated
-}
-
 // ChildDeadlines derives the obligations of one child's file from its
-// stream (in stream order; a prefix gives the as-of view at now), ordered by
-// StartedAt, then kind; all are owned by the director of the child's
-// village ("child_director:<village>"), following the child if it moves.
+// facts (as the record stands, or — folded from a prefix of the stream — as
+// it stood; judged at now), ordered by StartedAt, then kind; all are owned
+// by the director of the child's village ("child_director:<village>"),
+// following the child if it moves.
 //
 // Visits: a sequence of intervals, registration → first visit → next visit
 // …, each met by the next visit; KeyChildVisit for a key child (any flag),
@@ -58,45 +49,12 @@ type profileChange struct {
 //
 // After ChildDataErased no obligation starts, and those running at the
 // erasure end: missed if already due, dropped if not.
-func ChildDeadlines(history []Recorded, policies PolicyHistory, now time.Time) []Deadline {
-	var (
-		reg      ChildRegistered
-		regAt    time.Time
-		seen     bool
-		changes  []profileChange
-		visits   []time.Time
-		verified []time.Time // every event that verifies the file's information
-		erased   firstAt
-	)
-	for _, r := range history {
-		switch e := r.Event.(type) {
-		case ChildRegistered:
-			if !seen {
-				reg, regAt, seen = e, r.OccurredAt, true
-				verified = append(verified, r.OccurredAt)
-			}
-		case ChildProfileUpdated:
-			changes = append(changes, profileChange{at: r.OccurredAt, u: e})
-			verified = append(verified, r.OccurredAt)
-		case VisitRecorded:
-			visits = append(visits, r.OccurredAt)
-			verified = append(verified, r.OccurredAt)
-		case GuardianshipEntrustmentConfirmed:
-			verified = append(verified, r.OccurredAt)
-		case ChildDataErased:
-			erased.see(r.OccurredAt)
-		}
-	}
-	if !seen {
+func ChildDeadlines(f ChildFacts, policies PolicyHistory, now time.Time) []Deadline {
+	if !f.Opened() {
 		return nil
 	}
-	childID := reg.ChildID
-	if childID == "" {
-		childID = trimStream(history[0].StreamID, "child-")
-	}
-	sortTimes(visits)
-	sortTimes(verified)
-	snaps := childSnapshots(reg, regAt, changes)
+	childID, regAt, visits, verified := f.ID, f.RegisteredAt, f.Visits, f.Verified
+	snaps := childSnapshots(f.Registered, regAt, f.Changes)
 	stateAt := func(t time.Time) childSnapshot {
 		i := sort.Search(len(snaps), func(i int) bool { return snaps[i].at.After(t) })
 		return snaps[max(i, 1)-1]
@@ -108,13 +66,13 @@ func ChildDeadlines(history []Recorded, policies PolicyHistory, now time.Time) [
 			directors = append(directors, OwnerSpan{Owner: owner, From: s.at})
 		}
 	}
-	endedAt := erased.ptr()
-	stopped := func(t time.Time) bool { return erased.ok && !t.Before(erased.t) }
+	endedAt := f.ErasedAt
+	stopped := func(t time.Time) bool { return endedAt != nil && !t.Before(*endedAt) }
 
 	var out []Deadline
 	emit := func(kind DeadlineKind, start, due time.Time, met *time.Time, version int64) {
 		d := Deadline{Kind: kind, SubjectID: childID, StartedAt: start, DueAt: due, MetAt: met,
-			PolicyVersion: version, Owners: ownersFrom(start, directorOwner(reg.Jurisdiction), directors)}
+			PolicyVersion: version, Owners: ownersFrom(start, directorOwner(f.Registered.Place), directors)}
 		if d, ok := settleDeadline(d, now, endedAt); ok {
 			out = append(out, d)
 		}
@@ -189,27 +147,25 @@ func verificationDay(year int, p DeadlinePolicy) time.Time {
 
 // childSnapshots folds the profile changes, in business-time order, into
 // the states of the file (the first at registration).
-func childSnapshots(reg ChildRegistered, regAt time.Time, changes []profileChange) []childSnapshot {
-	slices.SortStableFunc(changes, func(a, b profileChange) int { return a.at.Compare(b.at) })
-	cur := childSnapshot{at: regAt, place: reg.Jurisdiction, key: len(reg.KeyChildFlags) > 0,
-		leftBehind: isLeftBehind(reg.Categories)}
+func childSnapshots(reg ChildState, regAt time.Time, changes []ChildChange) []childSnapshot {
+	cur := childSnapshot{at: regAt, place: reg.Place, key: reg.KeyChild, leftBehind: reg.LeftBehind}
 	snaps := make([]childSnapshot, 1, 1+len(changes))
 	snaps[0] = cur
 	for _, c := range changes {
-		if c.u.Jurisdiction != nil {
-			cur.place = *c.u.Jurisdiction
+		if c.Place != nil {
+			cur.place = *c.Place
 		}
-		if c.u.KeyChildFlags != nil {
-			cur.key = len(*c.u.KeyChildFlags) > 0
+		if c.KeyChild != nil {
+			cur.key = *c.KeyChild
 		}
-		if c.u.Categories != nil {
-			cur.leftBehind = isLeftBehind(*c.u.Categories)
+		if c.LeftBehind != nil {
+			cur.leftBehind = *c.LeftBehind
 		}
 		last := &snaps[len(snaps)-1]
 		if cur.place == last.place && cur.key == last.key && cur.leftBehind == last.leftBehind {
 			continue
 		}
-		cur.at = c.at
+		cur.at = c.At
 		if cur.at.Before(regAt) {
 			cur.at = regAt
 		}
@@ -220,11 +176,4 @@ func childSnapshots(reg ChildRegistered, regAt time.Time, changes []profileChang
 		snaps = append(snaps, cur)
 	}
 	return snaps
-}
-
-func trimStream(stream, prefix string) string {
-	if len(stream) > len(prefix) && stream[:len(prefix)] == prefix {
-		return stream[len(prefix):]
-	}
-	return stream
 }

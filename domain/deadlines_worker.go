@@ -6,7 +6,7 @@ import (
 )
 
 // WorkerDeadlines derives the training obligations of one worker from its
-// stream (in stream order; a prefix gives the as-of view at now). Only
+// entry (folded from a prefix of its stream, as it stood; judged at now). Only
 // child directors and supervisors have them: the first is due at
 // registration, since they may act only after passing training, and is met
 // by the last passed training completed on or before it, else by the first
@@ -16,41 +16,27 @@ import (
 // director's training is owned by the township's supervisors
 // ("child_supervisor:<township>"), a supervisor's by the county's admin
 // ("admin:<county>").
-func WorkerDeadlines(history []Recorded, policies PolicyHistory, now time.Time) []Deadline {
-	var (
-		reg    WorkerRegistered
-		regAt  time.Time
-		seen   bool
-		passed []time.Time
-	)
-	for _, r := range history {
-		switch e := r.Event.(type) {
-		case WorkerRegistered:
-			if !seen {
-				reg, regAt, seen = e, r.OccurredAt, true
-			}
-		case WorkerTrainingRecorded:
-			if e.Passed && !e.CompletedOn.IsZero() {
-				passed = append(passed, e.CompletedOn.Start())
-			}
-		}
-	}
-	if !seen {
+func WorkerDeadlines(w WorkerFacts, policies PolicyHistory, now time.Time) []Deadline {
+	if w.ID == "" {
 		return nil
 	}
+	regAt := w.RegisteredAt
+	var passed []time.Time
+	for _, t := range w.Trainings {
+		if t.Passed && !t.CompletedOn.IsZero() {
+			passed = append(passed, t.CompletedOn.Start())
+		}
+	}
 	var owner string
-	switch reg.Role {
+	switch w.Role {
 	case RoleChildDirector:
-		owner = "child_supervisor:" + codePrefix(reg.Jurisdiction, 9)
+		owner = "child_supervisor:" + codePrefix(w.Jurisdiction, 9)
 	case RoleChildSupervisor:
-		owner = "admin:" + codePrefix(reg.Jurisdiction, 6)
+		owner = "admin:" + codePrefix(w.Jurisdiction, 6)
 	default:
 		return nil
 	}
-	workerID := reg.WorkerID
-	if workerID == "" {
-		workerID = trimStream(history[0].StreamID, "worker-")
-	}
+	workerID := w.ID
 	sortTimes(passed)
 	passed = slices.CompactFunc(passed, time.Time.Equal)
 

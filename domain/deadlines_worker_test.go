@@ -61,7 +61,7 @@ func TestWorkerDeadlines_FirstTraining(t *testing.T) {
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()
-			ds := WorkerDeadlines(tc.worker.all(), PolicyHistory{}, tc.now)
+			ds := WorkerDeadlines(foldWorker(tc.worker.all()), PolicyHistory{}, tc.now)
 			d := dlAtRegistration(t, ds)
 			assert.Equal(t, KindTraining, d.Kind)
 			dlSame(t, dlWorkerReg, d.StartedAt, "starts at registration")
@@ -79,7 +79,7 @@ func TestWorkerDeadlines_Retraining(t *testing.T) {
 		t.Parallel()
 		s := dlRegister(RoleChildSupervisor, "370902101").
 			trained(true, 2024, time.March, 5).trained(true, 2025, time.March, 5)
-		ds := WorkerDeadlines(s.all(), PolicyHistory{}, dlMidnight(2026, time.March, 5).Add(time.Second))
+		ds := WorkerDeadlines(foldWorker(s.all()), PolicyHistory{}, dlMidnight(2026, time.March, 5).Add(time.Second))
 		require.Len(t, ds, 3, dlShow(ds))
 		dlSame(t, dlMidnight(2024, time.March, 5), ds[0].StartedAt, "retraining clock starts at the training")
 		dlSame(t, dlMidnight(2025, time.March, 5), ds[0].DueAt, "12 months later, midnight CST")
@@ -95,7 +95,7 @@ func TestWorkerDeadlines_Retraining(t *testing.T) {
 		t.Parallel()
 		s := dlRegister(RoleChildDirector, "370902101201").
 			trained(true, 2024, time.March, 5).trained(true, 2025, time.March, 6)
-		ds := WorkerDeadlines(s.all(), PolicyHistory{}, dlMidnight(2025, time.April, 1))
+		ds := WorkerDeadlines(foldWorker(s.all()), PolicyHistory{}, dlMidnight(2025, time.April, 1))
 		require.Len(t, ds, 3)
 		dlMet(t, ds[0], DeadlineMetLate, dlPtr(dlMidnight(2025, time.March, 6)))
 		dlSame(t, dlMidnight(2026, time.March, 6), ds[2].DueAt, "next due")
@@ -105,13 +105,13 @@ func TestWorkerDeadlines_Retraining(t *testing.T) {
 		t.Parallel()
 		s := dlRegister(RoleChildDirector, "370902101201").trained(true, 2025, time.March, 3)
 		due := dlMidnight(2026, time.March, 3)
-		assert.Equal(t, DeadlineOpen, WorkerDeadlines(s.all(), PolicyHistory{}, due)[0].Status)
-		assert.Equal(t, DeadlineMissed, WorkerDeadlines(s.all(), PolicyHistory{}, due.Add(time.Second))[0].Status)
+		assert.Equal(t, DeadlineOpen, WorkerDeadlines(foldWorker(s.all()), PolicyHistory{}, due)[0].Status)
+		assert.Equal(t, DeadlineMissed, WorkerDeadlines(foldWorker(s.all()), PolicyHistory{}, due.Add(time.Second))[0].Status)
 	})
 	t.Run("29 February: 12 months later is 1 March, as MayAct counts", func(t *testing.T) {
 		t.Parallel()
 		s := dlRegister(RoleChildDirector, "370902101201").trained(true, 2024, time.February, 29)
-		ds := WorkerDeadlines(s.all(), PolicyHistory{}, dlWorkerReg)
+		ds := WorkerDeadlines(foldWorker(s.all()), PolicyHistory{}, dlWorkerReg)
 		require.Len(t, ds, 2)
 		dlSame(t, dlMidnight(2025, time.March, 1), ds[0].DueAt, "due")
 		dlMet(t, ds[0], DeadlineMissed, nil)
@@ -121,7 +121,7 @@ func TestWorkerDeadlines_Retraining(t *testing.T) {
 		t.Parallel()
 		s := dlRegister(RoleChildDirector, "370902101201").
 			trained(true, 2023, time.January, 10).trained(true, 2024, time.June, 1).trained(false, 2024, time.December, 1)
-		ds := WorkerDeadlines(s.all(), PolicyHistory{}, dlWorkerReg)
+		ds := WorkerDeadlines(foldWorker(s.all()), PolicyHistory{}, dlWorkerReg)
 		require.Len(t, ds, 2, dlShow(ds))
 		dlSame(t, dlMidnight(2025, time.June, 1), ds[0].DueAt, "due")
 		dlMet(t, ds[0], DeadlineOpen, nil)
@@ -134,7 +134,7 @@ func TestWorkerDeadlines_Retraining(t *testing.T) {
 		policies := dlPolicies(dlChange{dlMidnight(2025, time.June, 1), p})
 		s := dlRegister(RoleChildDirector, "370902101201").
 			trained(true, 2025, time.March, 3).trained(true, 2025, time.July, 1)
-		ds := WorkerDeadlines(s.all(), policies, dlMidnight(2025, time.August, 1))
+		ds := WorkerDeadlines(foldWorker(s.all()), policies, dlMidnight(2025, time.August, 1))
 		require.Len(t, ds, 3)
 		assert.Equal(t, int64(0), ds[0].PolicyVersion)
 		dlSame(t, dlMidnight(2026, time.March, 3), ds[0].DueAt, "12 months under the default policy")
@@ -147,7 +147,7 @@ func TestWorkerDeadlines_Retraining(t *testing.T) {
 func TestWorkerDeadlines_OnlyDirectorsAndSupervisors(t *testing.T) {
 	t.Parallel()
 	for _, role := range []Role{RoleCaseworker, RolePartner} {
-		assert.Nil(t, WorkerDeadlines(dlRegister(role, "370902").all(), PolicyHistory{}, dlWorkerReg.Add(dlDay)), role.String())
+		assert.Nil(t, WorkerDeadlines(foldWorker(dlRegister(role, "370902").all()), PolicyHistory{}, dlWorkerReg.Add(dlDay)), role.String())
 	}
-	assert.Nil(t, WorkerDeadlines(nil, PolicyHistory{}, dlWorkerReg))
+	assert.Nil(t, WorkerDeadlines(foldWorker(nil), PolicyHistory{}, dlWorkerReg))
 }

@@ -62,3 +62,11 @@ func (e *ForbiddenError) Is(target error) bool { return target == ErrForbidden }
 func forbidden(format string, args ...any) error {
 	return &ForbiddenError{Message: fmt.Sprintf(format, args...)}
 }
+
+// ErrNotFound: no such resource, or it lies outside the principal's
+// jurisdiction — the two are never told apart (HTTP 404).
+var ErrNotFound = errors.New("not found")
+
+// NotFound says that a kind of thing with that id is not there (or not
+// within reach): it matches ErrNotFound.
+func NotFound(kind, id string) error { return fmt.Errorf("%s %s: %w", kind, id, ErrNotFound) }

@@ -29,7 +29,7 @@ type Principal struct {
 // Recorded is an event as the log holds it.
 type Recorded struct {
 	ID         uuid.UUID
-	StreamID   string
+	StreamID   StreamID
 	Version    int64 // within the stream, from 1
 	Position   int64 // in the whole log, from 1
 	Event      Event
@@ -44,22 +44,3 @@ type Change struct {
 	Actor      Actor
 	OccurredAt time.Time
 }
-
-// Stream names. Each aggregate is one stream.
-const (
-	StreamCase    = "case"
-	StreamChild   = "child"
-	StreamWorker  = "worker"
-	StreamInquiry = "inquiry"
-	StreamPolicy  = "policy"
-)
-
-// CaseStream, ChildStream, WorkerStream and InquiryStream name an
-// aggregate's stream; PolicyStream is the one deadline-policy stream.
-func CaseStream(id string) string    { return "case-" + id }
-func ChildStream(id string) string   { return "child-" + id }
-func WorkerStream(id string) string  { return "worker-" + id }
-func InquiryStream(id string) string { return "inquiry-" + id }
-
-// PolicyStream holds every DeadlinePolicyChanged.
-const PolicyStream = "policy"

@@ -23,8 +23,8 @@ type Inquiry struct {
 // OpenInquiry opens an inquiry into exactly one case or one child. Only an
 // inspector may.
 func OpenInquiry(by Principal, now time.Time, in InquiryOpened) (*Inquiry, error) {
-	if by.Role != RoleInspector {
-		return nil, forbidden("a %s may not open an inquiry; only an inspector may", roleLabel(by.Role))
+	if err := ActOpenInquiry.Check(by); err != nil {
+		return nil, err
 	}
 	if err := requiredText("inquiry_id", in.InquiryID, MaxIDRunes); err != nil {
 		return nil, err

@@ -1,6 +1,7 @@
 package domain
 
 import (
+	"slices"
 	"sort"
 	"time"
 )
@@ -10,8 +11,8 @@ import (
 // "all" may change it. The new policy is in force from now; the change goes
 // to PolicyStream.
 func ChangePolicy(by Principal, now time.Time, p DeadlinePolicy) (Change, error) {
-	if by.Role != RoleAdmin {
-		return Change{}, forbidden("only an admin may change the deadline policy")
+	if err := ActChangePolicy.Check(by); err != nil {
+		return Change{}, err
 	}
 	if by.Jurisdiction != All {
 		return Change{}, forbidden("the deadline policy holds everywhere; only an admin of every jurisdiction (\"all\") may change it")
@@ -26,10 +27,10 @@ func ChangePolicy(by Principal, now time.Time, p DeadlinePolicy) (Change, error)
 // version of the change, the business time from which it is in force, when
 // it was recorded, and the policy itself.
 type PolicyVersion struct {
-	Version    int64
-	From       time.Time
-	RecordedAt time.Time
-	Policy     DeadlinePolicy
+	Version    int64          `json:"version"`
+	From       time.Time      `json:"from"`
+	RecordedAt time.Time      `json:"recorded_at"`
+	Policy     DeadlinePolicy `json:"policy"`
 }
 
 // PolicyHistory is every deadline policy that has been in force, so that a
@@ -44,14 +45,26 @@ type PolicyHistory struct {
 func LoadPolicyHistory(history []Recorded) PolicyHistory {
 	var h PolicyHistory
 	for _, r := range history {
-		e, ok := r.Event.(DeadlinePolicyChanged)
-		if !ok {
-			continue
-		}
-		h.versions = append(h.versions, PolicyVersion{
-			Version: r.Version, From: r.OccurredAt, RecordedAt: r.RecordedAt, Policy: e.Policy,
-		})
+		h.Apply(r)
 	}
+	return h
+}
+
+// Apply folds one stored event of PolicyStream into the history.
+func (h *PolicyHistory) Apply(r Recorded) {
+	e, ok := r.Event.(DeadlinePolicyChanged)
+	if !ok {
+		return
+	}
+	v := PolicyVersion{Version: r.Version, From: r.OccurredAt, RecordedAt: r.RecordedAt, Policy: e.Policy}
+	i := sort.Search(len(h.versions), func(i int) bool { return h.versions[i].Version > v.Version })
+	h.versions = slices.Insert(h.versions, i, v)
+}
+
+// NewPolicyHistory is the history of the recorded changes given (as
+// Versions lists them), for a reader that keeps them.
+func NewPolicyHistory(versions []PolicyVersion) PolicyHistory {
+	h := PolicyHistory{versions: slices.Clone(versions)}
 	sort.SliceStable(h.versions, func(i, j int) bool { return h.versions[i].Version < h.versions[j].Version })
 	return h
 }

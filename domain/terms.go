@@ -5,10 +5,12 @@ import (
 	"strings"
 )
 
-// vocabulary is one of the domain's closed word lists.
+// vocabulary is one of the domain's closed word lists, with the field
+// name it is given in and its words in Chinese (labels_zh.go).
 type vocabulary interface {
 	field() string
 	words() []string
+	zh() map[string]string
 }
 
 // Term is a word of a vocabulary V. Its zero value is "not given"; any other
@@ -51,10 +53,18 @@ func ParseTerm[V vocabulary](word string) (Term[V], error) {
 	return Term[V]{}, &InvalidError{Field: v.field(), Message: fmt.Sprintf("%q is not one of: %s", word, strings.Join(v.words(), ", "))}
 }
 
-// Words lists a vocabulary's words.
-func Words[V vocabulary]() []string {
+// vocab is the term's vocabulary.
+func (Term[V]) vocab() vocabulary {
 	var v V
-	return append([]string(nil), v.words()...)
+	return v
+}
+
+// Words lists the words of the vocabulary of term type T, e.g.
+// Words[Concern](): the one list the API's validation, its OpenAPI document
+// and the inspectors' page read.
+func Words[T interface{ vocab() vocabulary }]() []string {
+	var t T
+	return append([]string(nil), t.vocab().words()...)
 }
 
 func term[V vocabulary](word string) Term[V] {

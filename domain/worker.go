@@ -8,23 +8,58 @@ import (
 
 // Worker is an entry of the real-name register (实名制) of the people who
 // act on cases: child directors, supervisors, caseworkers and partner
-// liaisons, with their training record.
+// liaisons, with their training record. Its state is its WorkerFacts.
 type Worker struct {
-	id           string
-	version      int64
-	name         string
-	role         Role
-	jurisdiction Jurisdiction
-	agency       Agency
-	trainings    []Training
-	registeredAt time.Time
-	changes      []Change
+	facts   WorkerFacts
+	changes []Change
+}
+
+// WorkerFacts is a worker's entry as the record stands, folded once from
+// the worker's stream by Apply. Names stay in clear: the register is
+// real-name by law.
+type WorkerFacts struct {
+	ID           string       `json:"id"`
+	Name         string       `json:"name"`
+	Role         Role         `json:"role"`
+	Jurisdiction Jurisdiction `json:"j"`
+	Agency       Agency       `json:"agency,omitzero"`
+	RegisteredAt time.Time    `json:"registered"`
+	// Trainings are the trainings in the order recorded.
+	Trainings []Training `json:"trainings,omitempty"`
+	Version   int64      `json:"v"`
+}
+
+// Apply folds one stored event of the worker's stream into the facts; a
+// second registration changes nothing.
+func (f *WorkerFacts) Apply(r Recorded) {
+	f.apply(r.Event, r.OccurredAt, r.StreamID)
+	if r.Version > 0 {
+		f.Version = r.Version
+	} else {
+		f.Version++
+	}
+}
+
+func (f *WorkerFacts) apply(ev Event, at time.Time, stream StreamID) {
+	switch e := ev.(type) {
+	case WorkerRegistered:
+		if f.ID != "" {
+			return
+		}
+		f.ID, f.Name, f.Role, f.Jurisdiction, f.Agency = e.WorkerID, e.Name, e.Role, e.Jurisdiction, e.Agency
+		if f.ID == "" {
+			f.ID = stream.ID()
+		}
+		f.RegisteredAt = at
+	case WorkerTrainingRecorded:
+		f.Trainings = append(f.Trainings, Training(e))
+	}
 }
 
 // Training is one recorded training of a worker.
 type Training struct {
-	Passed      bool
-	CompletedOn Date
+	Passed      bool `json:"passed"`
+	CompletedOn Date `json:"on"`
 }
 
 // registeredRoles are the roles of the register.
@@ -32,8 +67,8 @@ var registeredRoles = []Role{RoleChildDirector, RoleChildSupervisor, RoleCasewor
 
 // RegisterWorker enters a worker in the register. Only an admin may.
 func RegisterWorker(by Principal, now time.Time, in WorkerRegistered) (*Worker, error) {
-	if by.Role != RoleAdmin {
-		return nil, forbidden("a %s may not register workers; only an admin may", roleLabel(by.Role))
+	if err := ActRegisterWorker.Check(by); err != nil {
+		return nil, err
 	}
 	if err := checkWorker(in); err != nil {
 		return nil, err
@@ -94,46 +129,50 @@ func LoadWorker(history []Recorded) *Worker {
 
 // Apply applies a stored event of the worker's stream. It never fails;
 // events of other types only advance the version.
-func (w *Worker) Apply(r Recorded) {
-	w.apply(r.Event, r.OccurredAt)
-	w.version = r.Version
-}
+func (w *Worker) Apply(r Recorded) { w.facts.Apply(r) }
 
 // Changes are the events decided since the worker was loaded, not yet stored.
 func (w *Worker) Changes() []Change { return slices.Clone(w.changes) }
 
+// Facts are the worker's entry as the record stands (a copy).
+func (w *Worker) Facts() WorkerFacts {
+	f := w.facts
+	f.Trainings = slices.Clone(f.Trainings)
+	return f
+}
+
 // ID is the worker's id (the subject of the worker's tokens).
-func (w *Worker) ID() string { return w.id }
+func (w *Worker) ID() string { return w.facts.ID }
 
 // Version is the stream version the worker was loaded at (0 for a new
 // worker); Changes are not counted.
-func (w *Worker) Version() int64 { return w.version }
+func (w *Worker) Version() int64 { return w.facts.Version }
 
 // Name is the worker's real name.
-func (w *Worker) Name() string { return w.name }
+func (w *Worker) Name() string { return w.facts.Name }
 
 // Role is the worker's role.
-func (w *Worker) Role() Role { return w.role }
+func (w *Worker) Role() Role { return w.facts.Role }
 
 // Jurisdiction is the division the worker serves.
-func (w *Worker) Jurisdiction() Jurisdiction { return w.jurisdiction }
+func (w *Worker) Jurisdiction() Jurisdiction { return w.facts.Jurisdiction }
 
 // Agency is a partner's agency; zero for other roles.
-func (w *Worker) Agency() Agency { return w.agency }
+func (w *Worker) Agency() Agency { return w.facts.Agency }
 
 // Trainings are the worker's trainings in the order recorded.
-func (w *Worker) Trainings() []Training { return slices.Clone(w.trainings) }
+func (w *Worker) Trainings() []Training { return slices.Clone(w.facts.Trainings) }
 
 // RegisteredAt is when the worker was registered.
-func (w *Worker) RegisteredAt() time.Time { return w.registeredAt }
+func (w *Worker) RegisteredAt() time.Time { return w.facts.RegisteredAt }
 
 // RecordTraining records a training the worker completed, passed or not.
 // Its business time is the start of the day it was completed on.
 func (w *Worker) RecordTraining(by Principal, now time.Time, passed bool, completedOn Date) error {
-	if by.Role != RoleAdmin && by.Role != RoleChildSupervisor {
-		return forbidden("a %s may not record training; admins and child supervisors may", roleLabel(by.Role))
+	if err := ActRecordTraining.Check(by); err != nil {
+		return err
 	}
-	if by.Role != RoleAdmin && by.Subject != "" && by.Subject == w.id {
+	if by.Role != RoleAdmin && by.Subject == w.facts.ID {
 		return forbidden("a worker may not record their own training")
 	}
 	if completedOn.IsZero() {
@@ -152,11 +191,12 @@ func (w *Worker) RecordTraining(by Principal, now time.Time, passed bool, comple
 // months before it (初任…经培训考核合格后方可开展工作; 每年至少轮训一次);
 // other roles need none. The answer is nil or a *ForbiddenError.
 func (w *Worker) MayAct(at time.Time, retrainingMonths int) error {
-	if w.role != RoleChildDirector && w.role != RoleChildSupervisor {
+	role, id := w.facts.Role, w.facts.ID
+	if role != RoleChildDirector && role != RoleChildSupervisor {
 		return nil
 	}
 	var last Date
-	for _, t := range w.trainings {
+	for _, t := range w.facts.Trainings {
 		if !t.Passed || t.CompletedOn.Start().After(at) {
 			continue
 		}
@@ -169,10 +209,10 @@ func (w *Worker) MayAct(at time.Time, retrainingMonths int) error {
 	}
 	if last.IsZero() {
 		return forbidden("%s %s has not yet passed training; a newly appointed %s may act only after passing it (初任…经培训考核合格后方可开展工作)",
-			w.role, w.id, w.role)
+			role, id, role)
 	}
 	return forbidden("%s %s last passed training on %s, more than %s ago; retraining is due at least every %s (每年至少轮训一次)",
-		w.role, w.id, last, monthsLabel(retrainingMonths), monthsLabel(retrainingMonths))
+		role, id, last, monthsLabel(retrainingMonths), monthsLabel(retrainingMonths))
 }
 
 func monthsLabel(n int) string {
@@ -184,15 +224,25 @@ func monthsLabel(n int) string {
 
 func (w *Worker) recordAt(by Principal, at time.Time, e Event) {
 	w.changes = append(w.changes, Change{Event: e, Actor: by.Actor, OccurredAt: at})
-	w.apply(e, at)
+	w.facts.apply(e, at, WorkerStream(w.facts.ID))
 }
 
-func (w *Worker) apply(e Event, at time.Time) {
-	switch e := e.(type) {
-	case WorkerRegistered:
-		w.id, w.name, w.role, w.jurisdiction, w.agency = e.WorkerID, e.Name, e.Role, e.Jurisdiction, e.Agency
-		w.registeredAt = at
-	case WorkerTrainingRecorded:
-		w.trainings = append(w.trainings, Training(e))
+// NeedsRegister reports whether a role acts only as a worker of the
+// real-name register: child directors and supervisors (their tokens and
+// acts are checked against it).
+func NeedsRegister(r Role) bool { return r == RoleChildDirector || r == RoleChildSupervisor }
+
+// CheckRegistered is the one test that a principal who must be in the
+// real-name register is: a child director or supervisor acts only as a
+// registered worker of that role (w is the entry under the principal's
+// subject; zero if there is none). Other roles pass. The answer is nil or
+// a *ForbiddenError.
+func CheckRegistered(p Principal, w WorkerFacts) error {
+	if !NeedsRegister(p.Role) {
+		return nil
 	}
+	if w.ID == "" || w.Role != p.Role {
+		return forbidden("%s %s is not in the worker register", p.Role, p.Subject)
+	}
+	return nil
 }

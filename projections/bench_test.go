@@ -3,18 +3,17 @@ package projections_test
 import (
 	"context"
 	"os"
-	"path/filepath"
 	"strconv"
 	"testing"
 	"time"
 
 	"github.com/careledger/careledger/commands/synth"
-	"github.com/careledger/careledger/eventstore"
-	"github.com/careledger/careledger/eventstore/postgres"
-	"github.com/careledger/careledger/eventstore/postgres/pgtest"
+	"github.com/careledger/careledger/eventlog/personal"
 	"github.com/careledger/careledger/eventstore/privacy"
-	"github.com/careledger/careledger/eventstore/sqlite"
 	"github.com/careledger/careledger/projections"
+	"github.com/careledger/careledger/projections/engine"
+	"github.com/careledger/careledger/projections/engine/enginetest"
+	"github.com/careledger/careledger/projections/readdb"
 )
 
 // BenchmarkRebuild rebuilds every read model (projections.All) from a log
@@ -38,35 +37,19 @@ func BenchmarkRebuild(b *testing.B) {
 	for _, kind := range []string{"sqlite", "postgres"} {
 		b.Run(kind, func(b *testing.B) {
 			ctx := context.Background()
-			var store eventstore.Store
-			var bk backend
-			switch kind {
-			case "sqlite":
-				path := filepath.Join(b.TempDir(), "careledger.db")
-				s, err := sqlite.Open(ctx, path, eventstore.Options{SealKey: []byte("k")})
-				if err != nil {
-					b.Fatal(err)
-				}
-				db, err := projections.OpenSQLite(path)
-				if err != nil {
-					b.Fatal(err)
-				}
-				store, bk = s, backend{store: s, db: db, dialect: projections.SQLite}
-			default:
-				url := pgtest.NewDatabase(b)
-				s, err := postgres.Open(ctx, url, eventstore.Options{SealKey: []byte("k")})
-				if err != nil {
-					b.Fatal(err)
-				}
-				store, bk = s, backend{store: s, db: projections.OpenPostgres(s.Pool()), dialect: projections.Postgres}
+			var bk enginetest.Backend
+			if kind == "sqlite" {
+				bk = enginetest.SQLite(b)
+			} else {
+				bk = enginetest.Postgres(b)
 			}
-			b.Cleanup(func() { bk.db.Close(); store.Close() })
+			store := bk.Store
 			if sealed {
-				keys, err := privacy.OpenKeys(ctx, bk.db, bk.dialect == projections.SQLite, []byte("bench master key of 32 bytes!!!!"))
+				keys, err := privacy.OpenKeys(ctx, bk.DB.SQL, bk.DB.Dialect == readdb.SQLite, []byte("bench master key of 32 bytes!!!!"))
 				if err != nil {
 					b.Fatal(err)
 				}
-				store = privacy.Wrap(store, keys)
+				store = privacy.Wrap(store, keys, personal.Catalog())
 			}
 			start := time.Now()
 			n, err := synth.Make(ctx, store, synth.County{Seed: 2026, Children: children}, nil)
@@ -74,7 +57,7 @@ func BenchmarkRebuild(b *testing.B) {
 				b.Fatal(err)
 			}
 			b.Logf("%s: %d events generated in %s", kind, n, time.Since(start).Round(time.Millisecond))
-			e := projections.New(store, bk.db, bk.dialect, projections.Options{Batch: 2000}, projections.All(store)...)
+			e := engine.New(store, bk.DB, engine.Options{Batch: 2000}, projections.All()...)
 			if err := e.Migrate(ctx); err != nil {
 				b.Fatal(err)
 			}

@@ -6,7 +6,6 @@ package apitest
 import (
 	"bytes"
 	"context"
-	"database/sql"
 	"encoding/json"
 	"io"
 	"log/slog"
@@ -19,12 +18,16 @@ import (
 	"github.com/careledger/careledger/api"
 	"github.com/careledger/careledger/commands"
 	"github.com/careledger/careledger/domain"
+	"github.com/careledger/careledger/eventlog/personal"
 	"github.com/careledger/careledger/eventstore"
 	"github.com/careledger/careledger/eventstore/postgres"
 	"github.com/careledger/careledger/eventstore/postgres/pgtest"
 	"github.com/careledger/careledger/eventstore/privacy"
 	"github.com/careledger/careledger/eventstore/sqlite"
 	"github.com/careledger/careledger/projections"
+	"github.com/careledger/careledger/projections/engine"
+	"github.com/careledger/careledger/projections/readdb"
+	"github.com/careledger/careledger/projections/record"
 )
 
 // Env is a running API over a fresh store.
@@ -32,10 +35,10 @@ type Env struct {
 	URL    string
 	Store  eventstore.Store // seals personal data, as serve's does
 	Raw    eventstore.Store // the store underneath, as the database holds it
-	Engine *projections.Engine
+	Engine *engine.Engine
 	Server *api.Server
 	Tokens *api.Tokens
-	DB     *sql.DB // the read models
+	DB     readdb.DB // the read models
 	// SQLitePath or PostgresURL names the database the env runs on.
 	SQLitePath, PostgresURL string
 	t                       testing.TB
@@ -71,24 +74,24 @@ func Start(t testing.TB, kind string, opts ...commands.Option) *Env {
 		if err != nil {
 			t.Fatal(err)
 		}
-		db, err := projections.OpenSQLite(path)
+		db, err := readdb.OpenSQLite(path)
 		if err != nil {
 			t.Fatal(err)
 		}
 		t.Cleanup(func() { db.Close() })
 		store = s
 		env.SQLitePath = path
-		env.start(s, db, projections.SQLite, opts)
+		env.start(s, readdb.DB{SQL: db, Dialect: readdb.SQLite}, opts)
 	case "postgres":
 		env.PostgresURL = pgtest.NewDatabase(t)
 		s, err := postgres.Open(ctx, env.PostgresURL, opts2)
 		if err != nil {
 			t.Fatal(err)
 		}
-		db := projections.OpenPostgres(s.Pool())
+		db := readdb.OpenPostgres(s.Pool())
 		t.Cleanup(func() { db.Close() })
 		store = s
-		env.start(s, db, projections.Postgres, opts)
+		env.start(s, readdb.DB{SQL: db, Dialect: readdb.Postgres}, opts)
 	default:
 		t.Fatalf("apitest: unknown backend %q", kind)
 	}
@@ -96,30 +99,30 @@ func Start(t testing.TB, kind string, opts ...commands.Option) *Env {
 	return env
 }
 
-func (env *Env) start(inner eventstore.Store, sqlDB *sql.DB, dialect projections.Dialect, opts []commands.Option) {
+func (env *Env) start(inner eventstore.Store, db readdb.DB, opts []commands.Option) {
 	t := env.t
 	t.Helper()
 	// As serve does: children's personal data is sealed in the store.
-	keys, err := privacy.OpenKeys(context.Background(), sqlDB, dialect == projections.SQLite, []byte("apitest master key, 32 bytes ok!"))
+	keys, err := privacy.OpenKeys(context.Background(), db.SQL, db.Dialect == readdb.SQLite, []byte("apitest master key, 32 bytes ok!"))
 	if err != nil {
 		t.Fatal(err)
 	}
-	store := privacy.Wrap(inner, keys)
+	store := privacy.Wrap(inner, keys, personal.Catalog())
 	env.Raw = inner
 	logger := slog.New(slog.NewTextHandler(io.Discard, nil))
-	engine := projections.New(store, sqlDB, dialect, projections.Options{Poll: 5 * time.Millisecond, Logger: logger}, projections.All(store)...)
-	if err := engine.Migrate(context.Background()); err != nil {
+	e := engine.New(store, db, engine.Options{Poll: 5 * time.Millisecond, Logger: logger}, projections.All()...)
+	if err := e.Migrate(context.Background()); err != nil {
 		t.Fatal(err)
 	}
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan struct{})
-	go func() { defer close(done); _ = engine.Run(ctx) }()
+	go func() { defer close(done); _ = e.Run(ctx) }()
 	tokens, err := api.NewTokens([]byte("apitest token key, 32 bytes long!"), nil)
 	if err != nil {
 		t.Fatal(err)
 	}
 	server, err := api.New(api.Config{
-		Store: store, Handlers: commands.New(store, opts...), Engine: engine, ReadModels: sqlDB, Dialect: dialect,
+		Commands: commands.New(store, opts...), Record: record.New(store), Engine: e, ReadModels: db,
 		Tokens: tokens, Logger: logger,
 	})
 	if err != nil {
@@ -127,7 +130,7 @@ func (env *Env) start(inner eventstore.Store, sqlDB *sql.DB, dialect projections
 	}
 	ts := httptest.NewServer(server.Handler())
 	t.Cleanup(func() { ts.Close(); cancel(); <-done })
-	env.URL, env.Store, env.Engine, env.Server, env.Tokens, env.DB = ts.URL, store, engine, server, tokens, sqlDB
+	env.URL, env.Store, env.Engine, env.Server, env.Tokens, env.DB = ts.URL, store, e, server, tokens, db
 }
 
 // Token issues a token for a principal (agency only for partners), valid

@@ -9,9 +9,9 @@ import (
 
 	"github.com/schollz/progressbar/v3"
 
-	"github.com/careledger/careledger/commands"
 	"github.com/careledger/careledger/commands/synth"
 	"github.com/careledger/careledger/domain"
+	"github.com/careledger/careledger/eventlog"
 	"github.com/careledger/careledger/eventstore"
 )
 
@@ -56,12 +56,12 @@ func demo(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		return fmt.Errorf("demo: --start %q: want YYYY-MM-DD", *start)
 	}
 	// Through the store that seals personal data, as the server writes.
-	store, db, _, err := sf.readModels(ctx)
+	store, db, err := sf.readModels(ctx)
 	if err != nil {
 		return err
 	}
 	defer store.Close()
-	defer db.Close()
+	defer db.SQL.Close()
 	before, err := store.Head(ctx)
 	if err != nil {
 		return err
@@ -122,7 +122,7 @@ type countySummary struct {
 // summarize reads the log after position from and counts what it holds.
 func summarize(ctx context.Context, store eventstore.Store, from int64) (countySummary, error) {
 	var s countySummary
-	reg := domain.NewRegistry()
+	codec := eventlog.New()
 	for {
 		page, err := store.ReadLog(ctx, from, 5000)
 		if err != nil {
@@ -132,7 +132,7 @@ func summarize(ctx context.Context, store eventstore.Store, from int64) (countyS
 			return s, nil
 		}
 		from = page[len(page)-1].GlobalPosition
-		events, err := commands.DecodeEvents(reg, page)
+		events, err := codec.Decode(page)
 		if err != nil {
 			return s, fmt.Errorf("demo: read the log: %w", err)
 		}

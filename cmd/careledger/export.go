@@ -8,7 +8,8 @@ import (
 	"time"
 
 	"github.com/careledger/careledger/domain"
-	"github.com/careledger/careledger/projections"
+	"github.com/careledger/careledger/projections/engine"
+	"github.com/careledger/careledger/projections/timeline"
 )
 
 const exportUsage = `Usage: careledger export timeline --case ID [--as-of TIME] [--data DIR | --postgres URL]
@@ -34,8 +35,8 @@ func export(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 
 // exportedTimeline is the JSON of a timeline, as the API serves it.
 type exportedTimeline struct {
-	AsOf  time.Time                  `json:"as_of"`
-	Items []projections.TimelineItem `json:"items"`
+	AsOf  time.Time       `json:"as_of"`
+	Items []timeline.Item `json:"items"`
 }
 
 func exportTimeline(ctx context.Context, args []string, stdout, stderr io.Writer) error {
@@ -60,30 +61,30 @@ func exportTimeline(ctx context.Context, args []string, stdout, stderr io.Writer
 		}
 		at = t
 	}
-	store, db, dialect, err := sf.readModels(ctx)
+	store, db, err := sf.readModels(ctx)
 	if err != nil {
 		return err
 	}
 	defer store.Close()
-	defer db.Close()
-	first, err := store.ReadStream(ctx, domain.CaseStream(*caseID), 0, 1)
+	defer db.SQL.Close()
+	first, err := store.ReadStream(ctx, domain.CaseStream(*caseID).String(), 0, 1)
 	if err != nil {
 		return fmt.Errorf("export timeline: %w", err)
 	}
 	if len(first) == 0 {
 		return fmt.Errorf("export timeline: no case %s", *caseID)
 	}
-	engine := projections.New(store, db, dialect, projections.Options{Batch: 2000}, projections.Timeline{})
-	if err := engine.Migrate(ctx); err != nil {
+	e := engine.New(store, db, engine.Options{Batch: 2000}, timeline.Projection{})
+	if err := e.Migrate(ctx); err != nil {
 		return err
 	}
-	if err := engine.CatchUp(ctx); err != nil {
+	if err := e.CatchUp(ctx); err != nil {
 		return fmt.Errorf("export timeline: bring the timeline up to date: %w", err)
 	}
 	if at.IsZero() {
 		at = time.Now()
 	}
-	items, err := projections.CaseTimeline(ctx, db, *caseID, at)
+	items, err := timeline.OfCase(ctx, db, *caseID, at)
 	if err != nil {
 		return fmt.Errorf("export timeline: %w", err)
 	}

@@ -8,9 +8,11 @@ import (
 	"time"
 
 	"github.com/careledger/careledger/api"
-	"github.com/careledger/careledger/commands"
 	"github.com/careledger/careledger/domain"
-	"github.com/careledger/careledger/projections"
+	"github.com/careledger/careledger/projections/caseview"
+	"github.com/careledger/careledger/projections/engine"
+	"github.com/careledger/careledger/projections/record"
+	"github.com/careledger/careledger/projections/report"
 )
 
 const inquiryUsage = `Usage: careledger inquiry report (--id ID | --case ID | --child ID) [--as-of TIME] [--format html|json] [--lang zh|en] [--data DIR | --postgres URL]
@@ -76,43 +78,43 @@ func inquiryReport(ctx context.Context, args []string, stdout, stderr io.Writer)
 		at = t
 	}
 
-	store, db, dialect, err := sf.readModels(ctx)
+	store, db, err := sf.readModels(ctx)
 	if err != nil {
 		return err
 	}
 	defer store.Close()
-	defer db.Close()
+	defer db.SQL.Close()
 	// A child's cases are listed from the case view.
-	engine := projections.New(store, db, dialect, projections.Options{Batch: 2000}, projections.Cases{})
-	if err := engine.Migrate(ctx); err != nil {
+	e := engine.New(store, db, engine.Options{Batch: 2000}, caseview.Projection{})
+	if err := e.Migrate(ctx); err != nil {
 		return err
 	}
-	if err := engine.CatchUp(ctx); err != nil {
+	if err := e.CatchUp(ctx); err != nil {
 		return fmt.Errorf("inquiry report: bring the case view up to date: %w", err)
 	}
 
-	var report *projections.InquiryReport
+	var rep *report.Report
 	what := ""
 	if *inquiryID != "" {
 		what = "inquiry " + *inquiryID
-		report, err = projections.BuildInquiryReport(ctx, store, db, *inquiryID, at, time.Now(), domain.All)
+		rep, err = report.BuildInquiryReport(ctx, record.New(store), db, *inquiryID, at, domain.All)
 	} else {
 		what = "case " + *caseID
 		if *childID != "" {
 			what = "child " + *childID
 		}
-		report, err = projections.BuildTraceReport(ctx, store, db, projections.ReportSubject{CaseID: *caseID, ChildID: *childID}, at, time.Now(), domain.All)
+		rep, err = report.BuildTraceReport(ctx, record.New(store), db, report.Subject{CaseID: *caseID, ChildID: *childID}, at, domain.All)
 	}
-	if errors.Is(err, commands.ErrNotFound) {
+	if errors.Is(err, domain.ErrNotFound) {
 		return fmt.Errorf("inquiry report: no %s in the record (as of %s)", what, asOfText(at))
 	}
 	if err != nil {
 		return fmt.Errorf("inquiry report: %w", err)
 	}
 	if *format == "html" {
-		return api.RenderReportHTML(stdout, report, *lang)
+		return api.RenderReportHTML(stdout, rep, *lang)
 	}
-	return writeJSON(stdout, report)
+	return writeJSON(stdout, rep)
 }
 
 func asOfText(at time.Time) string {

@@ -13,7 +13,7 @@ import (
 
 	"github.com/careledger/careledger/commands"
 	"github.com/careledger/careledger/domain"
-	"github.com/careledger/careledger/projections"
+	"github.com/careledger/careledger/projections/report"
 )
 
 // traceScenario is a child whose first report (ten days ago: living alone)
@@ -86,17 +86,17 @@ func TestInquiryReport(t *testing.T) {
 	ctx := context.Background()
 	dir := t.TempDir()
 	s := seedTraceScenario(t, storeFlags{data: dir})
-	report := func(args ...string) (string, error) {
+	reportCmd := func(args ...string) (string, error) {
 		var out, errOut bytes.Buffer
 		err := run(ctx, append([]string{"inquiry", "report", "--data", dir}, args...), &out, &errOut)
 		return out.String(), err
 	}
-	decode := func(out string) projections.InquiryReport {
-		var r projections.InquiryReport
+	decode := func(out string) report.Report {
+		var r report.Report
 		require.NoError(t, json.Unmarshal([]byte(out), &r), out)
 		return r
 	}
-	positions := func(r projections.InquiryReport) (timeline, late []int64) {
+	positions := func(r report.Report) (timeline, late []int64) {
 		for _, it := range r.Timeline {
 			timeline = append(timeline, it.GlobalPosition)
 		}
@@ -105,17 +105,17 @@ func TestInquiryReport(t *testing.T) {
 		}
 		return timeline, late
 	}
-	policeReport := func(r projections.InquiryReport) projections.ReportDeadline {
+	policeReport := func(r report.Report) report.Deadline {
 		for _, d := range r.Deadlines {
 			if d.Kind == "police_report" && d.CaseID == s.firstCase {
 				return d
 			}
 		}
 		t.Fatalf("no police report deadline of %s in %+v", s.firstCase, r.Deadlines)
-		return projections.ReportDeadline{}
+		return report.Deadline{}
 	}
 
-	out, err := report("--child", s.child)
+	out, err := reportCmd("--child", s.child)
 	require.NoError(t, err)
 	now := decode(out)
 	assert.Equal(t, s.child, now.Subject.ChildID)
@@ -129,7 +129,7 @@ func TestInquiryReport(t *testing.T) {
 	assert.Equal(t, int64(0), police.PolicyVersion)
 	assert.True(t, s.received.Add(time.Hour).Equal(police.DueAt))
 
-	out, err = report("--child", s.child, "--as-of", s.before.Format(time.RFC3339Nano))
+	out, err = reportCmd("--child", s.child, "--as-of", s.before.Format(time.RFC3339Nano))
 	require.NoError(t, err)
 	then := decode(out)
 	assert.True(t, s.before.Equal(then.AsOf))
@@ -138,43 +138,43 @@ func TestInquiryReport(t *testing.T) {
 	assert.NotContains(t, late, s.visitPosition)
 	assert.NotEmpty(t, timeline)
 
-	out, err = report("--case", s.firstCase)
+	out, err = reportCmd("--case", s.firstCase)
 	require.NoError(t, err)
 	assert.Equal(t, []string{s.firstCase}, decode(out).Subject.CaseIDs)
 
-	out, err = report("--id", s.inquiry)
+	out, err = reportCmd("--id", s.inquiry)
 	require.NoError(t, err)
 	inq := decode(out)
 	assert.Equal(t, s.inquiry, inq.InquiryID)
 	assert.Equal(t, "儿童独居未报警", inq.Reason)
 	assert.NotEmpty(t, policeReport(inq).OwnerAtIncident)
 
-	page, err := report("--child", s.child, "--format", "html")
+	page, err := reportCmd("--child", s.child, "--format", "html")
 	require.NoError(t, err)
 	assert.Contains(t, page, `<html lang="zh-CN">`)
 	assert.Contains(t, page, "重大事件倒查报告")
-	assert.Contains(t, page, projections.ZhDeadlineStatus("missed"))
-	assert.Contains(t, page, projections.ZhDeadlineKind("police_report"))
+	assert.Contains(t, page, domain.DeadlineMissed.Zh())
+	assert.Contains(t, page, domain.KindPoliceReport.Zh())
 	assert.Contains(t, page, s.received.In(domain.ChinaStandardTime).Format("2006-01-02 15:04")+" (UTC", "started when the report came in, China Standard Time")
-	english, err := report("--id", s.inquiry, "--format", "html", "--lang", "en")
+	english, err := reportCmd("--id", s.inquiry, "--format", "html", "--lang", "en")
 	require.NoError(t, err)
 	assert.Contains(t, english, `<html lang="en">`)
 	assert.Contains(t, english, "Major-incident trace-back report")
 	assert.Contains(t, english, s.inquiry)
 
-	_, err = report("--child", "no-such-child")
+	_, err = reportCmd("--child", "no-such-child")
 	assert.ErrorContains(t, err, "no child no-such-child")
-	_, err = report("--id", "no-such-inquiry")
+	_, err = reportCmd("--id", "no-such-inquiry")
 	assert.ErrorContains(t, err, "no inquiry no-such-inquiry")
-	_, err = report()
+	_, err = reportCmd()
 	assert.ErrorContains(t, err, "exactly one")
-	_, err = report("--case", s.firstCase, "--child", s.child)
+	_, err = reportCmd("--case", s.firstCase, "--child", s.child)
 	assert.ErrorContains(t, err, "exactly one")
-	_, err = report("--case", s.firstCase, "--format", "pdf")
+	_, err = reportCmd("--case", s.firstCase, "--format", "pdf")
 	assert.ErrorContains(t, err, "--format")
-	_, err = report("--case", s.firstCase, "--lang", "fr")
+	_, err = reportCmd("--case", s.firstCase, "--lang", "fr")
 	assert.ErrorContains(t, err, "--lang")
-	_, err = report("--case", s.firstCase, "--as-of", "yesterday")
+	_, err = reportCmd("--case", s.firstCase, "--as-of", "yesterday")
 	assert.ErrorContains(t, err, "--as-of")
 }
 

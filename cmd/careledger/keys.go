@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"database/sql"
 	"encoding/hex"
 	"errors"
 	"fmt"
@@ -14,7 +13,7 @@ import (
 	"strings"
 
 	"github.com/careledger/careledger/eventstore/privacy"
-	"github.com/careledger/careledger/projections"
+	"github.com/careledger/careledger/projections/readdb"
 )
 
 // The master key files in the data directory: master.key is in force;
@@ -92,12 +91,12 @@ func readKeyFile(path string) ([]byte, error) {
 
 // keys opens the data keys in the read-model database under the master
 // keys, and rewraps any data key still wrapped by a key being retired.
-func (f *storeFlags) keys(ctx context.Context, db *sql.DB, dialect projections.Dialect) (*privacy.Keys, error) {
+func (f *storeFlags) keys(ctx context.Context, db readdb.DB) (*privacy.Keys, error) {
 	masters, err := masterKeys(f.data)
 	if err != nil {
 		return nil, err
 	}
-	keys, err := privacy.OpenKeys(ctx, db, dialect == projections.SQLite, masters...)
+	keys, err := privacy.OpenKeys(ctx, db.SQL, db.Dialect == readdb.SQLite, masters...)
 	if err != nil {
 		return nil, err
 	}
@@ -151,11 +150,11 @@ func rotateMasterKey(ctx context.Context, sf *storeFlags, stdout io.Writer) erro
 	}
 	// Opening the keys with master.key.new present rewraps every data key
 	// under it.
-	store, db, _, err := sf.readModels(ctx)
+	store, db, err := sf.readModels(ctx)
 	if err != nil {
 		return err
 	}
-	db.Close()
+	db.SQL.Close()
 	store.Close()
 	retired := filepath.Join(sf.data, retiredPrefix+privacy.MasterKeyID(old))
 	if err := os.Rename(filepath.Join(sf.data, masterKeyFile), retired); err != nil {
@@ -170,13 +169,13 @@ func rotateMasterKey(ctx context.Context, sf *storeFlags, stdout io.Writer) erro
 }
 
 func keyStatus(ctx context.Context, sf *storeFlags, stdout io.Writer) error {
-	store, db, _, err := sf.readModels(ctx)
+	store, db, err := sf.readModels(ctx)
 	if err != nil {
 		return err
 	}
 	defer store.Close()
-	defer db.Close()
-	rows, err := db.QueryContext(ctx, `SELECT coalesce(master_id, 'destroyed'), count(*) FROM careledger_data_keys GROUP BY 1 ORDER BY 1`)
+	defer db.SQL.Close()
+	rows, err := db.SQL.QueryContext(ctx, `SELECT coalesce(master_id, 'destroyed'), count(*) FROM careledger_data_keys GROUP BY 1 ORDER BY 1`)
 	if err != nil {
 		return fmt.Errorf("keys status: %w", err)
 	}

@@ -25,7 +25,7 @@ func TestMasterKeyRotation(t *testing.T) {
 	ctx := context.Background()
 	dir := t.TempDir()
 	sf := &storeFlags{data: dir}
-	store, db, _, err := sf.readModels(ctx)
+	store, db, err := sf.readModels(ctx)
 	require.NoError(t, err)
 	data := json.RawMessage(`{"child_id":"c1","name":"刘小红","birth_date":"2016-05-06","sex":"female","jurisdiction":"370902101201",
 		"categories":["left_behind"],"key_child_flags":[],"guardian":{"name":"刘奶奶","relation":"祖母","phone":"13700001111"},
@@ -33,7 +33,7 @@ func TestMasterKeyRotation(t *testing.T) {
 	_, err = store.Append(ctx, eventstore.StreamRef{ID: "child-c1", Type: "child"}, eventstore.NoStream,
 		eventstore.NewEvent{ID: uuid.New(), Type: "child.registered", SchemaVersion: 1, Data: data, OccurredAt: time.Now()})
 	require.NoError(t, err)
-	db.Close()
+	db.SQL.Close()
 	store.Close()
 	before, err := os.ReadFile(filepath.Join(dir, masterKeyFile))
 	require.NoError(t, err)
@@ -54,12 +54,12 @@ func TestMasterKeyRotation(t *testing.T) {
 
 	// Without the retired key, the new key alone opens the child's data.
 	require.NoError(t, os.Remove(retired[0]))
-	store, db, _, err = sf.readModels(ctx)
+	store, db, err = sf.readModels(ctx)
 	require.NoError(t, err)
 	events, err := store.ReadStream(ctx, "child-c1", 0, 0)
 	require.NoError(t, err)
 	assert.Contains(t, string(events[0].Data), "刘小红")
-	db.Close()
+	db.SQL.Close()
 	store.Close()
 
 	out.Reset()

@@ -2,18 +2,19 @@ package main
 
 import (
 	"context"
-	"database/sql"
 	"errors"
 	"fmt"
 	"io"
 	"log/slog"
-	"slices"
 	"strings"
+	"time"
 
 	"github.com/schollz/progressbar/v3"
 
 	"github.com/careledger/careledger/eventstore"
 	"github.com/careledger/careledger/projections"
+	"github.com/careledger/careledger/projections/engine"
+	"github.com/careledger/careledger/projections/readdb"
 )
 
 const projectionsUsage = `Usage:
@@ -46,18 +47,18 @@ serving the old tables meanwhile.
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
-	store, db, dialect, err := sf.readModels(ctx)
+	store, db, err := sf.readModels(ctx)
 	if err != nil {
 		return err
 	}
 	defer store.Close()
-	defer db.Close()
-	engine := projections.New(store, db, dialect, projections.Options{Batch: 2000}, projections.All(store)...)
-	if err := engine.Migrate(ctx); err != nil {
+	defer db.SQL.Close()
+	e := engine.New(store, db, engine.Options{Batch: 2000}, projections.All()...)
+	if err := e.Migrate(ctx); err != nil {
 		return err
 	}
 	var bar *progressbar.ProgressBar
-	err = engine.Rebuild(ctx, func(done, total int64) {
+	err = e.Rebuild(ctx, func(done, total int64) {
 		if bar == nil {
 			bar = progressbar.NewOptions64(total,
 				progressbar.OptionSetWriter(stderr),
@@ -78,7 +79,7 @@ serving the old tables meanwhile.
 	if err != nil {
 		return err
 	}
-	for _, s := range engine.Statuses() {
+	for _, s := range e.Statuses() {
 		fmt.Fprintf(stdout, "%s\t%d\n", s.Name, s.Position)
 	}
 	return nil
@@ -104,25 +105,25 @@ effect once. PostgreSQL only. A worker needs the server's keys: its --data direc
 	if sf.postgres == "" {
 		return errNeedsPostgres
 	}
-	store, db, dialect, err := sf.readModels(ctx)
+	store, db, err := sf.readModels(ctx)
 	if err != nil {
 		return err
 	}
 	defer store.Close()
-	defer db.Close()
-	chosen, err := namedProjections(store, fs.Args())
+	defer db.SQL.Close()
+	chosen, err := projections.Named(fs.Args()...)
 	if err != nil {
 		return err
 	}
 	log := slog.New(slog.NewJSONHandler(stderr, nil))
 	pgPool, _ := pool(store)
-	delivery, err := projections.NewPostgresDelivery(ctx, pgPool, 0, log)
+	delivery, err := engine.NewPostgresDelivery(ctx, pgPool, 0, log)
 	if err != nil {
 		return err
 	}
 	defer delivery.Close()
-	engine := projections.New(store, db, dialect, projections.Options{Logger: log, Subscriber: delivery.Subscriber}, chosen...)
-	if err := engine.Migrate(ctx); err != nil {
+	e := engine.New(store, db, engine.Options{Logger: log, Subscriber: delivery.Subscriber}, chosen...)
+	if err := e.Migrate(ctx); err != nil {
 		return err
 	}
 	names := make([]string, 0, len(chosen))
@@ -131,30 +132,14 @@ effect once. PostgreSQL only. A worker needs the server's keys: its --data direc
 	}
 	log.Info("projection worker running", "projections", names)
 	fmt.Fprintf(stdout, "careledger projections running: %s\n", strings.Join(names, " "))
-	if err := engine.Follow(ctx); err != nil {
+	// The clock-driven changes of the projections this worker runs are
+	// this worker's to make (engine.Tick), as their events are.
+	go keepTicking(ctx, e, log)
+	if err := e.Follow(ctx); err != nil {
 		return err
 	}
 	log.Info("projection worker stopped")
 	return nil
-}
-
-// namedProjections picks the read models named, or all of them.
-func namedProjections(log projections.StreamReader, names []string) ([]projections.Projection, error) {
-	all := projections.All(log)
-	if len(names) == 0 {
-		return all, nil
-	}
-	var chosen []projections.Projection
-	for _, name := range names {
-		i := slices.IndexFunc(all, func(p projections.Projection) bool { return p.Name() == name })
-		if i < 0 {
-			return nil, fmt.Errorf("no projection named %q", name)
-		}
-		if !slices.ContainsFunc(chosen, func(p projections.Projection) bool { return p.Name() == name }) {
-			chosen = append(chosen, all[i])
-		}
-	}
-	return chosen, nil
 }
 
 // serverProjections makes the server's projection engine and what runs
@@ -162,24 +147,50 @@ func namedProjections(log projections.StreamReader, names []string) ([]projectio
 // (PostgreSQL only), it announces new events to workers run by
 // 'projections run' and mirrors their checkpoints for /readyz and
 // /metrics; closeDelivery releases what it holds once the engine stops.
-func serverProjections(ctx context.Context, mode string, store eventstore.Store, db *sql.DB, dialect projections.Dialect, log *slog.Logger) (
-	engine *projections.Engine, run func(context.Context) error, closeDelivery func(), err error) {
+func serverProjections(ctx context.Context, mode string, store eventstore.Store, db readdb.DB, log *slog.Logger) (
+	e *engine.Engine, run func(context.Context) error, closeDelivery func(), err error) {
 	switch mode {
 	case "in-process":
-		engine = projections.New(store, db, dialect, projections.Options{Logger: log}, projections.All(store)...)
-		return engine, engine.Run, func() {}, nil
+		e = engine.New(store, db, engine.Options{Logger: log}, projections.All()...)
+		run = func(ctx context.Context) error {
+			go keepTicking(ctx, e, log)
+			return e.Run(ctx)
+		}
+		return e, run, func() {}, nil
 	case "external":
 		pgPool, ok := pool(store)
 		if !ok {
 			return nil, nil, nil, fmt.Errorf("--projections=external: %w", errNeedsPostgres)
 		}
-		delivery, err := projections.NewPostgresDelivery(ctx, pgPool, 0, log)
+		delivery, err := engine.NewPostgresDelivery(ctx, pgPool, 0, log)
 		if err != nil {
 			return nil, nil, nil, err
 		}
-		engine = projections.New(store, db, dialect, projections.Options{Logger: log, Publisher: delivery.Publisher}, projections.All(store)...)
-		return engine, engine.Feed, func() { _ = delivery.Close() }, nil
+		e = engine.New(store, db, engine.Options{Logger: log, Publisher: delivery.Publisher}, projections.All()...)
+		return e, e.Feed, func() { _ = delivery.Close() }, nil
 	default:
 		return nil, nil, nil, fmt.Errorf("--projections is in-process or external, not %q", mode)
+	}
+}
+
+// tickEvery is how often the read models that change with the time are
+// brought up to it (an obligation falls due: missed; a yearly verification
+// comes due).
+const tickEvery = time.Minute
+
+// keepTicking runs the engine's Tick now and then every minute, until ctx
+// ends.
+func keepTicking(ctx context.Context, e *engine.Engine, log *slog.Logger) {
+	ticker := time.NewTicker(tickEvery)
+	defer ticker.Stop()
+	for {
+		if err := e.Tick(ctx, time.Now()); err != nil && ctx.Err() == nil {
+			log.Error("projections: the clock's changes were not applied", "error", err)
+		}
+		select {
+		case <-ctx.Done():
+			return
+		case <-ticker.C:
+		}
 	}
 }

@@ -17,6 +17,7 @@ import (
 	"github.com/careledger/careledger/domain"
 	"github.com/careledger/careledger/eventstore/postgres/pgtest"
 	"github.com/careledger/careledger/projections"
+	"github.com/careledger/careledger/projections/readdb"
 )
 
 // background runs a long-lived command until the test ends, returning its
@@ -92,7 +93,7 @@ func TestProjectionsRunBesideServe(t *testing.T) {
 	defer store.Close()
 	pg, ok := pool(store)
 	require.True(t, ok)
-	db := projections.OpenPostgres(pg)
+	db := readdb.OpenPostgres(pg)
 	defer db.Close()
 	var applied int
 	require.NoError(t, db.QueryRow(`SELECT count(*) FROM projection_checkpoints WHERE position > 0`).Scan(&applied))
@@ -111,7 +112,7 @@ func TestProjectionsRunBesideServe(t *testing.T) {
 		if err == nil {
 			err = db.QueryRow(`SELECT count(*) FROM projection_checkpoints WHERE position = $1 AND status = 'running'`, head.Position).Scan(&n)
 		}
-		return err == nil && n == len(projections.All(store))
+		return err == nil && n == len(projections.All())
 	}
 	require.Eventually(t, caughtUp, 60*time.Second, 20*time.Millisecond, "the worker applies the whole log")
 	require.Eventually(t, func() bool { return casesLag(base) == "0" }, 10*time.Second, 20*time.Millisecond,
@@ -122,7 +123,7 @@ func TestProjectionsRunBesideServe(t *testing.T) {
 	require.NoError(t, err)
 	cases := map[string]bool{}
 	for _, e := range all {
-		if e.StreamType == domain.StreamCase {
+		if e.StreamType == string(domain.StreamCase) {
 			cases[e.StreamID] = true
 		}
 	}

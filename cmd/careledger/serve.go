@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"database/sql"
 	"errors"
 	"fmt"
 	"io"
@@ -17,7 +16,8 @@ import (
 
 	"github.com/careledger/careledger/api"
 	"github.com/careledger/careledger/commands"
-	"github.com/careledger/careledger/projections"
+	"github.com/careledger/careledger/projections/engine"
+	"github.com/careledger/careledger/projections/record"
 )
 
 func serve(ctx context.Context, args []string, stdout, stderr io.Writer) error {
@@ -31,18 +31,18 @@ Opens the store (applying its migrations) and serves HTTP until interrupted.
 		return err
 	}
 	log := slog.New(slog.NewJSONHandler(stderr, nil))
-	store, db, dialect, err := sf.readModels(ctx)
+	store, db, err := sf.readModels(ctx)
 	if err != nil {
 		return err
 	}
 	defer store.Close()
-	defer db.Close()
-	engine, runEngine, closeDelivery, err := serverProjections(ctx, *projectionMode, store, db, dialect, log)
+	defer db.SQL.Close()
+	eng, runEngine, closeDelivery, err := serverProjections(ctx, *projectionMode, store, db, log)
 	if err != nil {
 		return err
 	}
 	defer closeDelivery()
-	if err := engine.Migrate(ctx); err != nil {
+	if err := eng.Migrate(ctx); err != nil {
 		return err
 	}
 	engineCtx, stopEngine := context.WithCancel(context.WithoutCancel(ctx))
@@ -59,7 +59,7 @@ Opens the store (applying its migrations) and serves HTTP until interrupted.
 	metrics.MustRegister(
 		collectors.NewGoCollector(),
 		collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}),
-		projections.NewCollector(engine),
+		engine.NewCollector(eng),
 		prometheus.NewCounterFunc(prometheus.CounterOpts{Name: "careledger_store_appends_total", Help: "Appends the event store answered."},
 			func() float64 { return float64(store.Stats().Appends) }),
 		prometheus.NewCounterFunc(prometheus.CounterOpts{Name: "careledger_store_events_total", Help: "Events the event store wrote."},
@@ -76,13 +76,12 @@ Opens the store (applying its migrations) and serves HTTP until interrupted.
 		return err
 	}
 	server, err := api.New(api.Config{
-		Store: store, Handlers: commands.New(store), Engine: engine, ReadModels: db, Dialect: dialect,
+		Commands: commands.New(store), Record: record.New(store), Engine: eng, ReadModels: db,
 		Tokens: tokens, Logger: log, Metrics: metrics,
 	})
 	if err != nil {
 		return err
 	}
-	go sweepDeadlines(engineCtx, db, dialect, store, log)
 	server.Handle("GET /metrics", promhttp.HandlerFor(metrics, promhttp.HandlerOpts{}))
 	server.Handle("GET /healthz", http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Content-Type", "application/json")
@@ -92,7 +91,7 @@ Opens the store (applying its migrations) and serves HTTP until interrupted.
 		w.Header().Set("Content-Type", "application/json")
 		ctx, cancel := context.WithTimeout(r.Context(), 2*time.Second)
 		defer cancel()
-		lags, err := engine.Lags(ctx)
+		lags, err := eng.Lags(ctx)
 		if err != nil {
 			w.WriteHeader(http.StatusServiceUnavailable)
 			io.WriteString(w, `{"status":"store unreachable"}`+"\n")
@@ -138,30 +137,6 @@ Opens the store (applying its migrations) and serves HTTP until interrupted.
 	}
 	log.Info("careledger stopped")
 	return nil
-}
-
-// sweepEvery is how often open deadlines whose due time passed are marked
-// missed.
-const sweepEvery = time.Minute
-
-// sweepDeadlines adds the yearly verifications that have come due and
-// marks open deadlines missed as their due times pass, until ctx ends.
-func sweepDeadlines(ctx context.Context, db *sql.DB, dialect projections.Dialect, log projections.StreamReader, logger *slog.Logger) {
-	ticker := time.NewTicker(sweepEvery)
-	defer ticker.Stop()
-	for {
-		if _, err := projections.ExtendYearly(ctx, db, dialect, log, time.Now()); err != nil && ctx.Err() == nil {
-			logger.Error("yearly verification deadlines not extended", "error", err)
-		}
-		if _, err := projections.SweepMissed(ctx, db, dialect, time.Now()); err != nil && ctx.Err() == nil {
-			logger.Error("deadline sweep failed", "error", err)
-		}
-		select {
-		case <-ctx.Done():
-			return
-		case <-ticker.C:
-		}
-	}
 }
 
 // readyLag is how many events a projection may trail the log and the

@@ -3,7 +3,6 @@ package main
 import (
 	"context"
 	"crypto/rand"
-	"database/sql"
 	"encoding/hex"
 	"errors"
 	"flag"
@@ -16,11 +15,12 @@ import (
 
 	"github.com/jackc/pgx/v5/pgxpool"
 
+	"github.com/careledger/careledger/eventlog/personal"
 	"github.com/careledger/careledger/eventstore"
 	"github.com/careledger/careledger/eventstore/postgres"
 	"github.com/careledger/careledger/eventstore/privacy"
 	"github.com/careledger/careledger/eventstore/sqlite"
-	"github.com/careledger/careledger/projections"
+	"github.com/careledger/careledger/projections/readdb"
 )
 
 // storeFlags choose the store: SQLite in the data directory unless a
@@ -61,32 +61,30 @@ func envOr(name, fallback string) string {
 // readModels opens the store and, beside it, the read-model database. The
 // store it gives seals children's personal data (privacy.Store) with the
 // data keys kept in that database under the master key (masterKeys).
-func (f *storeFlags) readModels(ctx context.Context) (eventstore.Store, *sql.DB, projections.Dialect, error) {
+func (f *storeFlags) readModels(ctx context.Context) (eventstore.Store, readdb.DB, error) {
 	store, err := f.open(ctx)
 	if err != nil {
-		return nil, nil, 0, err
+		return nil, readdb.DB{}, err
 	}
-	var (
-		db      *sql.DB
-		dialect projections.Dialect
-	)
+	var db readdb.DB
 	switch s := store.(type) {
 	case *postgres.Store:
-		db, dialect = projections.OpenPostgres(s.Pool()), projections.Postgres
+		db = readdb.DB{SQL: readdb.OpenPostgres(s.Pool()), Dialect: readdb.Postgres}
 	default:
-		if db, err = projections.OpenSQLite(f.sqlitePath()); err != nil {
+		sqlDB, err := readdb.OpenSQLite(f.sqlitePath())
+		if err != nil {
 			store.Close()
-			return nil, nil, 0, err
+			return nil, readdb.DB{}, err
 		}
-		dialect = projections.SQLite
+		db = readdb.DB{SQL: sqlDB, Dialect: readdb.SQLite}
 	}
-	keys, err := f.keys(ctx, db, dialect)
+	keys, err := f.keys(ctx, db)
 	if err != nil {
-		db.Close()
+		db.SQL.Close()
 		store.Close()
-		return nil, nil, 0, err
+		return nil, readdb.DB{}, err
 	}
-	return privacy.Wrap(store, keys), db, dialect, nil
+	return privacy.Wrap(store, keys, personal.Catalog()), db, nil
 }
 
 // pool is the PostgreSQL pool under a store, if it has one.

@@ -9,8 +9,8 @@ import (
 	"time"
 
 	"github.com/careledger/careledger/api"
-	"github.com/careledger/careledger/commands"
 	"github.com/careledger/careledger/domain"
+	"github.com/careledger/careledger/projections/record"
 )
 
 const tokenUsage = `Usage: careledger token issue --role ROLE --jurisdiction CODE --subject ID [--agency AGENCY] [--ttl 12h]
@@ -116,30 +116,25 @@ func checkWorkerToken(ctx context.Context, sf *storeFlags, p *domain.Principal, 
 		return err
 	}
 	defer store.Close()
-	stored, err := store.ReadStream(ctx, domain.WorkerStream(p.Subject), 0, 0)
+	w, ok, err := record.New(store).Worker(ctx, p.Subject)
 	if err != nil {
 		return fmt.Errorf("token issue: read the worker register: %w", err)
 	}
-	if len(stored) == 0 {
+	if !ok {
 		if p.Role == domain.RoleCaseworker {
 			fmt.Fprintf(stderr, "careledger: warning: caseworker %s is not in the worker register; cases cannot be assigned to it\n", p.Subject)
 			return nil
 		}
 		return fmt.Errorf("token issue: %s %s is not a registered worker; register it first (POST /v1/workers as admin)", p.Role, p.Subject)
 	}
-	history, err := commands.DecodeEvents(domain.NewRegistry(), stored)
-	if err != nil {
-		return fmt.Errorf("token issue: read worker %s: %w", p.Subject, err)
-	}
-	w := domain.LoadWorker(history)
-	if w.Role() != p.Role {
-		return fmt.Errorf("token issue: worker %s is registered as %s, not %s", p.Subject, w.Role(), p.Role)
+	if err := domain.CheckRegistered(*p, w); err != nil && domain.NeedsRegister(p.Role) {
+		return fmt.Errorf("token issue: worker %s is registered as %s, not %s", p.Subject, w.Role, p.Role)
 	}
 	if p.Jurisdiction.IsZero() {
-		p.Jurisdiction = w.Jurisdiction()
+		p.Jurisdiction = w.Jurisdiction
 	}
-	if !w.Jurisdiction().Covers(p.Jurisdiction) {
-		return fmt.Errorf("token issue: jurisdiction %s lies outside worker %s's jurisdiction %s", p.Jurisdiction, p.Subject, w.Jurisdiction())
+	if !w.Jurisdiction.Covers(p.Jurisdiction) {
+		return fmt.Errorf("token issue: jurisdiction %s lies outside worker %s's jurisdiction %s", p.Jurisdiction, p.Subject, w.Jurisdiction)
 	}
 	return nil
 }

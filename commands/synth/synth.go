@@ -16,6 +16,7 @@ import (
 	"github.com/google/uuid"
 
 	"github.com/careledger/careledger/domain"
+	"github.com/careledger/careledger/eventlog"
 	"github.com/careledger/careledger/eventstore"
 )
 
@@ -32,7 +33,7 @@ type Progress func(events int64)
 // Make writes the county's history to store and returns the number of
 // events written. Streams are written whole, one append per stream.
 func Make(ctx context.Context, store eventstore.Store, c County, progress Progress) (int64, error) {
-	g := &gen{rng: rand.New(rand.NewPCG(c.Seed, 0x636c)), seed: c.Seed, reg: domain.NewRegistry(), store: store, start: c.Start,
+	g := &gen{rng: rand.New(rand.NewPCG(c.Seed, 0x636c)), seed: c.Seed, codec: eventlog.New(), store: store, start: c.Start,
 		shared: &shared{progress: progress}}
 	if g.start.IsZero() {
 		g.start = time.Date(2025, 1, 1, 8, 0, 0, 0, domain.ChinaStandardTime)
@@ -47,7 +48,7 @@ func Make(ctx context.Context, store eventstore.Store, c County, progress Progre
 type gen struct {
 	rng    *rand.Rand
 	seed   uint64
-	reg    *domain.Registry
+	codec  *eventlog.Codec
 	store  eventstore.Store
 	start  time.Time
 	ids    uint64
@@ -111,7 +112,7 @@ func (g *gen) county(ctx context.Context, children int) error {
 		go func() {
 			defer wg.Done()
 			for i := range next {
-				cg := &gen{rng: rand.New(rand.NewPCG(g.seed, uint64(i)+1)), seed: g.seed, reg: g.reg, store: g.store, start: g.start, shared: g.shared}
+				cg := &gen{rng: rand.New(rand.NewPCG(g.seed, uint64(i)+1)), seed: g.seed, codec: g.codec, store: g.store, start: g.start, shared: g.shared}
 				cw := caseworkers[cg.rng.IntN(len(caseworkers))]
 				if err := cg.child(ctx, directors[i%villages], cw, end); err != nil {
 					errs <- err
@@ -154,7 +155,7 @@ func (g *gen) worker(ctx context.Context, admin domain.Principal, role domain.Ro
 	if err := w.RecordTraining(admin, at, true, domain.NewDate(at.Year(), at.Month(), at.Day())); err != nil {
 		return domain.Principal{}, err
 	}
-	if err := g.write(ctx, eventstore.StreamRef{ID: domain.WorkerStream(id), Type: domain.StreamWorker}, w.Changes()); err != nil {
+	if err := g.write(ctx, domain.WorkerStream(id), w.Changes()); err != nil {
 		return domain.Principal{}, err
 	}
 	return domain.Principal{Actor: domain.Actor{Subject: id, Role: role, Jurisdiction: j}}, nil
@@ -189,18 +190,18 @@ func (g *gen) child(ctx context.Context, dir, cw domain.Principal, end time.Time
 			return fmt.Errorf("visit: %w", err)
 		}
 	}
-	if err := g.write(ctx, eventstore.StreamRef{ID: domain.ChildStream(id), Type: domain.StreamChild}, c.Changes()); err != nil {
+	if err := g.write(ctx, domain.ChildStream(id), c.Changes()); err != nil {
 		return err
 	}
 	for range g.rng.IntN(3) {
-		if err := g.caseFor(ctx, c.Facts(), dir, cw, registered, end); err != nil {
+		if err := g.caseFor(ctx, c.CaseChild(), dir, cw, registered, end); err != nil {
 			return err
 		}
 	}
 	return nil
 }
 
-func (g *gen) caseFor(ctx context.Context, child domain.ChildFacts, dir, cw domain.Principal, from, end time.Time) error {
+func (g *gen) caseFor(ctx context.Context, child domain.CaseChild, dir, cw domain.Principal, from, end time.Time) error {
 	span := end.Sub(from) - 40*24*time.Hour
 	if span <= 0 {
 		return nil
@@ -253,7 +254,7 @@ func (g *gen) caseFor(ctx context.Context, child domain.ChildFacts, dir, cw doma
 		agency, _ := domain.ParseAgency(g.pick([]string{"education", "health", "justice", "womens_federation"}))
 		service, _ := domain.ParseService(g.pick([]string{"return_to_school", "medical_care", "legal_aid", "psychological_support"}))
 		ref := g.id()
-		if err := must(c.MakeReferral(cw, step(24*time.Hour), ref, agency, service, "")); err != nil {
+		if err := must(c.MakeReferral(cw, step(24*time.Hour), ref, agency, service, "转介")); err != nil {
 			return err
 		}
 		t = step(2 * 24 * time.Hour)
@@ -286,22 +287,17 @@ func (g *gen) caseFor(ctx context.Context, child domain.ChildFacts, dir, cw doma
 			return err
 		}
 	}
-	return g.write(ctx, eventstore.StreamRef{ID: domain.CaseStream(id), Type: domain.StreamCase}, c.Changes())
+	return g.write(ctx, domain.CaseStream(id), c.Changes())
 }
 
 // write appends a stream's decided changes (new stream, one append).
-func (g *gen) write(ctx context.Context, stream eventstore.StreamRef, changes []domain.Change) error {
-	events := make([]eventstore.NewEvent, 0, len(changes))
-	for _, ch := range changes {
-		name, version, data, err := g.reg.Encode(ch.Event)
-		if err != nil {
-			return err
-		}
-		events = append(events, eventstore.NewEvent{Type: name, SchemaVersion: version, Data: data, OccurredAt: ch.OccurredAt,
-			Metadata: eventstore.Metadata{Actor: eventstore.Actor{Subject: ch.Actor.Subject, Role: ch.Actor.Role.String(), Jurisdiction: ch.Actor.Jurisdiction.String()}}})
+func (g *gen) write(ctx context.Context, stream domain.StreamID, changes []domain.Change) error {
+	events, err := g.codec.Encode(changes, eventlog.Envelope{})
+	if err != nil {
+		return err
 	}
-	if _, err := g.store.Append(ctx, stream, eventstore.NoStream, events...); err != nil {
-		return fmt.Errorf("write %s: %w", stream.ID, err)
+	if _, err := g.store.Append(ctx, eventlog.StreamRef(stream), eventstore.NoStream, events...); err != nil {
+		return fmt.Errorf("write %s: %w", stream, err)
 	}
 	n := g.shared.written.Add(int64(len(events)))
 	if g.shared.progress != nil {

@@ -10,9 +10,8 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
-	"github.com/careledger/careledger/commands"
 	"github.com/careledger/careledger/commands/synth"
-	"github.com/careledger/careledger/domain"
+	"github.com/careledger/careledger/eventlog"
 	"github.com/careledger/careledger/eventstore"
 	"github.com/careledger/careledger/eventstore/sqlite"
 )
@@ -55,14 +54,14 @@ func TestCountyIsDeterministicAndKeepsTheRules(t *testing.T) {
 	assert.True(t, v.OK)
 	events, err := a.ReadLog(ctx, 0, 0)
 	require.NoError(t, err)
-	reg := domain.NewRegistry()
+	codec := eventlog.New()
 	streams := map[string][]eventstore.Event{}
 	for _, e := range events {
 		streams[e.StreamID] = append(streams[e.StreamID], e)
 	}
 	kinds := map[string]int{}
 	for _, stream := range streams {
-		history, err := commands.DecodeEvents(reg, stream)
+		history, err := codec.Decode(stream)
 		require.NoError(t, err)
 		for _, r := range history {
 			kinds[r.Event.EventType()]++

@@ -3,6 +3,7 @@ package postgres_test
 import (
 	"context"
 	"crypto/rand"
+	"database/sql"
 	"encoding/hex"
 	"fmt"
 	"sync"
@@ -10,6 +11,7 @@ import (
 	"time"
 
 	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/stdlib"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
@@ -22,6 +24,20 @@ import (
 func TestContract(t *testing.T) {
 	pgtest.URL(t) // skips without a server
 	storetest.Run(t, func(t testing.TB) storetest.Database { return newDatabase(t) })
+}
+
+// TestContractThroughPrivacy runs the contract with every store wrapped in
+// the privacy decorator. The decorator seals personal fields on the way in
+// and opens them on the way out, with the data keys in the store's database.
+// It refuses data that is not a JSON object with its own error, which the
+// option accepts.
+func TestContractThroughPrivacy(t *testing.T) {
+	pgtest.URL(t) // skips without a server
+	storetest.Run(t, func(t testing.TB) storetest.Database {
+		return storetest.ThroughPrivacy(newDatabase(t), func(_ testing.TB, s eventstore.Store) (*sql.DB, bool) {
+			return stdlib.OpenDBFromPool(s.(*postgres.Store).Pool()), false
+		})
+	})
 }
 
 type database struct{ url string }

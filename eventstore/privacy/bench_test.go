@@ -35,7 +35,7 @@ func BenchmarkReadLog(b *testing.B) {
 	if err != nil {
 		b.Fatal(err)
 	}
-	s := privacy.Wrap(inner, keys)
+	s := privacy.Wrap(inner, keys, privacy.TestCatalog{})
 	const n = 2000
 	for i := range n {
 		id := uuid.NewString()

@@ -5,8 +5,6 @@ import (
 	"testing"
 
 	"github.com/google/uuid"
-
-	"github.com/careledger/careledger/domain"
 )
 
 // FuzzMembers: the member scanner never panics; on a valid JSON object it
@@ -46,7 +44,7 @@ func FuzzOpenFields(f *testing.F) {
 	f.Add([]byte(`{"name":"王小明","id_number":"1","birth_date":"2015-03-04","guardian":{"name":"a"},"sex":"male"}`))
 	f.Add([]byte(`{"name":"sealed:v1:AAAA:BBBB"}`))
 	f.Add([]byte(`{"name":"sealed:v1::IjIwMTUtMDEtMDEi"}`))
-	fields := domain.PersonalFields("child.registered")
+	fields := childFields
 	key, err := newSealer(make([]byte, 32))
 	if err != nil {
 		f.Fatal(err)

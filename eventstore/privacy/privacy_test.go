@@ -104,7 +104,7 @@ func TestPersonalDataIsSealedAtRestAndOpensOnRead(t *testing.T) {
 		ctx := context.Background()
 		keys, err := privacy.OpenKeys(ctx, b.db, b.sqlite, masterKey(0))
 		require.NoError(t, err)
-		s := privacy.Wrap(b.inner, keys)
+		s := privacy.Wrap(b.inner, keys, privacy.TestCatalog{})
 		_, err = s.Append(ctx, eventstore.StreamRef{ID: "child-c1", Type: "child"}, eventstore.NoStream, event(t, "child.registered", child))
 		require.NoError(t, err)
 		report := map[string]any{"case_id": "k1", "child_id": "c1", "jurisdiction": "370902101201", "source": "hotline_12355",
@@ -138,7 +138,7 @@ func TestPersonalDataIsSealedAtRestAndOpensOnRead(t *testing.T) {
 		// A fresh handle (a restart) opens them too; the raw store does not.
 		keys2, err := privacy.OpenKeys(ctx, b.db, b.sqlite, masterKey(0))
 		require.NoError(t, err)
-		again, err := privacy.Wrap(b.inner, keys2).ReadLog(ctx, 0, 10)
+		again, err := privacy.Wrap(b.inner, keys2, privacy.TestCatalog{}).ReadLog(ctx, 0, 10)
 		require.NoError(t, err)
 		assert.Equal(t, "王大爷已回家 13800001111", data(t, again[2])["note"])
 		raw, err := b.inner.ReadLog(ctx, 0, 10)
@@ -156,7 +156,7 @@ func TestErasureShredsAndKeepsTheChain(t *testing.T) {
 		ctx := context.Background()
 		keys, err := privacy.OpenKeys(ctx, b.db, b.sqlite, masterKey(0))
 		require.NoError(t, err)
-		s := privacy.Wrap(b.inner, keys)
+		s := privacy.Wrap(b.inner, keys, privacy.TestCatalog{})
 		ref := eventstore.StreamRef{ID: "child-c1", Type: "child"}
 		_, err = s.Append(ctx, ref, eventstore.NoStream, event(t, "child.registered", child),
 			event(t, "child.visit_recorded", map[string]any{"findings": "王小明独自在家", "concerns": []string{"living_alone"}}))
@@ -166,7 +166,7 @@ func TestErasureShredsAndKeepsTheChain(t *testing.T) {
 		_, err = s.Append(ctx, ref, eventstore.Exactly(3), event(t, "child.visit_recorded", map[string]any{"findings": "王小明已入学", "concerns": []string{}}))
 		require.NoError(t, err)
 
-		for _, handle := range []*privacy.Store{s, privacy.Wrap(b.inner, mustKeys(t, b, masterKey(0)))} {
+		for _, handle := range []*privacy.Store{s, privacy.Wrap(b.inner, mustKeys(t, b, masterKey(0)), privacy.TestCatalog{})} {
 			got, err := handle.ReadStream(ctx, "child-c1", 0, 0)
 			require.NoError(t, err)
 			require.Len(t, got, 4, "events stay countable")
@@ -199,7 +199,7 @@ func mustKeys(t *testing.T, b backend, masters ...[]byte) *privacy.Keys {
 func TestMasterKeyRotation(t *testing.T) {
 	backends(t, func(t *testing.T, b backend) {
 		ctx := context.Background()
-		s := privacy.Wrap(b.inner, mustKeys(t, b, masterKey(0)))
+		s := privacy.Wrap(b.inner, mustKeys(t, b, masterKey(0)), privacy.TestCatalog{})
 		for i, id := range []string{"c1", "c2", "c3"} {
 			c := map[string]any{}
 			for k, v := range child {
@@ -214,10 +214,10 @@ func TestMasterKeyRotation(t *testing.T) {
 		require.NoError(t, err)
 		assert.Equal(t, 3, n)
 
-		got, err := privacy.Wrap(b.inner, mustKeys(t, b, masterKey(1))).ReadStream(ctx, "child-c2", 0, 0)
+		got, err := privacy.Wrap(b.inner, mustKeys(t, b, masterKey(1)), privacy.TestCatalog{}).ReadStream(ctx, "child-c2", 0, 0)
 		require.NoError(t, err)
 		assert.Equal(t, "孩子c2", data(t, got[0])["name"])
-		_, err = privacy.Wrap(b.inner, mustKeys(t, b, masterKey(0))).ReadStream(ctx, "child-c2", 0, 0)
+		_, err = privacy.Wrap(b.inner, mustKeys(t, b, masterKey(0)), privacy.TestCatalog{}).ReadStream(ctx, "child-c2", 0, 0)
 		assert.ErrorIs(t, err, privacy.ErrNoMasterKey)
 	})
 }
@@ -227,7 +227,7 @@ func TestMasterKeyRotation(t *testing.T) {
 func TestSealedDataIsBoundToItsEvent(t *testing.T) {
 	backends(t, func(t *testing.T, b backend) {
 		ctx := context.Background()
-		s := privacy.Wrap(b.inner, mustKeys(t, b, masterKey(0)))
+		s := privacy.Wrap(b.inner, mustKeys(t, b, masterKey(0)), privacy.TestCatalog{})
 		e := event(t, "child.registered", child)
 		first, err := s.Append(ctx, eventstore.StreamRef{ID: "child-c1", Type: "child"}, eventstore.NoStream, e)
 		require.NoError(t, err)
@@ -253,7 +253,7 @@ func TestSealedDataIsBoundToItsEvent(t *testing.T) {
 func TestEventWithoutAnID(t *testing.T) {
 	backends(t, func(t *testing.T, b backend) {
 		ctx := context.Background()
-		s := privacy.Wrap(b.inner, mustKeys(t, b, masterKey(0)))
+		s := privacy.Wrap(b.inner, mustKeys(t, b, masterKey(0)), privacy.TestCatalog{})
 		e := event(t, "child.registered", child)
 		e.ID = uuid.Nil
 		stored, err := s.Append(ctx, eventstore.StreamRef{ID: "child-c1", Type: "child"}, eventstore.NoStream, e)
@@ -263,5 +263,41 @@ func TestEventWithoutAnID(t *testing.T) {
 		got, err := s.ReadStream(ctx, "child-c1", 0, 0)
 		require.NoError(t, err)
 		assert.Equal(t, "王小明", data(t, got[0])["name"])
+	})
+}
+
+// TestCaseDataIsItsChilds: a case's events are sealed under the key of the
+// child its report names. A fresh handle that reads only later events
+// learns the child from the case's first event. A case without such a
+// report holds no one's data, and an append to it is refused.
+func TestCaseDataIsItsChilds(t *testing.T) {
+	backends(t, func(t *testing.T, b backend) {
+		ctx := context.Background()
+		s := privacy.Wrap(b.inner, mustKeys(t, b, masterKey(0)), privacy.TestCatalog{})
+		caseRef := eventstore.StreamRef{ID: "case-k1", Type: "case"}
+		_, err := s.Append(ctx, caseRef, eventstore.NoStream, event(t, "case.follow_up_recorded", map[string]any{"note": "无报告"}))
+		require.ErrorContains(t, err, "case-k1", "no report names the case's child")
+		_, err = s.Append(ctx, caseRef, eventstore.NoStream, event(t, "case.report_received", map[string]any{"case_id": "k1", "summary": "无名"}))
+		require.ErrorContains(t, err, "child_id", "a report must name the child")
+		_, err = s.Append(ctx, caseRef, eventstore.NoStream,
+			event(t, "case.report_received", map[string]any{"case_id": "k1", "child_id": "c1", "summary": "王小明独自在家"}),
+			event(t, "case.follow_up_recorded", map[string]any{"note": "已回家"}))
+		require.NoError(t, err)
+		raw, err := b.inner.ReadLog(ctx, 0, 0)
+		require.NoError(t, err)
+		require.Len(t, raw, 2, "the refused appends wrote nothing")
+		assert.NotContains(t, string(raw[1].Data), "已回家")
+
+		got, err := privacy.Wrap(b.inner, mustKeys(t, b, masterKey(0)), privacy.TestCatalog{}).ReadStream(ctx, "case-k1", 1, 0)
+		require.NoError(t, err)
+		require.Len(t, got, 1)
+		assert.Equal(t, "已回家", data(t, got[0])["note"])
+
+		_, err = s.Append(ctx, eventstore.StreamRef{ID: "child-c1", Type: "child"}, eventstore.NoStream, event(t, "child.data_erased", map[string]any{"reason": "依法删除"}))
+		require.NoError(t, err)
+		got, err = s.ReadStream(ctx, "case-k1", 0, 0)
+		require.NoError(t, err)
+		assert.Nil(t, data(t, got[0])["summary"], "the child's erasure erases its cases' data")
+		assert.Nil(t, data(t, got[1])["note"])
 	})
 }

@@ -11,8 +11,6 @@ import (
 	"strings"
 
 	"github.com/google/uuid"
-
-	"github.com/careledger/careledger/domain"
 )
 
 // A sealed field is stored in place of its value as one JSON string:
@@ -28,8 +26,8 @@ const sealPrefix = "sealed:v1:"
 // sealFields encrypts the personal fields of one event's JSON data. A key
 // of nil (the child's key was destroyed) stores only what the field reads as
 // after erasure.
-func sealFields(data json.RawMessage, fields []domain.PersonalField, key *sealer, eventID uuid.UUID) (json.RawMessage, error) {
-	return rewrite(data, fields, func(path string, field domain.PersonalField, value json.RawMessage) (json.RawMessage, error) {
+func sealFields(data json.RawMessage, fields []Field, key *sealer, eventID uuid.UUID) (json.RawMessage, error) {
+	return rewrite(data, fields, func(path string, field Field, value json.RawMessage) (json.RawMessage, error) {
 		var out strings.Builder
 		out.WriteString(`"` + sealPrefix)
 		if key != nil {
@@ -46,8 +44,8 @@ func sealFields(data json.RawMessage, fields []domain.PersonalField, key *sealer
 // openFields decrypts what sealFields encrypted; without a key each field
 // reads as erased. Fields stored in clear (events written before this
 // package) are left as they are.
-func openFields(data json.RawMessage, fields []domain.PersonalField, key *sealer, eventID uuid.UUID) (json.RawMessage, error) {
-	return rewrite(data, fields, func(path string, _ domain.PersonalField, value json.RawMessage) (json.RawMessage, error) {
+func openFields(data json.RawMessage, fields []Field, key *sealer, eventID uuid.UUID) (json.RawMessage, error) {
+	return rewrite(data, fields, func(path string, _ Field, value json.RawMessage) (json.RawMessage, error) {
 		body, ok := strings.CutPrefix(string(value), `"`+sealPrefix)
 		if !ok || !strings.HasSuffix(body, `"`) {
 			return value, nil
@@ -73,7 +71,7 @@ func openFields(data json.RawMessage, fields []domain.PersonalField, key *sealer
 
 // erasedValue is what a field reads as after erasure: null, or for a date
 // that keeps its year, January 1st of it.
-func erasedValue(field domain.PersonalField, value json.RawMessage) json.RawMessage {
+func erasedValue(field Field, value json.RawMessage) json.RawMessage {
 	if !field.KeepYear {
 		return nil
 	}
@@ -88,7 +86,7 @@ func erasedValue(field domain.PersonalField, value json.RawMessage) json.RawMess
 // rewrite applies fn to each present, non-null personal field of a JSON
 // object, found by its dotted path, and splices the results into a copy of
 // the object; members it does not touch keep their bytes and order.
-func rewrite(data json.RawMessage, fields []domain.PersonalField, fn func(path string, field domain.PersonalField, value json.RawMessage) (json.RawMessage, error)) (json.RawMessage, error) {
+func rewrite(data json.RawMessage, fields []Field, fn func(path string, field Field, value json.RawMessage) (json.RawMessage, error)) (json.RawMessage, error) {
 	out, changed, err := rewriteObject(data, "", fields, fn)
 	if err != nil {
 		return nil, fmt.Errorf("privacy: event data: %w", err)
@@ -101,7 +99,7 @@ func rewrite(data json.RawMessage, fields []domain.PersonalField, fn func(path s
 
 // rewriteObject rewrites the members of obj that the fields' paths (below
 // prefix) name.
-func rewriteObject(obj []byte, prefix string, fields []domain.PersonalField, fn func(string, domain.PersonalField, json.RawMessage) (json.RawMessage, error)) ([]byte, bool, error) {
+func rewriteObject(obj []byte, prefix string, fields []Field, fn func(string, Field, json.RawMessage) (json.RawMessage, error)) ([]byte, bool, error) {
 	ms, err := members(obj)
 	if err != nil {
 		return nil, false, err

@@ -4,33 +4,31 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
-	"strings"
 	"sync"
 
 	"github.com/google/uuid"
 
-	"github.com/careledger/careledger/domain"
 	"github.com/careledger/careledger/eventstore"
 )
 
 // Store is an event store whose events' personal fields are encrypted at
-// rest under their child's data key. It appends and reads like the store it
-// wraps; Verify, Head and Stats are the wrapped store's (the hash chain
+// rest under their subject's data key. It appends and reads like the store
+// it wraps; Verify, Head and Stats are the wrapped store's (the hash chain
 // covers the ciphertext).
 type Store struct {
 	eventstore.Store
-	keys *Keys
+	keys    *Keys
+	catalog Catalog
 
-	mu       sync.Mutex
-	childOf  map[string]string  // case id → child id
-	sealers  map[string]*sealer // by data key
-	erasures string             // the event type that destroys a child's key
+	mu        sync.Mutex
+	subjectOf map[string]string  // stream id → subject, for streams whose first event names it
+	sealers   map[string]*sealer // by data key
 }
 
 // Wrap makes a store that encrypts personal data on its way into inner.
-func Wrap(inner eventstore.Store, keys *Keys) *Store {
-	return &Store{Store: inner, keys: keys, childOf: map[string]string{}, sealers: map[string]*sealer{},
-		erasures: domain.ChildDataErased{}.EventType()}
+// The catalog says which fields are personal and whose they are.
+func Wrap(inner eventstore.Store, keys *Keys, catalog Catalog) *Store {
+	return &Store{Store: inner, keys: keys, catalog: catalog, subjectOf: map[string]string{}, sealers: map[string]*sealer{}}
 }
 
 // Unwrap is the store underneath (for its backend's own handles).
@@ -40,7 +38,7 @@ func (s *Store) Unwrap() eventstore.Store { return s.Store }
 func (s *Store) Keys() *Keys { return s.keys }
 
 // Append encrypts each event's personal fields, then appends. An erasure
-// destroys the child's key before its event is appended, so that whatever
+// destroys the subject's key before its event is appended, so that whatever
 // happens next the data is gone; a retry finds it gone already.
 func (s *Store) Append(ctx context.Context, stream eventstore.StreamRef, expected eventstore.ExpectedVersion, events ...eventstore.NewEvent) ([]eventstore.Event, error) {
 	sealedEvents := make([]eventstore.NewEvent, len(events))
@@ -54,22 +52,23 @@ func (s *Store) Append(ctx context.Context, stream eventstore.StreamRef, expecte
 			}
 			e.ID = id
 		}
-		child, err := s.subject(ctx, stream.ID, e.Type, e.Data)
+		subject, err := s.subject(ctx, stream.ID, e.Type, e.Data)
 		if err != nil {
 			return nil, err
 		}
-		if e.Type == s.erasures && child != "" {
-			if err := s.keys.Destroy(ctx, child); err != nil {
+		if subject != "" && s.catalog.Erases(e.Type) {
+			if err := s.keys.Destroy(ctx, subject); err != nil {
 				return nil, err
 			}
 		}
-		if fields := domain.PersonalFields(e.Type); len(fields) > 0 && child != "" {
-			key, err := s.sealer(ctx, child, true)
+		if fields := s.catalog.Personal(e.Type); len(fields) > 0 && subject != "" {
+			key, err := s.sealer(ctx, subject, true)
 			if err != nil {
 				return nil, err
 			}
 			if e.Data, err = sealFields(e.Data, fields, key, e.ID); err != nil {
-				return nil, fmt.Errorf("privacy: seal %s: %w", e.Type, err)
+				// Data that is not a JSON object cannot be sealed, nor stored.
+				return nil, fmt.Errorf("privacy: seal %s: %w: %v", e.Type, eventstore.ErrInvalidEvent, err)
 			}
 		}
 		sealedEvents[i] = e
@@ -117,18 +116,18 @@ func (s *Store) ReadLog(ctx context.Context, afterPosition int64, limit int) ([]
 func (s *Store) open(ctx context.Context, events []eventstore.Event) ([]eventstore.Event, error) {
 	var out []eventstore.Event
 	for i, e := range events {
-		fields := domain.PersonalFields(e.Type)
+		fields := s.catalog.Personal(e.Type)
 		if len(fields) == 0 {
 			continue
 		}
-		child, err := s.subject(ctx, e.StreamID, e.Type, e.Data)
+		subject, err := s.subject(ctx, e.StreamID, e.Type, e.Data)
 		if err != nil {
 			return nil, err
 		}
-		if child == "" {
+		if subject == "" {
 			continue
 		}
-		key, err := s.sealer(ctx, child, false)
+		key, err := s.sealer(ctx, subject, false)
 		if err != nil {
 			return nil, err
 		}
@@ -147,10 +146,10 @@ func (s *Store) open(ctx context.Context, events []eventstore.Event) ([]eventsto
 	return out, nil
 }
 
-// sealer is the sealer of a child's data key (nil when the child has none
-// or it was destroyed); create makes the key when the child has none.
-func (s *Store) sealer(ctx context.Context, child string, create bool) (*sealer, error) {
-	key, ok, err := s.keys.DataKey(ctx, child, create)
+// sealer is the sealer of a subject's data key (nil when the subject has
+// none or it was destroyed); create makes the key when the subject has none.
+func (s *Store) sealer(ctx context.Context, subject string, create bool) (*sealer, error) {
+	key, ok, err := s.keys.DataKey(ctx, subject, create)
 	if err != nil || !ok {
 		return nil, err
 	}
@@ -167,49 +166,40 @@ func (s *Store) sealer(ctx context.Context, child string, create bool) (*sealer,
 	return sl, nil
 }
 
-// subject is the child whose data an event of a stream holds: the child of
-// a child's stream, the child a case's report names for a case's stream
-// ("" for other streams).
+// subject is the data subject whose personal data an event of a stream
+// holds, as the catalog says: the one the stream id names, or the one the
+// event that opens the stream names ("" for a stream that holds no one's).
 func (s *Store) subject(ctx context.Context, streamID, eventType string, data json.RawMessage) (string, error) {
-	if id, ok := strings.CutPrefix(streamID, "child-"); ok {
-		return id, nil
-	}
-	caseID, ok := strings.CutPrefix(streamID, "case-")
-	if !ok {
-		return "", nil
+	named := s.catalog.Subject(streamID)
+	if named.ID != "" || named.OpenedBy == "" {
+		return named.ID, nil
 	}
 	s.mu.Lock()
-	child, known := s.childOf[caseID]
+	subject, known := s.subjectOf[streamID]
 	s.mu.Unlock()
 	if known {
-		return child, nil
+		return subject, nil
 	}
-	if eventType == (domain.ReportReceived{}).EventType() {
-		var r struct {
-			ChildID string `json:"child_id"`
+	if eventType == named.OpenedBy {
+		var ok bool
+		if subject, ok = subjectIn(data, named.Member); !ok {
+			return "", fmt.Errorf("privacy: the %s event of stream %s names no subject in %q", eventType, streamID, named.Member)
 		}
-		if err := json.Unmarshal(data, &r); err != nil || r.ChildID == "" {
-			return "", fmt.Errorf("privacy: a report of case %s names no child", caseID)
-		}
-		child = r.ChildID
 	} else {
 		first, err := s.Store.ReadStream(ctx, streamID, 0, 1)
 		if err != nil {
-			return "", fmt.Errorf("privacy: child of case %s: %w", caseID, err)
+			return "", fmt.Errorf("privacy: subject of stream %s: %w", streamID, err)
 		}
 		if len(first) == 0 {
-			return "", fmt.Errorf("privacy: case %s has no report naming its child", caseID)
+			return "", fmt.Errorf("privacy: stream %s has no %s event naming its subject", streamID, named.OpenedBy)
 		}
-		var r struct {
-			ChildID string `json:"child_id"`
+		var ok bool
+		if subject, ok = subjectIn(first[0].Data, named.Member); !ok {
+			return "", fmt.Errorf("privacy: the first event of stream %s names no subject in %q", streamID, named.Member)
 		}
-		if err := json.Unmarshal(first[0].Data, &r); err != nil || r.ChildID == "" {
-			return "", fmt.Errorf("privacy: the first event of case %s names no child", caseID)
-		}
-		child = r.ChildID
 	}
 	s.mu.Lock()
-	s.childOf[caseID] = child
+	s.subjectOf[streamID] = subject
 	s.mu.Unlock()
-	return child, nil
+	return subject, nil
 }

@@ -19,6 +19,18 @@ func TestContract(t *testing.T) {
 	})
 }
 
+// TestContractThroughPrivacy runs the contract with every store wrapped in
+// the privacy decorator. The decorator seals personal fields on the way in
+// and opens them on the way out, with the data keys in the store's file.
+// It refuses data that is not a JSON object with its own error, which the
+// option accepts.
+func TestContractThroughPrivacy(t *testing.T) {
+	storetest.Run(t, func(t testing.TB) storetest.Database {
+		return storetest.ThroughPrivacy(&database{path: filepath.Join(t.TempDir(), "careledger.db")},
+			func(_ testing.TB, s eventstore.Store) (*sql.DB, bool) { return s.(*sqlite.Store).DB(), true })
+	})
+}
+
 type database struct{ path string }
 
 func (d *database) Open(t testing.TB, opts eventstore.Options) eventstore.Store {

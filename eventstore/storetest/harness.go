@@ -1,6 +1,7 @@
 // Package storetest is the contract every event store backend passes. A
 // backend's test calls Run with a function that makes a fresh, empty
-// database for each test.
+// database for each test, and again through the privacy decorator
+// (ThroughPrivacy), which must keep the contract too.
 package storetest
 
 import (

@@ -1,0 +1,137 @@
+package caseview_test
+
+import (
+	"context"
+	"sort"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/careledger/careledger/commands/commandstest"
+	"github.com/careledger/careledger/domain"
+	"github.com/careledger/careledger/eventstore"
+	"github.com/careledger/careledger/projections/caseview"
+	"github.com/careledger/careledger/projections/engine/enginetest"
+)
+
+// caseloadFromEvents counts open cases per worker from domain.FoldCase of
+// every case stream, by the rules Caseload documents.
+func caseloadFromEvents(t *testing.T, store eventstore.Store, within domain.Jurisdiction, worker string) []caseview.CaseloadItem {
+	byWorker := map[string]*caseview.CaseloadItem{}
+	for _, history := range commandstest.Streams(t, store, domain.StreamCase) {
+		f := domain.FoldCase(history)
+		if f.Status != domain.StatusOpen {
+			continue
+		}
+		if !within.IsZero() && !within.Covers(f.Jurisdiction) {
+			continue
+		}
+		if worker != "" && f.Assignee != worker {
+			continue
+		}
+		status := "assigned"
+		switch {
+		case f.GuardianshipActive():
+			status = "in_guardianship"
+		case f.Assignee == "":
+			status = "unassigned"
+		}
+		item := byWorker[f.Assignee]
+		if item == nil {
+			item = &caseview.CaseloadItem{WorkerID: f.Assignee,
+				ByStatus: map[string]int{"unassigned": 0, "assigned": 0, "in_guardianship": 0},
+				ByRisk:   map[string]int{"high": 0, "medium": 0, "low": 0}}
+			byWorker[f.Assignee] = item
+		}
+		item.Open++
+		item.ByStatus[status]++
+		item.ByRisk[f.Risk.String()]++
+	}
+	out := []caseview.CaseloadItem{}
+	for _, item := range byWorker {
+		out = append(out, *item)
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i].WorkerID < out[j].WorkerID })
+	return out
+}
+
+// TestCaseloadOracle: the caseload, read from the case view, equals counts
+// of the domain's fold of every case, for every filter, before and after a
+// rebuild of the case view.
+func TestCaseloadOracle(t *testing.T) {
+	t.Parallel()
+	enginetest.Backends(t, func(t *testing.T, b enginetest.Backend) {
+		ctx := context.Background()
+		var s seed
+		enginetest.RunWhile(t, b, func() {
+			s = seedCases(t, b.Store)
+			commandstest.Workload(t, b.Store, enginetest.Now, 21, 3, 30)
+		}, caseview.Projection{})
+
+		filters := []struct {
+			name   string
+			within domain.Jurisdiction
+			worker string
+		}{
+			{"everything", domain.Jurisdiction{}, ""},
+			{"all", domain.All, ""},
+			{"province", enginetest.Jur(t, "37"), ""},
+			{"county 370902", enginetest.Jur(t, "370902"), ""},
+			{"county 370102", enginetest.Jur(t, "370102"), ""},
+			{"village", enginetest.Jur(t, "370902101201"), ""},
+			{"nowhere", enginetest.Jur(t, "11"), ""},
+			{"worker 1", domain.Jurisdiction{}, s.Caseworker1},
+			{"worker 2 in its county", enginetest.Jur(t, "370102"), s.Caseworker2},
+			{"worker 2 outside its county", enginetest.Jur(t, "370902"), s.Caseworker2},
+		}
+		check := func(t *testing.T) {
+			for _, f := range filters {
+				want := caseloadFromEvents(t, b.Store, f.within, f.worker)
+				got, err := caseview.Caseload(ctx, b.DB, f.within, f.worker)
+				require.NoError(t, err, f.name)
+				assert.Equal(t, want, got, f.name)
+			}
+		}
+		check(t)
+
+		// What the seed makes certain: A2 open and unassigned, C in
+		// temporary guardianship with worker 2, A1 closed.
+		all, err := caseview.Caseload(ctx, b.DB, domain.Jurisdiction{}, "")
+		require.NoError(t, err)
+		byWorker := map[string]caseview.CaseloadItem{}
+		for _, it := range all {
+			byWorker[it.WorkerID] = it
+		}
+		require.Contains(t, byWorker, "")
+		assert.Positive(t, byWorker[""].ByStatus[caseview.CaseloadUnassigned])
+		assert.Zero(t, byWorker[""].ByStatus[caseview.CaseloadAssigned])
+		assert.Equal(t, caseview.CaseloadItem{WorkerID: s.Caseworker2, Open: 1,
+			ByStatus: map[string]int{"unassigned": 0, "assigned": 0, "in_guardianship": 1},
+			ByRisk:   map[string]int{"high": 1, "medium": 0, "low": 0}}, byWorker[s.Caseworker2])
+		for _, it := range all {
+			sum := 0
+			for _, n := range it.ByStatus {
+				sum += n
+			}
+			assert.Equal(t, it.Open, sum, "each open case has one status")
+		}
+
+		enginetest.RebuildFromScratch(t, b, caseview.Projection{})
+		check(t)
+	})
+}
+
+// TestCaseloadOfAnEmptyView: no case, no item, whatever the scope.
+func TestCaseloadOfAnEmptyView(t *testing.T) {
+	t.Parallel()
+	enginetest.Backends(t, func(t *testing.T, b enginetest.Backend) {
+		enginetest.CatchUp(t, b, caseview.Projection{})
+		for _, within := range []domain.Jurisdiction{{}, domain.All, enginetest.Jur(t, "370902")} {
+			items, err := caseview.Caseload(context.Background(), b.DB, within, "")
+			require.NoError(t, err)
+			assert.NotNil(t, items)
+			assert.Empty(t, items)
+		}
+	})
+}

@@ -1,0 +1,16 @@
+// Package caseview is the case view: one row per case with what
+// GET /v1/cases/{id} shows (rm_cases) and one per referral
+// (rm_case_referrals), and the queries over them — a case, a child's cases,
+// the caseload.
+//
+// Why it keeps a snapshot: a case is folded once, by domain.CaseFacts, and
+// every view of it — this one, the statistics, the deadlines, the report —
+// is derived from that one fold, so that they cannot disagree (a
+// back-dated police report counts from when it happened, here as in the
+// deadlines). The view does not fold events itself: each row keeps the
+// case's facts as a JSON snapshot (rm_cases.facts); a batch loads the
+// snapshots of the cases it touches, applies its events to them, and writes
+// the columns derived from the facts beside the new snapshot — a few
+// multi-row statements per batch, whatever its size. The facts hold no
+// personal data, so neither does the view.
+package caseview

@@ -1,0 +1,99 @@
+package deadlines
+
+import (
+	"context"
+	"time"
+
+	"github.com/careledger/careledger/domain"
+	"github.com/careledger/careledger/projections/readdb"
+)
+
+// Projection is the deadline view as the engine runs it: an
+// engine.Projection, engine.Clocked and engine.IndexedApply. It holds no
+// state of its own between calls — everything is in its tables — so one
+// value serves the live tables and a rebuild's copies alike.
+type Projection struct{}
+
+// New makes the deadline view.
+func New() *Projection { return &Projection{} }
+
+// Name is the projection's stable name; it keys the checkpoint.
+func (*Projection) Name() string { return "deadlines" }
+
+// Tables lists the view's tables.
+func (*Projection) Tables() []string {
+	return []string{"rm_deadlines", "rm_deadline_streams", "rm_deadline_policies"}
+}
+
+// Schema is the DDL of the view's tables.
+//
+// rm_deadlines is one row per obligation, keyed by Key; owners is the
+// obligation's ownership history ([{owner, from}]), from which a missed
+// obligation's owner at its due time is read; last_position is the
+// position of the stream's last event.
+//
+// rm_deadline_streams is one row per case, child and worker stream: its
+// facts as JSON (domain.CaseFacts, ChildFacts or WorkerFacts), its horizon
+// (the latest business time among its events), the position of its last
+// event, and, for a child whose yearly verifications run on, verify_due:
+// the due time of the last one in rm_deadlines, after which Tick adds the
+// next.
+//
+// rm_deadline_policies is the deadline policy's history: one row per
+// change, the domain.PolicyVersion as JSON.
+func (*Projection) Schema() []string {
+	return []string{`CREATE TABLE IF NOT EXISTS rm_deadlines (
+	deadline_key   TEXT PRIMARY KEY,
+	stream_id      TEXT NOT NULL,
+	kind           TEXT NOT NULL,
+	subject_id     TEXT NOT NULL,
+	case_id        TEXT,
+	referral_id    TEXT,
+	jurisdiction   TEXT NOT NULL,
+	owner          TEXT NOT NULL,
+	owners         {{json}} NOT NULL,
+	started_at     {{ts}} NOT NULL,
+	due_at         {{ts}} NOT NULL,
+	met_at         {{ts}},
+	status         TEXT NOT NULL,
+	policy_version {{bigint}} NOT NULL,
+	last_position  {{bigint}} NOT NULL
+)`, `CREATE INDEX IF NOT EXISTS rm_deadlines_stream ON rm_deadlines (stream_id)`,
+		`CREATE INDEX IF NOT EXISTS rm_deadlines_status_due ON rm_deadlines (status, due_at)`,
+		`CREATE INDEX IF NOT EXISTS rm_deadlines_owner ON rm_deadlines (owner)`,
+		`CREATE INDEX IF NOT EXISTS rm_deadlines_jurisdiction ON rm_deadlines (jurisdiction)`,
+		`CREATE TABLE IF NOT EXISTS rm_deadline_streams (
+	stream_id     TEXT PRIMARY KEY,
+	kind          TEXT NOT NULL,
+	jurisdiction  TEXT NOT NULL,
+	facts         {{json}} NOT NULL,
+	horizon       {{ts}},
+	last_position {{bigint}} NOT NULL,
+	verify_due    {{ts}}
+)`, `CREATE INDEX IF NOT EXISTS rm_deadline_streams_verify_due ON rm_deadline_streams (verify_due)`,
+		`CREATE TABLE IF NOT EXISTS rm_deadline_policies (
+	version {{bigint}} PRIMARY KEY,
+	policy  {{json}} NOT NULL
+)`}
+}
+
+// ApplyIndexes names the index Apply looks rows up by: it replaces a
+// stream's rows by their stream_id.
+func (*Projection) ApplyIndexes() []string { return []string{"rm_deadlines_stream"} }
+
+// Apply changes the view by a batch of events, in log order: the snapshots
+// of the streams it touches take its events, and their rows are derived
+// again. A change of the deadline policy derives every stream again.
+func (*Projection) Apply(ctx context.Context, tx readdb.Tx, d readdb.Dialect, events []domain.Recorded) error {
+	return apply(ctx, tx, d, events)
+}
+
+// Tick brings the view up to now: it adds the yearly information
+// verifications that have come due since a child's file last changed, and
+// marks every open obligation due before now missed, with its owner at the
+// due time. The engine runs it (engine.Tick, and a rebuild before its swap)
+// in the projection's own transaction; a second Tick at the same now
+// changes nothing.
+func (*Projection) Tick(ctx context.Context, tx readdb.Tx, d readdb.Dialect, now time.Time) error {
+	return tick(ctx, tx, d, now)
+}

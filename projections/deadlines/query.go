@@ -1,0 +1,172 @@
+package deadlines
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/careledger/careledger/domain"
+	"github.com/careledger/careledger/projections/readdb"
+)
+
+// Row is one obligation as GET /v1/deadlines and the case page show it.
+type Row struct {
+	Key           string              `json:"key"`
+	Kind          string              `json:"kind"`
+	SubjectID     string              `json:"subject_id"`
+	CaseID        string              `json:"case_id,omitempty"`
+	ReferralID    string              `json:"referral_id,omitempty"`
+	Jurisdiction  domain.Jurisdiction `json:"jurisdiction"`
+	Owner         string              `json:"owner"`
+	StartedAt     time.Time           `json:"started_at"`
+	DueAt         time.Time           `json:"due_at"`
+	Status        string              `json:"status"`
+	MetAt         *time.Time          `json:"met_at,omitempty"`
+	PolicyVersion int64               `json:"policy_version"`
+}
+
+// Filter selects obligations for Query; zero fields select everything.
+type Filter struct {
+	// Status is open, met, met_late or missed, judged at Now.
+	Status string
+	// Within keeps obligations whose jurisdiction it covers (zero or
+	// domain.All: everywhere).
+	Within domain.Jurisdiction
+	// Owner keeps obligations owned by it (the owner as of Now's status).
+	Owner string
+	// DueBefore keeps obligations due before it.
+	DueBefore time.Time
+	// Now is the moment statuses are judged at (zero: db.Now()).
+	Now time.Time
+	// Limit bounds the rows returned (default 100, at most 1000).
+	Limit int
+	// After is a cursor: the Key of the last row of the previous page.
+	After string
+}
+
+// selectRow reads the columns scanRows scans.
+const selectRow = `SELECT deadline_key, kind, subject_id, coalesce(case_id, ''), coalesce(referral_id, ''), jurisdiction,
+	owner, owners, started_at, due_at, met_at, status, policy_version FROM rm_deadlines`
+
+// Query lists obligations in Key order, statuses judged at f.Now: an open
+// obligation already due reads as missed, owned by its owner at the due
+// time, whether or not Tick has reached it. An invalid Status is a
+// *domain.InvalidError naming "status".
+func Query(ctx context.Context, db readdb.DB, f Filter) ([]Row, error) {
+	if f.Status != "" {
+		if _, err := domain.ParseDeadlineStatus(f.Status); err != nil {
+			return nil, err
+		}
+	}
+	if f.Now.IsZero() {
+		f.Now = db.Now()
+	}
+	if f.Limit <= 0 {
+		f.Limit = 100
+	}
+	f.Limit = min(f.Limit, 1000)
+	now := db.Dialect.Time(f.Now)
+
+	var args readdb.Args
+	var where []string
+	switch f.Status {
+	case "open":
+		where = append(where, "status = 'open' AND due_at >= "+args.Arg(now))
+	case "missed":
+		where = append(where, "(status = 'missed' OR (status = 'open' AND due_at < "+args.Arg(now)+"))")
+	case "met", "met_late":
+		where = append(where, "status = "+args.Arg(f.Status))
+	}
+	where = append(where, args.PrefixOf("jurisdiction", f.Within.String()))
+	if f.Owner != "" {
+		// The owner of an overdue open row is decided below, by its history.
+		where = append(where, "(owner = "+args.Arg(f.Owner)+" OR (status = 'open' AND due_at < "+args.Arg(now)+"))")
+	}
+	if !f.DueBefore.IsZero() {
+		where = append(where, "due_at < "+args.Arg(db.Dialect.Time(f.DueBefore)))
+	}
+	where = append(where, "deadline_key > "+args.Arg(f.After))
+	cursor := len(args) - 1
+	q := selectRow + ` WHERE ` + strings.Join(where, " AND ") + ` ORDER BY deadline_key LIMIT ` + args.Arg(f.Limit)
+
+	var out []Row
+	for len(out) < f.Limit {
+		rows, err := db.SQL.QueryContext(ctx, q, args...)
+		if err != nil {
+			return nil, fmt.Errorf("query deadlines: %w", err)
+		}
+		page, last, err := scanRows(rows, f)
+		if err != nil {
+			return nil, fmt.Errorf("query deadlines: %w", err)
+		}
+		out = append(out, page...)
+		if last == "" {
+			break
+		}
+		args[cursor] = last // the next page
+	}
+	if len(out) > f.Limit {
+		out = out[:f.Limit]
+	}
+	return out, nil
+}
+
+// OfCase lists a case's obligations in due order, statuses judged at
+// db.Now(); a case the view does not have has none.
+func OfCase(ctx context.Context, db readdb.DB, caseID string) ([]Row, error) {
+	rows, err := db.SQL.QueryContext(ctx, selectRow+` WHERE stream_id = $1 ORDER BY due_at, deadline_key`,
+		domain.CaseStream(caseID).String())
+	if err != nil {
+		return nil, fmt.Errorf("deadlines of case %s: %w", caseID, err)
+	}
+	out, _, err := scanRows(rows, Filter{Now: db.Now()})
+	if err != nil {
+		return nil, fmt.Errorf("deadlines of case %s: %w", caseID, err)
+	}
+	if out == nil {
+		out = []Row{}
+	}
+	return out, nil
+}
+
+// scanRows reads rows of selectRow, judges each at f.Now and keeps those
+// f selects; last is the key of the last row read when f.Limit rows were
+// read (there may be more).
+func scanRows(rows *sql.Rows, f Filter) (kept []Row, last string, err error) {
+	defer rows.Close()
+	n := 0
+	for rows.Next() {
+		n++
+		var r Row
+		var place string
+		var owners []byte
+		var started, due, met readdb.Timestamp
+		if err := rows.Scan(&r.Key, &r.Kind, &r.SubjectID, &r.CaseID, &r.ReferralID, &place, &r.Owner,
+			&owners, &started, &due, &met, &r.Status, &r.PolicyVersion); err != nil {
+			return nil, "", err
+		}
+		last = r.Key
+		if err := r.Jurisdiction.UnmarshalText([]byte(place)); err != nil {
+			return nil, "", fmt.Errorf("deadline %s: %w", r.Key, err)
+		}
+		r.StartedAt, r.DueAt, r.MetAt = started.T, due.T, met.Ptr()
+		if r.Status == domain.DeadlineOpen.String() && r.DueAt.Before(f.Now) {
+			if r.Owner, err = ownerAtDue(r.Owner, owners, r.DueAt); err != nil {
+				return nil, "", fmt.Errorf("deadline %s: %w", r.Key, err)
+			}
+			r.Status = domain.DeadlineMissed.String()
+		}
+		if (f.Status == "" || r.Status == f.Status) && (f.Owner == "" || r.Owner == f.Owner) {
+			kept = append(kept, r)
+		}
+	}
+	if err := rows.Err(); err != nil {
+		return nil, "", err
+	}
+	if n < f.Limit {
+		last = ""
+	}
+	return kept, last, nil
+}

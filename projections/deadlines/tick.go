@@ -1,0 +1,142 @@
+package deadlines
+
+import (
+	"context"
+	"fmt"
+	"sort"
+	"time"
+
+	"github.com/careledger/careledger/domain"
+	"github.com/careledger/careledger/projections/readdb"
+)
+
+// tick is Projection.Tick. On PostgreSQL it first locks rm_deadline_streams
+// against writers, so that an Apply in another process (a projection
+// worker) waits for it, or it for the Apply, before either touches
+// rm_deadlines; in this process the engine's lock already keeps them apart,
+// and SQLite's transactions take the database's write lock at BEGIN.
+func tick(ctx context.Context, tx readdb.Tx, d readdb.Dialect, now time.Time) error {
+	if d == readdb.Postgres {
+		if _, err := tx.ExecContext(ctx, `LOCK TABLE rm_deadline_streams IN SHARE ROW EXCLUSIVE MODE`); err != nil {
+			return fmt.Errorf("lock deadline streams: %w", err)
+		}
+	}
+	if err := extendYearly(ctx, tx, d, now); err != nil {
+		return err
+	}
+	return sweepMissed(ctx, tx, d, now)
+}
+
+// extendYearly adds the yearly information verifications that have come
+// due since a child's file last changed. The view judges a stream at its
+// horizon, where the series stops at the first verification day after it;
+// for every child whose last verification in the view is due before now,
+// the child's obligations are derived from its stored facts at now, and
+// the verifications the view lacks are added (those it has stay as they
+// are: Tick's sweep judges them). The next change of the child's file
+// derives its rows from the record again; the next Tick adds them back.
+func extendYearly(ctx context.Context, tx readdb.Tx, d readdb.Dialect, now time.Time) error {
+	var policies *domain.PolicyHistory
+	after := ""
+	for {
+		page := map[string]*stream{}
+		err := scanStreams(ctx, tx, page, `SELECT `+streamColumns+` FROM rm_deadline_streams
+			WHERE verify_due < $1 AND stream_id > $2 ORDER BY stream_id LIMIT `+fmt.Sprint(group), d.Time(now), after)
+		if err != nil {
+			return fmt.Errorf("extend yearly verifications: %w", err)
+		}
+		if len(page) == 0 {
+			return nil
+		}
+		if policies == nil {
+			h, err := loadPolicies(ctx, tx)
+			if err != nil {
+				return fmt.Errorf("extend yearly verifications: %w", err)
+			}
+			policies = &h
+		}
+		ids := make([]string, 0, len(page))
+		for id := range page {
+			ids = append(ids, id)
+		}
+		sort.Strings(ids)
+		var rows, snapshots [][]any
+		for _, id := range ids {
+			s := page[id]
+			ds := s.deadlines(*policies, now)
+			keys := Keys(ds)
+			place := s.jurisdiction().String()
+			for i, dl := range ds {
+				if dl.Kind != domain.KindInfoVerification {
+					continue
+				}
+				row, err := deadlineRow(d, keys[i], s, place, dl)
+				if err != nil {
+					return err
+				}
+				rows = append(rows, row)
+			}
+			snap, err := snapshotRow(d, s, verificationDue(ds, now))
+			if err != nil {
+				return err
+			}
+			snapshots = append(snapshots, snap)
+		}
+		if err := insertDeadlines(ctx, tx, d, rows, ` ON CONFLICT (deadline_key) DO NOTHING`); err != nil {
+			return fmt.Errorf("extend yearly verifications: %w", err)
+		}
+		if err := saveStreams(ctx, tx, d, snapshots); err != nil {
+			return fmt.Errorf("extend yearly verifications: %w", err)
+		}
+		after = ids[len(ids)-1]
+	}
+}
+
+// sweepMissed marks every open obligation due before now missed, owned by
+// its owner at the due time (who missed it). The statuses of rm_deadlines
+// are then right for readers of the SQL tables; Query needs no sweep. A
+// later change of the stream derives its rows again (open, as the record
+// alone judges them) until the next Tick.
+func sweepMissed(ctx context.Context, tx readdb.Tx, d readdb.Dialect, now time.Time) error {
+	rows, err := tx.QueryContext(ctx, `SELECT deadline_key, owner, owners, due_at FROM rm_deadlines
+		WHERE status = 'open' AND due_at < $1`, d.Time(now))
+	if err != nil {
+		return fmt.Errorf("sweep missed deadlines: %w", err)
+	}
+	byOwner := map[string][]string{}
+	var owners []string
+	for rows.Next() {
+		var key, owner string
+		var spans []byte
+		var due readdb.Timestamp
+		if err := rows.Scan(&key, &owner, &spans, &due); err != nil {
+			rows.Close()
+			return fmt.Errorf("sweep missed deadlines: %w", err)
+		}
+		if owner, err = ownerAtDue(owner, spans, due.T); err != nil {
+			rows.Close()
+			return fmt.Errorf("sweep missed deadline %s: %w", key, err)
+		}
+		if _, ok := byOwner[owner]; !ok {
+			owners = append(owners, owner)
+		}
+		byOwner[owner] = append(byOwner[owner], key)
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return fmt.Errorf("sweep missed deadlines: %w", err)
+	}
+	sort.Strings(owners)
+	for _, owner := range owners {
+		err := readdb.Chunks(byOwner[owner], func(keys []string) error {
+			in, args := readdb.InList(keys)
+			_, err := tx.ExecContext(ctx, fmt.Sprintf(`UPDATE rm_deadlines SET status = 'missed', owner = $%d
+				WHERE deadline_key IN (%s)`, len(args)+1, in), append(args, owner)...)
+			return err
+		})
+		if err != nil {
+			return fmt.Errorf("sweep missed deadlines of %s: %w", owner, err)
+		}
+	}
+	return nil
+}

@@ -1,0 +1,197 @@
+package engine
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"sync"
+	"time"
+
+	"github.com/careledger/careledger/domain"
+	"github.com/careledger/careledger/eventstore"
+	"github.com/careledger/careledger/projections/readdb"
+)
+
+// CatchUp applies, for every projection, all events up to the head of the
+// log as it is now. It is what tools and the tests use.
+func (e *Engine) CatchUp(ctx context.Context) error {
+	head, err := e.log.Head(ctx)
+	if err != nil {
+		return fmt.Errorf("projections: read head: %w", err)
+	}
+	for _, p := range e.projections {
+		if err := e.catchUp(ctx, p, head.Position); err != nil {
+			return fmt.Errorf("projection %s: %w", p.Name(), err)
+		}
+	}
+	return nil
+}
+
+// catchUp applies pages read from the log after the projection's
+// checkpoint, until the log ends or, when until > 0, until it is reached.
+func (e *Engine) catchUp(ctx context.Context, p Projection, until int64) error {
+	for {
+		cp := e.position(p.Name())
+		if until > 0 && cp >= until {
+			return nil
+		}
+		events, err := e.log.ReadLog(ctx, cp, e.opts.Batch)
+		if err != nil {
+			return fmt.Errorf("read log after %d: %w", cp, err)
+		}
+		if len(events) == 0 {
+			return nil
+		}
+		if err := e.apply(ctx, p, events); err != nil {
+			return err
+		}
+	}
+}
+
+// errPoison marks an event the projection cannot take: retrying is useless.
+var errPoison = errors.New("event cannot be applied")
+
+// apply applies consecutive events in one transaction with the checkpoint,
+// retrying with backoff; an event that cannot be decoded is not retried.
+func (e *Engine) apply(ctx context.Context, p Projection, stored []eventstore.Event) error {
+	events, err := e.codec.Decode(stored)
+	if err != nil {
+		// Apply what precedes the event that cannot be read, then stop on it.
+		good := 0
+		for ; good < len(stored); good++ {
+			if _, err := e.codec.Decode(stored[good : good+1]); err != nil {
+				break
+			}
+		}
+		if good > 0 {
+			if err := e.apply(ctx, p, stored[:good]); err != nil {
+				return err
+			}
+		}
+		return fmt.Errorf("%w: %v", errPoison, err)
+	}
+	return e.applyDecoded(ctx, p, events)
+}
+
+// applyDecoded applies decoded events, retrying with backoff.
+func (e *Engine) applyDecoded(ctx context.Context, p Projection, events []domain.Recorded) error {
+	var last error
+	for attempt := range e.opts.Attempts {
+		if attempt > 0 {
+			select {
+			case <-ctx.Done():
+				return ctx.Err()
+			case <-time.After(time.Duration(10<<attempt) * time.Millisecond):
+			}
+		}
+		if last = e.applyOnce(ctx, p, events); last == nil || errors.Is(last, errRace) {
+			return nil
+		}
+		e.opts.Logger.Warn("projections: apply failed, retrying", "projection", p.Name(),
+			"from", events[0].Position, "to", events[len(events)-1].Position, "attempt", attempt+1, "error", last)
+	}
+	return last
+}
+
+// errRace: another runner applied these events first; nothing to do.
+var errRace = errors.New("checkpoint moved")
+
+func (e *Engine) applyOnce(ctx context.Context, p Projection, events []domain.Recorded) error {
+	turn := e.turn(p.Name())
+	turn.Lock()
+	defer turn.Unlock()
+	tx, err := e.db.BeginTx(ctx, nil)
+	if err != nil {
+		return fmt.Errorf("begin: %w", err)
+	}
+	defer tx.Rollback()
+	cp, err := e.lockCheckpoint(ctx, tx, p.Name())
+	if err != nil {
+		return err
+	}
+	if cp != events[0].Position-1 {
+		// Another process (or a rebuild) moved the checkpoint: resync.
+		e.mark(p.Name(), cp)
+		return errRace
+	}
+	if err := p.Apply(ctx, tx, e.dialect, events); err != nil {
+		return fmt.Errorf("apply events %d to %d: %w", events[0].Position, events[len(events)-1].Position, err)
+	}
+	last := events[len(events)-1].Position
+	if err := advanceCheckpoint(ctx, tx, p.Name(), cp, last); err != nil {
+		if errors.Is(err, errRace) {
+			// Another process (a rebuild's swap) moved it meanwhile.
+			tx.Rollback()
+			if now, err := checkpoint(ctx, e.db, p.Name()); err == nil {
+				e.mark(p.Name(), now)
+			}
+		}
+		return err
+	}
+	if err := tx.Commit(); err != nil {
+		return fmt.Errorf("commit: %w", err)
+	}
+	e.mark(p.Name(), last)
+	return nil
+}
+
+// turn is the lock a projection's transactions take in this process.
+func (e *Engine) turn(name string) *sync.Mutex {
+	m, _ := e.turns.LoadOrStore(name, &sync.Mutex{})
+	return m.(*sync.Mutex)
+}
+
+// Tick brings the projections whose rows change with the time (Clocked)
+// up to now, each in one transaction under the same lock as its Apply, so
+// that each stays the only writer of its tables. serve runs it every
+// minute.
+func (e *Engine) Tick(ctx context.Context, now time.Time) error {
+	for _, p := range e.projections {
+		c, ok := p.(Clocked)
+		if !ok {
+			continue
+		}
+		if err := e.tick(ctx, p.Name(), c, now); err != nil {
+			return fmt.Errorf("projection %s: tick: %w", p.Name(), err)
+		}
+	}
+	return nil
+}
+
+func (e *Engine) tick(ctx context.Context, name string, c Clocked, now time.Time) error {
+	turn := e.turn(name)
+	turn.Lock()
+	defer turn.Unlock()
+	tx, err := e.db.BeginTx(ctx, nil)
+	if err != nil {
+		return err
+	}
+	defer tx.Rollback()
+	if _, err := e.lockCheckpoint(ctx, tx, name); err != nil {
+		return err
+	}
+	if err := c.Tick(ctx, tx, e.dialect, now); err != nil {
+		return err
+	}
+	return tx.Commit()
+}
+
+// lockCheckpoint reads a projection's checkpoint inside tx and, on
+// PostgreSQL, locks its row until tx ends, so that a projection's
+// transactions — Apply and Tick, in this process or in another worker —
+// take turns (SQLite's writers take turns anyway).
+func (e *Engine) lockCheckpoint(ctx context.Context, tx *sql.Tx, name string) (int64, error) {
+	if e.dialect != readdb.Postgres {
+		return checkpoint(ctx, tx, name)
+	}
+	var pos int64
+	err := tx.QueryRowContext(ctx, `SELECT position FROM projection_checkpoints WHERE name = $1 FOR UPDATE`, name).Scan(&pos)
+	if errors.Is(err, sql.ErrNoRows) {
+		return 0, nil
+	}
+	if err != nil {
+		return 0, fmt.Errorf("lock checkpoint of %s: %w", name, err)
+	}
+	return pos, nil
+}

@@ -1,0 +1,43 @@
+package engine
+
+import (
+	"context"
+	"time"
+
+	"github.com/careledger/careledger/domain"
+	"github.com/careledger/careledger/projections/readdb"
+)
+
+// Projection is one read model: its tables, and how an ordered batch of
+// events changes them.
+type Projection interface {
+	// Name is stable; it keys the checkpoint.
+	Name() string
+	// Schema is the DDL of the projection's tables (CREATE … IF NOT
+	// EXISTS), with {{ts}}, {{bigint}} and {{json}} for the types that
+	// differ between dialects.
+	Schema() []string
+	// Tables lists the tables Schema makes, emptied by a rebuild.
+	Tables() []string
+	// Apply changes the read model by the events, in log order, inside tx.
+	// It must be deterministic: the same events on the same rows give the
+	// same rows. An error that is not transient stops the projection.
+	// Its SQL names the tables of Schema: during a rebuild, tx writes the
+	// same statements into the rebuild's own copies of them.
+	Apply(ctx context.Context, tx readdb.Tx, d readdb.Dialect, events []domain.Recorded) error
+}
+
+// Clocked is a projection whose rows also change with the time, not only
+// with events (an obligation falls due). Tick brings them up to now inside
+// tx; the engine runs it under the same lock as Apply, so that the
+// projection stays its tables' only writer. It must be idempotent.
+type Clocked interface {
+	Tick(ctx context.Context, tx readdb.Tx, d readdb.Dialect, now time.Time) error
+}
+
+// IndexedApply is implemented by a projection whose Apply looks rows up by
+// a secondary index (not the primary key): a rebuild makes those indexes
+// with its shadow tables rather than after loading them.
+type IndexedApply interface {
+	ApplyIndexes() []string
+}

@@ -1,0 +1,102 @@
+package readdb
+
+import (
+	"fmt"
+	"strings"
+)
+
+// Dialect is the SQL flavour of the read-model database. Read models are
+// written in the common subset of SQLite and PostgreSQL (numbered $N
+// parameters, INSERT … ON CONFLICT … DO UPDATE); the few type names that
+// differ are spelled in DDL as {{ts}} (a timestamp), {{bigint}} and
+// {{json}}.
+type Dialect int
+
+// The dialects.
+const (
+	SQLite Dialect = iota
+	Postgres
+)
+
+func (d Dialect) String() string {
+	if d == Postgres {
+		return "postgres"
+	}
+	return "sqlite"
+}
+
+// DDL spells a schema statement for the dialect.
+func (d Dialect) DDL(stmt string) string {
+	ts, bigint, js := "TEXT", "INTEGER", "TEXT"
+	if d == Postgres {
+		ts, bigint, js = "timestamptz", "bigint", "jsonb"
+	}
+	return strings.NewReplacer("{{ts}}", ts, "{{bigint}}", bigint, "{{json}}", js).Replace(stmt)
+}
+
+// Values spells the parameters of rows × cols values: ($1, $2), ($3, $4)…
+// on PostgreSQL, (?, ?), (?, ?)… on SQLite, which looks numbered
+// parameters up by name, at a cost that grows with their count.
+func (d Dialect) Values(rows, cols int) string {
+	if d == SQLite {
+		one := "(" + strings.Repeat("?, ", cols-1) + "?)"
+		return strings.Repeat(one+", ", rows-1) + one
+	}
+	return Placeholders(rows, cols)
+}
+
+// Placeholders spells rows × cols numbered parameters: ($1, $2), ($3, $4)…
+func Placeholders(rows, cols int) string {
+	var b strings.Builder
+	b.Grow(rows * cols * 6)
+	n := 1
+	for r := range rows {
+		if r > 0 {
+			b.WriteString(", ")
+		}
+		b.WriteByte('(')
+		for c := range cols {
+			if c > 0 {
+				b.WriteString(", ")
+			}
+			fmt.Fprintf(&b, "$%d", n)
+			n++
+		}
+		b.WriteByte(')')
+	}
+	return b.String()
+}
+
+// InList spells a list of numbered parameters for values — "$1, $2, …" —
+// and gives them as arguments.
+func InList[T any](values []T) (string, []any) {
+	var b strings.Builder
+	args := make([]any, len(values))
+	for i, v := range values {
+		if i > 0 {
+			b.WriteString(", ")
+		}
+		fmt.Fprintf(&b, "$%d", i+1)
+		args[i] = v
+	}
+	return b.String(), args
+}
+
+// Args collects the arguments of a query built piece by piece: each Arg
+// adds one and spells its parameter ($N).
+type Args []any
+
+// Arg adds v and spells its parameter.
+func (a *Args) Arg(v any) string {
+	*a = append(*a, v)
+	return fmt.Sprintf("$%d", len(*a))
+}
+
+// PrefixOf spells the condition that column holds a division code under
+// prefix ("" or "all": none), binding its arguments in a.
+func (a *Args) PrefixOf(column, prefix string) string {
+	if prefix == "" || prefix == "all" {
+		return "1 = 1"
+	}
+	return "substr(" + column + ", 1, " + a.Arg(len(prefix)) + ") = " + a.Arg(prefix)
+}

@@ -1,0 +1,76 @@
+// Package readdb is the read-model database: SQLite beside the embedded
+// log, or the log's PostgreSQL. It holds what every read model and query
+// shares — the typed handle (database, dialect, clock) queries run on, the
+// few spellings that differ between the two dialects, the one way to bind
+// and scan a timestamp, and multi-row writes — so that read models are
+// written once, in the common subset of both.
+package readdb
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+	"net/url"
+	"time"
+
+	"github.com/jackc/pgx/v5/pgxpool"
+	"github.com/jackc/pgx/v5/stdlib"
+	_ "modernc.org/sqlite" // the "sqlite" driver
+)
+
+// DB is the read-model database as queries see it: the database, its
+// dialect and the clock that "now" comes from (statuses that depend on the
+// time, such as a deadline falling due, are judged at Now()).
+type DB struct {
+	SQL     *sql.DB
+	Dialect Dialect
+	// Clock gives "now"; nil: time.Now.
+	Clock func() time.Time
+}
+
+// Now is the current time by the database handle's clock.
+func (db DB) Now() time.Time {
+	if db.Clock == nil {
+		return time.Now()
+	}
+	return db.Clock()
+}
+
+// Tx is what a read model writes through: a *sql.Tx, or one that sends its
+// statements to a rebuild's copies of its tables.
+type Tx interface {
+	ExecContext(ctx context.Context, query string, args ...any) (sql.Result, error)
+	QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error)
+	QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row
+	PrepareContext(ctx context.Context, query string) (*sql.Stmt, error)
+}
+
+// Querier is a *sql.DB, a *sql.Tx or a Tx: what a query reads through.
+type Querier interface {
+	QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error)
+	QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row
+}
+
+// OpenSQLite opens the read-model database in the SQLite file that holds
+// the log (read models live beside it). Transactions take the write lock
+// at BEGIN, as the store's writer does, and wait for each other. A
+// connection caches up to 64 MiB of pages and keeps its statement journals
+// in memory, so that a rebuild's large transactions stay off the disk
+// until they commit.
+func OpenSQLite(path string) (*sql.DB, error) {
+	q := url.Values{}
+	for _, p := range []string{"journal_mode(WAL)", "synchronous(FULL)", "busy_timeout(30000)", "foreign_keys(1)",
+		"cache_size(-65536)", "temp_store(MEMORY)"} {
+		q.Add("_pragma", p)
+	}
+	q.Set("_txlock", "immediate")
+	db, err := sql.Open("sqlite", "file:"+(&url.URL{Path: path}).EscapedPath()+"?"+q.Encode())
+	if err != nil {
+		return nil, fmt.Errorf("open read models %s: %w", path, err)
+	}
+	db.SetMaxOpenConns(4)
+	return db, nil
+}
+
+// OpenPostgres gives a database/sql handle on the store's pool.
+func OpenPostgres(pool *pgxpool.Pool) *sql.DB { return stdlib.OpenDBFromPool(pool) }

@@ -1,0 +1,83 @@
+package readdb
+
+import (
+	"context"
+	"database/sql"
+)
+
+// statementRows bounds the rows of one multi-row INSERT; statementParams
+// keeps it under the parameter limits of SQLite (32 766) and PostgreSQL
+// (65 535).
+const (
+	statementRows   = 500
+	statementParams = 32000
+)
+
+// InsertRows writes rows (all of the same width) with multi-row
+// statements: head is "INSERT INTO t (columns) VALUES ", tail what follows
+// the values (an ON CONFLICT clause, or ""). Full-size statements are
+// prepared once, so SQLite parses each shape once per call.
+func InsertRows(ctx context.Context, tx Tx, d Dialect, head, tail string, rows [][]any) error {
+	if len(rows) == 0 {
+		return nil
+	}
+	cols := len(rows[0])
+	per := max(1, min(statementRows, statementParams/cols))
+	var full *sql.Stmt
+	defer func() {
+		if full != nil {
+			full.Close()
+		}
+	}()
+	args := make([]any, 0, min(per, len(rows))*cols)
+	for start := 0; start < len(rows); start += per {
+		chunk := rows[start:min(start+per, len(rows))]
+		args = args[:0]
+		for _, row := range chunk {
+			args = append(args, row...)
+		}
+		var err error
+		switch {
+		case len(chunk) < per || len(rows) == per:
+			_, err = tx.ExecContext(ctx, head+d.Values(len(chunk), cols)+tail, args...)
+		default:
+			if full == nil {
+				if full, err = tx.PrepareContext(ctx, head+d.Values(per, cols)+tail); err != nil {
+					return err
+				}
+			}
+			_, err = full.ExecContext(ctx, args...)
+		}
+		if err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// Chunks calls fn with consecutive pieces of values of at most 500 each,
+// so that an IN list stays within every parameter limit.
+func Chunks[T any](values []T, fn func(piece []T) error) error {
+	for start := 0; start < len(values); start += 500 {
+		if err := fn(values[start:min(start+500, len(values))]); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// Flag is a boolean column's value (0 or 1; both dialects keep INTEGER).
+func Flag(b bool) int {
+	if b {
+		return 1
+	}
+	return 0
+}
+
+// NullText is a text value, or NULL for "".
+func NullText(s string) any {
+	if s == "" {
+		return nil
+	}
+	return s
+}

@@ -1,0 +1,98 @@
+// Package record reads the event log itself, not a read model: the raw
+// events of a case, an aggregate's facts folded from its stream, a child's
+// personal data, the streams as they stood at a past moment, and the
+// verification of the hash chain.
+//
+// Why a read goes here rather than to a read model: a read model is behind
+// the log by whatever the projections have not applied yet, and it holds
+// only what may be kept in clear. These reads must be exact and current —
+// the events an inspector checks against the hash chain, the facts that
+// decide whether a case lies in a reader's jurisdiction, the register a
+// token is checked against — or need what no read model keeps: personal
+// data, which only the child's own events hold (sealed under the child's
+// key and opened by the store), and the record as it stood at any moment,
+// which the trace-back report replays. Every fold is the domain's (one per
+// aggregate); every decoding goes through the one codec (eventlog).
+package record
+
+import (
+	"context"
+	"fmt"
+	"time"
+
+	"github.com/careledger/careledger/domain"
+	"github.com/careledger/careledger/eventlog"
+	"github.com/careledger/careledger/eventstore"
+)
+
+// Log is what the reader needs of the event store.
+type Log interface {
+	ReadStream(ctx context.Context, streamID string, afterVersion int64, limit int) ([]eventstore.Event, error)
+	ReadStreams(ctx context.Context, streamIDs []string, upToPosition int64) (map[string][]eventstore.Event, error)
+	Verify(ctx context.Context, anchors ...eventstore.Anchor) (eventstore.Verification, error)
+}
+
+// Reader reads the log and decodes it through the one codec. It keeps no
+// state between reads and is safe for concurrent use.
+type Reader struct {
+	log   Log
+	codec *eventlog.Codec
+}
+
+// New makes a reader of the log. For personal data to read in clear, log
+// must be the store that opens it (eventstore/privacy).
+func New(log Log) *Reader { return &Reader{log: log, codec: eventlog.New()} }
+
+// Verify walks the whole log's hash chain and checks its seal, now.
+func (r *Reader) Verify(ctx context.Context) (eventstore.Verification, error) {
+	v, err := r.log.Verify(ctx)
+	if err != nil {
+		return eventstore.Verification{}, fmt.Errorf("verify the log: %w", err)
+	}
+	return v, nil
+}
+
+// Stream is a stream as it stood at a moment: its events, decoded, and the
+// hash of the last of them (hex), by which the stream can be checked
+// against the log later.
+type Stream struct {
+	Events   []domain.Recorded
+	LastHash string
+}
+
+// AsOf reads streams as they stood at asOf: only their events recorded at
+// or before it (zero asOf: everything recorded). A stream with no such
+// event is absent from the map.
+func (r *Reader) AsOf(ctx context.Context, asOf time.Time, ids ...domain.StreamID) (map[domain.StreamID]Stream, error) {
+	out := make(map[domain.StreamID]Stream, len(ids))
+	if len(ids) == 0 {
+		return out, nil
+	}
+	stored, err := r.log.ReadStreams(ctx, eventlog.StreamIDs(ids...), 0)
+	if err != nil {
+		return nil, fmt.Errorf("read streams as of %s: %w", asOf.Format(time.RFC3339), err)
+	}
+	for _, id := range ids {
+		events := stored[id.String()]
+		visible := events[:0:0]
+		for _, e := range events {
+			if asOf.IsZero() || !e.RecordedAt.After(asOf) {
+				visible = append(visible, e)
+			}
+		}
+		if len(visible) == 0 {
+			continue
+		}
+		decoded, err := r.codec.Decode(visible)
+		if err != nil {
+			return nil, fmt.Errorf("read %s: %w", id, err)
+		}
+		out[id] = Stream{Events: decoded, LastHash: visible[len(visible)-1].Hash.String()}
+	}
+	return out, nil
+}
+
+// history reads and decodes one whole stream.
+func (r *Reader) history(ctx context.Context, id domain.StreamID) ([]domain.Recorded, error) {
+	return r.codec.ReadStream(ctx, r.log, id)
+}

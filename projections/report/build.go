@@ -1,0 +1,176 @@
+package report
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/careledger/careledger/domain"
+	"github.com/careledger/careledger/projections/caseview"
+	"github.com/careledger/careledger/projections/readdb"
+	"github.com/careledger/careledger/projections/record"
+	"github.com/careledger/careledger/projections/timeline"
+)
+
+// BuildInquiryReport makes the report of an inquiry as the record stood at
+// asOf (zero, or later than now: now, by db's clock). It reads the events
+// themselves through rec, asking the read models only for a child's cases,
+// and verifies the hash chain. scope is the reader's jurisdiction: an
+// inquiry whose subject lies outside it is ErrNoInquiry, as if it did not
+// exist.
+func BuildInquiryReport(ctx context.Context, rec *record.Reader, db readdb.DB, inquiryID string, asOf time.Time, scope domain.Jurisdiction) (*Report, error) {
+	b := newBuilder(rec, db, asOf)
+	id := domain.InquiryStream(inquiryID)
+	streams, err := rec.AsOf(ctx, b.asOf, id)
+	if err != nil {
+		return nil, fmt.Errorf("report: %w", err)
+	}
+	if len(streams[id].Events) == 0 {
+		return nil, fmt.Errorf("%w: %s", ErrNoInquiry, inquiryID)
+	}
+	q := domain.LoadInquiry(streams[id].Events)
+	report := &Report{
+		InquiryID: inquiryID, IncidentAt: q.IncidentAt(), Reason: q.Reason(), OpenedAt: q.OpenedAt(),
+		OpenedBy: timeline.ActorOf(q.OpenedBy()), Subject: Subject{CaseID: q.CaseID(), ChildID: q.ChildID()},
+	}
+	if err := b.fill(ctx, report, scope); err != nil {
+		if errors.Is(err, domain.ErrNotFound) {
+			return nil, fmt.Errorf("%w: %s", ErrNoInquiry, inquiryID)
+		}
+		return nil, err
+	}
+	return report, nil
+}
+
+// BuildTraceReport makes the same report for a case or a child (subject
+// names one) without an inquiry: what an inspector looks at before, or
+// instead of, opening one. The incident time is left zero, so each
+// obligation's owner at the incident is empty. A subject that does not
+// exist by asOf, or lies outside scope, is domain.ErrNotFound.
+func BuildTraceReport(ctx context.Context, rec *record.Reader, db readdb.DB, subject Subject, asOf time.Time, scope domain.Jurisdiction) (*Report, error) {
+	if (subject.CaseID == "") == (subject.ChildID == "") {
+		return nil, &domain.InvalidError{Field: "subject", Message: "name exactly one of a case and a child"}
+	}
+	report := &Report{Subject: Subject{CaseID: subject.CaseID, ChildID: subject.ChildID}}
+	if err := newBuilder(rec, db, asOf).fill(ctx, report, scope); err != nil {
+		return nil, err
+	}
+	return report, nil
+}
+
+// builder makes one report from the record as it stood at asOf.
+type builder struct {
+	rec       *record.Reader
+	db        readdb.DB
+	asOf, now time.Time
+}
+
+func newBuilder(rec *record.Reader, db readdb.DB, asOf time.Time) *builder {
+	now := db.Now()
+	if asOf.IsZero() || asOf.After(now) {
+		asOf = now
+	}
+	return &builder{rec: rec, db: db, asOf: asOf, now: now}
+}
+
+// basis is what a report rests on: the streams of the child and its cases
+// as they stood, and the domain's facts folded from them.
+type basis struct {
+	ids      []domain.StreamID // the child's, then the cases', oldest first
+	streams  map[domain.StreamID]record.Stream
+	child    domain.ChildFacts
+	cases    map[string]domain.CaseFacts // by case id
+	policies domain.PolicyHistory
+}
+
+// fill completes a report whose subject (and, for an inquiry, incident) is
+// set: streams, deadlines, timeline, late entries, policies, workers,
+// integrity. A subject that does not exist by asOf or lies outside scope is
+// domain.ErrNotFound.
+func (b *builder) fill(ctx context.Context, report *Report, scope domain.Jurisdiction) error {
+	report.AsOf = b.asOf
+	on, err := b.basis(ctx, &report.Subject, scope)
+	if err != nil {
+		return err
+	}
+	for _, id := range on.ids {
+		s, ok := on.streams[id]
+		if !ok {
+			continue
+		}
+		last := s.Events[len(s.Events)-1]
+		report.Streams = append(report.Streams, StreamRef{StreamID: id.String(), Version: last.Version,
+			LastPosition: last.Position, LastHash: s.LastHash})
+	}
+	report.Deadlines = deadlines(on, b.asOf, report.IncidentAt)
+	report.Timeline, report.LateEntries = entries(on)
+	report.PolicyVersions = policies(on.policies, report.Deadlines)
+	if report.Workers, err = b.workers(ctx, report); err != nil {
+		return err
+	}
+	v, err := b.rec.Verify(ctx)
+	if err != nil {
+		return fmt.Errorf("report: %w", err)
+	}
+	report.Integrity = Integrity{OK: v.OK, Checked: v.Checked, FirstBrokenPosition: v.FirstBrokenPosition, Reason: v.Reason, VerifiedAt: b.now}
+	report.Streams, report.Deadlines = nonNil(report.Streams), nonNil(report.Deadlines)
+	return nil
+}
+
+// basis reads what the subject rests on and completes the subject: the
+// case and its child, or the child and its cases. The subject must lie
+// within scope: the case's jurisdiction, or the child's.
+func (b *builder) basis(ctx context.Context, subject *Subject, scope domain.Jurisdiction) (*basis, error) {
+	policyStream, err := b.rec.AsOf(ctx, b.asOf, domain.PolicyStream)
+	if err != nil {
+		return nil, fmt.Errorf("report: %w", err)
+	}
+	on := &basis{policies: domain.LoadPolicyHistory(policyStream[domain.PolicyStream].Events), cases: map[string]domain.CaseFacts{}}
+	caseID, childID := subject.CaseID, subject.ChildID
+	var caseIDs []string
+	var place domain.Jurisdiction
+	if caseID != "" {
+		c, err := b.rec.AsOf(ctx, b.asOf, domain.CaseStream(caseID))
+		if err != nil {
+			return nil, fmt.Errorf("report: %w", err)
+		}
+		f := domain.FoldCase(c[domain.CaseStream(caseID)].Events)
+		if !f.Opened() || !scope.Covers(f.Jurisdiction) {
+			return nil, domain.NotFound("case", caseID)
+		}
+		childID, caseIDs, place = f.ChildID, []string{caseID}, f.Jurisdiction
+	} else if caseIDs, err = caseview.CasesOfChild(ctx, b.db, childID); err != nil {
+		return nil, fmt.Errorf("report: %w", err)
+	}
+
+	on.ids = []domain.StreamID{domain.ChildStream(childID)}
+	for _, c := range caseIDs {
+		on.ids = append(on.ids, domain.CaseStream(c))
+	}
+	if on.streams, err = b.rec.AsOf(ctx, b.asOf, on.ids...); err != nil {
+		return nil, fmt.Errorf("report: %w", err)
+	}
+	on.child = domain.FoldChild(on.streams[domain.ChildStream(childID)].Events)
+	if caseID == "" {
+		if !on.child.Opened() || !scope.Covers(on.child.Jurisdiction) {
+			return nil, domain.NotFound("child", childID)
+		}
+		place = on.child.Jurisdiction
+	}
+	subject.Child, subject.Jurisdiction, subject.CaseIDs = childID, place.String(), []string{}
+	for _, c := range caseIDs {
+		if s, ok := on.streams[domain.CaseStream(c)]; ok {
+			subject.CaseIDs = append(subject.CaseIDs, c)
+			on.cases[c] = domain.FoldCase(s.Events)
+		}
+	}
+	return on, nil
+}
+
+func nonNil[T any](s []T) []T {
+	if s == nil {
+		return []T{}
+	}
+	return s
+}
