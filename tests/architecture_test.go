@@ -207,7 +207,9 @@ func dependencies(graph map[string]imports, pkg string) []string {
 
 // testSupport reports whether pkg is a package tests share (its name ends
 // in "test": apitest, enginetest, storetest…), not part of the product.
-func testSupport(pkg string) bool { return strings.HasSuffix(pkg[strings.LastIndex(pkg, "/")+1:], "test") }
+func testSupport(pkg string) bool {
+	return strings.HasSuffix(pkg[strings.LastIndex(pkg, "/")+1:], "test")
+}
 
 // under reports whether pkg is prefix or lies under it.
 func under(pkg, prefix string) bool { return pkg == prefix || strings.HasPrefix(pkg, prefix+"/") }
