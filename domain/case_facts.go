@@ -134,7 +134,7 @@ func (f *CaseFacts) apply(ev Event, by Actor, at time.Time, stream StreamID) {
 	case AssessmentCompleted:
 		earliest(&f.FirstResponseAt, at)
 		f.Assessments = insertTime(f.Assessments, at)
-		if e.GuardianshipAssessment != "" {
+		if e.GuardianshipAssessed || e.GuardianshipAssessment != "" {
 			f.GuardianshipAssessments = insertTime(f.GuardianshipAssessments, at)
 		}
 		if !e.Risk.IsZero() {

@@ -1179,3 +1179,18 @@ func TestCaseFactsAtMostTheLastGuardianshipIsActive(t *testing.T) {
 	}
 	assert.False(t, f.GuardianshipActive())
 }
+
+// TestCaseFactsGuardianshipAssessmentSurvivesErasure: once the child's key
+// is destroyed the assessment's text reads empty; the flag beside it keeps
+// the guardianship assessment clock as it was.
+func TestCaseFactsGuardianshipAssessmentSurvivesErasure(t *testing.T) {
+	t.Parallel()
+	started := TemporaryGuardianshipStarted{Ground: cfGround, Placement: cfCenter}
+	before := dlCase(RiskHigh, "abuse").at(dlAt(time.Hour), started).
+		at(dlAt(2*dlDay), AssessmentCompleted{Risk: RiskHigh, GuardianshipAssessment: "外婆年迈", GuardianshipAssessed: true})
+	erased := dlCase(RiskHigh, "abuse").at(dlAt(time.Hour), started).
+		at(dlAt(2*dlDay), AssessmentCompleted{Risk: RiskHigh, GuardianshipAssessed: true})
+	assert.Equal(t, []time.Time{dlAt(2 * dlDay)}, FoldCase(erased.all()).GuardianshipAssessments)
+	assert.Equal(t, CaseDeadlines(FoldCase(before.all()), PolicyHistory{}, dlAt(40*dlDay)),
+		CaseDeadlines(FoldCase(erased.all()), PolicyHistory{}, dlAt(40*dlDay)))
+}

@@ -192,7 +192,7 @@ func (c *Case) CompleteAssessment(by Principal, now, at time.Time, risk Risk, ne
 	if err != nil {
 		return err
 	}
-	e.GuardianshipAssessment = ga
+	e.GuardianshipAssessment, e.GuardianshipAssessed = ga, ga != ""
 	return c.decideOpen(by, now, at, e)
 }
 

@@ -173,7 +173,7 @@ func caseCommands() []caseCommand {
 			do: func(c *Case, by Principal, at time.Time) error {
 				return c.CompleteAssessment(by, caseNow, at, RiskMedium, []string{" schooling ", "counselling"}, "grandmother able")
 			},
-			event: AssessmentCompleted{Risk: RiskMedium, Needs: []string{"schooling", "counselling"}, GuardianshipAssessment: "grandmother able"}},
+			event: AssessmentCompleted{Risk: RiskMedium, Needs: []string{"schooling", "counselling"}, GuardianshipAssessment: "grandmother able", GuardianshipAssessed: true}},
 		{name: "conference", roles: cw, timed: true,
 			do: func(c *Case, by Principal, at time.Time) error {
 				return c.HoldConference(by, caseNow, at, []Agency{caseEducation, casePolice}, "back to school")

@@ -86,8 +86,8 @@ type Deadline struct {
 
 // OwnerSpan says that Owner owns a deadline from From on.
 type OwnerSpan struct {
-	Owner string
-	From  time.Time
+	Owner string    `json:"owner"`
+	From  time.Time `json:"from"`
 }
 
 // OwnerAt is who owned the deadline at t, by its ownership history.

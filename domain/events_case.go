@@ -45,6 +45,12 @@ type AssessmentCompleted struct {
 	Risk                   Risk     `json:"risk"`
 	Needs                  []string `json:"needs"`
 	GuardianshipAssessment string   `json:"guardianship_assessment,omitempty"`
+	// GuardianshipAssessed says that the assessment assessed the
+	// guardianship. The assessment itself is personal and reads empty once
+	// the child's data is erased; this flag is not, so the guardianship
+	// assessment clock reads the same before and after an erasure. (Events
+	// recorded before the flag existed have only the text.)
+	GuardianshipAssessed bool `json:"guardianship_assessed,omitempty"`
 }
 
 // CaseConferenceHeld: a case conference (个案会商) with departments.

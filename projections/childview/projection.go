@@ -35,8 +35,9 @@ func (Projection) Schema() []string {
 }
 
 // Apply implements engine.Projection: it loads the facts of the children
-// the batch touches, applies the batch's events to them, and writes each
-// touched child's row once.
+// whose streams the batch continues, applies the batch's events to them
+// (a child new to the view starts from no facts), and writes each touched
+// child's row once, derived from its facts.
 func (Projection) Apply(ctx context.Context, tx readdb.Tx, d readdb.Dialect, events []domain.Recorded) error {
 	ids := domain.TouchedIDs(events, domain.StreamChild)
 	if len(ids) == 0 {

@@ -61,7 +61,15 @@ func apply(ctx context.Context, tx readdb.Tx, d readdb.Dialect, events []domain.
 	sort.Strings(ids)
 	for start := 0; start < len(ids); start += group {
 		part := ids[start:min(start+group, len(ids))]
-		stored, err := loadStreams(ctx, tx, part)
+		// A stream whose first event here is its first of all has no
+		// snapshot yet: only the others are looked for.
+		var older []string
+		for _, id := range part {
+			if events := touched[id]; len(events) == 0 || events[0].Version != 1 {
+				older = append(older, id)
+			}
+		}
+		stored, err := loadStreams(ctx, tx, older)
 		if err != nil {
 			return err
 		}

@@ -54,8 +54,9 @@ func (Projection) Schema() []string {
 }
 
 // Apply implements engine.Projection: it loads the lookups of the cases
-// the batch touches, keeps the new ones as the batch goes, and writes the
-// batch's rows at the end — a few statements per batch.
+// whose streams the batch continues, keeps what the batch teaches them as
+// it goes, and writes the batch's rows at the end — a few statements per
+// batch.
 func (Projection) Apply(ctx context.Context, tx readdb.Tx, d readdb.Dialect, events []domain.Recorded) error {
 	l, err := loadLookups(ctx, tx, continued(events, domain.StreamCase))
 	if err != nil {

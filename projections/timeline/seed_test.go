@@ -13,8 +13,8 @@ import (
 	"github.com/careledger/careledger/projections/engine/enginetest"
 )
 
-// seed is what files made: ids, and every piece of personal
-// data or free text it typed in (which no timeline summary may contain).
+// seed is what record made: ids, and every piece of personal data or free
+// text it typed in (which no timeline summary may contain).
 type seed struct {
 	A, B, C         string // child ids: A is visited, entrusted and has two cases; B is erased; C lives in another county
 	CaseA1, CaseA2  string // A's cases: A1 runs its whole course and closes, A2 stays open and unassigned
@@ -46,11 +46,11 @@ func parsed[T any](v T, err error) T {
 	return v
 }
 
-// files drives the child commands — registrations, profile
-// updates, visits (one entered late with an earlier business time),
-// entrusted guardianship, a correction, an erasure — and some cases of
-// those children with different workers, statuses and risks.
-func files(t *testing.T, store eventstore.Store) seed {
+// record drives the child commands — registrations, profile updates,
+// visits (one entered late with an earlier business time), entrusted
+// guardianship, a correction, an erasure — and some cases of those
+// children with different workers, statuses and risks.
+func record(t *testing.T, store eventstore.Store) seed {
 	ctx := context.Background()
 	now := enginetest.Now
 	jur := enginetest.Jur

@@ -129,7 +129,7 @@ func TestOracle(t *testing.T) {
 		ctx := context.Background()
 		var s seed
 		enginetest.RunWhile(t, b, func() {
-			s = files(t, b.Store)
+			s = record(t, b.Store)
 			commandstest.Workload(t, b.Store, enginetest.Now, 31, 3, 25)
 		}, timeline.Projection{})
 
@@ -209,7 +209,7 @@ func TestAsOfExcludesLateEntries(t *testing.T) {
 	t.Parallel()
 	enginetest.Backends(t, func(t *testing.T, b enginetest.Backend) {
 		ctx := context.Background()
-		s := files(t, b.Store)
+		s := record(t, b.Store)
 		e := enginetest.CatchUp(t, b, timeline.Projection{})
 		head, err := b.Store.Head(ctx)
 		require.NoError(t, err)
@@ -283,7 +283,7 @@ func TestAsOfExcludesLateEntries(t *testing.T) {
 func TestSummariesCarryNoPersonalData(t *testing.T) {
 	t.Parallel()
 	enginetest.Backends(t, func(t *testing.T, b enginetest.Backend) {
-		s := files(t, b.Store)
+		s := record(t, b.Store)
 		commandstest.Workload(t, b.Store, enginetest.Now, 41, 1, 15)
 		enginetest.CatchUp(t, b, timeline.Projection{})
 
@@ -322,7 +322,7 @@ func TestSecondReportAndReferral(t *testing.T) {
 	t.Parallel()
 	enginetest.Backends(t, func(t *testing.T, b enginetest.Backend) {
 		ctx := context.Background()
-		s := files(t, b.Store)
+		s := record(t, b.Store)
 		e := enginetest.CatchUp(t, b, timeline.Projection{})
 
 		history, err := eventlog.New().ReadStream(ctx, b.Store, domain.CaseStream(s.CaseA1))

@@ -290,7 +290,7 @@
       el("td", {}, statusWord(d.status)),
       el("td", {}, d.met_at ? cst(d.met_at) : "—"),
       el("td", {}, ownerWord(d.owner)),
-      el("td", {}, (d.owners || []).map((o) => `${ownerWord(o.Owner)}（${cst(o.From)}${t("since")}）`).join("；") || "—"),
+      el("td", {}, (d.owners || []).map((o) => `${ownerWord(o.owner)}（${cst(o.from)}${t("since")}）`).join("；") || "—"),
       el("td", {}, `v${d.policy_version}`))));
     if (!deadlines.length) body.append(el("tr", {}, el("td", { colspan: "9" }, t("none"))));
   }
