@@ -79,6 +79,11 @@ serving the old tables meanwhile.
 	if err != nil {
 		return err
 	}
+	// A rebuild, like the log, knows no clock: what changed with the time
+	// (obligations fallen due, yearly verifications come due) comes now.
+	if err := e.Tick(ctx, time.Now()); err != nil {
+		return err
+	}
 	for _, s := range e.Statuses() {
 		fmt.Fprintf(stdout, "%s\t%d\n", s.Name, s.Position)
 	}

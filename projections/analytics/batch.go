@@ -36,7 +36,7 @@ func load(ctx context.Context, tx readdb.Tx, ids []string) (*batch, error) {
 				return err
 			}
 			f := &domain.CaseFacts{}
-			if err := json.Unmarshal(snapshot, f); err != nil {
+			if err := f.UnmarshalBinary(snapshot); err != nil {
 				return fmt.Errorf("facts of case %s: %w", id, err)
 			}
 			b.cases[id], b.opened[id] = f, true
@@ -113,7 +113,7 @@ func (b *batch) save(ctx context.Context, tx readdb.Tx, d readdb.Dialect) error 
 // statsColumns' order, from its de-identified facts, and the concerns the
 // report named.
 func statsValues(d readdb.Dialect, id string, f domain.CaseFacts) ([]any, []string, error) {
-	snapshot, err := json.Marshal(f)
+	snapshot, err := f.MarshalBinary()
 	if err != nil {
 		return nil, nil, err
 	}
@@ -125,7 +125,7 @@ func statsValues(d readdb.Dialect, id string, f domain.CaseFacts) ([]any, []stri
 	j := f.Jurisdiction.String()
 	return []any{id, j, county(j), f.ReceivedAt.In(domain.ChinaStandardTime).Format("2006-01"), f.Source.String(),
 		f.Risk.String(), string(listed), d.Time(f.ReceivedAt), d.TimePtr(f.PoliceReportedAt), d.TimePtr(f.FirstResponseAt),
-		d.TimePtr(f.FirstAssessedAt()), d.TimePtr(f.ClosedAt), string(snapshot)}, named, nil
+		d.TimePtr(f.FirstAssessedAt()), d.TimePtr(f.ClosedAt), snapshot}, named, nil
 }
 
 // county is the 6-digit county prefix of a division code.

@@ -37,7 +37,7 @@ func load(ctx context.Context, tx readdb.Tx, ids []string) (*batch, error) {
 				return err
 			}
 			f := &domain.CaseFacts{}
-			if err := json.Unmarshal(snapshot, f); err != nil {
+			if err := f.UnmarshalBinary(snapshot); err != nil {
 				return fmt.Errorf("facts of case %s: %w", id, err)
 			}
 			b.cases[id] = f
@@ -85,13 +85,13 @@ func (b *batch) save(ctx context.Context, tx readdb.Tx, d readdb.Dialect) error 
 	var referrals [][]any
 	for _, id := range ids {
 		f := b.cases[id]
-		snapshot, err := json.Marshal(f)
+		snapshot, err := f.MarshalBinary()
 		if err != nil {
 			return fmt.Errorf("facts of case %s: %w", id, err)
 		}
 		c := viewOf(*f)
 		c.ID = id // the row is keyed by the stream, whatever its report said
-		cases = append(cases, caseValues(d, c, string(snapshot)))
+		cases = append(cases, caseValues(d, c, snapshot))
 		for _, r := range c.Referrals {
 			if changed(b.known[id], r) {
 				referrals = append(referrals, []any{id, r.ID, r.Agency, r.Service, r.Status, d.Time(r.MadeAt), d.TimePtr(r.AnsweredAt)})
@@ -118,7 +118,7 @@ func (b *batch) save(ctx context.Context, tx readdb.Tx, d readdb.Dialect) error 
 }
 
 // caseValues are the values of a case's row, in caseColumns' order.
-func caseValues(d readdb.Dialect, c Case, snapshot string) []any {
+func caseValues(d readdb.Dialect, c Case, snapshot []byte) []any {
 	concerns, _ := json.Marshal(c.Concerns) // a []string always encodes
 	var active int
 	var ground, placement *string

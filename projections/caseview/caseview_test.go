@@ -80,7 +80,7 @@ func checkView(t *testing.T, b enginetest.Backend) {
 		var snapshot []byte
 		require.NoError(t, b.DB.SQL.QueryRow(`SELECT facts FROM rm_cases WHERE case_id = $1`, f.ID).Scan(&snapshot))
 		var kept domain.CaseFacts
-		require.NoError(t, json.Unmarshal(snapshot, &kept), stream)
+		require.NoError(t, kept.UnmarshalBinary(snapshot), stream)
 		assert.JSONEq(t, string(must(json.Marshal(f))), string(must(json.Marshal(kept))), "facts snapshot of %s", stream)
 	}
 	var n int

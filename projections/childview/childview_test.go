@@ -41,7 +41,7 @@ func rowsOfView(t *testing.T, db *sql.DB) []row {
 		var keyChild int
 		require.NoError(t, rows.Scan(&r.ID, &r.Jurisdiction, &categories, &keyChild, &facts))
 		require.NoError(t, json.Unmarshal(categories, &r.Categories))
-		require.NoError(t, json.Unmarshal(facts, &r.Facts))
+		require.NoError(t, r.Facts.UnmarshalBinary(facts))
 		r.KeyChild = keyChild == 1
 		out = append(out, r)
 	}
@@ -57,18 +57,18 @@ func wantRows(t *testing.T, store eventstore.Store) []row {
 		f := domain.FoldChild(history)
 		require.Equal(t, stream, domain.ChildStream(f.ID).String())
 		out = append(out, row{ID: f.ID, Jurisdiction: f.Jurisdiction.String(), Categories: strings(f.Categories),
-			KeyChild: len(f.KeyChildFlags) > 0, Facts: viaJSON(t, f)})
+			KeyChild: len(f.KeyChildFlags) > 0, Facts: viaSnapshot(t, f)})
 	}
 	sort.Slice(out, func(i, j int) bool { return out[i].ID < out[j].ID })
 	return out
 }
 
-// viaJSON is the facts as a JSON snapshot gives them back.
-func viaJSON(t *testing.T, f domain.ChildFacts) domain.ChildFacts {
-	b, err := json.Marshal(f)
+// viaSnapshot is the facts as a snapshot gives them back.
+func viaSnapshot(t *testing.T, f domain.ChildFacts) domain.ChildFacts {
+	b, err := f.MarshalBinary()
 	require.NoError(t, err)
 	var out domain.ChildFacts
-	require.NoError(t, json.Unmarshal(b, &out))
+	require.NoError(t, out.UnmarshalBinary(b))
 	return out
 }
 

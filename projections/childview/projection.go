@@ -2,7 +2,6 @@ package childview
 
 import (
 	"context"
-	"encoding/json"
 	"fmt"
 	"slices"
 
@@ -20,7 +19,8 @@ func (Projection) Name() string { return "children" }
 func (Projection) Tables() []string { return []string{"rm_children"} }
 
 // Schema implements engine.Projection. facts is the child's
-// domain.ChildFacts as JSON (read only by Go, so kept as text); every
+// domain.ChildFacts as a snapshot (the domain's compact binary layout,
+// named in the DDL so that another layout rebuilds the view); every
 // other column is derived from it, for the list's filters: the child's
 // place, its categories as a JSON array of words, and key_child (0 or 1).
 // Find and List read the files from facts. No column holds personal data.
@@ -30,7 +30,7 @@ func (Projection) Schema() []string {
 	jurisdiction TEXT NOT NULL,
 	categories   {{json}} NOT NULL,
 	key_child    INTEGER NOT NULL DEFAULT 0,
-	facts        TEXT NOT NULL
+	facts        {{bytes}} NOT NULL /* ` + domain.SnapshotLayout + ` */
 )`, `CREATE INDEX IF NOT EXISTS rm_children_jurisdiction ON rm_children (jurisdiction)`}
 }
 
@@ -98,7 +98,7 @@ func loadFacts(ctx context.Context, tx readdb.Tx, ids []string) (map[string]*dom
 				return err
 			}
 			f := &domain.ChildFacts{}
-			if err := json.Unmarshal(raw, f); err != nil {
+			if err := f.UnmarshalBinary(raw); err != nil {
 				return fmt.Errorf("facts of child %s: %w", id, err)
 			}
 			files[id] = f
@@ -142,11 +142,11 @@ func saveFacts(ctx context.Context, tx readdb.Tx, d readdb.Dialect, ids []string
 // rowOf is the row of rm_children for the facts of the child whose stream
 // is child-<id>, in column order.
 func rowOf(id string, f *domain.ChildFacts) ([]any, error) {
-	facts, err := json.Marshal(f)
+	facts, err := f.MarshalBinary()
 	if err != nil {
 		return nil, err
 	}
-	return []any{id, f.Jurisdiction.String(), wordList(f.Categories), readdb.Flag(f.IsKeyChild()), string(facts)}, nil
+	return []any{id, f.Jurisdiction.String(), wordList(f.Categories), readdb.Flag(f.IsKeyChild()), facts}, nil
 }
 
 // wordList spells vocabulary words as a JSON array, as json.Marshal would

@@ -3,7 +3,6 @@ package childview
 import (
 	"context"
 	"database/sql"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"strings"
@@ -33,7 +32,7 @@ func Find(ctx context.Context, db readdb.DB, id string) (Child, error) {
 // decode reads a snapshot of rm_children.facts as the file it gives.
 func decode(id string, raw []byte) (Child, error) {
 	var f domain.ChildFacts
-	if err := json.Unmarshal(raw, &f); err != nil {
+	if err := f.UnmarshalBinary(raw); err != nil {
 		return Child{}, fmt.Errorf("facts of child %s: %w", id, err)
 	}
 	return fileOf(id, &f), nil

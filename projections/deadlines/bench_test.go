@@ -19,8 +19,7 @@ import (
 // CARELEDGER_BENCH_CHILDREN children, default 2000, about 15 events each)
 // through the deadline view alone, on SQLite and on PostgreSQL, and reports
 // log events per second. "rebuild" is engine.Rebuild (pages of 20 000
-// events; its Tick before the swap is at a moment before the county, so
-// that it changes nothing and the figure is Apply's alone); "follow" is the
+// events; a rebuild does not tick, so the figure is Apply's alone); "follow" is the
 // log applied from scratch in the engine's live batches of 500 events
 // (engine.CatchUp); "interleaved/follow" and "interleaved/rebuild" are the
 // same over a copy of the log in which the streams' events are interleaved
@@ -51,10 +50,9 @@ func BenchmarkApply(b *testing.B) {
 				b.Fatal(err)
 			}
 			b.Logf("%s: %d events generated in %s", kind, n, time.Since(start).Round(time.Millisecond))
-			before := func() time.Time { return time.Date(2000, 1, 1, 0, 0, 0, 0, time.UTC) }
 
 			rebuild := func(b *testing.B, bk enginetest.Backend) {
-				e := engine.New(bk.Store, bk.DB, engine.Options{Now: before}, deadlines.New())
+				e := engine.New(bk.Store, bk.DB, engine.Options{}, deadlines.New())
 				if err := e.Migrate(ctx); err != nil {
 					b.Fatal(err)
 				}
@@ -85,7 +83,7 @@ func BenchmarkApply(b *testing.B) {
 					if _, err := bk.DB.SQL.ExecContext(ctx, `DELETE FROM projection_checkpoints WHERE name = $1`, p.Name()); err != nil {
 						b.Fatal(err)
 					}
-					e := engine.New(bk.Store, bk.DB, engine.Options{Batch: 500, Now: before}, p)
+					e := engine.New(bk.Store, bk.DB, engine.Options{Batch: 500}, p)
 					if err := e.Migrate(ctx); err != nil {
 						b.Fatal(err)
 					}
@@ -113,7 +111,7 @@ func BenchmarkApply(b *testing.B) {
 			})
 
 			b.Run("tick", func(b *testing.B) {
-				e := engine.New(bk.Store, bk.DB, engine.Options{Now: before}, deadlines.New())
+				e := engine.New(bk.Store, bk.DB, engine.Options{}, deadlines.New())
 				if err := e.Migrate(ctx); err != nil {
 					b.Fatal(err)
 				}

@@ -66,7 +66,7 @@ func (*Projection) Schema() []string {
 	stream_id     TEXT PRIMARY KEY,
 	kind          TEXT NOT NULL,
 	jurisdiction  TEXT NOT NULL,
-	facts         {{json}} NOT NULL,
+	facts         {{bytes}} NOT NULL /* ` + domain.SnapshotLayout + ` */,
 	horizon       {{ts}},
 	last_position {{bigint}} NOT NULL,
 	verify_due    {{ts}}

@@ -2,7 +2,6 @@ package deadlines
 
 import (
 	"context"
-	"encoding/json"
 	"fmt"
 	"time"
 
@@ -82,11 +81,11 @@ func (s *stream) deadlines(policies domain.PolicyHistory, at time.Time) []domain
 func (s *stream) facts() ([]byte, error) {
 	switch s.id.Kind() {
 	case domain.StreamCase:
-		return json.Marshal(s.kase)
+		return s.kase.MarshalBinary()
 	case domain.StreamChild:
-		return json.Marshal(s.child)
+		return s.child.MarshalBinary()
 	default:
-		return json.Marshal(s.worker)
+		return s.worker.MarshalBinary()
 	}
 }
 
@@ -94,11 +93,11 @@ func (s *stream) facts() ([]byte, error) {
 func (s *stream) setFacts(raw []byte) error {
 	switch s.id.Kind() {
 	case domain.StreamCase:
-		return json.Unmarshal(raw, &s.kase)
+		return s.kase.UnmarshalBinary(raw)
 	case domain.StreamChild:
-		return json.Unmarshal(raw, &s.child)
+		return s.child.UnmarshalBinary(raw)
 	case domain.StreamWorker:
-		return json.Unmarshal(raw, &s.worker)
+		return s.worker.UnmarshalBinary(raw)
 	}
 	return fmt.Errorf("a %s stream has no obligations", s.id.Kind())
 }
@@ -173,7 +172,7 @@ func snapshotRow(d readdb.Dialect, s *stream, verifyDue *time.Time) ([]any, erro
 	if err != nil {
 		return nil, fmt.Errorf("facts of %s: %w", s.id, err)
 	}
-	return []any{s.id.String(), string(s.id.Kind()), s.jurisdiction().String(), string(facts), d.Time(s.horizon),
+	return []any{s.id.String(), string(s.id.Kind()), s.jurisdiction().String(), facts, d.Time(s.horizon),
 		s.position, d.TimePtr(verifyDue)}, nil
 }
 

@@ -60,7 +60,9 @@ func extendYearly(ctx context.Context, tx readdb.Tx, d readdb.Dialect, now time.
 			ids = append(ids, id)
 		}
 		sort.Strings(ids)
-		var rows, snapshots [][]any
+		var rows [][]any
+		due := map[dueAt][]string{} // the new verify_due → the streams that take it
+		var dues []dueAt
 		for _, id := range ids {
 			s := page[id]
 			ds := s.deadlines(*policies, now)
@@ -76,17 +78,27 @@ func extendYearly(ctx context.Context, tx readdb.Tx, d readdb.Dialect, now time.
 				}
 				rows = append(rows, row)
 			}
-			snap, err := snapshotRow(d, s, verificationDue(ds, now))
-			if err != nil {
-				return err
+			// Only the snapshot's verify_due moves: the facts are as stored.
+			next := dueAtOf(verificationDue(ds, now))
+			if _, ok := due[next]; !ok {
+				dues = append(dues, next)
 			}
-			snapshots = append(snapshots, snap)
+			due[next] = append(due[next], id)
 		}
 		if err := insertDeadlines(ctx, tx, d, rows, ` ON CONFLICT (deadline_key) DO NOTHING`); err != nil {
 			return fmt.Errorf("extend yearly verifications: %w", err)
 		}
-		if err := saveStreams(ctx, tx, d, snapshots); err != nil {
-			return fmt.Errorf("extend yearly verifications: %w", err)
+		for _, next := range dues {
+			at := d.TimePtr(next.time())
+			err := readdb.Chunks(due[next], func(ids []string) error {
+				in, args := readdb.InList(ids)
+				_, err := tx.ExecContext(ctx, fmt.Sprintf(`UPDATE rm_deadline_streams SET verify_due = $%d WHERE stream_id IN (%s)`,
+					len(args)+1, in), append(args, at)...)
+				return err
+			})
+			if err != nil {
+				return fmt.Errorf("extend yearly verifications: %w", err)
+			}
 		}
 		after = ids[len(ids)-1]
 	}
@@ -139,4 +151,25 @@ func sweepMissed(ctx context.Context, tx readdb.Tx, d readdb.Dialect, now time.T
 		}
 	}
 	return nil
+}
+
+// dueAt is a verify_due as a map key: a moment, or none.
+type dueAt struct {
+	set  bool
+	nano int64
+}
+
+func dueAtOf(t *time.Time) dueAt {
+	if t == nil {
+		return dueAt{}
+	}
+	return dueAt{set: true, nano: t.UnixNano()}
+}
+
+func (k dueAt) time() *time.Time {
+	if !k.set {
+		return nil
+	}
+	t := time.Unix(0, k.nano).UTC()
+	return &t
 }

@@ -22,7 +22,9 @@
 // log into shadow tables while the live ones keep serving, then swaps them
 // in. Tick brings the projections whose rows change with the time (Clocked)
 // up to now, as an input to the projection itself, never as a second
-// writer of its tables.
+// writer of its tables; a rebuild, like the log, knows no clock, so what
+// it swaps in is brought up to now by the next Tick (serve ticks every
+// minute, 'projections rebuild' once it has swapped).
 //
 // The engine knows no read model: they are given to New (projections.All
 // lists careledger's), and each decodes nothing itself — the engine decodes

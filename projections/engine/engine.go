@@ -40,9 +40,6 @@ type Options struct {
 	Attempts int
 	// Logger receives the engine's structured logs (default slog.Default()).
 	Logger *slog.Logger
-	// Now is the clock a rebuild ticks its Clocked projections by before
-	// it swaps them in (default time.Now).
-	Now func() time.Time
 
 	// Publisher and Subscriber carry notices of new events from the feeder
 	// to the projections. Unset, the engine makes one in-process watermill
@@ -278,11 +275,4 @@ func (e *Engine) WaitFor(ctx context.Context, pos int64) error {
 		case <-advanced:
 		}
 	}
-}
-
-func (o Options) now() time.Time {
-	if o.Now == nil {
-		return time.Now()
-	}
-	return o.Now()
 }

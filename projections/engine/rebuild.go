@@ -246,12 +246,6 @@ func (e *Engine) swapShadow(ctx context.Context, s *shadow, pos int64) error {
 		}
 		pos = events[len(events)-1].Position
 	}
-	// What the clock changed since the rebuild began, as the live tables had it.
-	if c, ok := s.p.(Clocked); ok {
-		if err := c.Tick(ctx, s.tx(tx), e.dialect, e.opts.now()); err != nil {
-			return fmt.Errorf("tick: %w", err)
-		}
-	}
 	if err := s.swap(ctx, tx, e.dialect); err != nil {
 		return err
 	}

@@ -9,7 +9,7 @@ import (
 // written in the common subset of SQLite and PostgreSQL (numbered $N
 // parameters, INSERT … ON CONFLICT … DO UPDATE); the few type names that
 // differ are spelled in DDL as {{ts}} (a timestamp), {{bigint}} and
-// {{json}}.
+// {{json}}, and {{bytes}} (binary: BLOB or bytea).
 type Dialect int
 
 // The dialects.
@@ -27,11 +27,11 @@ func (d Dialect) String() string {
 
 // DDL spells a schema statement for the dialect.
 func (d Dialect) DDL(stmt string) string {
-	ts, bigint, js := "TEXT", "INTEGER", "TEXT"
+	ts, bigint, js, bytes := "TEXT", "INTEGER", "TEXT", "BLOB"
 	if d == Postgres {
-		ts, bigint, js = "timestamptz", "bigint", "jsonb"
+		ts, bigint, js, bytes = "timestamptz", "bigint", "jsonb", "bytea"
 	}
-	return strings.NewReplacer("{{ts}}", ts, "{{bigint}}", bigint, "{{json}}", js).Replace(stmt)
+	return strings.NewReplacer("{{ts}}", ts, "{{bigint}}", bigint, "{{json}}", js, "{{bytes}}", bytes).Replace(stmt)
 }
 
 // Values spells the parameters of rows × cols values: ($1, $2), ($3, $4)…

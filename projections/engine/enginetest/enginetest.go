@@ -86,7 +86,7 @@ func WaitHead(t testing.TB, e *engine.Engine, store eventstore.Store) {
 // CatchUp migrates the projections and applies the whole log to them.
 func CatchUp(t testing.TB, b Backend, ps ...engine.Projection) *engine.Engine {
 	ctx := context.Background()
-	e := engine.New(b.Store, b.DB, engine.Options{Batch: 1000, Now: func() time.Time { return Now }}, ps...)
+	e := engine.New(b.Store, b.DB, engine.Options{Batch: 1000}, ps...)
 	require.NoError(t, e.Migrate(ctx))
 	require.NoError(t, e.CatchUp(ctx))
 	return e

@@ -1,0 +1,252 @@
+package domain
+
+// The snapshot layouts of the facts (see snapshot.go): every field, in
+// the order of its declaration.
+
+// MarshalBinary writes the case's facts as a snapshot.
+func (f CaseFacts) MarshalBinary() ([]byte, error) {
+	w := &snapshotWriter{b: make([]byte, 0, 512)}
+	w.b = append(w.b, snapshotCase)
+	w.str(f.ID)
+	w.str(f.ChildID)
+	w.str(f.Jurisdiction.code)
+	w.str(f.Status.s)
+	w.str(f.Source.s)
+	writeTerms(w, f.Concerns)
+	w.str(f.ReportedRisk.s)
+	w.str(f.Risk.s)
+	w.time(f.ReceivedAt)
+	w.actor(f.Receiver)
+	w.str(f.Assignee)
+	w.uint(len(f.Assignments))
+	for _, a := range f.Assignments {
+		w.str(a.Owner)
+		w.time(a.From)
+	}
+	w.timePtr(f.PoliceReportedAt)
+	w.timePtr(f.FirstResponseAt)
+	w.times(f.Assessments)
+	w.times(f.GuardianshipAssessments)
+	w.times(f.FollowUps)
+	w.times(f.MajorIncidents)
+	w.uint(len(f.Guardianships))
+	for _, g := range f.Guardianships {
+		w.bool(g.Active)
+		w.str(g.Ground.s)
+		w.str(g.Placement.s)
+		w.time(g.StartedAt)
+		w.timePtr(g.EndedAt)
+	}
+	w.uint(len(f.Referrals))
+	for _, r := range f.Referrals {
+		w.str(r.ID)
+		w.str(r.Agency.s)
+		w.str(r.Service.s)
+		w.str(r.Status.s)
+		w.time(r.MadeAt)
+		w.timePtr(r.AnsweredAt)
+	}
+	w.timePtr(f.ClosedAt)
+	w.str(f.ClosureReason.s)
+	w.uint(len(f.Closures))
+	for _, c := range f.Closures {
+		w.time(c.At)
+		w.str(c.Reason.s)
+	}
+	w.int(f.Version)
+	w.int(f.LastPosition)
+	w.time(f.Horizon)
+	return w.b, nil
+}
+
+// UnmarshalBinary reads a snapshot of a case's facts.
+func (f *CaseFacts) UnmarshalBinary(b []byte) error {
+	r := &snapshotReader{b: b}
+	r.begin(snapshotCase)
+	var g CaseFacts
+	g.ID, g.ChildID, g.Jurisdiction = r.str(), r.str(), r.jurisdiction()
+	g.Status, g.Source = readTerm[caseStatusWords](r), readTerm[sourceWords](r)
+	g.Concerns = readTerms[concernWords](r)
+	g.ReportedRisk, g.Risk = readTerm[riskWords](r), readTerm[riskWords](r)
+	g.ReceivedAt, g.Receiver, g.Assignee = r.time(), r.actor(), r.str()
+	if n := r.uint(); n > 0 && r.err == nil && n <= len(r.b) {
+		g.Assignments = make([]OwnerSpan, n)
+		for i := range g.Assignments {
+			g.Assignments[i] = OwnerSpan{Owner: r.str(), From: r.time()}
+		}
+	} else if n > 0 {
+		r.fail()
+	}
+	g.PoliceReportedAt, g.FirstResponseAt = r.timePtr(), r.timePtr()
+	g.Assessments, g.GuardianshipAssessments, g.FollowUps, g.MajorIncidents = r.times(), r.times(), r.times(), r.times()
+	if n := r.uint(); n > 0 && r.err == nil && n <= len(r.b) {
+		g.Guardianships = make([]TemporaryGuardianship, n)
+		for i := range g.Guardianships {
+			g.Guardianships[i] = TemporaryGuardianship{Active: r.bool(), Ground: readTerm[groundWords](r),
+				Placement: readTerm[placementWords](r), StartedAt: r.time(), EndedAt: r.timePtr()}
+		}
+	} else if n > 0 {
+		r.fail()
+	}
+	if n := r.uint(); n > 0 && r.err == nil && n <= len(r.b) {
+		g.Referrals = make([]Referral, n)
+		for i := range g.Referrals {
+			g.Referrals[i] = Referral{ID: r.str(), Agency: readTerm[agencyWords](r), Service: readTerm[serviceWords](r),
+				Status: readTerm[referralStatusWords](r), MadeAt: r.time(), AnsweredAt: r.timePtr()}
+		}
+	} else if n > 0 {
+		r.fail()
+	}
+	g.ClosedAt, g.ClosureReason = r.timePtr(), readTerm[closureReasonWords](r)
+	if n := r.uint(); n > 0 && r.err == nil && n <= len(r.b) {
+		g.Closures = make([]Closure, n)
+		for i := range g.Closures {
+			g.Closures[i] = Closure{At: r.time(), Reason: readTerm[closureReasonWords](r)}
+		}
+	} else if n > 0 {
+		r.fail()
+	}
+	g.Version, g.LastPosition, g.Horizon = r.int(), r.int(), r.time()
+	if err := r.finish("case"); err != nil {
+		return err
+	}
+	*f = g
+	return nil
+}
+
+// MarshalBinary writes the child's facts as a snapshot.
+func (f ChildFacts) MarshalBinary() ([]byte, error) {
+	w := &snapshotWriter{b: make([]byte, 0, 256)}
+	w.b = append(w.b, snapshotChild)
+	w.str(f.ID)
+	w.str(f.Jurisdiction.code)
+	w.int(int64(f.BirthYear))
+	w.str(f.Sex.s)
+	writeTerms(w, f.Categories)
+	writeTerms(w, f.DifficultyReasons)
+	writeTerms(w, f.KeyChildFlags)
+	w.bool(f.HukouRegistered)
+	w.time(f.RegisteredAt)
+	w.str(f.Registered.Place.code)
+	w.bool(f.Registered.KeyChild)
+	w.bool(f.Registered.LeftBehind)
+	w.uint(len(f.Changes))
+	for _, c := range f.Changes {
+		w.time(c.At)
+		if c.Place == nil {
+			w.bool(false)
+		} else {
+			w.bool(true)
+			w.str(c.Place.code)
+		}
+		w.b = append(w.b, triState(c.KeyChild), triState(c.LeftBehind))
+	}
+	w.times(f.Visits)
+	w.times(f.Verified)
+	w.timePtr(f.ErasedAt)
+	w.int(f.Version)
+	w.int(f.LastPosition)
+	w.time(f.Horizon)
+	return w.b, nil
+}
+
+// UnmarshalBinary reads a snapshot of a child's facts.
+func (f *ChildFacts) UnmarshalBinary(b []byte) error {
+	r := &snapshotReader{b: b}
+	r.begin(snapshotChild)
+	var g ChildFacts
+	g.ID, g.Jurisdiction, g.BirthYear = r.str(), r.jurisdiction(), int(r.int())
+	g.Sex = readTerm[sexWords](r)
+	g.Categories, g.DifficultyReasons = readTerms[categoryWords](r), readTerms[difficultyWords](r)
+	g.KeyChildFlags = readTerms[keyChildFlagWords](r)
+	g.HukouRegistered, g.RegisteredAt = r.bool(), r.time()
+	g.Registered = ChildState{Place: r.jurisdiction(), KeyChild: r.bool(), LeftBehind: r.bool()}
+	if n := r.uint(); n > 0 && r.err == nil && n <= len(r.b) {
+		g.Changes = make([]ChildChange, n)
+		for i := range g.Changes {
+			c := ChildChange{At: r.time()}
+			if r.bool() {
+				place := r.jurisdiction()
+				c.Place = &place
+			}
+			c.KeyChild, c.LeftBehind = r.triState(), r.triState()
+			g.Changes[i] = c
+		}
+	} else if n > 0 {
+		r.fail()
+	}
+	g.Visits, g.Verified, g.ErasedAt = r.times(), r.times(), r.timePtr()
+	g.Version, g.LastPosition, g.Horizon = r.int(), r.int(), r.time()
+	if err := r.finish("child"); err != nil {
+		return err
+	}
+	*f = g
+	return nil
+}
+
+// MarshalBinary writes a worker's entry as a snapshot.
+func (f WorkerFacts) MarshalBinary() ([]byte, error) {
+	w := &snapshotWriter{b: make([]byte, 0, 128)}
+	w.b = append(w.b, snapshotWorker)
+	w.str(f.ID)
+	w.str(f.Name)
+	w.str(f.Role.s)
+	w.str(f.Jurisdiction.code)
+	w.str(f.Agency.s)
+	w.time(f.RegisteredAt)
+	w.uint(len(f.Trainings))
+	for _, t := range f.Trainings {
+		w.bool(t.Passed)
+		w.time(t.CompletedOn.t)
+	}
+	w.int(f.Version)
+	return w.b, nil
+}
+
+// UnmarshalBinary reads a snapshot of a worker's entry.
+func (f *WorkerFacts) UnmarshalBinary(b []byte) error {
+	r := &snapshotReader{b: b}
+	r.begin(snapshotWorker)
+	var g WorkerFacts
+	g.ID, g.Name, g.Role, g.Jurisdiction = r.str(), r.str(), readTerm[roleWords](r), r.jurisdiction()
+	g.Agency, g.RegisteredAt = readTerm[agencyWords](r), r.time()
+	if n := r.uint(); n > 0 && r.err == nil && n <= len(r.b) {
+		g.Trainings = make([]Training, n)
+		for i := range g.Trainings {
+			g.Trainings[i] = Training{Passed: r.bool(), CompletedOn: Date{t: r.time()}}
+		}
+	} else if n > 0 {
+		r.fail()
+	}
+	g.Version = r.int()
+	if err := r.finish("worker"); err != nil {
+		return err
+	}
+	*f = g
+	return nil
+}
+
+// triState is an optional flag as one byte: 0 unset, 1 false, 2 true.
+func triState(p *bool) byte {
+	switch {
+	case p == nil:
+		return 0
+	case *p:
+		return 2
+	}
+	return 1
+}
+
+func (r *snapshotReader) triState() *bool {
+	if len(r.b) == 0 || r.b[0] > 2 {
+		r.fail()
+		return nil
+	}
+	v := r.b[0]
+	r.b = r.b[1:]
+	if v == 0 {
+		return nil
+	}
+	b := v == 2
+	return &b
+}
