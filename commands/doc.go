@@ -1,6 +1,12 @@
 // Package commands carries out careledger's commands: one handler per
-// command of the HTTP contract. Each loads the streams it needs, checks who
-// may act (role, jurisdiction, agency, training), lets the aggregate decide,
-// and appends with the expected version. Authorization lives here, so every
-// entry point — HTTP, the CLI, the demo loader — gets it.
+// command of the HTTP contract. Each loads the streams it needs through the
+// one codec (eventlog), checks what no single aggregate can see — that the
+// resource lies within the principal's jurisdiction (else not found), that
+// a child director or supervisor is in the worker register, trained — lets
+// the aggregate decide (the domain checks roles, through its table of acts,
+// and every rule of the case), and appends with the expected version,
+// deciding again on fresh state after a conflict. Every entry point that
+// acts for a person — HTTP, the CLI — goes through it; the synthetic county
+// (commands/synth) decides through the aggregates too but appends straight
+// to the store, as a loader of history does.
 package commands

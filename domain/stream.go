@@ -102,3 +102,23 @@ func TouchedIDs(events []Recorded, kind StreamKind) []string {
 	}
 	return ids
 }
+
+// ContinuedIDs lists, once each and in order of first appearance, the ids
+// of the aggregates of one kind whose streams the events take up after
+// their start: those whose first event here is not their stream's first.
+// Only they can have been seen before these events; a read model need
+// look up nothing of the others (a rebuild meets most streams from their
+// start).
+func ContinuedIDs(events []Recorded, kind StreamKind) []string {
+	var ids []string
+	seen := map[string]bool{}
+	for _, r := range events {
+		if r.StreamID.kind == kind && !seen[r.StreamID.id] {
+			seen[r.StreamID.id] = true
+			if r.Version != 1 {
+				ids = append(ids, r.StreamID.id)
+			}
+		}
+	}
+	return ids
+}

@@ -168,3 +168,19 @@ func TestTouchedIDs(t *testing.T) {
 		})
 	}
 }
+
+func TestContinuedIDs(t *testing.T) {
+	t.Parallel()
+	rec := func(s StreamID, version int64) Recorded { return Recorded{StreamID: s, Version: version} }
+	events := []Recorded{
+		rec(CaseStream("new"), 1), rec(CaseStream("new"), 2),
+		rec(CaseStream("old"), 7), rec(CaseStream("old"), 8),
+		rec(ChildStream("old-child"), 3),
+		rec(CaseStream("again"), 4),
+		rec(ChildStream("new-child"), 1),
+	}
+	assert.Equal(t, []string{"old", "again"}, ContinuedIDs(events, StreamCase), "a stream met from its first event has no past")
+	assert.Equal(t, []string{"old-child"}, ContinuedIDs(events, StreamChild))
+	assert.Nil(t, ContinuedIDs(events, StreamWorker))
+	assert.Equal(t, []string{"new", "old", "again"}, TouchedIDs(events, StreamCase))
+}

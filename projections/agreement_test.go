@@ -9,6 +9,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/careledger/careledger/commands"
+	"github.com/careledger/careledger/commands/commandstest"
 	"github.com/careledger/careledger/domain"
 	"github.com/careledger/careledger/eventlog"
 	"github.com/careledger/careledger/eventstore"
@@ -26,49 +27,16 @@ import (
 // the trace-back report — are all derived from the domain's one fold of
 // it (domain.CaseFacts), so where the old folds disagreed they now agree.
 
-// agreementCounty is a county with a caseworker and a child, whose
-// commands run with a clock at now.
-type agreementCounty struct {
-	h       *commands.Handlers
-	call    commands.Call
-	childID string
+// newCounty makes a county with a caseworker and a child
+// (commandstest.County), whose commands run with a clock at now.
+func newCounty(t *testing.T, store eventstore.Store, now time.Time) (c commandstest.County, child string) {
+	c = commandstest.NewCounty(t, store, commands.WithClock(func() time.Time { return now }))
+	return c, c.RegisterChild(t)
 }
 
-func newAgreementCounty(t *testing.T, store eventstore.Store, now time.Time) agreementCounty {
-	ctx := context.Background()
-	h := commands.New(store, commands.WithClock(func() time.Time { return now }))
-	county := enginetest.Jur(t, "370902")
-	admin := domain.Principal{Actor: domain.Actor{Subject: "admin", Role: domain.RoleAdmin, Jurisdiction: domain.All}}
-	cw, err := h.RegisterWorker(ctx, commands.Call{Principal: admin}, commands.RegisterWorker{Name: "王芳", Role: domain.RoleCaseworker, Jurisdiction: county})
-	require.NoError(t, err)
-	call := commands.Call{Principal: domain.Principal{Actor: domain.Actor{Subject: cw.ID, Role: domain.RoleCaseworker, Jurisdiction: county}}}
-	cats, err := domain.ParseCategories([]string{"left_behind"})
-	require.NoError(t, err)
-	sex, err := domain.ParseSex("female")
-	require.NoError(t, err)
-	child, err := h.RegisterChild(ctx, call, commands.RegisterChild{Child: domain.ChildRegistered{
-		Name: "小红", BirthDate: domain.NewDate(2016, 3, 4), Sex: sex, Jurisdiction: enginetest.Jur(t, "370902101201"),
-		Categories: cats, Guardian: domain.Guardian{Name: "李四", Relation: "grandmother"}}})
-	require.NoError(t, err)
-	return agreementCounty{h: h, call: call, childID: child.ID}
-}
-
-// report opens a case on a report received at receivedAt.
-func (c agreementCounty) report(t *testing.T, receivedAt time.Time, risk domain.Risk, concerns ...string) string {
-	ks, err := domain.ParseConcerns(concerns)
-	require.NoError(t, err)
-	src, err := domain.ParseSource("hotline_12355")
-	require.NoError(t, err)
-	rt, err := domain.ParseReporterType("neighbour")
-	require.NoError(t, err)
-	res, _, err := c.h.ReceiveReport(context.Background(), c.call, commands.ReceiveReport{ChildID: c.childID, Source: src,
-		Reporter: domain.Reporter{Type: rt}, Concerns: ks, Risk: risk, ReceivedAt: receivedAt, Summary: "邻居来电"})
-	require.NoError(t, err)
-	return res.ID
-}
-
-func (c agreementCounty) forward(t *testing.T, caseID string, at time.Time) {
-	_, err := c.h.ForwardToPolice(context.Background(), c.call, commands.ForwardToPolice{CaseID: caseID, OccurredAt: at, PoliceUnit: "泰山派出所"})
+// forward records the case's report to the police, at at.
+func forward(t *testing.T, c commandstest.County, caseID string, at time.Time) {
+	_, err := c.Handlers.ForwardToPolice(context.Background(), c.Caseworker, commands.ForwardToPolice{CaseID: caseID, OccurredAt: at, PoliceUnit: "泰山派出所"})
 	require.NoError(t, err)
 }
 
@@ -110,10 +78,10 @@ func TestBackdatedSecondPoliceReportAgrees(t *testing.T) {
 		ctx := context.Background()
 		now := time.Now()
 		received := now.Add(-10 * 24 * time.Hour).Truncate(time.Second)
-		c := newAgreementCounty(t, b.Store, now)
-		caseID := c.report(t, received, domain.RiskHigh, "living_alone")
-		c.forward(t, caseID, received.Add(3*time.Hour))
-		c.forward(t, caseID, received.Add(30*time.Minute))
+		c, child := newCounty(t, b.Store, now)
+		caseID := c.Report(t, child, received, domain.RiskHigh, "邻居来电", "living_alone")
+		forward(t, c, caseID, received.Add(3*time.Hour))
+		forward(t, c, caseID, received.Add(30*time.Minute))
 		earliest := received.Add(30 * time.Minute).UTC()
 		caughtUp(t, b)
 
@@ -154,8 +122,8 @@ func TestSecondReportInAStreamAgrees(t *testing.T) {
 		ctx := context.Background()
 		now := time.Now()
 		received := now.Add(-2 * time.Hour).Truncate(time.Second)
-		c := newAgreementCounty(t, b.Store, now)
-		caseID := c.report(t, received, domain.RiskHigh, "neglect")
+		c, child := newCounty(t, b.Store, now)
+		caseID := c.Report(t, child, received, domain.RiskHigh, "邻居来电", "neglect")
 
 		// The second report: another risk, other concerns, another time.
 		dropout, err := domain.ParseConcerns([]string{"dropout"})
@@ -164,9 +132,9 @@ func TestSecondReportInAStreamAgrees(t *testing.T) {
 		require.NoError(t, err)
 		rt, err := domain.ParseReporterType("school")
 		require.NoError(t, err)
-		second := domain.ReportReceived{CaseID: caseID, ChildID: c.childID, Jurisdiction: enginetest.Jur(t, "370902101201"),
+		second := domain.ReportReceived{CaseID: caseID, ChildID: child, Jurisdiction: enginetest.Jur(t, "370902101201"),
 			Source: src, Reporter: domain.Reporter{Type: rt}, Concerns: dropout, Risk: domain.RiskLow, Summary: "again"}
-		events, err := eventlog.New().Encode([]domain.Change{{Event: second, Actor: c.call.Principal.Actor,
+		events, err := eventlog.New().Encode([]domain.Change{{Event: second, Actor: c.Caseworker.Principal.Actor,
 			OccurredAt: received.Add(-time.Hour)}}, eventlog.Envelope{})
 		require.NoError(t, err)
 		_, err = b.Store.Append(ctx, eventlog.StreamRef(domain.CaseStream(caseID)), eventstore.AnyVersion, events...)

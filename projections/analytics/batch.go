@@ -22,26 +22,13 @@ type batch struct {
 // model does not have yet starts with no facts.
 func load(ctx context.Context, tx readdb.Tx, ids []string) (*batch, error) {
 	b := &batch{cases: make(map[string]*domain.CaseFacts, len(ids)), opened: map[string]bool{}}
-	err := readdb.Chunks(ids, func(piece []string) error {
-		in, args := readdb.InList(piece)
-		rows, err := tx.QueryContext(ctx, `SELECT case_id, facts FROM rm_stats_cases WHERE case_id IN (`+in+`)`, args...)
-		if err != nil {
-			return err
+	err := readdb.Snapshots(ctx, tx, "rm_stats_cases", "case_id", "facts", ids, func(id string, snapshot []byte) error {
+		f := &domain.CaseFacts{}
+		if err := f.UnmarshalBinary(snapshot); err != nil {
+			return fmt.Errorf("facts of case %s: %w", id, err)
 		}
-		defer rows.Close()
-		for rows.Next() {
-			var id string
-			var snapshot []byte
-			if err := rows.Scan(&id, &snapshot); err != nil {
-				return err
-			}
-			f := &domain.CaseFacts{}
-			if err := f.UnmarshalBinary(snapshot); err != nil {
-				return fmt.Errorf("facts of case %s: %w", id, err)
-			}
-			b.cases[id], b.opened[id] = f, true
-		}
-		return rows.Err()
+		b.cases[id], b.opened[id] = f, true
+		return nil
 	})
 	if err != nil {
 		return nil, fmt.Errorf("load case statistics: %w", err)

@@ -9,6 +9,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/careledger/careledger/commands"
+	"github.com/careledger/careledger/commands/commandstest"
 	"github.com/careledger/careledger/domain"
 	"github.com/careledger/careledger/eventlog"
 	"github.com/careledger/careledger/eventstore"
@@ -18,43 +19,20 @@ import (
 	"github.com/careledger/careledger/projections/engine/enginetest"
 )
 
-// oneCase is a case of one child in village 370902101201, received at
-// Received by the caseworker Call.
+// oneCase is a case about the child of a county (commandstest.County),
+// received at Received.
 type oneCase struct {
-	Handlers         *commands.Handlers
-	Call             commands.Call
-	CaseID, WorkerID string
-	Received         time.Time
+	commandstest.County
+	CaseID   string
+	Received time.Time
 }
 
-func parsed[T any](v T, err error) T {
-	if err != nil {
-		panic(err)
-	}
-	return v
-}
-
-// openOneCase registers a caseworker and a child and opens a case about
-// the child on a report of neglect, of low risk.
+// openOneCase opens a case about the county's child on a report of
+// neglect, of low risk.
 func openOneCase(t *testing.T, store eventstore.Store) oneCase {
-	ctx := context.Background()
-	now := enginetest.Now
-	h := commands.New(store, commands.WithClock(func() time.Time { return now }))
-	admin := commands.Call{Principal: domain.Principal{Actor: domain.Actor{Subject: "admin", Role: domain.RoleAdmin, Jurisdiction: domain.All}}}
-	w, err := h.RegisterWorker(ctx, admin, commands.RegisterWorker{Name: "王芳", Role: domain.RoleCaseworker, Jurisdiction: enginetest.Jur(t, "370902")})
-	require.NoError(t, err)
-	call := commands.Call{Principal: domain.Principal{Actor: domain.Actor{Subject: w.ID, Role: domain.RoleCaseworker, Jurisdiction: enginetest.Jur(t, "370902")}}}
-	child, err := h.RegisterChild(ctx, call, commands.RegisterChild{Child: domain.ChildRegistered{
-		Name: "小明", BirthDate: domain.NewDate(2015, 1, 1), Sex: parsed(domain.ParseSex("male")),
-		Jurisdiction: enginetest.Jur(t, "370902101201"), Categories: parsed(domain.ParseCategories([]string{"left_behind"})),
-		Guardian: domain.Guardian{Name: "张三", Relation: "grandfather"}}})
-	require.NoError(t, err)
-	received := now.Add(-48 * time.Hour)
-	c, _, err := h.ReceiveReport(ctx, call, commands.ReceiveReport{ChildID: child.ID, Source: parsed(domain.ParseSource("hotline_12355")),
-		Reporter: domain.Reporter{Type: parsed(domain.ParseReporterType("neighbour"))}, Concerns: parsed(domain.ParseConcerns([]string{"neglect"})),
-		Risk: domain.RiskLow, ReceivedAt: received, Summary: "来电"})
-	require.NoError(t, err)
-	return oneCase{Handlers: h, Call: call, CaseID: c.ID, WorkerID: w.ID, Received: received}
+	c := commandstest.NewCounty(t, store, commands.WithClock(func() time.Time { return enginetest.Now }))
+	received := enginetest.Now.Add(-48 * time.Hour)
+	return oneCase{County: c, CaseID: c.Report(t, c.RegisterChild(t), received, domain.RiskLow, "来电", "neglect"), Received: received}
 }
 
 // hours is *p, or -1 for nil.
@@ -75,7 +53,7 @@ func TestBackDatedPoliceReport(t *testing.T) {
 		ctx := context.Background()
 		c := openOneCase(t, b.Store)
 		forward := func(after time.Duration) {
-			_, err := c.Handlers.ForwardToPolice(ctx, c.Call, commands.ForwardToPolice{CaseID: c.CaseID, OccurredAt: c.Received.Add(after), PoliceUnit: "城关派出所"})
+			_, err := c.Handlers.ForwardToPolice(ctx, c.Caseworker, commands.ForwardToPolice{CaseID: c.CaseID, OccurredAt: c.Received.Add(after), PoliceUnit: "城关派出所"})
 			require.NoError(t, err)
 		}
 		policeHours := func() float64 {
@@ -119,13 +97,13 @@ func TestSecondReportChangesNothing(t *testing.T) {
 
 		stream := domain.CaseStream(c.CaseID)
 		second := domain.ReportReceived{CaseID: c.CaseID, ChildID: "another-child", Jurisdiction: enginetest.Jur(t, "370102001001"),
-			Source: parsed(domain.ParseSource("police")), Reporter: domain.Reporter{Type: parsed(domain.ParseReporterType("school"))},
-			Concerns: parsed(domain.ParseConcerns([]string{"missing"})), Risk: domain.RiskHigh, Summary: "第二份报告"}
-		events, err := eventlog.New().Encode([]domain.Change{{Event: second, Actor: c.Call.Principal.Actor, OccurredAt: c.Received.Add(-24 * time.Hour)}}, eventlog.Envelope{})
+			Source: commandstest.Must(domain.ParseSource("police")), Reporter: domain.Reporter{Type: commandstest.Must(domain.ParseReporterType("school"))},
+			Concerns: commandstest.Must(domain.ParseConcerns([]string{"missing"})), Risk: domain.RiskHigh, Summary: "第二份报告"}
+		events, err := eventlog.New().Encode([]domain.Change{{Event: second, Actor: c.Caseworker.Principal.Actor, OccurredAt: c.Received.Add(-24 * time.Hour)}}, eventlog.Envelope{})
 		require.NoError(t, err)
 		_, err = b.Store.Append(ctx, eventlog.StreamRef(stream), eventstore.Exactly(1), events...)
 		require.NoError(t, err)
-		_, err = c.Handlers.RecordEmergencyResponse(ctx, c.Call, commands.RecordEmergencyResponse{CaseID: c.CaseID,
+		_, err = c.Handlers.RecordEmergencyResponse(ctx, c.Caseworker, commands.RecordEmergencyResponse{CaseID: c.CaseID,
 			OccurredAt: c.Received.Add(3 * time.Hour), Action: "home_visit"})
 		require.NoError(t, err)
 

@@ -23,31 +23,18 @@ type batch struct {
 // does not have yet starts with no facts.
 func load(ctx context.Context, tx readdb.Tx, ids []string) (*batch, error) {
 	b := &batch{cases: make(map[string]*domain.CaseFacts, len(ids)), known: map[string][]domain.Referral{}}
-	err := readdb.Chunks(ids, func(piece []string) error {
-		in, args := readdb.InList(piece)
-		rows, err := tx.QueryContext(ctx, `SELECT case_id, facts FROM rm_cases WHERE case_id IN (`+in+`)`, args...)
-		if err != nil {
-			return err
+	err := readdb.Snapshots(ctx, tx, "rm_cases", "case_id", "facts", ids, func(id string, snapshot []byte) error {
+		f := &domain.CaseFacts{}
+		if err := f.UnmarshalBinary(snapshot); err != nil {
+			return fmt.Errorf("facts of case %s: %w", id, err)
 		}
-		defer rows.Close()
-		for rows.Next() {
-			var id string
-			var snapshot []byte
-			if err := rows.Scan(&id, &snapshot); err != nil {
-				return err
-			}
-			f := &domain.CaseFacts{}
-			if err := f.UnmarshalBinary(snapshot); err != nil {
-				return fmt.Errorf("facts of case %s: %w", id, err)
-			}
-			b.cases[id] = f
-			if len(f.Referrals) > 0 {
-				// Applying replaces a referral's answer time, never
-				// changes it in place: a shallow copy keeps the old one.
-				b.known[id] = slices.Clone(f.Referrals)
-			}
+		b.cases[id] = f
+		if len(f.Referrals) > 0 {
+			// Applying replaces a referral's answer time, never changes it
+			// in place: a shallow copy keeps the old one.
+			b.known[id] = slices.Clone(f.Referrals)
 		}
-		return rows.Err()
+		return nil
 	})
 	if err != nil {
 		return nil, fmt.Errorf("load cases: %w", err)

@@ -63,11 +63,7 @@ func TestCaseloadOracle(t *testing.T) {
 	t.Parallel()
 	enginetest.Backends(t, func(t *testing.T, b enginetest.Backend) {
 		ctx := context.Background()
-		var s seed
-		enginetest.RunWhile(t, b, func() {
-			s = seedCases(t, b.Store)
-			commandstest.Workload(t, b.Store, enginetest.Now, 21, 3, 30)
-		}, caseview.Projection{})
+		s := enginetest.RunWhileSeeded(t, b, 21, 3, 30, caseview.Projection{})
 
 		filters := []struct {
 			name   string

@@ -26,11 +26,9 @@ func TestBackDatedPoliceReport(t *testing.T) {
 	t.Parallel()
 	enginetest.Backends(t, func(t *testing.T, b enginetest.Backend) {
 		ctx := context.Background()
-		s := seedCases(t, b.Store)
+		s := commandstest.SeedTwoCounties(t, b.Store, enginetest.Now)
 		now := enginetest.Now
-		h := commands.New(b.Store, commands.WithClock(func() time.Time { return now }))
-		cw1 := commands.Call{Principal: domain.Principal{Actor: domain.Actor{Subject: s.Caseworker1, Role: domain.RoleCaseworker,
-			Jurisdiction: enginetest.Jur(t, "370902")}}}
+		h, cw1 := s.Handlers, s.Caseworker1Call
 		first, backDated := now.Add(-20*time.Hour), now.Add(-28*time.Hour) // A2 was received at now-30h
 		_, err := h.ForwardToPolice(ctx, cw1, commands.ForwardToPolice{CaseID: s.CaseA2, OccurredAt: first, PoliceUnit: "城关派出所"})
 		require.NoError(t, err)
@@ -70,7 +68,7 @@ func TestSecondReportChangesNothing(t *testing.T) {
 	t.Parallel()
 	enginetest.Backends(t, func(t *testing.T, b enginetest.Backend) {
 		ctx := context.Background()
-		s := seedCases(t, b.Store)
+		s := commandstest.SeedTwoCounties(t, b.Store, enginetest.Now)
 		now := enginetest.Now
 		e := engine.New(b.Store, b.DB, engine.Options{Batch: 1}, caseview.Projection{})
 		require.NoError(t, e.Migrate(ctx))
@@ -79,10 +77,7 @@ func TestSecondReportChangesNothing(t *testing.T) {
 		require.NoError(t, err)
 
 		appendSecondReport(t, b.Store, s, now.Add(-40*time.Hour))
-		h := commands.New(b.Store, commands.WithClock(func() time.Time { return now }))
-		cw1 := commands.Call{Principal: domain.Principal{Actor: domain.Actor{Subject: s.Caseworker1, Role: domain.RoleCaseworker,
-			Jurisdiction: enginetest.Jur(t, "370902")}}}
-		_, err = h.AssignCase(ctx, cw1, commands.AssignCase{CaseID: s.CaseA2, WorkerID: s.Caseworker1})
+		_, err = s.Handlers.AssignCase(ctx, s.Caseworker1Call, commands.AssignCase{CaseID: s.CaseA2, WorkerID: s.Caseworker1})
 		require.NoError(t, err, "the domain takes the stream too")
 
 		check := func(t *testing.T) {
@@ -115,14 +110,14 @@ func TestSecondReportChangesNothing(t *testing.T) {
 
 // appendSecondReport appends to case A2's stream, as a hand-made history
 // would, a second report about another child, elsewhere, at another time.
-func appendSecondReport(t *testing.T, store eventstore.Store, s seed, at time.Time) {
+func appendSecondReport(t *testing.T, store eventstore.Store, s commandstest.Seed, at time.Time) {
 	ctx := context.Background()
 	stream := domain.CaseStream(s.CaseA2)
 	history, err := store.ReadStream(ctx, stream.String(), 0, 0)
 	require.NoError(t, err)
 	second := domain.ReportReceived{CaseID: s.CaseA2, ChildID: s.ChildC, Jurisdiction: enginetest.Jur(t, "370102001001"),
-		Source: parsed(domain.ParseSource("police")), Reporter: domain.Reporter{Type: parsed(domain.ParseReporterType("school"))},
-		Concerns: parsed(domain.ParseConcerns([]string{"missing"})), Risk: domain.RiskHigh, Summary: "第二份报告"}
+		Source: commandstest.Must(domain.ParseSource("police")), Reporter: domain.Reporter{Type: commandstest.Must(domain.ParseReporterType("school"))},
+		Concerns: commandstest.Must(domain.ParseConcerns([]string{"missing"})), Risk: domain.RiskHigh, Summary: "第二份报告"}
 	events, err := eventlog.New().Encode([]domain.Change{{Event: second, OccurredAt: at,
 		Actor: domain.Actor{Subject: s.Caseworker2, Role: domain.RoleCaseworker, Jurisdiction: enginetest.Jur(t, "370102")}}}, eventlog.Envelope{})
 	require.NoError(t, err)

@@ -8,7 +8,7 @@
 // is derived from that one fold, so that they cannot disagree (a
 // back-dated police report counts from when it happened, here as in the
 // deadlines). The view does not fold events itself: each row keeps the
-// case's facts as a JSON snapshot (rm_cases.facts); a batch loads the
+// case's facts as a snapshot (rm_cases.facts); a batch loads the
 // snapshots of the cases it touches, applies its events to them, and writes
 // the columns derived from the facts beside the new snapshot — a few
 // multi-row statements per batch, whatever its size. The facts hold no

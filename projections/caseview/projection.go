@@ -73,11 +73,11 @@ func (Projection) Schema() []string {
 // an event: the facts take any history (a second report changes nothing);
 // a stream that no report has opened yet has no row.
 func (Projection) Apply(ctx context.Context, tx readdb.Tx, d readdb.Dialect, events []domain.Recorded) error {
-	ids := domain.TouchedIDs(events, domain.StreamCase)
-	if len(ids) == 0 {
+	if len(domain.TouchedIDs(events, domain.StreamCase)) == 0 {
 		return nil
 	}
-	b, err := load(ctx, tx, ids)
+	// Only the cases the batch takes up after their start can have a row.
+	b, err := load(ctx, tx, domain.ContinuedIDs(events, domain.StreamCase))
 	if err != nil {
 		return fmt.Errorf("case view: %w", err)
 	}

@@ -8,7 +8,7 @@
 // disagree (a visit entered late with an earlier business time does not
 // move the last visit back, here as in the visit clock; a second
 // registration in a stream changes nothing anywhere). The view folds no
-// event itself: each row keeps the child's facts as a JSON snapshot
+// event itself: each row keeps the child's facts as a snapshot
 // (rm_children.facts); a batch loads the snapshots of the children it
 // touches, applies its events to them, and writes the columns derived from
 // the facts beside the new snapshot — a few multi-row statements per batch,

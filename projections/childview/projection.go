@@ -43,7 +43,7 @@ func (Projection) Apply(ctx context.Context, tx readdb.Tx, d readdb.Dialect, eve
 	if len(ids) == 0 {
 		return nil
 	}
-	files, err := loadFacts(ctx, tx, continued(events, domain.StreamChild))
+	files, err := loadFacts(ctx, tx, domain.ContinuedIDs(events, domain.StreamChild))
 	if err != nil {
 		return err
 	}
@@ -61,49 +61,17 @@ func (Projection) Apply(ctx context.Context, tx readdb.Tx, d readdb.Dialect, eve
 	return saveFacts(ctx, tx, d, ids, files)
 }
 
-// continued lists the ids of the streams of a kind that the batch takes up
-// after their first event: only those can have a row already. A stream
-// whose first event in the batch is its first in the log (version 1) has
-// none, so a rebuild, which meets most streams from their start, reads
-// almost nothing back.
-func continued(events []domain.Recorded, kind domain.StreamKind) []string {
-	var ids []string
-	seen := map[string]bool{}
-	for _, r := range events {
-		if id := r.StreamID.ID(); r.StreamID.Kind() == kind && !seen[id] {
-			seen[id] = true
-			if r.Version != 1 {
-				ids = append(ids, id)
-			}
-		}
-	}
-	return ids
-}
-
 // loadFacts reads the snapshots of the children named; a child the view
 // does not have yet is absent.
 func loadFacts(ctx context.Context, tx readdb.Tx, ids []string) (map[string]*domain.ChildFacts, error) {
 	files := make(map[string]*domain.ChildFacts, len(ids))
-	err := readdb.Chunks(ids, func(piece []string) error {
-		in, args := readdb.InList(piece)
-		rows, err := tx.QueryContext(ctx, `SELECT child_id, facts FROM rm_children WHERE child_id IN (`+in+`)`, args...)
-		if err != nil {
-			return err
+	err := readdb.Snapshots(ctx, tx, "rm_children", "child_id", "facts", ids, func(id string, raw []byte) error {
+		f := &domain.ChildFacts{}
+		if err := f.UnmarshalBinary(raw); err != nil {
+			return fmt.Errorf("facts of child %s: %w", id, err)
 		}
-		defer rows.Close()
-		for rows.Next() {
-			var id string
-			var raw []byte
-			if err := rows.Scan(&id, &raw); err != nil {
-				return err
-			}
-			f := &domain.ChildFacts{}
-			if err := f.UnmarshalBinary(raw); err != nil {
-				return fmt.Errorf("facts of child %s: %w", id, err)
-			}
-			files[id] = f
-		}
-		return rows.Err()
+		files[id] = f
+		return nil
 	})
 	if err != nil {
 		return nil, fmt.Errorf("load children: %w", err)

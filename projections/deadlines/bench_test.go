@@ -2,20 +2,19 @@ package deadlines_test
 
 import (
 	"context"
-	"os"
-	"strconv"
 	"sync"
 	"testing"
 	"time"
 
-	"github.com/careledger/careledger/commands/synth"
+	"github.com/stretchr/testify/require"
+
 	"github.com/careledger/careledger/eventstore"
 	"github.com/careledger/careledger/projections/deadlines"
 	"github.com/careledger/careledger/projections/engine"
 	"github.com/careledger/careledger/projections/engine/enginetest"
 )
 
-// BenchmarkApply applies a synthetic county (commands/synth, a fixed seed,
+// BenchmarkApply applies the synthetic county (enginetest.SynthCounty:
 // CARELEDGER_BENCH_CHILDREN children, default 2000, about 15 events each)
 // through the deadline view alone, on SQLite and on PostgreSQL, and reports
 // log events per second. "rebuild" is engine.Rebuild (pages of 20 000
@@ -31,105 +30,58 @@ import (
 //	CARELEDGER_TEST_POSTGRES=postgres://postgres@127.0.0.1:5432/test \
 //	  go test -run '^$' -bench Apply -benchtime 3x ./projections/deadlines/
 func BenchmarkApply(b *testing.B) {
-	children := 2000
-	if v, err := strconv.Atoi(os.Getenv("CARELEDGER_BENCH_CHILDREN")); err == nil && v > 0 {
-		children = v
-	}
-	for _, kind := range []string{"sqlite", "postgres"} {
-		b.Run(kind, func(b *testing.B) {
-			ctx := context.Background()
-			var bk enginetest.Backend
-			if kind == "sqlite" {
-				bk = enginetest.SQLite(b)
-			} else {
-				bk = enginetest.Postgres(b)
-			}
-			start := time.Now()
-			n, err := synth.Make(ctx, bk.Store, synth.County{Seed: 2026, Children: children}, nil)
-			if err != nil {
-				b.Fatal(err)
-			}
-			b.Logf("%s: %d events generated in %s", kind, n, time.Since(start).Round(time.Millisecond))
+	enginetest.OnEachBackend(b, func(b *testing.B, fresh func(testing.TB) enginetest.Backend) {
+		ctx := context.Background()
+		bk := fresh(b)
+		n := enginetest.SynthCounty(b, bk.Store)
 
-			rebuild := func(b *testing.B, bk enginetest.Backend) {
-				e := engine.New(bk.Store, bk.DB, engine.Options{}, deadlines.New())
-				if err := e.Migrate(ctx); err != nil {
-					b.Fatal(err)
-				}
-				var elapsed time.Duration
-				for range b.N {
-					start := time.Now()
-					if err := e.Rebuild(ctx, nil); err != nil {
-						b.Fatal(err)
-					}
-					elapsed += time.Since(start)
-				}
-				b.ReportMetric(float64(n)*float64(b.N)/elapsed.Seconds(), "events/s")
-			}
-			b.Run("rebuild", func(b *testing.B) { rebuild(b, bk) })
+		rebuild := func(b *testing.B, bk enginetest.Backend) {
+			e := engine.New(bk.Store, bk.DB, engine.Options{}, deadlines.New())
+			require.NoError(b, e.Migrate(ctx))
+			enginetest.TimeRebuilds(b, e, n)
+		}
+		b.Run("rebuild", func(b *testing.B) { rebuild(b, bk) })
 
-			follow := func(b *testing.B, bk enginetest.Backend) {
-				p := deadlines.New()
-				var elapsed time.Duration
-				for range b.N {
-					if err := engine.New(bk.Store, bk.DB, engine.Options{}, p).Migrate(ctx); err != nil {
-						b.Fatal(err)
-					}
-					for _, table := range p.Tables() {
-						if _, err := bk.DB.SQL.ExecContext(ctx, `DROP TABLE IF EXISTS `+table); err != nil {
-							b.Fatal(err)
-						}
-					}
-					if _, err := bk.DB.SQL.ExecContext(ctx, `DELETE FROM projection_checkpoints WHERE name = $1`, p.Name()); err != nil {
-						b.Fatal(err)
-					}
-					e := engine.New(bk.Store, bk.DB, engine.Options{Batch: 500}, p)
-					if err := e.Migrate(ctx); err != nil {
-						b.Fatal(err)
-					}
-					start := time.Now()
-					if err := e.CatchUp(ctx); err != nil {
-						b.Fatal(err)
-					}
-					elapsed += time.Since(start)
+		follow := func(b *testing.B, bk enginetest.Backend) {
+			p := deadlines.New()
+			var elapsed time.Duration
+			for range b.N {
+				require.NoError(b, engine.New(bk.Store, bk.DB, engine.Options{}, p).Migrate(ctx))
+				for _, table := range p.Tables() {
+					_, err := bk.DB.SQL.ExecContext(ctx, `DROP TABLE IF EXISTS `+table)
+					require.NoError(b, err)
 				}
-				b.ReportMetric(float64(n)*float64(b.N)/elapsed.Seconds(), "events/s")
+				_, err := bk.DB.SQL.ExecContext(ctx, `DELETE FROM projection_checkpoints WHERE name = $1`, p.Name())
+				require.NoError(b, err)
+				e := engine.New(bk.Store, bk.DB, engine.Options{Batch: 500}, p)
+				require.NoError(b, e.Migrate(ctx))
+				start := time.Now()
+				require.NoError(b, e.CatchUp(ctx))
+				elapsed += time.Since(start)
 			}
-			b.Run("follow", func(b *testing.B) { follow(b, bk) })
-			b.Run("interleaved", func(b *testing.B) {
-				var mixed enginetest.Backend
-				if kind == "sqlite" {
-					mixed = enginetest.SQLite(b)
-				} else {
-					mixed = enginetest.Postgres(b)
-				}
-				if err := interleave(ctx, bk.Store, mixed.Store); err != nil {
-					b.Fatal(err)
-				}
-				b.Run("follow", func(b *testing.B) { follow(b, mixed) })
-				b.Run("rebuild", func(b *testing.B) { rebuild(b, mixed) })
-			})
-
-			b.Run("tick", func(b *testing.B) {
-				e := engine.New(bk.Store, bk.DB, engine.Options{}, deadlines.New())
-				if err := e.Migrate(ctx); err != nil {
-					b.Fatal(err)
-				}
-				var elapsed time.Duration
-				for range b.N {
-					if err := e.Rebuild(ctx, nil); err != nil {
-						b.Fatal(err)
-					}
-					start := time.Now()
-					if err := e.Tick(ctx, time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)); err != nil {
-						b.Fatal(err)
-					}
-					elapsed += time.Since(start)
-				}
-				b.ReportMetric(elapsed.Seconds()/float64(b.N), "s/tick")
-			})
+			b.ReportMetric(float64(n)*float64(b.N)/elapsed.Seconds(), "events/s")
+		}
+		b.Run("follow", func(b *testing.B) { follow(b, bk) })
+		b.Run("interleaved", func(b *testing.B) {
+			mixed := fresh(b)
+			require.NoError(b, interleave(ctx, bk.Store, mixed.Store))
+			b.Run("follow", func(b *testing.B) { follow(b, mixed) })
+			b.Run("rebuild", func(b *testing.B) { rebuild(b, mixed) })
 		})
-	}
+
+		b.Run("tick", func(b *testing.B) {
+			e := engine.New(bk.Store, bk.DB, engine.Options{}, deadlines.New())
+			require.NoError(b, e.Migrate(ctx))
+			var elapsed time.Duration
+			for range b.N {
+				require.NoError(b, e.Rebuild(ctx, nil))
+				start := time.Now()
+				require.NoError(b, e.Tick(ctx, time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)))
+				elapsed += time.Since(start)
+			}
+			b.ReportMetric(elapsed.Seconds()/float64(b.N), "s/tick")
+		})
+	})
 }
 
 // interleave copies the log of from into to, one event of each stream in

@@ -10,6 +10,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/careledger/careledger/commands"
+	"github.com/careledger/careledger/commands/commandstest"
 	"github.com/careledger/careledger/domain"
 	"github.com/careledger/careledger/projections/deadlines"
 	"github.com/careledger/careledger/projections/engine"
@@ -45,7 +46,7 @@ func TestOracle(t *testing.T) {
 	t.Parallel()
 	enginetest.Backends(t, func(t *testing.T, b enginetest.Backend) {
 		ctx := context.Background()
-		follow(t, b, func(*engine.Engine) { clockWorkload(t, b.Store, 11) })
+		follow(t, b, func(*engine.Engine) { commandstest.ClockWorkload(t, b.Store, enginetest.Now, 11) })
 
 		want := oracle(t, b.Store, atHorizon)
 		require.NotEmpty(t, want)
@@ -87,20 +88,13 @@ func TestOwnerFollowsAssignment(t *testing.T) {
 	enginetest.Backends(t, func(t *testing.T, b enginetest.Backend) {
 		ctx := context.Background()
 		now := enginetest.Now
-		h := commands.New(b.Store, commands.WithClock(func() time.Time { return now }))
-		cw, childID := caseworkerAndChild(t, h)
-		call := caseworkerCall(t, cw)
-		dropout, _ := domain.ParseConcerns([]string{"dropout"})
-		src, _ := domain.ParseSource("walk_in")
-		walkIn, _ := domain.ParseReporterType("child_self")
-		res, _, err := h.ReceiveReport(ctx, call, commands.ReceiveReport{ChildID: childID, Source: src, Reporter: domain.Reporter{Type: walkIn},
-			Concerns: dropout, Risk: domain.RiskLow, ReceivedAt: now.Add(-time.Hour), Summary: "到访"})
-		require.NoError(t, err)
-		_, err = h.AssignCase(ctx, call, commands.AssignCase{CaseID: res.ID, WorkerID: cw})
+		c := commandstest.NewCounty(t, b.Store, commands.WithClock(func() time.Time { return now }))
+		caseID := walkIn(t, c, c.RegisterChild(t), now.Add(-time.Hour))
+		_, err := c.Handlers.AssignCase(ctx, c.Caseworker, commands.AssignCase{CaseID: caseID, WorkerID: c.WorkerID})
 		require.NoError(t, err)
 
 		enginetest.CatchUp(t, b, deadlines.New())
-		rows, err := deadlines.Query(ctx, b.DB, deadlines.Filter{Now: now, Owner: cw})
+		rows, err := deadlines.Query(ctx, b.DB, deadlines.Filter{Now: now, Owner: c.WorkerID})
 		require.NoError(t, err)
 		var kinds []string
 		for _, r := range rows {
@@ -112,14 +106,14 @@ func TestOwnerFollowsAssignment(t *testing.T) {
 		// The case page: the same obligations and the assignment, in due order.
 		db := b.DB
 		db.Clock = func() time.Time { return now }
-		ofCase, err := deadlines.OfCase(ctx, db, res.ID)
+		ofCase, err := deadlines.OfCase(ctx, db, caseID)
 		require.NoError(t, err)
 		require.Len(t, ofCase, 3)
 		for i := 1; i < len(ofCase); i++ {
 			assert.False(t, ofCase[i].DueAt.Before(ofCase[i-1].DueAt), "due order")
 		}
 		for _, r := range ofCase {
-			assert.Equal(t, res.ID, r.CaseID)
+			assert.Equal(t, caseID, r.CaseID)
 		}
 		none, err := deadlines.OfCase(ctx, db, "no-such-case")
 		require.NoError(t, err)
@@ -133,61 +127,26 @@ func TestOwnerFollowsAssignment(t *testing.T) {
 func TestNoPersonalData(t *testing.T) {
 	t.Parallel()
 	enginetest.Backends(t, func(t *testing.T, b enginetest.Backend) {
-		clockWorkload(t, b.Store, 15)
+		commandstest.ClockWorkload(t, b.Store, enginetest.Now, 15)
 		p := deadlines.New()
 		enginetest.CatchUp(t, b, p)
 		var n int
 		require.NoError(t, b.DB.SQL.QueryRow(`SELECT count(*) FROM rm_deadline_streams WHERE kind = 'worker'`).Scan(&n))
 		require.Equal(t, 3, n, "the workers' facts are kept")
 		for _, table := range p.Tables() {
-			rows, err := b.DB.SQL.Query(`SELECT * FROM ` + table)
-			require.NoError(t, err)
-			cols, err := rows.Columns()
-			require.NoError(t, err)
-			for rows.Next() {
-				values := make([]any, len(cols))
-				ptrs := make([]any, len(cols))
-				for i := range values {
-					ptrs[i] = &values[i]
-				}
-				require.NoError(t, rows.Scan(ptrs...))
-				for i, v := range values {
-					var text string
-					switch x := v.(type) {
-					case string:
-						text = x
-					case []byte:
-						text = string(x)
-					}
-					for _, personal := range []string{"王芳", "李娟", "赵强", "小红", "小明", "小刚", "祖父", "来电", "在家"} {
-						assert.NotContains(t, text, personal, "%s.%s", table, cols[i])
-					}
-				}
-			}
-			require.NoError(t, rows.Close())
+			enginetest.HoldsNone(t, b.DB, table, []string{"王芳", "李娟", "赵强", "小红", "小明", "小刚", "祖父", "来电", "在家"})
 		}
 	})
 }
 
-func caseworkerCall(t testing.TB, worker string) commands.Call {
-	return commands.Call{Principal: domain.Principal{Actor: domain.Actor{Subject: worker, Role: domain.RoleCaseworker,
-		Jurisdiction: enginetest.Jur(t, "370902")}}}
-}
-
-// caseworkerAndChild registers a caseworker of the county and a
-// left-behind child of one of its villages.
-func caseworkerAndChild(t testing.TB, h *commands.Handlers) (worker, child string) {
-	ctx := context.Background()
-	admin := commands.Call{Principal: domain.Principal{Actor: domain.Actor{Subject: "admin", Role: domain.RoleAdmin, Jurisdiction: domain.All}}}
-	cw, err := h.RegisterWorker(ctx, admin, commands.RegisterWorker{Name: "王芳", Role: domain.RoleCaseworker, Jurisdiction: enginetest.Jur(t, "370902")})
+// walkIn opens a case about child on the child's own walk-in report of
+// dropping out, of low risk, received at received.
+func walkIn(t testing.TB, c commandstest.County, child string, received time.Time) string {
+	res, _, err := c.Handlers.ReceiveReport(context.Background(), c.Caseworker, commands.ReceiveReport{ChildID: child,
+		Source: commandstest.Must(domain.ParseSource("walk_in")), Reporter: domain.Reporter{Type: commandstest.Must(domain.ParseReporterType("child_self"))},
+		Concerns: commandstest.Must(domain.ParseConcerns([]string{"dropout"})), Risk: domain.RiskLow, ReceivedAt: received, Summary: "到访"})
 	require.NoError(t, err)
-	cats, _ := domain.ParseCategories([]string{"left_behind"})
-	sex, _ := domain.ParseSex("male")
-	c, err := h.RegisterChild(ctx, caseworkerCall(t, cw.ID), commands.RegisterChild{Child: domain.ChildRegistered{Name: "小明",
-		BirthDate: domain.NewDate(2015, 1, 1), Sex: sex, Jurisdiction: enginetest.Jur(t, "370902101201"), Categories: cats,
-		Guardian: domain.Guardian{Name: "张三", Relation: "grandfather"}}})
-	require.NoError(t, err)
-	return cw.ID, c.ID
+	return res.ID
 }
 
 // keysOf lists the rows' keys.

@@ -9,6 +9,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/careledger/careledger/commands"
+	"github.com/careledger/careledger/commands/commandstest"
 	"github.com/careledger/careledger/domain"
 	"github.com/careledger/careledger/eventlog"
 	"github.com/careledger/careledger/eventstore"
@@ -42,36 +43,29 @@ func TestBackdatedSecondPoliceReport(t *testing.T) {
 	enginetest.Backends(t, func(t *testing.T, b enginetest.Backend) {
 		ctx := context.Background()
 		now := enginetest.Now
-		h := commands.New(b.Store, commands.WithClock(func() time.Time { return now }))
-		cw, childID := caseworkerAndChild(t, h)
-		call := caseworkerCall(t, cw)
-		neglect, _ := domain.ParseConcerns([]string{"neglect"})
-		src, _ := domain.ParseSource("hotline_12355")
-		rt, _ := domain.ParseReporterType("neighbour")
+		c := commandstest.NewCounty(t, b.Store, commands.WithClock(func() time.Time { return now }))
 		received := now.Add(-10 * time.Hour)
-		res, _, err := h.ReceiveReport(ctx, call, commands.ReceiveReport{ChildID: childID, Source: src, Reporter: domain.Reporter{Type: rt},
-			Concerns: neglect, Risk: domain.RiskLow, ReceivedAt: received, Summary: "来电"})
-		require.NoError(t, err)
-		_, err = h.ForwardToPolice(ctx, call, commands.ForwardToPolice{CaseID: res.ID, OccurredAt: received.Add(4 * time.Hour), PoliceUnit: "城区派出所"})
+		caseID := c.Report(t, c.RegisterChild(t), received, domain.RiskLow, "来电", "neglect")
+		_, err := c.Handlers.ForwardToPolice(ctx, c.Caseworker, commands.ForwardToPolice{CaseID: caseID, OccurredAt: received.Add(4 * time.Hour), PoliceUnit: "城区派出所"})
 		require.NoError(t, err)
 
 		e := enginetest.CatchUp(t, b, deadlines.New())
-		late := ofKind(t, b, res.ID, "police_report")
+		late := ofKind(t, b, caseID, "police_report")
 		assert.Equal(t, "met_late", late.Status)
 		require.NotNil(t, late.MetAt)
 		assert.True(t, received.Add(4*time.Hour).Equal(*late.MetAt))
 
 		earlier := received.Add(30 * time.Minute)
-		_, err = h.ForwardToPolice(ctx, call, commands.ForwardToPolice{CaseID: res.ID, OccurredAt: earlier, PoliceUnit: "城区派出所"})
+		_, err = c.Handlers.ForwardToPolice(ctx, c.Caseworker, commands.ForwardToPolice{CaseID: caseID, OccurredAt: earlier, PoliceUnit: "城区派出所"})
 		require.NoError(t, err)
 		require.NoError(t, e.CatchUp(ctx))
-		met := ofKind(t, b, res.ID, "police_report")
+		met := ofKind(t, b, caseID, "police_report")
 		assert.Equal(t, "met", met.Status)
 		require.NotNil(t, met.MetAt)
 		assert.True(t, earlier.Equal(*met.MetAt), "met at %s", met.MetAt)
 		assert.Equal(t, late.Key, met.Key, "the same obligation")
 
-		facts := domain.FoldCase(streamOf(t, b, domain.CaseStream(res.ID)))
+		facts := domain.FoldCase(streamOf(t, b, domain.CaseStream(caseID)))
 		require.NotNil(t, facts.PoliceReportedAt)
 		assert.True(t, facts.PoliceReportedAt.Equal(*met.MetAt), "the view agrees with the case's facts")
 		assert.Equal(t, oracle(t, b.Store, atHorizon), stored(t, b))
@@ -88,28 +82,23 @@ func TestSecondReportReceived(t *testing.T) {
 	enginetest.Backends(t, func(t *testing.T, b enginetest.Backend) {
 		ctx := context.Background()
 		now := enginetest.Now
-		h := commands.New(b.Store, commands.WithClock(func() time.Time { return now }))
-		cw, childID := caseworkerAndChild(t, h)
-		call := caseworkerCall(t, cw)
-		dropout, _ := domain.ParseConcerns([]string{"dropout"})
-		src, _ := domain.ParseSource("walk_in")
-		walkIn, _ := domain.ParseReporterType("child_self")
+		c := commandstest.NewCounty(t, b.Store, commands.WithClock(func() time.Time { return now }))
+		childID := c.RegisterChild(t)
 		received := now.Add(-3 * time.Hour)
-		res, _, err := h.ReceiveReport(ctx, call, commands.ReceiveReport{ChildID: childID, Source: src, Reporter: domain.Reporter{Type: walkIn},
-			Concerns: dropout, Risk: domain.RiskLow, ReceivedAt: received, Summary: "到访"})
-		require.NoError(t, err)
+		caseID := walkIn(t, c, childID, received)
 
 		abuse, _ := domain.ParseConcerns([]string{"abuse"})
 		hotline, _ := domain.ParseSource("hotline_12355")
+		childSelf, _ := domain.ParseReporterType("child_self")
 		second, err := eventlog.New().Encode([]domain.Change{{
-			Event: domain.ReportReceived{CaseID: res.ID, ChildID: childID, Jurisdiction: enginetest.Jur(t, "370902101202"),
-				Source: hotline, Reporter: domain.Reporter{Type: walkIn}, Concerns: abuse, Risk: domain.RiskHigh, Summary: "再次来电"},
-			Actor: call.Principal.Actor, OccurredAt: received.Add(-time.Hour),
+			Event: domain.ReportReceived{CaseID: caseID, ChildID: childID, Jurisdiction: enginetest.Jur(t, "370902101202"),
+				Source: hotline, Reporter: domain.Reporter{Type: childSelf}, Concerns: abuse, Risk: domain.RiskHigh, Summary: "再次来电"},
+			Actor: c.Caseworker.Principal.Actor, OccurredAt: received.Add(-time.Hour),
 		}}, eventlog.Envelope{})
 		require.NoError(t, err)
-		_, err = b.Store.Append(ctx, eventlog.StreamRef(domain.CaseStream(res.ID)), eventstore.AnyVersion, second...)
+		_, err = b.Store.Append(ctx, eventlog.StreamRef(domain.CaseStream(caseID)), eventstore.AnyVersion, second...)
 		require.NoError(t, err)
-		_, err = h.AssignCase(ctx, call, commands.AssignCase{CaseID: res.ID, WorkerID: cw})
+		_, err = c.Handlers.AssignCase(ctx, c.Caseworker, commands.AssignCase{CaseID: caseID, WorkerID: c.WorkerID})
 		require.NoError(t, err)
 
 		e := enginetest.CatchUp(t, b, deadlines.New())
@@ -122,7 +111,7 @@ func TestSecondReportReceived(t *testing.T) {
 
 		db := b.DB
 		db.Clock = func() time.Time { return now }
-		rows, err := deadlines.OfCase(ctx, db, res.ID)
+		rows, err := deadlines.OfCase(ctx, db, caseID)
 		require.NoError(t, err)
 		var kinds []string
 		for _, r := range rows {
@@ -130,7 +119,7 @@ func TestSecondReportReceived(t *testing.T) {
 			assert.Equal(t, "370902101201", r.Jurisdiction.String(), "the first report's place")
 		}
 		assert.ElementsMatch(t, []string{"first_response", "assignment", "assessment"}, kinds, "no police report: the first report's concern")
-		response := ofKind(t, b, res.ID, "first_response")
+		response := ofKind(t, b, caseID, "first_response")
 		assert.True(t, received.Equal(response.StartedAt), "from the first report's time")
 		assert.True(t, received.Add(7*24*time.Hour).Equal(response.DueAt), "by the first report's (low) risk")
 

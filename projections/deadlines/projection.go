@@ -33,7 +33,7 @@ func (*Projection) Tables() []string {
 // position of the stream's last event.
 //
 // rm_deadline_streams is one row per case, child and worker stream: its
-// facts as JSON (domain.CaseFacts, ChildFacts or WorkerFacts), its horizon
+// facts as a snapshot (domain.CaseFacts, ChildFacts or WorkerFacts), its horizon
 // (the latest business time among its events), the position of its last
 // event, and, for a child whose yearly verifications run on, verify_due:
 // the due time of the last one in rm_deadlines, after which Tick adds the

@@ -11,6 +11,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/careledger/careledger/commands"
+	"github.com/careledger/careledger/commands/commandstest"
 	"github.com/careledger/careledger/domain"
 	"github.com/careledger/careledger/projections/deadlines"
 	"github.com/careledger/careledger/projections/engine"
@@ -41,7 +42,7 @@ func TestTickSweepsMissed(t *testing.T) {
 	t.Parallel()
 	enginetest.Backends(t, func(t *testing.T, b enginetest.Backend) {
 		ctx := context.Background()
-		clockWorkload(t, b.Store, 12)
+		policyChangedAt := commandstest.ClockWorkload(t, b.Store, enginetest.Now, 12)
 		e := enginetest.CatchUp(t, b, deadlines.New())
 
 		// A moment by which some open obligations have fallen due and
@@ -184,8 +185,8 @@ func TestTickExtendsYearly(t *testing.T) {
 		ctx := context.Background()
 		then := time.Date(2024, 5, 1, 10, 0, 0, 0, domain.ChinaStandardTime)
 		clock := then
-		h := commands.New(b.Store, commands.WithClock(func() time.Time { return clock }))
-		cw, child := caseworkerAndChild(t, h)
+		c := commandstest.NewCounty(t, b.Store, commands.WithClock(func() time.Time { return clock }))
+		child := c.RegisterChild(t)
 		e := enginetest.CatchUp(t, b, deadlines.New())
 
 		type verification struct {
@@ -227,7 +228,7 @@ func TestTickExtendsYearly(t *testing.T) {
 		// are derived at its new horizon, where the series stops at 2025's
 		// verification, which the visit met.
 		clock = now
-		_, err := h.RecordVisit(ctx, caseworkerCall(t, cw), commands.RecordVisit{ChildID: child,
+		_, err := c.Handlers.RecordVisit(ctx, c.Caseworker, commands.RecordVisit{ChildID: child,
 			OccurredAt: time.Date(2025, 8, 1, 9, 0, 0, 0, domain.ChinaStandardTime), Findings: "在家"})
 		require.NoError(t, err)
 		require.NoError(t, e.CatchUp(ctx))
@@ -269,7 +270,7 @@ func TestOnlyTheProjectionWrites(t *testing.T) {
 					time.Sleep(3 * time.Millisecond) // let the writers have the database too
 				}
 			})
-			clockWorkload(t, b.Store, 16)
+			commandstest.ClockWorkload(t, b.Store, enginetest.Now, 16)
 			close(stop)
 			wg.Wait()
 		})

@@ -81,3 +81,29 @@ func NullText(s string) any {
 	}
 	return s
 }
+
+// Snapshots reads, from table, the snapshot column of the rows whose key
+// column is one of ids (in pieces of 500), and gives each to fn with its
+// key. A read model that keeps the domain's facts between batches loads
+// them with it; an id without a row is not given.
+func Snapshots(ctx context.Context, q Querier, table, key, column string, ids []string, fn func(id string, raw []byte) error) error {
+	return Chunks(ids, func(piece []string) error {
+		in, args := InList(piece)
+		rows, err := q.QueryContext(ctx, `SELECT `+key+`, `+column+` FROM `+table+` WHERE `+key+` IN (`+in+`)`, args...)
+		if err != nil {
+			return err
+		}
+		defer rows.Close()
+		for rows.Next() {
+			var id string
+			var raw []byte
+			if err := rows.Scan(&id, &raw); err != nil {
+				return err
+			}
+			if err := fn(id, raw); err != nil {
+				return err
+			}
+		}
+		return rows.Err()
+	})
+}

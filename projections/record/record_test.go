@@ -10,6 +10,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/careledger/careledger/commands"
+	"github.com/careledger/careledger/commands/commandstest"
 	"github.com/careledger/careledger/domain"
 	"github.com/careledger/careledger/eventlog/personal"
 	"github.com/careledger/careledger/eventstore"
@@ -19,15 +20,12 @@ import (
 	"github.com/careledger/careledger/projections/record"
 )
 
-// world is a store that seals personal data, the command handlers over it,
-// a registered caseworker and a registered child.
+// world is a store that seals personal data, a county over it (the
+// command handlers and a registered caseworker) and a registered child.
 type world struct {
-	store  eventstore.Store
-	h      *commands.Handlers
-	cw     commands.Call
-	admin  commands.Call
-	worker string
-	child  string
+	commandstest.County
+	store eventstore.Store
+	child string
 }
 
 var (
@@ -40,12 +38,7 @@ func newWorld(t *testing.T, b enginetest.Backend) world {
 	keys, err := privacy.OpenKeys(ctx, b.DB.SQL, b.DB.Dialect == readdb.SQLite, []byte("record test master key, 32 bytes"))
 	require.NoError(t, err)
 	store := privacy.Wrap(b.Store, keys, personal.Catalog())
-	h := commands.New(store)
-	admin := commands.Call{Principal: domain.Principal{Actor: domain.Actor{Subject: "admin", Role: domain.RoleAdmin, Jurisdiction: domain.All}}}
-	w, err := h.RegisterWorker(ctx, admin, commands.RegisterWorker{Name: "王芳", Role: domain.RoleCaseworker, Jurisdiction: enginetest.Jur(t, county)})
-	require.NoError(t, err)
-	cw := commands.Call{Principal: domain.Principal{Actor: domain.Actor{Subject: w.ID, Role: domain.RoleCaseworker, Jurisdiction: enginetest.Jur(t, county)}}}
-	wd := world{store: store, h: h, cw: cw, admin: admin, worker: w.ID}
+	wd := world{County: commandstest.NewCounty(t, store), store: store}
 	wd.child = wd.registerChild(t, "小明", "370902201503041231")
 	return wd
 }
@@ -53,7 +46,7 @@ func newWorld(t *testing.T, b enginetest.Backend) world {
 func (w world) registerChild(t *testing.T, name, idNumber string) string {
 	cats, _ := domain.ParseCategories([]string{"left_behind"})
 	sex, _ := domain.ParseSex("male")
-	c, err := w.h.RegisterChild(context.Background(), w.cw, commands.RegisterChild{Child: domain.ChildRegistered{
+	c, err := w.Handlers.RegisterChild(context.Background(), w.Caseworker, commands.RegisterChild{Child: domain.ChildRegistered{
 		Name: name, IDNumber: idNumber, BirthDate: domain.NewDate(2015, 3, 4), Sex: sex, Jurisdiction: enginetest.Jur(t, village),
 		Categories: cats, Guardian: domain.Guardian{Name: "张三", Relation: "grandfather", Phone: "13800001111"},
 		LivingSituation: "与祖父同住", Schooling: "村小三年级"}})
@@ -62,13 +55,7 @@ func (w world) registerChild(t *testing.T, name, idNumber string) string {
 }
 
 func (w world) receiveReport(t *testing.T, at time.Time) string {
-	concerns, _ := domain.ParseConcerns([]string{"living_alone"})
-	hotline, _ := domain.ParseSource("hotline_12355")
-	anonymous, _ := domain.ParseReporterType("anonymous")
-	res, _, err := w.h.ReceiveReport(context.Background(), w.cw, commands.ReceiveReport{ChildID: w.child, Source: hotline,
-		Reporter: domain.Reporter{Type: anonymous}, Concerns: concerns, Risk: domain.RiskHigh, ReceivedAt: at, Summary: "独自在家"})
-	require.NoError(t, err)
-	return res.ID
+	return w.Report(t, w.child, at, domain.RiskHigh, "独自在家", "living_alone")
 }
 
 // TestCaseEventsPaginateByVersion: a case's events come in stream order,
@@ -82,7 +69,7 @@ func TestCaseEventsPaginateByVersion(t *testing.T) {
 		received := time.Now().Add(-time.Hour).Truncate(time.Second)
 		caseID := w.receiveReport(t, received)
 		for i := range 4 {
-			_, err := w.h.RecordFollowUp(ctx, w.cw, commands.RecordFollowUp{CaseID: caseID, OccurredAt: received.Add(time.Duration(i+1) * time.Minute), Note: "回访"})
+			_, err := w.Handlers.RecordFollowUp(ctx, w.Caseworker, commands.RecordFollowUp{CaseID: caseID, OccurredAt: received.Add(time.Duration(i+1) * time.Minute), Note: "回访"})
 			require.NoError(t, err)
 		}
 		rec := record.New(w.store)
@@ -119,7 +106,7 @@ func TestCaseEventsPaginateByVersion(t *testing.T) {
 			assert.Equal(t, s.GlobalPosition, e.GlobalPosition)
 			assert.Equal(t, s.Hash.String(), e.Hash)
 			assert.Equal(t, s.PrevHash.String(), e.PrevHash)
-			assert.Equal(t, w.worker, e.Actor.Subject)
+			assert.Equal(t, w.WorkerID, e.Actor.Subject)
 			assert.Equal(t, "caseworker", e.Actor.Role)
 			assert.Equal(t, county, e.Actor.Jurisdiction)
 		}
@@ -141,7 +128,7 @@ func TestCaseEventsPaginateByVersion(t *testing.T) {
 		storeHash, err := json.Marshal(stored[1].Hash)
 		require.NoError(t, err)
 		assert.JSONEq(t, string(storeHash), string(shape["hash"]))
-		assert.JSONEq(t, `{"subject":"`+w.worker+`","role":"caseworker","jurisdiction":"370902"}`, string(shape["actor"]))
+		assert.JSONEq(t, `{"subject":"`+w.WorkerID+`","role":"caseworker","jurisdiction":"370902"}`, string(shape["actor"]))
 
 		none, err := rec.CaseEvents(ctx, "no-such-case", 0, 10)
 		require.NoError(t, err)
@@ -158,12 +145,12 @@ func TestFactsFoldFromTheLog(t *testing.T) {
 		w := newWorld(t, b)
 		received := time.Now().Add(-2 * time.Hour).Truncate(time.Second)
 		caseID := w.receiveReport(t, received)
-		_, err := w.h.AssignCase(ctx, w.cw, commands.AssignCase{CaseID: caseID, WorkerID: w.worker})
+		_, err := w.Handlers.AssignCase(ctx, w.Caseworker, commands.AssignCase{CaseID: caseID, WorkerID: w.WorkerID})
 		require.NoError(t, err)
-		_, err = w.h.ForwardToPolice(ctx, w.cw, commands.ForwardToPolice{CaseID: caseID, OccurredAt: received.Add(30 * time.Minute), PoliceUnit: "派出所"})
+		_, err = w.Handlers.ForwardToPolice(ctx, w.Caseworker, commands.ForwardToPolice{CaseID: caseID, OccurredAt: received.Add(30 * time.Minute), PoliceUnit: "派出所"})
 		require.NoError(t, err)
 		visited := received.Add(time.Hour)
-		_, err = w.h.RecordVisit(ctx, w.cw, commands.RecordVisit{ChildID: w.child, OccurredAt: visited, Findings: "在家"})
+		_, err = w.Handlers.RecordVisit(ctx, w.Caseworker, commands.RecordVisit{ChildID: w.child, OccurredAt: visited, Findings: "在家"})
 		require.NoError(t, err)
 		rec := record.New(w.store)
 
@@ -172,7 +159,7 @@ func TestFactsFoldFromTheLog(t *testing.T) {
 		assert.Equal(t, caseID, c.ID)
 		assert.Equal(t, w.child, c.ChildID)
 		assert.Equal(t, village, c.Jurisdiction.String())
-		assert.Equal(t, w.worker, c.Assignee)
+		assert.Equal(t, w.WorkerID, c.Assignee)
 		require.NotNil(t, c.PoliceReportedAt)
 		assert.True(t, received.Add(30*time.Minute).Equal(*c.PoliceReportedAt))
 		assert.Equal(t, int64(3), c.Version)
@@ -189,7 +176,7 @@ func TestFactsFoldFromTheLog(t *testing.T) {
 		_, err = rec.Child(ctx, "no-such-child")
 		assert.ErrorIs(t, err, domain.ErrNotFound)
 
-		wf, ok, err := rec.Worker(ctx, w.worker)
+		wf, ok, err := rec.Worker(ctx, w.WorkerID)
 		require.NoError(t, err)
 		require.True(t, ok)
 		assert.Equal(t, "王芳", wf.Name)
@@ -220,9 +207,9 @@ func TestPersonalThroughThePrivacyStore(t *testing.T) {
 		w := newWorld(t, b)
 		erased := w.registerChild(t, "小红", "")
 		name := "小明明"
-		_, err := w.h.UpdateChildProfile(ctx, w.cw, commands.UpdateChildProfile{ChildID: w.child, Update: domain.ChildProfileUpdated{Name: &name}})
+		_, err := w.Handlers.UpdateChildProfile(ctx, w.Caseworker, commands.UpdateChildProfile{ChildID: w.child, Update: domain.ChildProfileUpdated{Name: &name}})
 		require.NoError(t, err)
-		_, err = w.h.EraseChild(ctx, w.admin, commands.EraseChild{ChildID: erased, Reason: "监护人申请删除"})
+		_, err = w.Handlers.EraseChild(ctx, w.Admin, commands.EraseChild{ChildID: erased, Reason: "监护人申请删除"})
 		require.NoError(t, err)
 		rec := record.New(w.store)
 
@@ -271,7 +258,7 @@ func TestAsOfLeavesOutWhatWasRecordedLater(t *testing.T) {
 		before := time.Now()
 		time.Sleep(5 * time.Millisecond)
 		// Entered after the moment, though it happened before it.
-		visit, err := w.h.RecordVisit(ctx, w.cw, commands.RecordVisit{ChildID: w.child, OccurredAt: time.Now().Add(-24 * time.Hour), Findings: "家中无人"})
+		visit, err := w.Handlers.RecordVisit(ctx, w.Caseworker, commands.RecordVisit{ChildID: w.child, OccurredAt: time.Now().Add(-24 * time.Hour), Findings: "家中无人"})
 		require.NoError(t, err)
 		later := w.registerChild(t, "小刚", "")
 		rec := record.New(w.store)

@@ -9,6 +9,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/careledger/careledger/commands"
+	"github.com/careledger/careledger/commands/commandstest"
 	"github.com/careledger/careledger/domain"
 	"github.com/careledger/careledger/projections/caseview"
 	"github.com/careledger/careledger/projections/engine/enginetest"
@@ -17,38 +18,19 @@ import (
 	"github.com/careledger/careledger/projections/timeline"
 )
 
-var (
-	admin     = commands.Call{Principal: domain.Principal{Actor: domain.Actor{Subject: "admin", Role: domain.RoleAdmin, Jurisdiction: domain.All}}}
-	inspector = domain.Principal{Actor: domain.Actor{Subject: "insp", Role: domain.RoleInspector, Jurisdiction: domain.All}}
-)
+var inspector = domain.Principal{Actor: domain.Actor{Subject: "insp", Role: domain.RoleInspector, Jurisdiction: domain.All}}
 
 // caseworkerAndChild registers a caseworker of the county 370902 and a
-// child of one of its villages.
-func caseworkerAndChild(t *testing.T, h *commands.Handlers) (cw commands.Call, worker, child string) {
-	ctx := context.Background()
-	county := enginetest.Jur(t, "370902")
-	w, err := h.RegisterWorker(ctx, admin, commands.RegisterWorker{Name: "王芳", Role: domain.RoleCaseworker, Jurisdiction: county})
-	require.NoError(t, err)
-	cw = commands.Call{Principal: domain.Principal{Actor: domain.Actor{Subject: w.ID, Role: domain.RoleCaseworker, Jurisdiction: county}}}
-	cats, _ := domain.ParseCategories([]string{"left_behind"})
-	sex, _ := domain.ParseSex("male")
-	c, err := h.RegisterChild(ctx, cw, commands.RegisterChild{Child: domain.ChildRegistered{Name: "小明", BirthDate: domain.NewDate(2015, 1, 1),
-		Sex: sex, Jurisdiction: enginetest.Jur(t, "370902101201"), Categories: cats, Guardian: domain.Guardian{Name: "张三", Relation: "grandfather"}}})
-	require.NoError(t, err)
-	return cw, w.ID, c.ID
+// child of one of its villages (commandstest.County), on the real clock.
+func caseworkerAndChild(t *testing.T, b enginetest.Backend) (c commandstest.County, child string) {
+	c = commandstest.NewCounty(t, b.Store)
+	return c, c.RegisterChild(t)
 }
 
-// receiveReport records a high-risk report about a child living alone
+// receiveReport records a high-risk report about the child living alone
 // (which asks for a police report within the hour).
-func receiveReport(t *testing.T, h *commands.Handlers, cw commands.Call, child string, at time.Time) string {
-	concerns, err := domain.ParseConcerns([]string{"living_alone"})
-	require.NoError(t, err)
-	hotline, _ := domain.ParseSource("hotline_12355")
-	anonymous, _ := domain.ParseReporterType("anonymous")
-	res, _, err := h.ReceiveReport(context.Background(), cw, commands.ReceiveReport{ChildID: child, Source: hotline,
-		Reporter: domain.Reporter{Type: anonymous}, Concerns: concerns, Risk: domain.RiskHigh, ReceivedAt: at, Summary: "独自在家"})
-	require.NoError(t, err)
-	return res.ID
+func receiveReport(t *testing.T, c commandstest.County, child string, at time.Time) string {
+	return c.Report(t, child, at, domain.RiskHigh, "独自在家", "living_alone")
 }
 
 func positions(items []timeline.Item) []int64 {
@@ -86,18 +68,18 @@ func TestInquiryReportAsOf(t *testing.T) {
 	t.Parallel()
 	enginetest.Backends(t, func(t *testing.T, b enginetest.Backend) {
 		ctx := context.Background()
-		h := commands.New(b.Store)
-		cw, worker, child := caseworkerAndChild(t, h)
+		c, child := caseworkerAndChild(t, b)
+		h, cw, worker := c.Handlers, c.Caseworker, c.WorkerID
 		inspector := domain.Principal{Actor: domain.Actor{Subject: "insp", Role: domain.RoleInspector, Jurisdiction: enginetest.Jur(t, "3709")}}
 		received := time.Now().Add(-10 * 24 * time.Hour).Truncate(time.Second)
-		caseA := receiveReport(t, h, cw, child, received)
+		caseA := receiveReport(t, c, child, received)
 
 		policy := domain.DefaultPolicy()
 		policy.PoliceReport = domain.Hours(2)
-		_, err := h.ChangePolicy(ctx, admin, commands.ChangePolicy{Policy: policy})
+		_, err := h.ChangePolicy(ctx, c.Admin, commands.ChangePolicy{Policy: policy})
 		require.NoError(t, err)
 		time.Sleep(5 * time.Millisecond)
-		caseB := receiveReport(t, h, cw, child, time.Now())
+		caseB := receiveReport(t, c, child, time.Now())
 		inq, err := h.OpenInquiry(ctx, commands.Call{Principal: inspector}, commands.OpenInquiry{ChildID: child, IncidentAt: received.Add(3 * time.Hour), Reason: "儿童独居未报警"})
 		require.NoError(t, err)
 		enginetest.CatchUp(t, b, caseview.Projection{})
@@ -196,10 +178,10 @@ func TestBackDatedPoliceReport(t *testing.T) {
 	t.Parallel()
 	enginetest.Backends(t, func(t *testing.T, b enginetest.Backend) {
 		ctx := context.Background()
-		h := commands.New(b.Store)
-		cw, _, child := caseworkerAndChild(t, h)
+		c, child := caseworkerAndChild(t, b)
+		h, cw := c.Handlers, c.Caseworker
 		received := time.Now().Add(-100 * time.Hour).Truncate(time.Second)
-		caseID := receiveReport(t, h, cw, child, received)
+		caseID := receiveReport(t, c, child, received)
 		first, err := h.ForwardToPolice(ctx, cw, commands.ForwardToPolice{CaseID: caseID, OccurredAt: time.Now().Add(-10 * time.Minute).Truncate(time.Second), PoliceUnit: "城关派出所"})
 		require.NoError(t, err)
 		backDated := received.Add(30 * time.Minute)
@@ -241,11 +223,11 @@ func TestReportTimelineIsTheTimelineView(t *testing.T) {
 	t.Parallel()
 	enginetest.Backends(t, func(t *testing.T, b enginetest.Backend) {
 		ctx := context.Background()
-		h := commands.New(b.Store)
-		cw, _, child := caseworkerAndChild(t, h)
+		c, child := caseworkerAndChild(t, b)
+		h, cw := c.Handlers, c.Caseworker
 		received := time.Now().Add(-5 * time.Hour).Truncate(time.Second)
-		caseA := receiveReport(t, h, cw, child, received)
-		caseB := receiveReport(t, h, cw, child, received.Add(time.Hour))
+		caseA := receiveReport(t, c, child, received)
+		caseB := receiveReport(t, c, child, received.Add(time.Hour))
 		education, _ := domain.ParseAgency("education")
 		service, _ := domain.ParseService("return_to_school")
 		ref, err := h.MakeReferral(ctx, cw, commands.MakeReferral{CaseID: caseA, Agency: education, Service: service, Note: "返校"})

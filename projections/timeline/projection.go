@@ -58,7 +58,7 @@ func (Projection) Schema() []string {
 // it goes, and writes the batch's rows at the end — a few statements per
 // batch.
 func (Projection) Apply(ctx context.Context, tx readdb.Tx, d readdb.Dialect, events []domain.Recorded) error {
-	l, err := loadLookups(ctx, tx, continued(events, domain.StreamCase))
+	l, err := loadLookups(ctx, tx, domain.ContinuedIDs(events, domain.StreamCase))
 	if err != nil {
 		return err
 	}
@@ -86,25 +86,6 @@ func (Projection) Apply(ctx context.Context, tx readdb.Tx, d readdb.Dialect, eve
 		return fmt.Errorf("timeline: save rows: %w", err)
 	}
 	return nil
-}
-
-// continued lists the ids of the streams of a kind that the batch takes up
-// after their first event: only those can have lookups already. A stream
-// whose first event in the batch is its first in the log (version 1) has
-// none, so a rebuild, which meets most streams from their start, reads
-// almost nothing back.
-func continued(events []domain.Recorded, kind domain.StreamKind) []string {
-	var ids []string
-	seen := map[string]bool{}
-	for _, r := range events {
-		if id := r.StreamID.ID(); r.StreamID.Kind() == kind && !seen[id] {
-			seen[id] = true
-			if r.Version != 1 {
-				ids = append(ids, id)
-			}
-		}
-	}
-	return ids
 }
 
 // row is the row of rm_timeline for an event.

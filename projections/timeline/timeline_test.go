@@ -127,11 +127,7 @@ func TestOracle(t *testing.T) {
 	t.Parallel()
 	enginetest.Backends(t, func(t *testing.T, b enginetest.Backend) {
 		ctx := context.Background()
-		var s seed
-		enginetest.RunWhile(t, b, func() {
-			s = record(t, b.Store)
-			commandstest.Workload(t, b.Store, enginetest.Now, 31, 3, 25)
-		}, timeline.Projection{})
+		s := enginetest.RunWhileSeeded(t, b, 31, 3, 25, timeline.Projection{})
 
 		o := newOracle(t, b.Store)
 		moments := asOfMoments(t, b.Store)
@@ -154,9 +150,9 @@ func TestOracle(t *testing.T) {
 		check(t)
 
 		// The whole of A's timeline: its file and both its cases.
-		a, err := timeline.OfChild(ctx, b.DB, s.A, time.Time{})
+		a, err := timeline.OfChild(ctx, b.DB, s.ChildA, time.Time{})
 		require.NoError(t, err)
-		assert.Len(t, a, len(o.children[s.A])+len(o.cases[s.CaseA1])+len(o.cases[s.CaseA2]))
+		assert.Len(t, a, len(o.children[s.ChildA])+len(o.cases[s.CaseA1])+len(o.cases[s.CaseA2]))
 
 		// Summaries people read.
 		case1, err := timeline.OfCase(ctx, b.DB, s.CaseA1, time.Time{})
@@ -178,7 +174,7 @@ func TestOracle(t *testing.T) {
 			"case.major_incident_declared":            "宣布重大事件",
 			"case.closed":                             "结案：已解决",
 		}, summaries(case1))
-		file, err := timeline.OfChild(ctx, b.DB, s.B, time.Time{})
+		file, err := timeline.OfChild(ctx, b.DB, s.ChildB, time.Time{})
 		require.NoError(t, err)
 		fileB := summaries(file)
 		assert.Equal(t, "建立儿童档案：困境儿童（家庭贫困）", fileB["child.registered"])
@@ -209,7 +205,7 @@ func TestAsOfExcludesLateEntries(t *testing.T) {
 	t.Parallel()
 	enginetest.Backends(t, func(t *testing.T, b enginetest.Backend) {
 		ctx := context.Background()
-		s := record(t, b.Store)
+		s := commandstest.SeedTwoCounties(t, b.Store, enginetest.Now)
 		e := enginetest.CatchUp(t, b, timeline.Projection{})
 		head, err := b.Store.Head(ctx)
 		require.NoError(t, err)
@@ -217,14 +213,14 @@ func TestAsOfExcludesLateEntries(t *testing.T) {
 		require.NoError(t, err)
 		require.Len(t, last, 1)
 		asOf := last[0].RecordedAt
-		before, err := timeline.OfChild(ctx, b.DB, s.A, asOf)
+		before, err := timeline.OfChild(ctx, b.DB, s.ChildA, asOf)
 		require.NoError(t, err)
 		beforeCase, err := timeline.OfCase(ctx, b.DB, s.CaseA1, asOf)
 		require.NoError(t, err)
 
 		time.Sleep(5 * time.Millisecond) // recorded_at moves on
 		lateVisitAt := enginetest.Now.Add(-30 * 24 * time.Hour)
-		visit, err := s.Handlers.RecordVisit(ctx, s.Caseworker1Call, commands.RecordVisit{ChildID: s.A, OccurredAt: lateVisitAt, Findings: "补录一个月前的走访"})
+		visit, err := s.Handlers.RecordVisit(ctx, s.Caseworker1Call, commands.RecordVisit{ChildID: s.ChildA, OccurredAt: lateVisitAt, Findings: "补录一个月前的走访"})
 		require.NoError(t, err)
 		followUpAt := enginetest.Now.Add(-30 * time.Hour)
 		followUp, err := s.Handlers.RecordFollowUp(ctx, s.Caseworker1Call, commands.RecordFollowUp{CaseID: s.CaseA1, OccurredAt: followUpAt, Note: "补录的电话回访"})
@@ -242,13 +238,13 @@ func TestAsOfExcludesLateEntries(t *testing.T) {
 			}
 			return out
 		}
-		asOfView, err := timeline.OfChild(ctx, b.DB, s.A, asOf)
+		asOfView, err := timeline.OfChild(ctx, b.DB, s.ChildA, asOf)
 		require.NoError(t, err)
 		assert.Equal(t, before, asOfView, "the past view does not change when late entries arrive")
 		assert.NotContains(t, positions(asOfView), visit.LastPosition())
 		assert.NotContains(t, positions(asOfView), followUp.LastPosition())
 
-		today, err := timeline.OfChild(ctx, b.DB, s.A, time.Time{})
+		today, err := timeline.OfChild(ctx, b.DB, s.ChildA, time.Time{})
 		require.NoError(t, err)
 		assert.Contains(t, positions(today), visit.LastPosition())
 		assert.Contains(t, positions(today), followUp.LastPosition())
@@ -283,7 +279,7 @@ func TestAsOfExcludesLateEntries(t *testing.T) {
 func TestSummariesCarryNoPersonalData(t *testing.T) {
 	t.Parallel()
 	enginetest.Backends(t, func(t *testing.T, b enginetest.Backend) {
-		s := record(t, b.Store)
+		s := commandstest.SeedTwoCounties(t, b.Store, enginetest.Now)
 		commandstest.Workload(t, b.Store, enginetest.Now, 41, 1, 15)
 		enginetest.CatchUp(t, b, timeline.Projection{})
 
@@ -322,7 +318,7 @@ func TestSecondReportAndReferral(t *testing.T) {
 	t.Parallel()
 	enginetest.Backends(t, func(t *testing.T, b enginetest.Backend) {
 		ctx := context.Background()
-		s := record(t, b.Store)
+		s := commandstest.SeedTwoCounties(t, b.Store, enginetest.Now)
 		e := enginetest.CatchUp(t, b, timeline.Projection{})
 
 		history, err := eventlog.New().ReadStream(ctx, b.Store, domain.CaseStream(s.CaseA1))
@@ -332,7 +328,7 @@ func TestSecondReportAndReferral(t *testing.T) {
 		by := history[0].Actor
 		opened := history[0].Event.(domain.ReportReceived)
 		again := opened
-		again.ChildID = s.C
+		again.ChildID = s.ChildC
 		health, err := domain.ParseAgency("health")
 		require.NoError(t, err)
 		legal, err := domain.ParseService("legal_aid")
@@ -352,8 +348,8 @@ func TestSecondReportAndReferral(t *testing.T) {
 				assert.NoError(t, st.Stopped, "%s stopped", st.Name)
 			}
 			o := newOracle(t, b.Store)
-			require.Equal(t, s.A, domain.FoldCase(o.cases[s.CaseA1]).ChildID, "the domain's fold keeps the first report")
-			for _, child := range []string{s.A, s.C} {
+			require.Equal(t, s.ChildA, domain.FoldCase(o.cases[s.CaseA1]).ChildID, "the domain's fold keeps the first report")
+			for _, child := range []string{s.ChildA, s.ChildC} {
 				got, err := timeline.OfChild(ctx, b.DB, child, time.Time{})
 				require.NoError(t, err)
 				assert.Equal(t, o.ofChild(child, time.Time{}), withoutSummaries(t, got), "child %s", child)

@@ -1,6 +1,8 @@
 // Package enginetest is what tests of the engine and of the read models
-// share: a store and its read-model database on each backend, and ways to
-// run projections over a log while it is written, or from scratch.
+// share: a store and its read-model database on each backend, ways to run
+// projections over a log while it is written, or from scratch, a check
+// that a read model holds no personal data, and the harness of their
+// benchmarks, so that every read model is measured the same way.
 package enginetest
 
 import (
@@ -11,6 +13,7 @@ import (
 
 	"github.com/stretchr/testify/require"
 
+	"github.com/careledger/careledger/commands/commandstest"
 	"github.com/careledger/careledger/domain"
 	"github.com/careledger/careledger/eventstore"
 	"github.com/careledger/careledger/eventstore/postgres"
@@ -126,4 +129,18 @@ func RunWhile(t testing.TB, b Backend, work func(), ps ...engine.Projection) {
 	work()
 	WaitHead(t, e, b.Store)
 	require.NoError(t, stop())
+}
+
+// RunWhileSeeded runs an engine with the projections while the two seeded
+// counties (commandstest.SeedTwoCounties, at Now) and then a workload of
+// random commands (commandstest.Workload from seed, writers × steps) are
+// written, waits until it has applied the whole log, and returns what the
+// seed made.
+func RunWhileSeeded(t testing.TB, b Backend, seed uint64, writers, steps int, ps ...engine.Projection) commandstest.Seed {
+	var s commandstest.Seed
+	RunWhile(t, b, func() {
+		s = commandstest.SeedTwoCounties(t, b.Store, Now)
+		commandstest.Workload(t, b.Store, Now, seed, writers, steps)
+	}, ps...)
+	return s
 }
