@@ -99,9 +99,13 @@ func TestInspectPageTracesTheChild(t *testing.T) {
 			assert.Contains(t, d.Text, "未履行")
 			assert.Contains(t, d.Text, cst(s.Received), "started when the report came in, in China Standard Time")
 			assert.Contains(t, d.Text, cst(s.Received.Add(time.Hour)), "due an hour later under the policy then in force")
+			assert.Contains(t, d.Text, cst(s.Received)+"起", "its owners over time, each since when")
 		}
 	}
 	assert.True(t, found, "the first case's police report is listed: %+v", now.Deadlines)
+	for _, d := range now.Deadlines {
+		assert.NotContains(t, d.Text, "undefined", "every cell of %s reads its field", d.Kind)
+	}
 	assert.Contains(t, barFills(now, "police_report", "missed"), "rgb(198, 40, 40)", "a missed obligation is drawn red")
 
 	// The late visit: marked on the axis, in the timeline and among the late entries.
