@@ -4,7 +4,7 @@ import (
 	"testing"
 
 	"github.com/careledger/careledger/projections"
-	"github.com/careledger/careledger/projections/engine/enginetest"
+	"github.com/careledger/careledger/tests/readtest"
 )
 
 // BenchmarkRebuild rebuilds every read model (projections.All) over the
@@ -16,4 +16,4 @@ import (
 //
 // With CARELEDGER_BENCH_SEALED=1 the county is written and read through the
 // store that seals personal data, as serve and 'projections rebuild' do.
-func BenchmarkRebuild(b *testing.B) { enginetest.BenchRebuild(b, projections.All()...) }
+func BenchmarkRebuild(b *testing.B) { readtest.BenchRebuild(b, projections.All()...) }

@@ -21,10 +21,10 @@ import (
 // issue "One fold, one codec, layers that hold"): who may depend on whom.
 // Each rule names packages by their path in the module (a prefix names a
 // package and everything under it) and the packages they must not depend
-// on, directly or through others. Only non-test files count, and test
-// support packages (apitest, enginetest, commandstest, storetest, pgtest)
-// are exempt: a test may wire the whole system, or drive the write side to
-// check the read side.
+// on, directly or through others. Only non-test files count; test support
+// packages keep the rules of their layer too, but for api/apitest, which
+// wires the whole server over a real store as `serve` does (what drives
+// the write side to check the read side lives in tests/readtest).
 var layerRules = []struct {
 	packages string
 	forbid   []string

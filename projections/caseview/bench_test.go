@@ -4,7 +4,7 @@ import (
 	"testing"
 
 	"github.com/careledger/careledger/projections/caseview"
-	"github.com/careledger/careledger/projections/engine/enginetest"
+	"github.com/careledger/careledger/tests/readtest"
 )
 
 // BenchmarkApply measures the case view's Apply alone over the synthetic
@@ -12,6 +12,6 @@ import (
 // rebuild of the view, reading included (enginetest.BenchRebuild).
 //
 //	CARELEDGER_TEST_POSTGRES=postgres://… go test -run '^$' -bench . -benchtime 3x ./projections/caseview/
-func BenchmarkApply(b *testing.B) { enginetest.BenchApply(b, caseview.Projection{}) }
+func BenchmarkApply(b *testing.B) { readtest.BenchApply(b, caseview.Projection{}) }
 
-func BenchmarkRebuild(b *testing.B) { enginetest.BenchRebuild(b, caseview.Projection{}) }
+func BenchmarkRebuild(b *testing.B) { readtest.BenchRebuild(b, caseview.Projection{}) }

@@ -13,6 +13,7 @@ import (
 	"github.com/careledger/careledger/eventstore"
 	"github.com/careledger/careledger/projections/caseview"
 	"github.com/careledger/careledger/projections/engine/enginetest"
+	"github.com/careledger/careledger/tests/readtest"
 )
 
 // caseloadFromEvents counts open cases per worker from domain.FoldCase of
@@ -63,7 +64,7 @@ func TestCaseloadOracle(t *testing.T) {
 	t.Parallel()
 	enginetest.Backends(t, func(t *testing.T, b enginetest.Backend) {
 		ctx := context.Background()
-		s := enginetest.RunWhileSeeded(t, b, 21, 3, 30, caseview.Projection{})
+		s := readtest.RunWhileSeeded(t, b, 21, 3, 30, caseview.Projection{})
 
 		filters := []struct {
 			name   string

@@ -19,6 +19,7 @@ import (
 	"github.com/careledger/careledger/eventstore"
 	"github.com/careledger/careledger/projections/childview"
 	"github.com/careledger/careledger/projections/engine/enginetest"
+	"github.com/careledger/careledger/tests/readtest"
 )
 
 // row is what the oracle compares: rm_children's columns, JSON decoded.
@@ -111,7 +112,7 @@ func TestViewOracle(t *testing.T) {
 	t.Parallel()
 	enginetest.Backends(t, func(t *testing.T, b enginetest.Backend) {
 		ctx := context.Background()
-		s := enginetest.RunWhileSeeded(t, b, 11, 2, 20, childview.Projection{})
+		s := readtest.RunWhileSeeded(t, b, 11, 2, 20, childview.Projection{})
 
 		want, files := wantRows(t, b.Store), wantFiles(t, b.Store)
 		require.Len(t, want, 4) // A, B, C and the case workload's child

@@ -12,6 +12,7 @@ import (
 	"github.com/careledger/careledger/projections/deadlines"
 	"github.com/careledger/careledger/projections/engine"
 	"github.com/careledger/careledger/projections/engine/enginetest"
+	"github.com/careledger/careledger/tests/readtest"
 )
 
 // BenchmarkApply applies the synthetic county (enginetest.SynthCounty:
@@ -30,15 +31,15 @@ import (
 //	CARELEDGER_TEST_POSTGRES=postgres://postgres@127.0.0.1:5432/test \
 //	  go test -run '^$' -bench Apply -benchtime 3x ./projections/deadlines/
 func BenchmarkApply(b *testing.B) {
-	enginetest.OnEachBackend(b, func(b *testing.B, fresh func(testing.TB) enginetest.Backend) {
+	readtest.OnEachBackend(b, func(b *testing.B, fresh func(testing.TB) enginetest.Backend) {
 		ctx := context.Background()
 		bk := fresh(b)
-		n := enginetest.SynthCounty(b, bk.Store)
+		n := readtest.SynthCounty(b, bk.Store)
 
 		rebuild := func(b *testing.B, bk enginetest.Backend) {
 			e := engine.New(bk.Store, bk.DB, engine.Options{}, deadlines.New())
 			require.NoError(b, e.Migrate(ctx))
-			enginetest.TimeRebuilds(b, e, n)
+			readtest.TimeRebuilds(b, e, n)
 		}
 		b.Run("rebuild", func(b *testing.B) { rebuild(b, bk) })
 

@@ -3,10 +3,10 @@ package timeline_test
 import (
 	"testing"
 
-	"github.com/careledger/careledger/projections/engine/enginetest"
 	"github.com/careledger/careledger/projections/timeline"
+	"github.com/careledger/careledger/tests/readtest"
 )
 
 // BenchmarkApply measures the timeline's Apply alone over the synthetic
 // county (enginetest.BenchApply).
-func BenchmarkApply(b *testing.B) { enginetest.BenchApply(b, timeline.Projection{}) }
+func BenchmarkApply(b *testing.B) { readtest.BenchApply(b, timeline.Projection{}) }

@@ -17,6 +17,7 @@ import (
 	"github.com/careledger/careledger/eventstore"
 	"github.com/careledger/careledger/projections/engine/enginetest"
 	"github.com/careledger/careledger/projections/timeline"
+	"github.com/careledger/careledger/tests/readtest"
 )
 
 // item is a recorded event as a timeline shows it, summary aside.
@@ -127,7 +128,7 @@ func TestOracle(t *testing.T) {
 	t.Parallel()
 	enginetest.Backends(t, func(t *testing.T, b enginetest.Backend) {
 		ctx := context.Background()
-		s := enginetest.RunWhileSeeded(t, b, 31, 3, 25, timeline.Projection{})
+		s := readtest.RunWhileSeeded(t, b, 31, 3, 25, timeline.Projection{})
 
 		o := newOracle(t, b.Store)
 		moments := asOfMoments(t, b.Store)

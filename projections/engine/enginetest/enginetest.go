@@ -13,7 +13,6 @@ import (
 
 	"github.com/stretchr/testify/require"
 
-	"github.com/careledger/careledger/commands/commandstest"
 	"github.com/careledger/careledger/domain"
 	"github.com/careledger/careledger/eventstore"
 	"github.com/careledger/careledger/eventstore/postgres"
@@ -129,18 +128,4 @@ func RunWhile(t testing.TB, b Backend, work func(), ps ...engine.Projection) {
 	work()
 	WaitHead(t, e, b.Store)
 	require.NoError(t, stop())
-}
-
-// RunWhileSeeded runs an engine with the projections while the two seeded
-// counties (commandstest.SeedTwoCounties, at Now) and then a workload of
-// random commands (commandstest.Workload from seed, writers × steps) are
-// written, waits until it has applied the whole log, and returns what the
-// seed made.
-func RunWhileSeeded(t testing.TB, b Backend, seed uint64, writers, steps int, ps ...engine.Projection) commandstest.Seed {
-	var s commandstest.Seed
-	RunWhile(t, b, func() {
-		s = commandstest.SeedTwoCounties(t, b.Store, Now)
-		commandstest.Workload(t, b.Store, Now, seed, writers, steps)
-	}, ps...)
-	return s
 }

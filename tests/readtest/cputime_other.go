@@ -1,6 +1,6 @@
 //go:build !unix
 
-package enginetest
+package readtest
 
 import "time"
 

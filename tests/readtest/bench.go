@@ -1,4 +1,10 @@
-package enginetest
+// Package readtest is what tests and benchmarks of the read models share
+// that drives the write side too: a seeded county written while an engine
+// runs the projections, and the benchmark harness over a synthetic county
+// (commands/synth). It lives beside the component tests, not under
+// projections/, because the read side itself never depends on the write
+// side (tests/architecture_test.go).
+package readtest
 
 import (
 	"context"
@@ -16,6 +22,7 @@ import (
 	"github.com/careledger/careledger/eventstore"
 	"github.com/careledger/careledger/eventstore/privacy"
 	"github.com/careledger/careledger/projections/engine"
+	"github.com/careledger/careledger/projections/engine/enginetest"
 	"github.com/careledger/careledger/projections/readdb"
 )
 
@@ -43,11 +50,11 @@ func BenchChildren() int {
 // OnEachBackend runs fn as a sub-benchmark named "sqlite", then as one
 // named "postgres", giving it the function that makes a fresh backend of
 // that kind.
-func OnEachBackend(b *testing.B, fn func(b *testing.B, fresh func(testing.TB) Backend)) {
+func OnEachBackend(b *testing.B, fn func(b *testing.B, fresh func(testing.TB) enginetest.Backend)) {
 	for _, kind := range []struct {
 		name  string
-		fresh func(testing.TB) Backend
-	}{{"sqlite", SQLite}, {"postgres", Postgres}} {
+		fresh func(testing.TB) enginetest.Backend
+	}{{"sqlite", enginetest.SQLite}, {"postgres", enginetest.Postgres}} {
 		b.Run(kind.name, func(b *testing.B) { fn(b, kind.fresh) })
 	}
 }
@@ -70,7 +77,7 @@ func SynthCounty(b *testing.B, store eventstore.Store) int64 {
 // (events/cpu-s: all of SQLite's work, none of the PostgreSQL server's),
 // and the size of the log (events).
 func BenchApply(b *testing.B, p engine.Projection) {
-	OnEachBackend(b, func(b *testing.B, fresh func(testing.TB) Backend) {
+	OnEachBackend(b, func(b *testing.B, fresh func(testing.TB) enginetest.Backend) {
 		ctx := context.Background()
 		bk := fresh(b)
 		SynthCounty(b, bk.Store)
@@ -118,7 +125,7 @@ func applyInTx(b *testing.B, db readdb.DB, p engine.Projection, events []domain.
 // 'projections rebuild' do.
 func BenchRebuild(b *testing.B, ps ...engine.Projection) {
 	sealed := os.Getenv("CARELEDGER_BENCH_SEALED") == "1"
-	OnEachBackend(b, func(b *testing.B, fresh func(testing.TB) Backend) {
+	OnEachBackend(b, func(b *testing.B, fresh func(testing.TB) enginetest.Backend) {
 		ctx := context.Background()
 		bk := fresh(b)
 		store := bk.Store
