@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 	"time"
 
@@ -155,9 +156,17 @@ func TestInspectPageTracesTheChild(t *testing.T) {
 	}
 	printable, closePrintable := chromedp.NewContext(tab, chromedp.WithTargetID(id))
 	defer closePrintable()
-	page, err := chromedp.Run(printable, chromedp.Poll[printablePage](`document.location.protocol === "blob:" && document.querySelector("h1") && {
+	// The new tab navigates from about:blank to the blob while it is polled;
+	// a poll that meets the navigation is tried again.
+	var page printablePage
+	for try := 0; ; try++ {
+		page, err = chromedp.Run(printable, chromedp.Poll[printablePage](`document.location.protocol === "blob:" && document.querySelector("h1") && {
 		title: document.querySelector("h1").textContent, text: document.body.textContent,
 		header: getComputedStyle(document.querySelector("th")).backgroundColor}`))
+		if err == nil || try == 4 || !strings.Contains(err.Error(), "Execution context was destroyed") {
+			break
+		}
+	}
 	require.NoError(t, err)
 	assert.Equal(t, "重大事件倒查报告", page.Title)
 	assert.Equal(t, "rgb(238, 238, 238)", page.Header, "the report's own style applies")
