@@ -163,9 +163,10 @@ func TestInspectPageTracesTheChild(t *testing.T) {
 		page, err = chromedp.Run(printable, chromedp.Poll[printablePage](`document.location.protocol === "blob:" && document.querySelector("h1") && {
 		title: document.querySelector("h1").textContent, text: document.body.textContent,
 		header: getComputedStyle(document.querySelector("th")).backgroundColor}`))
-		if err == nil || try == 4 || !strings.Contains(err.Error(), "Execution context was destroyed") {
+		if err == nil || try == 9 || !navigating(err) {
 			break
 		}
+		time.Sleep(50 * time.Millisecond)
 	}
 	require.NoError(t, err)
 	assert.Equal(t, "重大事件倒查报告", page.Title)
@@ -273,4 +274,11 @@ func screenshot(t *testing.T, tab context.Context, name string) {
 	if dir := os.Getenv("CARELEDGER_SCREENSHOTS"); dir != "" {
 		require.NoError(t, os.WriteFile(filepath.Join(dir, name), png, 0o644))
 	}
+}
+
+// navigating reports whether a CDP call failed because the page's
+// JavaScript context went away under it (the page navigated meanwhile).
+func navigating(err error) bool {
+	return strings.Contains(err.Error(), "Execution context was destroyed") ||
+		strings.Contains(err.Error(), "Cannot find context with specified id")
 }
