@@ -49,10 +49,19 @@ func TestReceiveReport(t *testing.T) {
 
 		problemField(t, f.do("POST", "/v1/cases", f.tokenOf("partner"), reportBody()), http.StatusForbidden)
 		problemField(t, f.do("POST", "/v1/cases", env.Token("caseworker", otherCounty, "cw-9", ""), known), http.StatusNotFound)
+		// A mandatory report is never refused for want of training (强制报告).
 		untrained := f.registerWorker("child_director", village)
-		problemField(t, f.do("POST", "/v1/cases", env.Token("child_director", village, untrained, ""), known), http.StatusForbidden)
+		reported := answer(t, f.do("POST", "/v1/cases", env.Token("child_director", village, untrained, ""), known), http.StatusCreated)
 		_, director := f.trainedWorker("child_director", village)
-		answer(t, f.do("POST", "/v1/cases", director, known), http.StatusCreated)
+		trained := answer(t, f.do("POST", "/v1/cases", director, known), http.StatusCreated)
+		for id, want := range map[string]string{reported.ID: "untrained", trained.ID: "qualified"} {
+			var events api.List[api.EventView]
+			res := f.do("GET", "/v1/cases/"+id+"/events", f.caseworker, nil)
+			require.Equal(t, http.StatusOK, res.Status, string(res.Body))
+			res.JSON(t, &events)
+			require.Len(t, events.Items, 1)
+			assert.Equal(t, want, events.Items[0].Actor.Qualification, "the act carries where the actor's training stood")
+		}
 	})
 }
 

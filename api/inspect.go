@@ -65,9 +65,10 @@ func reportStyleHash() string {
 // person holds yet is a role or an agency) — the domain's own labels.
 func inspectWords() map[string]map[string]string {
 	return map[string]map[string]string{
-		"kinds":    domain.Labels[domain.DeadlineKind](),
-		"statuses": domain.Labels[domain.DeadlineStatus](),
-		"roles":    domain.Labels[domain.Role](),
-		"agencies": domain.Labels[domain.Agency](),
+		"kinds":          domain.Labels[domain.DeadlineKind](),
+		"statuses":       domain.Labels[domain.DeadlineStatus](),
+		"roles":          domain.Labels[domain.Role](),
+		"agencies":       domain.Labels[domain.Agency](),
+		"qualifications": domain.Labels[domain.Qualification](),
 	}
 }

@@ -4,25 +4,26 @@ import "github.com/careledger/careledger/domain"
 
 // Vocabularies of API.md, as the schemas list them: the domain's own.
 var (
-	vocabRole      = domain.Words[domain.Role]()
-	vocabSource    = domain.Words[domain.Source]()
-	vocabReporter  = domain.Words[domain.ReporterType]()
-	vocabConcern   = domain.Words[domain.Concern]()
-	vocabAgency    = domain.Words[domain.Agency]()
-	vocabService   = domain.Words[domain.Service]()
-	vocabGround    = domain.Words[domain.GuardianshipGround]()
-	vocabPlacement = domain.Words[domain.Placement]()
-	vocabOutcome   = domain.Words[domain.GuardianshipOutcome]()
-	vocabClosure   = domain.Words[domain.ClosureReason]()
-	vocabCategory  = domain.Words[domain.Category]()
-	vocabKeyChild  = domain.Words[domain.KeyChildFlag]()
-	vocabReason    = domain.Words[domain.DifficultyReason]()
-	vocabRisk      = domain.Words[domain.Risk]()
-	vocabSex       = domain.Words[domain.Sex]()
-	vocabDeadline  = domain.Words[domain.DeadlineKind]()
-	vocabStatus    = domain.Words[domain.DeadlineStatus]()
-	vocabCase      = domain.Words[domain.CaseStatus]()
-	vocabReferral  = domain.Words[domain.ReferralStatus]()
+	vocabRole          = domain.Words[domain.Role]()
+	vocabSource        = domain.Words[domain.Source]()
+	vocabReporter      = domain.Words[domain.ReporterType]()
+	vocabConcern       = domain.Words[domain.Concern]()
+	vocabAgency        = domain.Words[domain.Agency]()
+	vocabService       = domain.Words[domain.Service]()
+	vocabGround        = domain.Words[domain.GuardianshipGround]()
+	vocabPlacement     = domain.Words[domain.Placement]()
+	vocabOutcome       = domain.Words[domain.GuardianshipOutcome]()
+	vocabClosure       = domain.Words[domain.ClosureReason]()
+	vocabCategory      = domain.Words[domain.Category]()
+	vocabKeyChild      = domain.Words[domain.KeyChildFlag]()
+	vocabReason        = domain.Words[domain.DifficultyReason]()
+	vocabRisk          = domain.Words[domain.Risk]()
+	vocabSex           = domain.Words[domain.Sex]()
+	vocabDeadline      = domain.Words[domain.DeadlineKind]()
+	vocabStatus        = domain.Words[domain.DeadlineStatus]()
+	vocabCase          = domain.Words[domain.CaseStatus]()
+	vocabReferral      = domain.Words[domain.ReferralStatus]()
+	vocabQualification = domain.Words[domain.Qualification]()
 )
 
 type props = map[string]any
@@ -71,7 +72,8 @@ func jurisdiction() map[string]any {
 
 // schemaDocs are the document's component schemas.
 func schemaDocs() map[string]any {
-	actor := object([]string{"subject", "role", "jurisdiction"}, props{"subject": text(), "role": words(vocabRole), "jurisdiction": jurisdiction()})
+	actor := object([]string{"subject", "role", "jurisdiction"}, props{"subject": text(), "role": words(vocabRole), "jurisdiction": jurisdiction(),
+		"qualification": described("Where the actor's training stood at the act (absent on entries recorded before it was kept).", words(vocabQualification))})
 	guardian := object([]string{"name", "relation"}, props{"name": text(), "relation": text(), "phone": text()})
 	page := func(item string) map[string]any {
 		return object([]string{"items", "next_cursor"}, props{"items": list(schema(item)),

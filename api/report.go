@@ -102,6 +102,7 @@ func reportFuncs(lang string) template.FuncMap {
 	words := reportWords[lang]
 	zh := lang == "zh"
 	roles, kinds, statuses := domain.Labels[domain.Role](), domain.Labels[domain.DeadlineKind](), domain.Labels[domain.DeadlineStatus]()
+	qualifications := domain.Labels[domain.Qualification]()
 	return template.FuncMap{
 		"t": func(key string) string {
 			if w, ok := words[key]; ok {
@@ -120,6 +121,17 @@ func reportFuncs(lang string) template.FuncMap {
 				return label(roles, role)
 			}
 			return role
+		},
+		// qualification flags an act by a worker whose training had lapsed
+		// or never passed ("" when qualified, or not kept).
+		"qualification": func(q string) string {
+			if q == "" || q == domain.Qualified.String() {
+				return ""
+			}
+			if zh {
+				return "，" + label(qualifications, q)
+			}
+			return ", " + q
 		},
 		"kind": func(kind string) string {
 			if zh {

@@ -10,7 +10,7 @@ import (
 // onCase runs a command on an existing case: the case must exist and lie
 // within the principal's jurisdiction (else ErrNotFound), and a director or
 // supervisor must be trained at the act's business time.
-func (h *Handlers) onCase(ctx context.Context, call Call, caseID string, at time.Time, act func(c *domain.Case) error) (Result, error) {
+func (h *Handlers) onCase(ctx context.Context, call Call, caseID string, at time.Time, act func(c *domain.Case, by domain.Principal) error) (Result, error) {
 	res, err := h.execute(ctx, call, domain.CaseStream(caseID), func(ctx context.Context, history []domain.Recorded) ([]domain.Change, error) {
 		facts := domain.FoldCase(history)
 		if !facts.Opened() || !call.Principal.Reaches(facts.Jurisdiction) {
@@ -24,10 +24,11 @@ func (h *Handlers) onCase(ctx context.Context, call Call, caseID string, at time
 		if at.IsZero() {
 			at = h.now()
 		}
-		if err := h.mayAct(ctx, call.Principal, at); err != nil {
+		by := call.Principal
+		if err := h.qualify(ctx, &by, at); err != nil {
 			return nil, err
 		}
-		if err := act(c); err != nil {
+		if err := act(c, by); err != nil {
 			return nil, err
 		}
 		return c.Changes(), nil
@@ -54,8 +55,8 @@ type ForwardToPolice struct {
 
 // ForwardToPolice carries out the command.
 func (h *Handlers) ForwardToPolice(ctx context.Context, call Call, cmd ForwardToPolice) (Result, error) {
-	return h.onCase(ctx, call, cmd.CaseID, cmd.OccurredAt, func(c *domain.Case) error {
-		return c.ForwardToPolice(call.Principal, h.now(), cmd.OccurredAt, cmd.PoliceUnit, cmd.Reference)
+	return h.onCase(ctx, call, cmd.CaseID, cmd.OccurredAt, func(c *domain.Case, by domain.Principal) error {
+		return c.ForwardToPolice(by, h.now(), cmd.OccurredAt, cmd.PoliceUnit, cmd.Reference)
 	})
 }
 
@@ -69,8 +70,8 @@ type RecordEmergencyResponse struct {
 
 // RecordEmergencyResponse carries out the command.
 func (h *Handlers) RecordEmergencyResponse(ctx context.Context, call Call, cmd RecordEmergencyResponse) (Result, error) {
-	return h.onCase(ctx, call, cmd.CaseID, cmd.OccurredAt, func(c *domain.Case) error {
-		return c.RecordEmergencyResponse(call.Principal, h.now(), cmd.OccurredAt, cmd.Action, cmd.Note)
+	return h.onCase(ctx, call, cmd.CaseID, cmd.OccurredAt, func(c *domain.Case, by domain.Principal) error {
+		return c.RecordEmergencyResponse(by, h.now(), cmd.OccurredAt, cmd.Action, cmd.Note)
 	})
 }
 
@@ -85,8 +86,8 @@ type CompleteAssessment struct {
 
 // CompleteAssessment carries out the command.
 func (h *Handlers) CompleteAssessment(ctx context.Context, call Call, cmd CompleteAssessment) (Result, error) {
-	return h.onCase(ctx, call, cmd.CaseID, cmd.OccurredAt, func(c *domain.Case) error {
-		return c.CompleteAssessment(call.Principal, h.now(), cmd.OccurredAt, cmd.Risk, cmd.Needs, cmd.GuardianshipAssessment)
+	return h.onCase(ctx, call, cmd.CaseID, cmd.OccurredAt, func(c *domain.Case, by domain.Principal) error {
+		return c.CompleteAssessment(by, h.now(), cmd.OccurredAt, cmd.Risk, cmd.Needs, cmd.GuardianshipAssessment)
 	})
 }
 
@@ -100,8 +101,8 @@ type HoldConference struct {
 
 // HoldConference carries out the command.
 func (h *Handlers) HoldConference(ctx context.Context, call Call, cmd HoldConference) (Result, error) {
-	return h.onCase(ctx, call, cmd.CaseID, cmd.OccurredAt, func(c *domain.Case) error {
-		return c.HoldConference(call.Principal, h.now(), cmd.OccurredAt, cmd.Agencies, cmd.Decisions)
+	return h.onCase(ctx, call, cmd.CaseID, cmd.OccurredAt, func(c *domain.Case, by domain.Principal) error {
+		return c.HoldConference(by, h.now(), cmd.OccurredAt, cmd.Agencies, cmd.Decisions)
 	})
 }
 
@@ -115,8 +116,8 @@ type AcceptReferral struct {
 // AcceptReferral carries out the command.
 func (h *Handlers) AcceptReferral(ctx context.Context, call Call, cmd AcceptReferral) (Result, error) {
 	at := orNow(cmd.OccurredAt, h.now)
-	return h.onCase(ctx, call, cmd.CaseID, at, func(c *domain.Case) error {
-		return c.AcceptReferral(call.Principal, h.now(), at, cmd.ReferralID, cmd.Note)
+	return h.onCase(ctx, call, cmd.CaseID, at, func(c *domain.Case, by domain.Principal) error {
+		return c.AcceptReferral(by, h.now(), at, cmd.ReferralID, cmd.Note)
 	})
 }
 
@@ -128,8 +129,8 @@ type DeclineReferral struct {
 
 // DeclineReferral carries out the command.
 func (h *Handlers) DeclineReferral(ctx context.Context, call Call, cmd DeclineReferral) (Result, error) {
-	return h.onCase(ctx, call, cmd.CaseID, time.Time{}, func(c *domain.Case) error {
-		return c.DeclineReferral(call.Principal, h.now(), cmd.ReferralID, cmd.Reason)
+	return h.onCase(ctx, call, cmd.CaseID, time.Time{}, func(c *domain.Case, by domain.Principal) error {
+		return c.DeclineReferral(by, h.now(), cmd.ReferralID, cmd.Reason)
 	})
 }
 
@@ -143,8 +144,8 @@ type CompleteReferral struct {
 // CompleteReferral carries out the command.
 func (h *Handlers) CompleteReferral(ctx context.Context, call Call, cmd CompleteReferral) (Result, error) {
 	at := orNow(cmd.OccurredAt, h.now)
-	return h.onCase(ctx, call, cmd.CaseID, at, func(c *domain.Case) error {
-		return c.CompleteReferral(call.Principal, h.now(), at, cmd.ReferralID, cmd.Note)
+	return h.onCase(ctx, call, cmd.CaseID, at, func(c *domain.Case, by domain.Principal) error {
+		return c.CompleteReferral(by, h.now(), at, cmd.ReferralID, cmd.Note)
 	})
 }
 
@@ -158,8 +159,8 @@ type StartTemporaryGuardianship struct {
 
 // StartTemporaryGuardianship carries out the command.
 func (h *Handlers) StartTemporaryGuardianship(ctx context.Context, call Call, cmd StartTemporaryGuardianship) (Result, error) {
-	return h.onCase(ctx, call, cmd.CaseID, cmd.OccurredAt, func(c *domain.Case) error {
-		return c.StartTemporaryGuardianship(call.Principal, h.now(), cmd.OccurredAt, cmd.Ground, cmd.Placement)
+	return h.onCase(ctx, call, cmd.CaseID, cmd.OccurredAt, func(c *domain.Case, by domain.Principal) error {
+		return c.StartTemporaryGuardianship(by, h.now(), cmd.OccurredAt, cmd.Ground, cmd.Placement)
 	})
 }
 
@@ -172,8 +173,8 @@ type EndTemporaryGuardianship struct {
 
 // EndTemporaryGuardianship carries out the command.
 func (h *Handlers) EndTemporaryGuardianship(ctx context.Context, call Call, cmd EndTemporaryGuardianship) (Result, error) {
-	return h.onCase(ctx, call, cmd.CaseID, cmd.OccurredAt, func(c *domain.Case) error {
-		return c.EndTemporaryGuardianship(call.Principal, h.now(), cmd.OccurredAt, cmd.Outcome)
+	return h.onCase(ctx, call, cmd.CaseID, cmd.OccurredAt, func(c *domain.Case, by domain.Principal) error {
+		return c.EndTemporaryGuardianship(by, h.now(), cmd.OccurredAt, cmd.Outcome)
 	})
 }
 
@@ -187,8 +188,8 @@ type RecordIntervention struct {
 
 // RecordIntervention carries out the command.
 func (h *Handlers) RecordIntervention(ctx context.Context, call Call, cmd RecordIntervention) (Result, error) {
-	return h.onCase(ctx, call, cmd.CaseID, cmd.OccurredAt, func(c *domain.Case) error {
-		return c.RecordIntervention(call.Principal, h.now(), cmd.OccurredAt, cmd.Measure, cmd.Note)
+	return h.onCase(ctx, call, cmd.CaseID, cmd.OccurredAt, func(c *domain.Case, by domain.Principal) error {
+		return c.RecordIntervention(by, h.now(), cmd.OccurredAt, cmd.Measure, cmd.Note)
 	})
 }
 
@@ -202,8 +203,8 @@ type RecordFollowUp struct {
 
 // RecordFollowUp carries out the command.
 func (h *Handlers) RecordFollowUp(ctx context.Context, call Call, cmd RecordFollowUp) (Result, error) {
-	return h.onCase(ctx, call, cmd.CaseID, cmd.OccurredAt, func(c *domain.Case) error {
-		return c.RecordFollowUp(call.Principal, h.now(), cmd.OccurredAt, cmd.Note, cmd.Method)
+	return h.onCase(ctx, call, cmd.CaseID, cmd.OccurredAt, func(c *domain.Case, by domain.Principal) error {
+		return c.RecordFollowUp(by, h.now(), cmd.OccurredAt, cmd.Note, cmd.Method)
 	})
 }
 
@@ -216,8 +217,8 @@ type DeclareMajorIncident struct {
 
 // DeclareMajorIncident carries out the command.
 func (h *Handlers) DeclareMajorIncident(ctx context.Context, call Call, cmd DeclareMajorIncident) (Result, error) {
-	return h.onCase(ctx, call, cmd.CaseID, cmd.OccurredAt, func(c *domain.Case) error {
-		return c.DeclareMajorIncident(call.Principal, h.now(), cmd.OccurredAt, cmd.Description)
+	return h.onCase(ctx, call, cmd.CaseID, cmd.OccurredAt, func(c *domain.Case, by domain.Principal) error {
+		return c.DeclareMajorIncident(by, h.now(), cmd.OccurredAt, cmd.Description)
 	})
 }
 
@@ -230,8 +231,8 @@ type CloseCase struct {
 
 // CloseCase carries out the command.
 func (h *Handlers) CloseCase(ctx context.Context, call Call, cmd CloseCase) (Result, error) {
-	return h.onCase(ctx, call, cmd.CaseID, cmd.OccurredAt, func(c *domain.Case) error {
-		return c.Close(call.Principal, h.now(), cmd.OccurredAt, cmd.Reason)
+	return h.onCase(ctx, call, cmd.CaseID, cmd.OccurredAt, func(c *domain.Case, by domain.Principal) error {
+		return c.Close(by, h.now(), cmd.OccurredAt, cmd.Reason)
 	})
 }
 
@@ -243,7 +244,7 @@ type ReopenCase struct {
 
 // ReopenCase carries out the command.
 func (h *Handlers) ReopenCase(ctx context.Context, call Call, cmd ReopenCase) (Result, error) {
-	return h.onCase(ctx, call, cmd.CaseID, time.Time{}, func(c *domain.Case) error {
-		return c.Reopen(call.Principal, h.now(), cmd.Reason)
+	return h.onCase(ctx, call, cmd.CaseID, time.Time{}, func(c *domain.Case, by domain.Principal) error {
+		return c.Reopen(by, h.now(), cmd.Reason)
 	})
 }

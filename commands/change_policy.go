@@ -14,7 +14,11 @@ type ChangePolicy struct {
 // ChangePolicy carries out the command; the result's ID is "policy".
 func (h *Handlers) ChangePolicy(ctx context.Context, call Call, cmd ChangePolicy) (Result, error) {
 	res, err := h.execute(ctx, call, domain.PolicyStream, func(ctx context.Context, _ []domain.Recorded) ([]domain.Change, error) {
-		change, err := domain.ChangePolicy(call.Principal, h.now(), cmd.Policy)
+		by := call.Principal
+		if err := h.qualify(ctx, &by, h.now()); err != nil {
+			return nil, err
+		}
+		change, err := domain.ChangePolicy(by, h.now(), cmd.Policy)
 		if err != nil {
 			return nil, err
 		}

@@ -11,16 +11,17 @@ import (
 // onChild runs a command on an existing child's file: the file must exist
 // and lie within the principal's jurisdiction (else ErrNotFound), and a
 // director or supervisor must be trained at the act's business time.
-func (h *Handlers) onChild(ctx context.Context, call Call, childID string, at func() time.Time, act func(c *domain.Child) error) (Result, error) {
+func (h *Handlers) onChild(ctx context.Context, call Call, childID string, at func() time.Time, act func(c *domain.Child, by domain.Principal) error) (Result, error) {
 	res, err := h.execute(ctx, call, domain.ChildStream(childID), func(ctx context.Context, history []domain.Recorded) ([]domain.Change, error) {
 		c := domain.LoadChild(history)
 		if len(history) == 0 || !call.Principal.Reaches(c.Jurisdiction()) {
 			return nil, domain.NotFound("child", childID)
 		}
-		if err := h.mayAct(ctx, call.Principal, at()); err != nil {
+		by := call.Principal
+		if err := h.qualify(ctx, &by, at()); err != nil {
 			return nil, err
 		}
-		if err := act(c); err != nil {
+		if err := act(c, by); err != nil {
 			return nil, err
 		}
 		return c.Changes(), nil
@@ -38,11 +39,11 @@ type UpdateChildProfile struct {
 // UpdateChildProfile carries out the command. A child may move only to a
 // place within the principal's jurisdiction.
 func (h *Handlers) UpdateChildProfile(ctx context.Context, call Call, cmd UpdateChildProfile) (Result, error) {
-	return h.onChild(ctx, call, cmd.ChildID, h.now, func(c *domain.Child) error {
+	return h.onChild(ctx, call, cmd.ChildID, h.now, func(c *domain.Child, by domain.Principal) error {
 		if j := cmd.Update.Jurisdiction; j != nil && !call.Principal.Reaches(*j) {
 			return fmt.Errorf("jurisdiction %s lies outside yours: %w", *j, domain.ErrForbidden)
 		}
-		return c.UpdateProfile(call.Principal, h.now(), cmd.Update)
+		return c.UpdateProfile(by, h.now(), cmd.Update)
 	})
 }
 
@@ -56,8 +57,8 @@ type RecordVisit struct {
 
 // RecordVisit carries out the command.
 func (h *Handlers) RecordVisit(ctx context.Context, call Call, cmd RecordVisit) (Result, error) {
-	return h.onChild(ctx, call, cmd.ChildID, func() time.Time { return cmd.OccurredAt }, func(c *domain.Child) error {
-		return c.RecordVisit(call.Principal, h.now(), cmd.OccurredAt, cmd.Findings, cmd.Concerns)
+	return h.onChild(ctx, call, cmd.ChildID, func() time.Time { return cmd.OccurredAt }, func(c *domain.Child, by domain.Principal) error {
+		return c.RecordVisit(by, h.now(), cmd.OccurredAt, cmd.Findings, cmd.Concerns)
 	})
 }
 
@@ -72,8 +73,8 @@ type ConfirmEntrustment struct {
 
 // ConfirmEntrustment carries out the command.
 func (h *Handlers) ConfirmEntrustment(ctx context.Context, call Call, cmd ConfirmEntrustment) (Result, error) {
-	return h.onChild(ctx, call, cmd.ChildID, func() time.Time { return cmd.OccurredAt }, func(c *domain.Child) error {
-		return c.ConfirmEntrustment(call.Principal, h.now(), cmd.OccurredAt, cmd.EntrustedGuardian, cmd.ParentsNotified)
+	return h.onChild(ctx, call, cmd.ChildID, func() time.Time { return cmd.OccurredAt }, func(c *domain.Child, by domain.Principal) error {
+		return c.ConfirmEntrustment(by, h.now(), cmd.OccurredAt, cmd.EntrustedGuardian, cmd.ParentsNotified)
 	})
 }
 
@@ -87,7 +88,7 @@ type EraseChild struct {
 
 // EraseChild carries out the command.
 func (h *Handlers) EraseChild(ctx context.Context, call Call, cmd EraseChild) (Result, error) {
-	return h.onChild(ctx, call, cmd.ChildID, h.now, func(c *domain.Child) error {
-		return c.Erase(call.Principal, h.now(), cmd.Reason)
+	return h.onChild(ctx, call, cmd.ChildID, h.now, func(c *domain.Child, by domain.Principal) error {
+		return c.Erase(by, h.now(), cmd.Reason)
 	})
 }

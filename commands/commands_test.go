@@ -231,12 +231,51 @@ func TestJurisdictionAndTraining(t *testing.T) {
 		_, err = w.h.RecordVisit(ctx, commands.Call{Principal: neighbour}, commands.RecordVisit{ChildID: w.childID, OccurredAt: now, Findings: "x"})
 		assert.ErrorIs(t, err, domain.ErrNotFound)
 
-		// An untrained director may not act; nor may an unregistered one.
+		// An untrained director may not act, but for the mandatory report —
+		// receive it, forward it, respond — which carries the director's
+		// qualification; nor may an unregistered one.
 		fresh, err := w.h.RegisterWorker(ctx, call, commands.RegisterWorker{Name: "新主任", Role: domain.RoleChildDirector, Jurisdiction: jur(t, village)})
 		require.NoError(t, err)
 		untrained := principal(t, fresh.ID, domain.RoleChildDirector, village)
 		_, err = w.h.RecordVisit(ctx, commands.Call{Principal: untrained}, commands.RecordVisit{ChildID: w.childID, OccurredAt: now, Findings: "走访"})
 		assert.ErrorIs(t, err, domain.ErrForbidden)
+		assert.ErrorContains(t, err, "初任")
+		reported, err := w.report(t, untrained, "")
+		require.NoError(t, err, "a mandatory report is never refused for want of training")
+		_, err = w.h.ForwardToPolice(ctx, commands.Call{Principal: untrained}, commands.ForwardToPolice{CaseID: reported.ID, OccurredAt: now, PoliceUnit: "派出所"})
+		require.NoError(t, err)
+		_, err = w.h.RecordEmergencyResponse(ctx, commands.Call{Principal: untrained}, commands.RecordEmergencyResponse{CaseID: reported.ID, OccurredAt: now, Action: "送至亲属家"})
+		require.NoError(t, err)
+		_, err = w.h.RecordFollowUp(ctx, commands.Call{Principal: untrained}, commands.RecordFollowUp{CaseID: reported.ID, OccurredAt: now, Note: "回访"})
+		assert.ErrorIs(t, err, domain.ErrForbidden, "a follow-up is not the report")
+		stored, err := store.ReadStream(ctx, domain.CaseStream(reported.ID).String(), 0, 0)
+		require.NoError(t, err)
+		require.Len(t, stored, 3)
+		for _, e := range stored {
+			meta, err := e.Meta()
+			require.NoError(t, err)
+			assert.Equal(t, "untrained", meta.Actor.Qualification, "%s carries the actor's qualification", e.Type)
+		}
+
+		// A lapsed retraining is flagged on the act, never a bar.
+		old, err := w.h.RegisterWorker(ctx, call, commands.RegisterWorker{Name: "老主任", Role: domain.RoleChildDirector, Jurisdiction: jur(t, village)})
+		require.NoError(t, err)
+		_, err = w.h.RecordTraining(ctx, call, commands.RecordTraining{WorkerID: old.ID, Passed: true,
+			CompletedOn: domain.NewDate(now.Year()-2, now.Month(), 1)})
+		require.NoError(t, err)
+		lapsed := principal(t, old.ID, domain.RoleChildDirector, village)
+		res, err := w.h.RecordFollowUp(ctx, commands.Call{Principal: lapsed}, commands.RecordFollowUp{CaseID: reported.ID, OccurredAt: now, Note: "回访"})
+		require.NoError(t, err)
+		visit, err := store.ReadStream(ctx, domain.CaseStream(reported.ID).String(), res.Version-1, 1)
+		require.NoError(t, err)
+		meta, err := visit[0].Meta()
+		require.NoError(t, err)
+		assert.Equal(t, "lapsed", meta.Actor.Qualification)
+		trained, err := store.ReadStream(ctx, domain.CaseStream(opened.ID).String(), 0, 1)
+		require.NoError(t, err)
+		meta, err = trained[0].Meta()
+		require.NoError(t, err)
+		assert.Equal(t, "qualified", meta.Actor.Qualification, "the trained director's report")
 		ghost := principal(t, "ghost", domain.RoleChildDirector, village)
 		_, err = w.h.RecordVisit(ctx, commands.Call{Principal: ghost}, commands.RecordVisit{ChildID: w.childID, OccurredAt: now, Findings: "走访"})
 		assert.ErrorIs(t, err, domain.ErrForbidden)

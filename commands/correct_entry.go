@@ -50,10 +50,11 @@ func (h *Handlers) CorrectChildEntry(ctx context.Context, call Call, cmd Correct
 }
 
 func (h *Handlers) correct(ctx context.Context, call Call, history []domain.Recorded, entry uuid.UUID, correction, reason string) ([]domain.Change, error) {
-	if err := h.mayAct(ctx, call.Principal, h.now()); err != nil {
+	by := call.Principal
+	if err := h.qualify(ctx, &by, h.now()); err != nil {
 		return nil, err
 	}
-	ch, err := domain.CorrectEntry(call.Principal, h.now(), history, entry, correction, reason)
+	ch, err := domain.CorrectEntry(by, h.now(), history, entry, correction, reason)
 	if err != nil {
 		return nil, err
 	}

@@ -53,12 +53,16 @@ func (h *Handlers) policies(ctx context.Context) (domain.PolicyHistory, error) {
 	return domain.LoadPolicyHistory(history), nil
 }
 
-// mayAct checks what the domain cannot see from one aggregate: a child
-// director or supervisor acts only as a worker of the real-name register in
-// that role, whose training is valid at the business time of the act
-// (初任须经培训考核合格, 每年至少轮训一次).
-func (h *Handlers) mayAct(ctx context.Context, p domain.Principal, at time.Time) error {
+// qualify looks up what the domain cannot see from one aggregate and puts
+// it on the principal: a child director or supervisor acts only as a worker
+// of the real-name register in that role (else forbidden), and every act
+// carries the actor's qualification as it stood at the act's business time
+// (培训合格, 轮训逾期, 未经培训) — the domain refuses an untrained one all but
+// the mandatory report (domain.Act.Check). Roles without a training duty
+// are qualified.
+func (h *Handlers) qualify(ctx context.Context, p *domain.Principal, at time.Time) error {
 	if !domain.NeedsRegister(p.Role) {
+		p.Qualification = domain.Qualified
 		return nil
 	}
 	w, _, err := h.worker(ctx, p.Subject)
@@ -69,7 +73,7 @@ func (h *Handlers) mayAct(ctx context.Context, p domain.Principal, at time.Time)
 	if w != nil {
 		facts = w.Facts()
 	}
-	if err := domain.CheckRegistered(p, facts); err != nil {
+	if err := domain.CheckRegistered(*p, facts); err != nil {
 		return err
 	}
 	policies, err := h.policies(ctx)
@@ -77,5 +81,6 @@ func (h *Handlers) mayAct(ctx context.Context, p domain.Principal, at time.Time)
 		return err
 	}
 	policy, _ := policies.InForce(at)
-	return w.MayAct(at, policy.RetrainingMonths)
+	p.Qualification = facts.QualificationAt(at, policy.RetrainingMonths)
+	return nil
 }

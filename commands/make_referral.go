@@ -19,8 +19,8 @@ type MakeReferral struct {
 // MakeReferral carries out the command; the answer names the referral.
 func (h *Handlers) MakeReferral(ctx context.Context, call Call, cmd MakeReferral) (Result, error) {
 	referralID := derivedID(call, "referral")
-	res, err := h.onCase(ctx, call, cmd.CaseID, time.Time{}, func(c *domain.Case) error {
-		return c.MakeReferral(call.Principal, h.now(), referralID, cmd.Agency, cmd.Service, cmd.Note)
+	res, err := h.onCase(ctx, call, cmd.CaseID, time.Time{}, func(c *domain.Case, by domain.Principal) error {
+		return c.MakeReferral(by, h.now(), referralID, cmd.Agency, cmd.Service, cmd.Note)
 	})
 	res.ReferralID = referralID
 	return res, err

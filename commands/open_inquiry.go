@@ -35,7 +35,11 @@ func (h *Handlers) OpenInquiry(ctx context.Context, call Call, cmd OpenInquiry) 
 	}
 	id := derivedID(call, "inquiry")
 	res, err := h.create(ctx, call, domain.InquiryStream(id), func(ctx context.Context) ([]domain.Change, error) {
-		q, err := domain.OpenInquiry(call.Principal, h.now(), domain.InquiryOpened{
+		by := call.Principal
+		if err := h.qualify(ctx, &by, h.now()); err != nil {
+			return nil, err
+		}
+		q, err := domain.OpenInquiry(by, h.now(), domain.InquiryOpened{
 			InquiryID: id, CaseID: cmd.CaseID, ChildID: cmd.ChildID, IncidentAt: cmd.IncidentAt, Reason: cmd.Reason,
 		})
 		if err != nil {

@@ -47,7 +47,7 @@ func (h *Handlers) ReceiveReport(ctx context.Context, call Call, cmd ReceiveRepo
 			childCall.IdempotencyKey = call.IdempotencyKey + "\x00child"
 		}
 		_, err := h.create(ctx, childCall, domain.ChildStream(childID), func(ctx context.Context) ([]domain.Change, error) {
-			return h.decideChildRegistration(ctx, childCall, childID, *cmd.NewChild)
+			return h.decideChildRegistration(ctx, childCall, childID, *cmd.NewChild, true)
 		})
 		if err != nil {
 			return Result{}, "", prefixField("child.", err)
@@ -58,10 +58,11 @@ func (h *Handlers) ReceiveReport(ctx context.Context, call Call, cmd ReceiveRepo
 		return Result{}, "", err
 	}
 	res, err := h.create(ctx, call, domain.CaseStream(caseID), func(ctx context.Context) ([]domain.Change, error) {
-		if err := h.mayAct(ctx, call.Principal, cmd.ReceivedAt); err != nil {
+		by := call.Principal
+		if err := h.qualify(ctx, &by, cmd.ReceivedAt); err != nil {
 			return nil, err
 		}
-		c, err := domain.ReceiveReport(call.Principal, h.now(), child.CaseChild(), report)
+		c, err := domain.ReceiveReport(by, h.now(), child.CaseChild(), report)
 		if err != nil {
 			return nil, err
 		}
@@ -76,7 +77,7 @@ func (h *Handlers) ReceiveReport(ctx context.Context, call Call, cmd ReceiveRepo
 // leaves no child's file behind.
 func checkNewChildReport(by domain.Principal, now time.Time, childID string, child domain.ChildRegistered, report domain.ReportInput) error {
 	child.ChildID = childID
-	if _, err := domain.RegisterChild(by, now, child); err != nil {
+	if _, err := domain.RegisterChildForReport(by, now, child); err != nil {
 		return prefixField("child.", err)
 	}
 	facts := domain.CaseChild{ID: childID, Jurisdiction: child.Jurisdiction, BirthDate: child.BirthDate}

@@ -23,10 +23,11 @@ func (h *Handlers) RecordTraining(ctx context.Context, call Call, cmd RecordTrai
 		if !call.Principal.Reaches(w.Jurisdiction()) {
 			return nil, domain.NotFound("worker", cmd.WorkerID)
 		}
-		if err := h.mayAct(ctx, call.Principal, h.now()); err != nil {
+		by := call.Principal
+		if err := h.qualify(ctx, &by, h.now()); err != nil {
 			return nil, err
 		}
-		if err := w.RecordTraining(call.Principal, h.now(), cmd.Passed, cmd.CompletedOn); err != nil {
+		if err := w.RecordTraining(by, h.now(), cmd.Passed, cmd.CompletedOn); err != nil {
 			return nil, err
 		}
 		return w.Changes(), nil

@@ -19,7 +19,7 @@ type RegisterChild struct {
 func (h *Handlers) RegisterChild(ctx context.Context, call Call, cmd RegisterChild) (Result, error) {
 	id := newChildID(call, cmd.Child)
 	res, err := h.create(ctx, call, domain.ChildStream(id), func(ctx context.Context) ([]domain.Change, error) {
-		return h.decideChildRegistration(ctx, call, id, cmd.Child)
+		return h.decideChildRegistration(ctx, call, id, cmd.Child, false)
 	})
 	res.ID = id
 	if cmd.Child.ChildID != "" && call.IdempotencyKey == "" && errors.Is(err, ErrIdempotencyKeyReused) {
@@ -37,15 +37,23 @@ func newChildID(call Call, child domain.ChildRegistered) string {
 	return derivedID(call, "child")
 }
 
-func (h *Handlers) decideChildRegistration(ctx context.Context, call Call, id string, in domain.ChildRegistered) ([]domain.Change, error) {
+// decideChildRegistration decides a child's registration on its own or,
+// forReport, as part of the report about the child (the mandatory report,
+// never refused for want of training).
+func (h *Handlers) decideChildRegistration(ctx context.Context, call Call, id string, in domain.ChildRegistered, forReport bool) ([]domain.Change, error) {
 	if !in.Jurisdiction.IsZero() && !call.Principal.Reaches(in.Jurisdiction) {
 		return nil, fmt.Errorf("jurisdiction %s lies outside yours: %w", in.Jurisdiction, domain.ErrForbidden)
 	}
-	if err := h.mayAct(ctx, call.Principal, h.now()); err != nil {
+	by := call.Principal
+	if err := h.qualify(ctx, &by, h.now()); err != nil {
 		return nil, err
 	}
 	in.ChildID = id
-	c, err := domain.RegisterChild(call.Principal, h.now(), in)
+	register := domain.RegisterChild
+	if forReport {
+		register = domain.RegisterChildForReport
+	}
+	c, err := register(by, h.now(), in)
 	if err != nil {
 		return nil, err
 	}

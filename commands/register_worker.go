@@ -23,7 +23,11 @@ func (h *Handlers) RegisterWorker(ctx context.Context, call Call, cmd RegisterWo
 		if !call.Principal.Reaches(cmd.Jurisdiction) {
 			return nil, fmt.Errorf("jurisdiction %s lies outside yours: %w", cmd.Jurisdiction, domain.ErrForbidden)
 		}
-		w, err := domain.RegisterWorker(call.Principal, h.now(), domain.WorkerRegistered{
+		by := call.Principal
+		if err := h.qualify(ctx, &by, h.now()); err != nil {
+			return nil, err
+		}
+		w, err := domain.RegisterWorker(by, h.now(), domain.WorkerRegistered{
 			WorkerID: id, Name: cmd.Name, Role: cmd.Role, Jurisdiction: cmd.Jurisdiction, Agency: cmd.Agency,
 		})
 		if err != nil {

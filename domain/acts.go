@@ -13,9 +13,17 @@ import (
 type Act struct {
 	what  string
 	roles []Role
+	// mandatory: a mandatory report's act (强制报告), which is everyone's
+	// duty and never refused for want of training.
+	mandatory bool
 }
 
 func act(what string, roles ...Role) Act { return Act{what: what, roles: roles} }
+
+// mandatoryAct is an act of the mandatory report (强制报告).
+func mandatoryAct(what string, roles ...Role) Act {
+	return Act{what: what, roles: roles, mandatory: true}
+}
 
 // String says what the act is, in words ("close a case").
 func (a Act) String() string { return a.what }
@@ -26,8 +34,14 @@ func (a Act) Roles() []Role { return slices.Clone(a.roles) }
 // Allows reports whether the role may do the act.
 func (a Act) Allows(r Role) bool { return slices.Contains(a.roles, r) }
 
-// Check refuses, with a *ForbiddenError, a principal that names no one or
-// whose role may not do the act.
+// Check refuses, with a *ForbiddenError, a principal that names no one,
+// whose role may not do the act, or who is an untrained director or
+// supervisor: a newly appointed one may act only after passing training
+// (初任…经培训考核合格后方可开展工作), except for a mandatory report — receiving
+// it, forwarding it to the police, responding in an emergency — which is
+// everyone's duty. A lapsed retraining is flagged on the act (the actor's
+// qualification), never refused. A principal whose qualification was not
+// looked up (zero) is not refused for it.
 func (a Act) Check(by Principal) error {
 	if !a.Allows(by.Role) {
 		names := make([]string, len(a.roles))
@@ -38,6 +52,10 @@ func (a Act) Check(by Principal) error {
 	}
 	if by.Subject == "" {
 		return forbidden("no one is named to %s", a.what)
+	}
+	if by.Qualification == Untrained && !a.mandatory {
+		return forbidden("%s %s has not yet passed training; a newly appointed %s may act only after passing it "+
+			"(初任…经培训考核合格后方可开展工作), but for a mandatory report", by.Role, by.Subject, by.Role)
 	}
 	return nil
 }
@@ -69,9 +87,9 @@ var (
 
 // A case, step by step (DOMAIN.md "The case, step by step").
 var (
-	ActReceiveReport              = act("receive a report", caseActors...)
-	ActForwardToPolice            = act("forward a report to the police", caseActors...)
-	ActRecordEmergencyResponse    = act("record an emergency response", caseActors...)
+	ActReceiveReport              = mandatoryAct("receive a report", caseActors...)
+	ActForwardToPolice            = mandatoryAct("forward a report to the police", caseActors...)
+	ActRecordEmergencyResponse    = mandatoryAct("record an emergency response", caseActors...)
 	ActAssignCase                 = act("assign a case", RoleCaseworker)
 	ActCompleteAssessment         = act("complete an assessment", RoleCaseworker)
 	ActHoldConference             = act("hold a case conference", RoleCaseworker)

@@ -19,7 +19,18 @@ type Child struct {
 
 // RegisterChild opens a child's file.
 func RegisterChild(by Principal, now time.Time, in ChildRegistered) (*Child, error) {
-	if err := ActRegisterChild.Check(by); err != nil {
+	return registerChild(ActRegisterChild, by, now, in)
+}
+
+// RegisterChildForReport opens the file of a child a report is about, as
+// part of receiving the report: an act of the mandatory report, never
+// refused for want of training (see Act.Check).
+func RegisterChildForReport(by Principal, now time.Time, in ChildRegistered) (*Child, error) {
+	return registerChild(ActReceiveReport, by, now, in)
+}
+
+func registerChild(a Act, by Principal, now time.Time, in ChildRegistered) (*Child, error) {
+	if err := a.Check(by); err != nil {
 		return nil, err
 	}
 	in.IDNumber = normalResidentID(in.IDNumber)

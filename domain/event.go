@@ -17,6 +17,9 @@ type Actor struct {
 	Subject      string       `json:"subject"`
 	Role         Role         `json:"role"`
 	Jurisdiction Jurisdiction `json:"jurisdiction"`
+	// Qualification is where the actor's training stood at the act (zero
+	// in events recorded before it was kept).
+	Qualification Qualification `json:"qualification,omitzero"`
 }
 
 // Principal is an authenticated person acting: an actor, and for a partner

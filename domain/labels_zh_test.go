@@ -49,6 +49,7 @@ func TestEveryWordHasAChineseName(t *testing.T) {
 	check("case status", []string{"open", "closed"}, Words[CaseStatus](), Labels[CaseStatus]())
 	check("referral status", []string{"pending", "accepted", "declined", "completed"}, Words[ReferralStatus](), Labels[ReferralStatus]())
 	check("deadline status", []string{"open", "met", "met_late", "missed"}, Words[DeadlineStatus](), Labels[DeadlineStatus]())
+	check("qualification", []string{"qualified", "lapsed", "untrained"}, Words[Qualification](), Labels[Qualification]())
 	assert.Regexp(t, han, KindPoliceReport.Zh())
 	assert.Equal(t, "高", RiskHigh.Zh())
 	assert.Equal(t, "公安机关", term[agencyWords]("police").Zh(), "a word in its own vocabulary")

@@ -16,7 +16,7 @@ import (
 // the log, never exchanged: its layout may change with a build.
 // SnapshotLayout names the layout; a read model puts it in its schema so
 // that a build with another layout rebuilds the read model.
-const SnapshotLayout = "facts-binary-v1"
+const SnapshotLayout = "facts-binary-v2"
 
 // snapshot tags, the first byte of each kind of snapshot.
 const (
@@ -65,6 +65,7 @@ func (w *snapshotWriter) actor(a Actor) {
 	w.str(a.Subject)
 	w.str(a.Role.s)
 	w.str(a.Jurisdiction.code)
+	w.str(a.Qualification.s)
 }
 
 func writeTerms[V vocabulary](w *snapshotWriter, ts []Term[V]) {
@@ -171,7 +172,8 @@ func (r *snapshotReader) times() []time.Time {
 }
 
 func (r *snapshotReader) actor() Actor {
-	return Actor{Subject: r.str(), Role: readTerm[roleWords](r), Jurisdiction: r.jurisdiction()}
+	return Actor{Subject: r.str(), Role: readTerm[roleWords](r), Jurisdiction: r.jurisdiction(),
+		Qualification: readTerm[qualificationWords](r)}
 }
 
 func (r *snapshotReader) jurisdiction() Jurisdiction {

@@ -1,7 +1,6 @@
 package domain
 
 import (
-	"fmt"
 	"slices"
 	"time"
 )
@@ -183,43 +182,6 @@ func (w *Worker) RecordTraining(by Principal, now time.Time, passed bool, comple
 	}
 	w.recordAt(by, completedOn.Start(), WorkerTrainingRecorded{Passed: passed, CompletedOn: completedOn})
 	return nil
-}
-
-// MayAct says whether the worker may act at time at, given the policy's
-// retraining period in months. Child directors and supervisors need a
-// passed training, completed on or before at and less than retrainingMonths
-// months before it (初任…经培训考核合格后方可开展工作; 每年至少轮训一次);
-// other roles need none. The answer is nil or a *ForbiddenError.
-func (w *Worker) MayAct(at time.Time, retrainingMonths int) error {
-	role, id := w.facts.Role, w.facts.ID
-	if role != RoleChildDirector && role != RoleChildSupervisor {
-		return nil
-	}
-	var last Date
-	for _, t := range w.facts.Trainings {
-		if !t.Passed || t.CompletedOn.Start().After(at) {
-			continue
-		}
-		if t.CompletedOn.Start().AddDate(0, retrainingMonths, 0).After(at) {
-			return nil
-		}
-		if last.IsZero() || t.CompletedOn.Start().After(last.Start()) {
-			last = t.CompletedOn
-		}
-	}
-	if last.IsZero() {
-		return forbidden("%s %s has not yet passed training; a newly appointed %s may act only after passing it (初任…经培训考核合格后方可开展工作)",
-			role, id, role)
-	}
-	return forbidden("%s %s last passed training on %s, more than %s ago; retraining is due at least every %s (每年至少轮训一次)",
-		role, id, last, monthsLabel(retrainingMonths), monthsLabel(retrainingMonths))
-}
-
-func monthsLabel(n int) string {
-	if n == 1 {
-		return "1 month"
-	}
-	return fmt.Sprintf("%d months", n)
 }
 
 func (w *Worker) recordAt(by Principal, at time.Time, e Event) {

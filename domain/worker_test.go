@@ -186,7 +186,7 @@ func TestWorkerRecordTraining(t *testing.T) {
 	})
 }
 
-func TestWorkerMayAct(t *testing.T) {
+func TestWorkerQualification(t *testing.T) {
 	t.Parallel()
 	trainedOn := NewDate(2024, time.June, 1)
 	cst := func(y int, m time.Month, d, h, min, s int) time.Time {
@@ -198,48 +198,43 @@ func TestWorkerMayAct(t *testing.T) {
 		trainings []Training
 		at        time.Time
 		months    int
-		mayAct    bool
-		mentions  string
+		want      Qualification
+		lastPass  Date
 	}{
-		{name: "never trained", at: cst(2025, 1, 1, 0, 0, 0), months: 12, mentions: "初任"},
+		{name: "never trained", at: cst(2025, 1, 1, 0, 0, 0), months: 12, want: Untrained},
 		{name: "only a failed training", trainings: []Training{{Passed: false, CompletedOn: trainedOn}},
-			at: cst(2024, 7, 1, 0, 0, 0), months: 12, mentions: "初任"},
+			at: cst(2024, 7, 1, 0, 0, 0), months: 12, want: Untrained},
 		{name: "passed, but only after the moment", trainings: []Training{{Passed: true, CompletedOn: trainedOn}},
-			at: cst(2024, 5, 31, 23, 59, 59), months: 12, mentions: "初任"},
+			at: cst(2024, 5, 31, 23, 59, 59), months: 12, want: Untrained},
 		{name: "passed on that very day", trainings: []Training{{Passed: true, CompletedOn: trainedOn}},
-			at: cst(2024, 6, 1, 0, 0, 0), months: 12, mayAct: true},
+			at: cst(2024, 6, 1, 0, 0, 0), months: 12, want: Qualified, lastPass: trainedOn},
 		{name: "the last instant before 12 months", trainings: []Training{{Passed: true, CompletedOn: trainedOn}},
-			at: cst(2025, 5, 31, 23, 59, 59), months: 12, mayAct: true},
+			at: cst(2025, 5, 31, 23, 59, 59), months: 12, want: Qualified, lastPass: trainedOn},
 		{name: "exactly 12 months later", trainings: []Training{{Passed: true, CompletedOn: trainedOn}},
-			at: cst(2025, 6, 1, 0, 0, 0), months: 12, mentions: "每年至少轮训一次"},
+			at: cst(2025, 6, 1, 0, 0, 0), months: 12, want: Lapsed, lastPass: trainedOn},
 		{name: "a policy of 18 months", trainings: []Training{{Passed: true, CompletedOn: trainedOn}},
-			at: cst(2025, 6, 1, 0, 0, 0), months: 18, mayAct: true},
+			at: cst(2025, 6, 1, 0, 0, 0), months: 18, want: Qualified, lastPass: trainedOn},
 		{name: "a policy of 6 months", trainings: []Training{{Passed: true, CompletedOn: trainedOn}},
-			at: cst(2024, 12, 1, 0, 0, 0), months: 6, mentions: "6 months"},
+			at: cst(2024, 12, 1, 0, 0, 0), months: 6, want: Lapsed, lastPass: trainedOn},
 		{name: "a later failed retraining does not undo a valid pass", trainings: []Training{
 			{Passed: true, CompletedOn: trainedOn}, {Passed: false, CompletedOn: NewDate(2025, time.March, 1)},
-		}, at: cst(2025, 4, 1, 0, 0, 0), months: 12, mayAct: true},
+		}, at: cst(2025, 4, 1, 0, 0, 0), months: 12, want: Qualified, lastPass: trainedOn},
 		{name: "a failed retraining after the pass expired", trainings: []Training{
 			{Passed: true, CompletedOn: trainedOn}, {Passed: false, CompletedOn: NewDate(2025, time.July, 1)},
-		}, at: cst(2025, 8, 1, 0, 0, 0), months: 12, mentions: "2024-06-01"},
+		}, at: cst(2025, 8, 1, 0, 0, 0), months: 12, want: Lapsed, lastPass: trainedOn},
 		{name: "retrained in time", trainings: []Training{
 			{Passed: true, CompletedOn: trainedOn}, {Passed: true, CompletedOn: NewDate(2025, time.May, 20)},
-		}, at: cst(2026, 5, 19, 12, 0, 0), months: 12, mayAct: true},
-		{name: "the latest pass is named, whatever the order recorded", trainings: []Training{
+		}, at: cst(2026, 5, 19, 12, 0, 0), months: 12, want: Qualified, lastPass: NewDate(2025, time.May, 20)},
+		{name: "the latest pass counts, whatever the order recorded", trainings: []Training{
 			{Passed: true, CompletedOn: NewDate(2023, time.May, 20)}, {Passed: true, CompletedOn: trainedOn},
 			{Passed: true, CompletedOn: NewDate(2022, time.May, 20)},
-		}, at: cst(2026, 1, 1, 0, 0, 0), months: 12, mentions: "2024-06-01"},
+		}, at: cst(2026, 1, 1, 0, 0, 0), months: 12, want: Lapsed, lastPass: trainedOn},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()
-			w := LoadWorker(givenWorker(t, tc.trainings...))
-			err := w.MayAct(tc.at, tc.months)
-			if tc.mayAct {
-				assert.NoError(t, err)
-				return
-			}
-			thenForbidden(t, err)
-			assert.Contains(t, err.Error(), tc.mentions)
+			w := LoadWorker(givenWorker(t, tc.trainings...)).Facts()
+			assert.Equal(t, tc.want, w.QualificationAt(tc.at, tc.months))
+			assert.Equal(t, tc.lastPass, w.LastPassed(tc.at))
 		})
 	}
 
@@ -249,9 +244,9 @@ func TestWorkerMayAct(t *testing.T) {
 			WorkerID: "supervisor-2", Name: "赵强", Role: RoleChildSupervisor, Jurisdiction: mustPlace("370902101"),
 		})
 		require.NoError(t, err)
-		thenForbidden(t, w.MayAct(workerNow, 12))
+		assert.Equal(t, Untrained, w.Facts().QualificationAt(workerNow, 12))
 		require.NoError(t, w.RecordTraining(workerAdmin, workerNow, true, NewDate(2025, time.May, 1)))
-		assert.NoError(t, w.MayAct(workerNow, 12))
+		assert.Equal(t, Qualified, w.Facts().QualificationAt(workerNow, 12))
 	})
 
 	for _, in := range []WorkerRegistered{
@@ -262,9 +257,51 @@ func TestWorkerMayAct(t *testing.T) {
 			t.Parallel()
 			w, err := RegisterWorker(workerAdmin, workerNow, in)
 			require.NoError(t, err)
-			assert.NoError(t, w.MayAct(workerNow, 12))
+			assert.Equal(t, Qualified, w.Facts().QualificationAt(workerNow, 12))
 		})
 	}
+}
+
+// TestUntrainedMayOnlyReport: a director or supervisor who never passed
+// training may report, forward to the police and respond in an emergency —
+// the mandatory report is everyone's duty — and nothing else; a lapsed
+// retraining bars nothing.
+func TestUntrainedMayOnlyReport(t *testing.T) {
+	t.Parallel()
+	mandatory := []string{ActReceiveReport.String(), ActForwardToPolice.String(), ActRecordEmergencyResponse.String()}
+	for _, role := range []Role{RoleChildDirector, RoleChildSupervisor} {
+		for _, a := range []Act{ActReceiveReport, ActForwardToPolice, ActRecordEmergencyResponse, ActRegisterChild,
+			ActUpdateChildProfile, ActRecordVisit, ActConfirmEntrustment, ActRecordFollowUp, ActCorrectEntry} {
+			if !a.Allows(role) {
+				continue
+			}
+			for _, q := range []Qualification{Qualified, Lapsed, Untrained, {}} {
+				by := acting(role, "w-1", "370902101201")
+				by.Qualification = q
+				err := a.Check(by)
+				if q == Untrained && !slices.Contains(mandatory, a.String()) {
+					thenForbidden(t, err)
+					assert.Contains(t, err.Error(), "初任", "%s, %s", role, a)
+					continue
+				}
+				assert.NoError(t, err, "%s %s may %s", q, role, a)
+			}
+		}
+	}
+	// A child registered with the report that is about it is part of the
+	// report.
+	by := acting(RoleChildDirector, "w-1", "370902101201")
+	by.Qualification = Untrained
+	_, err := RegisterChild(by, workerNow, aChildForQualification())
+	thenForbidden(t, err)
+	_, err = RegisterChildForReport(by, workerNow, aChildForQualification())
+	assert.NoError(t, err)
+}
+
+func aChildForQualification() ChildRegistered {
+	return ChildRegistered{ChildID: "c-q", Name: "小芳", BirthDate: NewDate(2016, time.April, 3), Sex: term[sexWords]("female"),
+		Jurisdiction: mustPlace("370902101201"), Categories: []Category{categoryLeftBehind},
+		Guardian: Guardian{Name: "奶奶", Relation: "grandmother"}, LivingSituation: "与奶奶同住", Schooling: "小学"}
 }
 
 func TestWorkerReplay(t *testing.T) {
@@ -287,7 +324,7 @@ func TestWorkerReplay(t *testing.T) {
 		assert.Equal(t, w.Trainings(), loaded.Trainings(), name)
 		assert.Equal(t, w.RegisteredAt(), loaded.RegisteredAt(), name)
 		for _, at := range []time.Time{workerNow.AddDate(-1, 0, 0), workerNow, workerNow.AddDate(1, 0, 0)} {
-			assert.Equal(t, w.MayAct(at, 12) == nil, loaded.MayAct(at, 12) == nil, name)
+			assert.Equal(t, w.Facts().QualificationAt(at, 12), loaded.Facts().QualificationAt(at, 12), name)
 		}
 	}
 

@@ -99,6 +99,13 @@ func ActorOf(a eventstore.Actor) (domain.Actor, error) {
 		}
 		out.Jurisdiction = j
 	}
+	if a.Qualification != "" {
+		q, err := domain.ParseQualification(a.Qualification)
+		if err != nil {
+			return domain.Actor{}, err
+		}
+		out.Qualification = q
+	}
 	return out, nil
 }
 
@@ -136,9 +143,10 @@ func (c *Codec) Encode(changes []domain.Change, env Envelope) ([]eventstore.NewE
 			OccurredAt:    ch.OccurredAt,
 			Metadata: eventstore.Metadata{
 				Actor: eventstore.Actor{
-					Subject:      ch.Actor.Subject,
-					Role:         ch.Actor.Role.String(),
-					Jurisdiction: ch.Actor.Jurisdiction.String(),
+					Subject:       ch.Actor.Subject,
+					Role:          ch.Actor.Role.String(),
+					Jurisdiction:  ch.Actor.Jurisdiction.String(),
+					Qualification: ch.Actor.Qualification.String(),
 				},
 				CommandID:     env.CommandID,
 				CorrelationID: env.CorrelationID,

@@ -121,11 +121,13 @@ type Metadata struct {
 	RequestHash string `json:"request_hash,omitempty"`
 }
 
-// Actor is the principal who caused an event.
+// Actor is the principal who caused an event; Qualification, when given,
+// says where the actor's training stood at the act.
 type Actor struct {
-	Subject      string `json:"subject"`
-	Role         string `json:"role"`
-	Jurisdiction string `json:"jurisdiction"`
+	Subject       string `json:"subject"`
+	Role          string `json:"role"`
+	Jurisdiction  string `json:"jurisdiction"`
+	Qualification string `json:"qualification,omitempty"`
 }
 
 // Event is an event as stored: the envelope, its data and its place in the

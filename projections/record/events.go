@@ -33,9 +33,10 @@ type Event struct {
 
 // Actor is who caused an event, as its metadata records it.
 type Actor struct {
-	Subject      string `json:"subject"`
-	Role         string `json:"role"`
-	Jurisdiction string `json:"jurisdiction"`
+	Subject       string `json:"subject"`
+	Role          string `json:"role"`
+	Jurisdiction  string `json:"jurisdiction"`
+	Qualification string `json:"qualification,omitempty"`
 }
 
 // CaseEvents are a case's events as stored, in stream order: up to limit
@@ -57,7 +58,7 @@ func (r *Reader) CaseEvents(ctx context.Context, caseID string, afterVersion int
 		out = append(out, Event{
 			EventID: e.ID, Type: e.Type, SchemaVersion: e.SchemaVersion, StreamID: e.StreamID,
 			StreamVersion: e.StreamVersion, GlobalPosition: e.GlobalPosition, OccurredAt: e.OccurredAt, RecordedAt: e.RecordedAt,
-			Actor:         Actor{Subject: meta.Actor.Subject, Role: meta.Actor.Role, Jurisdiction: meta.Actor.Jurisdiction},
+			Actor:         Actor(meta.Actor),
 			CorrelationID: meta.CorrelationID, PrevHash: e.PrevHash.String(), Hash: e.Hash.String(), Data: e.Data,
 		})
 	}

@@ -128,7 +128,7 @@ func TestCaseEventsPaginateByVersion(t *testing.T) {
 		storeHash, err := json.Marshal(stored[1].Hash)
 		require.NoError(t, err)
 		assert.JSONEq(t, string(storeHash), string(shape["hash"]))
-		assert.JSONEq(t, `{"subject":"`+w.WorkerID+`","role":"caseworker","jurisdiction":"370902"}`, string(shape["actor"]))
+		assert.JSONEq(t, `{"subject":"`+w.WorkerID+`","role":"caseworker","jurisdiction":"370902","qualification":"qualified"}`, string(shape["actor"]), "with the qualification as it stood at the act")
 
 		none, err := rec.CaseEvents(ctx, "no-such-case", 0, 10)
 		require.NoError(t, err)

@@ -38,6 +38,7 @@ func (Projection) Schema() []string {
 	actor_subject      TEXT NOT NULL,
 	actor_role         TEXT NOT NULL,
 	actor_jurisdiction TEXT NOT NULL,
+	actor_qualification TEXT NOT NULL DEFAULT '',
 	summary            TEXT NOT NULL
 )`, `CREATE INDEX IF NOT EXISTS rm_timeline_case ON rm_timeline (case_id, occurred_at)`,
 		`CREATE INDEX IF NOT EXISTS rm_timeline_child ON rm_timeline (child_id, occurred_at)`,
@@ -81,7 +82,7 @@ func (Projection) Apply(ctx context.Context, tx readdb.Tx, d readdb.Dialect, eve
 		return err
 	}
 	if err := readdb.InsertRows(ctx, tx, d, `INSERT INTO rm_timeline (global_position, stream_id, case_id, child_id,
-			event_id, type, occurred_at, recorded_at, actor_subject, actor_role, actor_jurisdiction, summary) VALUES `,
+			event_id, type, occurred_at, recorded_at, actor_subject, actor_role, actor_jurisdiction, actor_qualification, summary) VALUES `,
 		``, rows); err != nil {
 		return fmt.Errorf("timeline: save rows: %w", err)
 	}
@@ -92,5 +93,5 @@ func (Projection) Apply(ctx context.Context, tx readdb.Tx, d readdb.Dialect, eve
 func row(d readdb.Dialect, r domain.Recorded, caseID, childID any, summary string) []any {
 	return []any{r.Position, r.StreamID.String(), caseID, childID, r.ID.String(), r.Event.EventType(),
 		d.Time(r.OccurredAt), d.Time(r.RecordedAt), r.Actor.Subject, r.Actor.Role.String(),
-		r.Actor.Jurisdiction.String(), summary}
+		r.Actor.Jurisdiction.String(), r.Actor.Qualification.String(), summary}
 }

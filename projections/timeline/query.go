@@ -9,16 +9,19 @@ import (
 	"github.com/careledger/careledger/projections/readdb"
 )
 
-// Actor is who caused a timeline entry.
+// Actor is who caused a timeline entry, and where the actor's training
+// stood at the act (qualified, lapsed, untrained; empty for entries
+// recorded before it was kept).
 type Actor struct {
-	Subject      string `json:"subject"`
-	Role         string `json:"role"`
-	Jurisdiction string `json:"jurisdiction"`
+	Subject       string `json:"subject"`
+	Role          string `json:"role"`
+	Jurisdiction  string `json:"jurisdiction"`
+	Qualification string `json:"qualification,omitempty"`
 }
 
 // ActorOf is an event's actor as a timeline shows it.
 func ActorOf(a domain.Actor) Actor {
-	return Actor{Subject: a.Subject, Role: a.Role.String(), Jurisdiction: a.Jurisdiction.String()}
+	return Actor{Subject: a.Subject, Role: a.Role.String(), Jurisdiction: a.Jurisdiction.String(), Qualification: a.Qualification.String()}
 }
 
 // Item is one entry of a timeline: an event of a case or a child's file,
@@ -60,7 +63,7 @@ func OfChild(ctx context.Context, db readdb.DB, childID string, asOf time.Time) 
 // query reads the rows whose column (case_id or child_id) is id.
 func query(ctx context.Context, db readdb.DB, column, id string, asOf time.Time) ([]Item, error) {
 	var a readdb.Args
-	q := `SELECT type, occurred_at, recorded_at, actor_subject, actor_role, actor_jurisdiction, global_position, summary,
+	q := `SELECT type, occurred_at, recorded_at, actor_subject, actor_role, actor_jurisdiction, actor_qualification, global_position, summary,
 		coalesce(case_id, '') FROM rm_timeline WHERE ` + column + ` = ` + a.Arg(id)
 	if !asOf.IsZero() {
 		q += ` AND recorded_at <= ` + a.Arg(db.Dialect.Time(asOf))
@@ -74,7 +77,7 @@ func query(ctx context.Context, db readdb.DB, column, id string, asOf time.Time)
 	for rows.Next() {
 		var it Item
 		var occurred, recorded readdb.Timestamp
-		if err := rows.Scan(&it.Type, &occurred, &recorded, &it.Actor.Subject, &it.Actor.Role, &it.Actor.Jurisdiction,
+		if err := rows.Scan(&it.Type, &occurred, &recorded, &it.Actor.Subject, &it.Actor.Role, &it.Actor.Jurisdiction, &it.Actor.Qualification,
 			&it.GlobalPosition, &it.Summary, &it.CaseID); err != nil {
 			return nil, err
 		}

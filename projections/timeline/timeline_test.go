@@ -24,7 +24,7 @@ import (
 func item(r domain.Recorded, caseID string) timeline.Item {
 	return timeline.Item{
 		Type: r.Event.EventType(), OccurredAt: r.OccurredAt.UTC(), RecordedAt: r.RecordedAt.UTC(),
-		Actor:          timeline.Actor{Subject: r.Actor.Subject, Role: r.Actor.Role.String(), Jurisdiction: r.Actor.Jurisdiction.String()},
+		Actor:          timeline.Actor{Subject: r.Actor.Subject, Role: r.Actor.Role.String(), Jurisdiction: r.Actor.Jurisdiction.String(), Qualification: r.Actor.Qualification.String()},
 		GlobalPosition: r.Position, CaseID: caseID,
 	}
 }

@@ -121,7 +121,9 @@
     return i < 0 ? caseID : `${t("case")}${i + 1}`;
   }
   const caseCell = (caseID) => el("td", {}, caseLabel(caseID), caseID ? el("br") : null, caseID ? el("span", { class: "note" }, caseID) : null);
-  const actorWord = (a) => (a && a.subject ? `${workerName(a.subject)}（${roleWord(a.role)}）` : "—");
+  // An act by a worker whose training had lapsed or never passed says so.
+  const qualificationWord = (q) => (!q || q === "qualified" ? "" : `，${(zh() && state.words.qualifications && state.words.qualifications[q]) || q}`);
+  const actorWord = (a) => (a && a.subject ? `${workerName(a.subject)}（${roleWord(a.role)}${qualificationWord(a.qualification)}）` : "—");
 
   // The token's claims, read from its first segment (base64url JSON); the
   // server checks the signature, the page only shows who is signed in.
