@@ -32,6 +32,8 @@ type probe struct {
 var apiRoles = map[string]string{
 	"POST /v1/workers":                               "admin",
 	"POST /v1/workers/{id}/training":                 "admin child_supervisor",
+	"POST /v1/workers/{id}/deactivation":             "admin",
+	"POST /v1/workers/{id}/transfer":                 "admin",
 	"POST /v1/children":                              "child_director child_supervisor caseworker",
 	"POST /v1/children/{id}/profile":                 "child_director child_supervisor caseworker",
 	"POST /v1/children/{id}/visits":                  "child_director child_supervisor caseworker",
@@ -59,6 +61,7 @@ var apiRoles = map[string]string{
 	"GET /v1/cases/{id}":                             "child_director child_supervisor caseworker inspector",
 	"GET /v1/cases/{id}/events":                      "inspector caseworker",
 	"GET /v1/cases/{id}/timeline":                    "child_director child_supervisor caseworker inspector",
+	"GET /v1/workers":                                "admin caseworker child_supervisor inspector",
 	"GET /v1/children":                               "child_director child_supervisor caseworker inspector",
 	"GET /v1/children/{id}":                          "child_director child_supervisor caseworker inspector",
 	"GET /v1/children/{id}/timeline":                 "child_director child_supervisor caseworker inspector",
@@ -220,6 +223,14 @@ func (m *matrix) probes() []probe {
 			id := f.registerWorker("child_director", village)
 			return "/v1/workers/" + id + "/training", map[string]any{"passed": true, "completed_on": time.Now().In(chinaTime).AddDate(0, 0, -1).Format(time.DateOnly)}, http.StatusOK
 		}},
+		{route: "POST /v1/workers/{id}/deactivation", outside: http.StatusNotFound, request: func(f *fixture) (string, any, int) {
+			return "/v1/workers/" + f.registerWorker("child_director", village) + "/deactivation",
+				map[string]any{"occurred_at": at(2 * time.Second), "reason": "调任"}, http.StatusOK
+		}},
+		{route: "POST /v1/workers/{id}/transfer", outside: http.StatusNotFound, request: func(f *fixture) (string, any, int) {
+			return "/v1/workers/" + f.registerWorker("child_director", village) + "/transfer",
+				map[string]any{"occurred_at": at(2 * time.Second), "jurisdiction": village[:9] + "202"}, http.StatusOK
+		}},
 		{route: "POST /v1/children", outside: http.StatusForbidden, request: func(*fixture) (string, any, int) {
 			return "/v1/children", childBody(), http.StatusCreated
 		}},
@@ -294,6 +305,7 @@ func (m *matrix) probes() []probe {
 		query("GET /v1/cases/{id}", func() string { return "/v1/cases/" + sharedCase }, http.StatusNotFound),
 		query("GET /v1/cases/{id}/events", func() string { return "/v1/cases/" + sharedCase + "/events" }, http.StatusNotFound),
 		query("GET /v1/cases/{id}/timeline", func() string { return "/v1/cases/" + sharedCase + "/timeline" }, http.StatusNotFound),
+		query("GET /v1/workers", func() string { return "/v1/workers?jurisdiction=" + village[:9] }, http.StatusNotFound),
 		query("GET /v1/children", func() string { return "/v1/children?jurisdiction=" + village }, http.StatusNotFound),
 		query("GET /v1/children/{id}", func() string { return "/v1/children/" + sharedChild }, http.StatusNotFound),
 		query("GET /v1/children/{id}/timeline", func() string { return "/v1/children/" + sharedChild + "/timeline" }, http.StatusNotFound),

@@ -98,7 +98,9 @@ func schemaDocs() map[string]any {
 		// Command bodies.
 		"WorkerRegistration": closed(object([]string{"name", "role", "jurisdiction"}, props{
 			"name": text(), "role": words(vocabRole), "jurisdiction": jurisdiction(), "agency": words(vocabAgency)})),
-		"TrainingRecord": closed(object([]string{"passed", "completed_on"}, props{"passed": boolean(), "completed_on": fullDate()})),
+		"TrainingRecord":     closed(object([]string{"passed", "completed_on"}, props{"passed": boolean(), "completed_on": fullDate()})),
+		"WorkerDeactivation": closed(object([]string{"occurred_at", "reason"}, props{"occurred_at": dateTime(), "reason": text()})),
+		"WorkerTransfer":     closed(object([]string{"occurred_at", "jurisdiction"}, props{"occurred_at": dateTime(), "jurisdiction": jurisdiction()})),
 		"ChildRegistration": closed(object([]string{"name", "birth_date", "sex", "jurisdiction", "categories", "key_child_flags", "guardian", "living_situation", "schooling", "hukou_registered"}, func() props {
 			p := childFields(guardian)
 			p["id"] = described("An id the client chooses (1 to 64 letters, digits, '.', '_', '-'); left out, the server makes one. An id already registered is 409.",
@@ -161,6 +163,13 @@ func schemaDocs() map[string]any {
 			"last_visit_at": nullableDateTime(), "erased": boolean(), "version": integer(),
 		}),
 		"ChildList": page("ChildListing"),
+		"WorkerListing": object([]string{"id", "name", "role", "jurisdiction", "active", "qualification"}, props{
+			"id": text(), "name": text(), "role": words(vocabRole), "jurisdiction": jurisdiction(), "agency": words(vocabAgency),
+			"active": boolean(), "deactivated_at": dateTime(),
+			"qualification":    described("Where the worker's training stands now, by the deadline policy in force.", words(vocabQualification)),
+			"last_training_on": described("The day of the worker's last passed training.", fullDate()),
+		}),
+		"WorkerList": page("WorkerListing"),
 		"Case": object([]string{"id", "child_id", "status", "source", "concerns", "risk", "received_at", "referrals", "deadlines", "version"}, props{
 			"id": text(), "child_id": text(), "jurisdiction": jurisdiction(), "status": words(vocabCase),
 			"source": words(vocabSource), "concerns": list(words(vocabConcern)), "risk": words(vocabRisk), "received_at": dateTime(),

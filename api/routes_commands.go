@@ -7,6 +7,8 @@ import "github.com/careledger/careledger/domain"
 func (s *Server) registerCommandRoutes() {
 	s.route("POST /v1/workers", domain.ActRegisterWorker, s.registerWorker)
 	s.route("POST /v1/workers/{id}/training", domain.ActRecordTraining, s.recordTraining)
+	s.route("POST /v1/workers/{id}/deactivation", domain.ActDeactivateWorker, s.deactivateWorker)
+	s.route("POST /v1/workers/{id}/transfer", domain.ActTransferWorker, s.transferWorker)
 
 	s.route("POST /v1/children", domain.ActRegisterChild, s.registerChild)
 	s.route("POST /v1/children/{id}/profile", domain.ActUpdateChildProfile, s.updateChildProfile)

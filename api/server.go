@@ -51,6 +51,7 @@ type Server struct {
 	engine   *engine.Engine
 	db       readdb.DB
 	tokens   *Tokens
+	workers  registerCache
 	log      *slog.Logger
 	wait     time.Duration
 
@@ -157,8 +158,18 @@ func (s *Server) route(pattern string, act domain.Act, op operation) {
 // now is the server's clock (the read models' clock).
 func (s *Server) now() time.Time { return s.db.Now() }
 
+// readWorker is what the register says of a worker now, from the log.
+func (s *Server) readWorker(ctx context.Context, id string) (domain.WorkerFacts, error) {
+	w, _, err := s.record.Worker(ctx, id)
+	return w, err
+}
+
 // authenticate reads the bearer token. A director's or supervisor's token
-// must name a worker of the real-name register in that role.
+// must name a worker of the real-name register in that role; the token of
+// any registered worker serves only while the worker is active and within
+// the post it holds now (domain.CheckRegistered), so deactivating or
+// moving a worker takes effect on this server's next request, and within
+// registerCacheLife on the others.
 func (s *Server) authenticate(r *http.Request) (domain.Principal, error) {
 	h := r.Header.Get("Authorization")
 	scheme, token, ok := strings.Cut(h, " ")
@@ -172,13 +183,13 @@ func (s *Server) authenticate(r *http.Request) (domain.Principal, error) {
 	if err != nil {
 		return domain.Principal{}, err
 	}
-	if domain.NeedsRegister(p.Role) {
-		w, _, err := s.record.Worker(r.Context(), p.Subject)
+	if domain.InRegister(p.Role) {
+		w, err := s.workers.worker(r.Context(), p.Subject, s.readWorker)
 		if err != nil {
 			return domain.Principal{}, fmt.Errorf("authenticate: %w", err)
 		}
 		if err := domain.CheckRegistered(p, w); err != nil {
-			return domain.Principal{}, fmt.Errorf("%w: the token names no worker of the register in that role", ErrUnauthenticated)
+			return domain.Principal{}, fmt.Errorf("%w: %v", ErrUnauthenticated, err)
 		}
 	}
 	return p, nil

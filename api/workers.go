@@ -24,6 +24,7 @@ func (s *Server) registerWorker(w http.ResponseWriter, r *http.Request, p domain
 		res, err := s.handlers.RegisterWorker(ctx, call, commands.RegisterWorker{
 			Name: b.Name, Role: b.Role, Jurisdiction: b.Jurisdiction, Agency: b.Agency,
 		})
+		s.workers.forget(res.ID)
 		return answerOf(res), err
 	})
 }

@@ -15,23 +15,32 @@ type RecordTraining struct {
 
 // RecordTraining carries out the command.
 func (h *Handlers) RecordTraining(ctx context.Context, call Call, cmd RecordTraining) (Result, error) {
-	res, err := h.execute(ctx, call, domain.WorkerStream(cmd.WorkerID), func(ctx context.Context, history []domain.Recorded) ([]domain.Change, error) {
+	return h.onWorker(ctx, call, cmd.WorkerID, func(w *domain.Worker, by domain.Principal) error {
+		return w.RecordTraining(by, h.now(), cmd.Passed, cmd.CompletedOn)
+	})
+}
+
+// onWorker loads the worker (not found, also when it lies outside the
+// principal's reach), decides with act by the qualified principal and
+// appends what it decided.
+func (h *Handlers) onWorker(ctx context.Context, call Call, id string, act func(w *domain.Worker, by domain.Principal) error) (Result, error) {
+	res, err := h.execute(ctx, call, domain.WorkerStream(id), func(ctx context.Context, history []domain.Recorded) ([]domain.Change, error) {
 		if len(history) == 0 {
-			return nil, domain.NotFound("worker", cmd.WorkerID)
+			return nil, domain.NotFound("worker", id)
 		}
 		w := domain.LoadWorker(history)
 		if !call.Principal.Reaches(w.Jurisdiction()) {
-			return nil, domain.NotFound("worker", cmd.WorkerID)
+			return nil, domain.NotFound("worker", id)
 		}
 		by := call.Principal
 		if err := h.qualify(ctx, &by, h.now()); err != nil {
 			return nil, err
 		}
-		if err := w.RecordTraining(by, h.now(), cmd.Passed, cmd.CompletedOn); err != nil {
+		if err := act(w, by); err != nil {
 			return nil, err
 		}
 		return w.Changes(), nil
 	})
-	res.ID = cmd.WorkerID
+	res.ID = id
 	return res, err
 }

@@ -70,9 +70,11 @@ var caseReaders = []Role{RoleChildDirector, RoleChildSupervisor, RoleCaseworker,
 
 // The register and the deadline policy.
 var (
-	ActRegisterWorker = act("register workers", RoleAdmin)
-	ActRecordTraining = act("record training", RoleAdmin, RoleChildSupervisor)
-	ActChangePolicy   = act("change the deadline policy", RoleAdmin)
+	ActRegisterWorker   = act("register workers", RoleAdmin)
+	ActRecordTraining   = act("record training", RoleAdmin, RoleChildSupervisor)
+	ActDeactivateWorker = act("deactivate a worker", RoleAdmin)
+	ActTransferWorker   = act("transfer a worker", RoleAdmin)
+	ActChangePolicy     = act("change the deadline policy", RoleAdmin)
 )
 
 // A child's file (一人一档案).
@@ -117,6 +119,8 @@ var (
 	ActReadAccessLog   = act("read the access log", RoleInspector)
 	ActReadReports     = act("read accountability reports", RoleInspector)
 	ActVerifyIntegrity = act("verify the log's integrity", RoleInspector, RoleAdmin)
+	// ActReadRegister: the worker register and the coverage of posts.
+	ActReadRegister = act("read the worker register", RoleAdmin, RoleCaseworker, RoleChildSupervisor, RoleInspector)
 )
 
 // Reaches reports whether a place (or any division code) lies within the

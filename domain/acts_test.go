@@ -206,8 +206,11 @@ func TestNeedsRegister(t *testing.T) {
 func TestCheckRegistered(t *testing.T) {
 	t.Parallel()
 	entry := func(id string, role Role) WorkerFacts {
-		return WorkerFacts{ID: id, Name: "李芳", Role: role, Jurisdiction: mustPlace("370902101201")}
+		j := map[Role]string{RoleChildDirector: "370902101201", RoleChildSupervisor: "370902101", RoleCaseworker: "370902", RolePartner: "370902"}[role]
+		return WorkerFacts{ID: id, Name: "李芳", Role: role, Jurisdiction: mustPlace(j)}
 	}
+	deactivated := func(f WorkerFacts) WorkerFacts { f.DeactivatedAt = workerNow; return f }
+	moved := func(f WorkerFacts, to string) WorkerFacts { f.Jurisdiction = mustPlace(to); return f }
 	director := acting(RoleChildDirector, "dir-1", "370902101201")
 	supervisor := acting(RoleChildSupervisor, "sup-1", "370902101")
 	for _, tc := range []struct {
@@ -223,6 +226,13 @@ func TestCheckRegistered(t *testing.T) {
 		{"a director registered as a supervisor", director, entry("dir-1", RoleChildSupervisor), true},
 		{"a supervisor registered as a director", supervisor, entry("sup-1", RoleChildDirector), true},
 		{"a director registered as a caseworker", director, entry("dir-1", RoleCaseworker), true},
+		{"a deactivated director", director, deactivated(entry("dir-1", RoleChildDirector)), true},
+		{"a deactivated caseworker", acting(RoleCaseworker, "cw-1", "370902"), deactivated(entry("cw-1", RoleCaseworker)), true},
+		{"a deactivated partner", acting(RolePartner, "p-1", "370902"), deactivated(entry("p-1", RolePartner)), true},
+		{"a director moved to another village", director, moved(entry("dir-1", RoleChildDirector), "370902101202"), true},
+		{"a caseworker moved to another county", acting(RoleCaseworker, "cw-1", "370902"), moved(entry("cw-1", RoleCaseworker), "370911"), true},
+		{"a caseworker moved up to the city center", acting(RoleCaseworker, "cw-1", "370902"), moved(entry("cw-1", RoleCaseworker), "3709"), false},
+		{"a caseworker registered as a partner", acting(RoleCaseworker, "cw-1", "370902"), entry("cw-1", RolePartner), true},
 		{"a caseworker need not be registered", acting(RoleCaseworker, "cw-1", "370902"), WorkerFacts{}, false},
 		{"a partner need not be registered", acting(RolePartner, "p-1", "370902"), WorkerFacts{}, false},
 		{"an inspector need not be registered", acting(RoleInspector, "i-1", "all"), WorkerFacts{}, false},
@@ -270,7 +280,7 @@ func TestWorkerFactsApply(t *testing.T) {
 	}
 	assert.Equal(t, WorkerFacts{ID: "w1", Name: "李芳", Role: RoleChildDirector, Jurisdiction: mustPlace("370902101201"),
 		RegisteredAt: registered, Trainings: []Training{{Passed: false, CompletedOn: on}, {Passed: true, CompletedOn: on}},
-		Version: 5}, f, "a second registration changes nothing; trainings in the order recorded; every event counts")
+		Posts: []Post{{Jurisdiction: mustPlace("370902101201"), From: registered}}, Version: 5}, f, "a second registration changes nothing; trainings in the order recorded; every event counts")
 
 	t.Run("a registration without a worker id takes the stream's", func(t *testing.T) {
 		t.Parallel()

@@ -12,10 +12,13 @@ import (
 // by the last passed training completed on or before it, else by the first
 // one after (met_late); each passed training from then on starts a
 // retraining deadline due the policy's RetrainingMonths later (dates begin
-// at midnight China Standard Time), met by the next passed training. A
-// director's training is owned by the township's supervisors
-// ("child_supervisor:<township>"), a supervisor's by the county's admin
-// ("admin:<county>").
+// at midnight China Standard Time), met by the next passed training. The
+// training level owns it (民发〔2019〕34号: the county trains directors,
+// the city trains supervisors): a director's training is owned by the
+// county of the village the director serves at each moment
+// ("admin:<county>"), a supervisor's by the city ("admin:<city>"), so a
+// transfer hands it over. A deactivation ends the obligations: one not met
+// by then and due later is dropped, one already overdue stays missed.
 func WorkerDeadlines(w WorkerFacts, policies PolicyHistory, now time.Time) []Deadline {
 	if w.ID == "" {
 		return nil
@@ -27,14 +30,20 @@ func WorkerDeadlines(w WorkerFacts, policies PolicyHistory, now time.Time) []Dea
 			passed = append(passed, t.CompletedOn.Start())
 		}
 	}
-	var owner string
-	switch w.Role {
-	case RoleChildDirector:
-		owner = "child_supervisor:" + codePrefix(w.Jurisdiction, 9)
-	case RoleChildSupervisor:
-		owner = "admin:" + codePrefix(w.Jurisdiction, 6)
-	default:
+	level := trainingLevel[w.Role]
+	if level == 0 {
 		return nil
+	}
+	trainers := make([]OwnerSpan, 0, len(w.Posts))
+	for _, p := range w.Posts {
+		trainers = append(trainers, OwnerSpan{Owner: "admin:" + codePrefix(p.Jurisdiction, level), From: p.From})
+	}
+	if len(trainers) == 0 {
+		trainers = []OwnerSpan{{Owner: "admin:" + codePrefix(w.Jurisdiction, level), From: regAt}}
+	}
+	var ended *time.Time
+	if !w.DeactivatedAt.IsZero() {
+		ended = &w.DeactivatedAt
 	}
 	workerID := w.ID
 	sortTimes(passed)
@@ -43,9 +52,10 @@ func WorkerDeadlines(w WorkerFacts, policies PolicyHistory, now time.Time) []Dea
 	out := make([]Deadline, 0, 1+len(passed))
 	emit := func(start, due time.Time, met *time.Time, version int64) {
 		d := Deadline{Kind: KindTraining, SubjectID: workerID, StartedAt: start, DueAt: due, MetAt: met,
-			PolicyVersion: version, Owners: []OwnerSpan{{Owner: owner, From: start}}}
-		d, _ = settleDeadline(d, now, nil)
-		out = append(out, d)
+			PolicyVersion: version, Owners: ownersFrom(start, trainers[0].Owner, trainers)}
+		if d, ok := settleDeadline(d, now, ended); ok {
+			out = append(out, d)
+		}
 	}
 
 	// Trainings superseded before registration do not count: the chain
@@ -72,3 +82,7 @@ func WorkerDeadlines(w WorkerFacts, policies PolicyHistory, now time.Time) []Dea
 	sortDeadlines(out)
 	return out
 }
+
+// trainingLevel is how many digits of a worker's post name the level that
+// trains it: the county (6) for a director, the city (4) for a supervisor.
+var trainingLevel = map[Role]int{RoleChildDirector: 6, RoleChildSupervisor: 4}

@@ -68,7 +68,7 @@ func TestWorkerDeadlines_FirstTraining(t *testing.T) {
 			dlSame(t, dlWorkerReg, d.DueAt, "due at registration")
 			dlMet(t, d, tc.status, tc.met)
 			assert.Equal(t, "w1", d.SubjectID)
-			assert.Equal(t, "child_supervisor:370902101", d.Owner, "a director's training: the township's supervisors")
+			assert.Equal(t, "admin:370902", d.Owner, "a director's training: the county (县级民政部门培训儿童主任)")
 		})
 	}
 }
@@ -88,7 +88,7 @@ func TestWorkerDeadlines_Retraining(t *testing.T) {
 		dlSame(t, dlMidnight(2026, time.March, 5), ds[2].DueAt, "due")
 		dlMet(t, ds[2], DeadlineMissed, nil)
 		for _, d := range ds {
-			assert.Equal(t, "admin:370902", d.Owner, "a supervisor's training: the county's admin")
+			assert.Equal(t, "admin:3709", d.Owner, "a supervisor's training: the city (市级民政部门培训儿童督导员)")
 		}
 	})
 	t.Run("12 months and a day is late", func(t *testing.T) {
@@ -150,4 +150,59 @@ func TestWorkerDeadlines_OnlyDirectorsAndSupervisors(t *testing.T) {
 		assert.Nil(t, WorkerDeadlines(foldWorker(dlRegister(role, "370902").all()), PolicyHistory{}, dlWorkerReg.Add(dlDay)), role.String())
 	}
 	assert.Nil(t, WorkerDeadlines(foldWorker(nil), PolicyHistory{}, dlWorkerReg))
+}
+
+func TestWorkerDeadlines_Lifecycle(t *testing.T) {
+	t.Parallel()
+	admin := Actor{Subject: "admin", Role: RoleAdmin, Jurisdiction: All}
+	movedAt := dlCST(2025, time.September, 1, 9, 0)
+	t.Run("a transfer to another county hands the retraining to that county", func(t *testing.T) {
+		t.Parallel()
+		s := dlRegister(RoleChildDirector, "370902101201").trained(true, 2025, time.March, 3).
+			by(admin, movedAt, movedAt, WorkerTransferred{From: mustPlace("370902101201"), Jurisdiction: mustPlace("370911001001")})
+		ds := WorkerDeadlines(foldWorker(s.all()), PolicyHistory{}, movedAt.AddDate(1, 0, 0))
+		require.Len(t, ds, 2, dlShow(ds))
+		retraining := dlRetraining(t, ds)
+		dlSame(t, dlMidnight(2026, time.March, 3), retraining.DueAt, "12 months after the last pass")
+		assert.Equal(t, DeadlineMissed, retraining.Status)
+		require.Len(t, retraining.Owners, 2)
+		assert.Equal(t, []string{"admin:370902", "admin:370911"}, []string{retraining.Owners[0].Owner, retraining.Owners[1].Owner})
+		dlSame(t, dlMidnight(2025, time.March, 3), retraining.Owners[0].From, "from the pass")
+		dlSame(t, movedAt, retraining.Owners[1].From, "from the transfer")
+		assert.Equal(t, "admin:370911", retraining.Owner, "missed in the new county's hands")
+		assert.Equal(t, "admin:370902", retraining.OwnerAt(movedAt.Add(-time.Second)))
+	})
+	t.Run("a transfer within the county changes no owner", func(t *testing.T) {
+		t.Parallel()
+		s := dlRegister(RoleChildDirector, "370902101201").trained(true, 2025, time.March, 3).
+			by(admin, movedAt, movedAt, WorkerTransferred{From: mustPlace("370902101201"), Jurisdiction: mustPlace("370902101202")})
+		ds := WorkerDeadlines(foldWorker(s.all()), PolicyHistory{}, movedAt)
+		require.Len(t, ds, 2, dlShow(ds))
+		assert.Len(t, dlRetraining(t, ds).Owners, 1)
+	})
+	t.Run("a deactivation drops the retraining not yet due and keeps what was missed", func(t *testing.T) {
+		t.Parallel()
+		gone := dlRegister(RoleChildSupervisor, "370902101").trained(true, 2025, time.March, 3).
+			by(admin, movedAt, movedAt, WorkerDeactivated{Reason: "调离"})
+		ds := WorkerDeadlines(foldWorker(gone.all()), PolicyHistory{}, movedAt.AddDate(2, 0, 0))
+		require.Len(t, ds, 1, dlShow(ds))
+		assert.Equal(t, DeadlineMet, ds[0].Status, "the first training, met before the deactivation")
+
+		never := dlRegister(RoleChildDirector, "370902101201").by(admin, movedAt, movedAt, WorkerDeactivated{Reason: "辞职"})
+		ds = WorkerDeadlines(foldWorker(never.all()), PolicyHistory{}, movedAt.AddDate(1, 0, 0))
+		require.Len(t, ds, 1, dlShow(ds))
+		assert.Equal(t, DeadlineMissed, ds[0].Status, "never trained while in post: missed all the same")
+	})
+}
+
+// dlRetraining is the one deadline that does not start at registration.
+func dlRetraining(t *testing.T, ds []Deadline) Deadline {
+	t.Helper()
+	for _, d := range ds {
+		if !d.StartedAt.Equal(dlWorkerReg) {
+			return d
+		}
+	}
+	require.Fail(t, "no retraining deadline", dlShow(ds))
+	return Deadline{}
 }

@@ -18,6 +18,20 @@ type WorkerTrainingRecorded struct {
 	CompletedOn Date `json:"completed_on"`
 }
 
+// WorkerDeactivated takes a worker off the register's active posts from its
+// occurred_at: the worker no longer holds any post, and the worker's tokens
+// stop working. The register keeps the entry and every post it held.
+type WorkerDeactivated struct {
+	Reason string `json:"reason"`
+}
+
+// WorkerTransferred moves a worker to another post from its occurred_at: the
+// worker serves Jurisdiction from then on, and held From until then.
+type WorkerTransferred struct {
+	From         Jurisdiction `json:"from"`
+	Jurisdiction Jurisdiction `json:"jurisdiction"`
+}
+
 // InquiryOpened opens an accountability inquiry (倒查) into a case or a child.
 type InquiryOpened struct {
 	InquiryID  string    `json:"inquiry_id"`
@@ -35,5 +49,7 @@ type DeadlinePolicyChanged struct {
 
 func (WorkerRegistered) EventType() string       { return "worker.registered" }
 func (WorkerTrainingRecorded) EventType() string { return "worker.training_recorded" }
+func (WorkerDeactivated) EventType() string      { return "worker.deactivated" }
+func (WorkerTransferred) EventType() string      { return "worker.transferred" }
 func (InquiryOpened) EventType() string          { return "inquiry.opened" }
 func (DeadlinePolicyChanged) EventType() string  { return "policy.deadline_policy_changed" }

@@ -235,6 +235,8 @@ var zhEventTypes = map[string]string{
 	"record.entry_corrected":                   "更正记录",
 	"worker.registered":                        "登记工作人员",
 	"worker.training_recorded":                 "记录培训",
+	"worker.deactivated":                       "人员停用",
+	"worker.transferred":                       "人员调动",
 	"inquiry.opened":                           "启动倒查",
 	"policy.deadline_policy_changed":           "调整时限政策",
 }

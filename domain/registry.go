@@ -49,6 +49,8 @@ func NewRegistry() *Registry {
 	Register[ChildDataErased](r, 1, nil)
 	Register[WorkerRegistered](r, 1, nil)
 	Register[WorkerTrainingRecorded](r, 1, nil)
+	Register[WorkerDeactivated](r, 1, nil)
+	Register[WorkerTransferred](r, 1, nil)
 	Register[InquiryOpened](r, 1, nil)
 	Register[DeadlinePolicyChanged](r, 1, nil)
 	Register[EntryCorrected](r, 1, nil)

@@ -199,6 +199,13 @@ func (f WorkerFacts) MarshalBinary() ([]byte, error) {
 		w.bool(t.Passed)
 		w.time(t.CompletedOn.t)
 	}
+	w.uint(len(f.Posts))
+	for _, p := range f.Posts {
+		w.str(p.Jurisdiction.code)
+		w.time(p.From)
+	}
+	w.time(f.DeactivatedAt)
+	w.str(f.DeactivationReason)
 	w.int(f.Version)
 	return w.b, nil
 }
@@ -218,6 +225,15 @@ func (f *WorkerFacts) UnmarshalBinary(b []byte) error {
 	} else if n > 0 {
 		r.fail()
 	}
+	if n := r.uint(); n > 0 && r.err == nil && n <= len(r.b) {
+		g.Posts = make([]Post, n)
+		for i := range g.Posts {
+			g.Posts[i] = Post{Jurisdiction: r.jurisdiction(), From: r.time()}
+		}
+	} else if n > 0 {
+		r.fail()
+	}
+	g.DeactivatedAt, g.DeactivationReason = r.time(), r.str()
 	g.Version = r.int()
 	if err := r.finish("worker"); err != nil {
 		return err

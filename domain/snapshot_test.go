@@ -88,7 +88,10 @@ func TestWorkerFactsSnapshotRoundTrips(t *testing.T) {
 	w := WorkerFacts{ID: "w-1", Name: "王芳", Role: RoleChildDirector, Jurisdiction: mustPlace("370902101201"),
 		RegisteredAt: dlT0, Trainings: []Training{{Passed: true, CompletedOn: NewDate(2025, time.March, 1)}, {CompletedOn: NewDate(2026, time.April, 2)}},
 		Version: 3}
-	for _, f := range []WorkerFacts{w, {}, {ID: "p", Role: RolePartner, Agency: term[agencyWords]("police")}} {
+	moved := w
+	moved.Posts = []Post{{Jurisdiction: mustPlace("370902101201"), From: dlT0}, {Jurisdiction: mustPlace("370902101202"), From: dlT0.Add(dlDay)}}
+	moved.Jurisdiction, moved.DeactivatedAt, moved.DeactivationReason = mustPlace("370902101202"), dlT0.Add(2*dlDay), "调离"
+	for _, f := range []WorkerFacts{w, moved, {}, {ID: "p", Role: RolePartner, Agency: term[agencyWords]("police")}} {
 		raw, err := f.MarshalBinary()
 		require.NoError(t, err)
 		var back WorkerFacts

@@ -13,54 +13,6 @@ type Worker struct {
 	changes []Change
 }
 
-// WorkerFacts is a worker's entry as the record stands, folded once from
-// the worker's stream by Apply. Names stay in clear: the register is
-// real-name by law.
-type WorkerFacts struct {
-	ID           string       `json:"id"`
-	Name         string       `json:"name"`
-	Role         Role         `json:"role"`
-	Jurisdiction Jurisdiction `json:"j"`
-	Agency       Agency       `json:"agency,omitzero"`
-	RegisteredAt time.Time    `json:"registered"`
-	// Trainings are the trainings in the order recorded.
-	Trainings []Training `json:"trainings,omitempty"`
-	Version   int64      `json:"v"`
-}
-
-// Apply folds one stored event of the worker's stream into the facts; a
-// second registration changes nothing.
-func (f *WorkerFacts) Apply(r Recorded) {
-	f.apply(r.Event, r.OccurredAt, r.StreamID)
-	if r.Version > 0 {
-		f.Version = r.Version
-	} else {
-		f.Version++
-	}
-}
-
-func (f *WorkerFacts) apply(ev Event, at time.Time, stream StreamID) {
-	switch e := ev.(type) {
-	case WorkerRegistered:
-		if f.ID != "" {
-			return
-		}
-		f.ID, f.Name, f.Role, f.Jurisdiction, f.Agency = e.WorkerID, e.Name, e.Role, e.Jurisdiction, e.Agency
-		if f.ID == "" {
-			f.ID = stream.ID()
-		}
-		f.RegisteredAt = at
-	case WorkerTrainingRecorded:
-		f.Trainings = append(f.Trainings, Training(e))
-	}
-}
-
-// Training is one recorded training of a worker.
-type Training struct {
-	Passed      bool `json:"passed"`
-	CompletedOn Date `json:"on"`
-}
-
 // registeredRoles are the roles of the register.
 var registeredRoles = []Role{RoleChildDirector, RoleChildSupervisor, RoleCaseworker, RolePartner}
 
@@ -96,11 +48,18 @@ func checkWorker(in WorkerRegistered) error {
 	case in.Role != RolePartner && !in.Agency.IsZero():
 		return invalid("agency", "only a partner has an agency")
 	}
-	j := in.Jurisdiction
+	return checkPost(in.Role, in.Jurisdiction)
+}
+
+// checkPost refuses a jurisdiction that is not a post of the role: a
+// director serves a village or community (12 digits), a supervisor a
+// township or street (9), a caseworker a county or city protection center
+// (6 or 4; 市、县两级未成年人救助保护机构); a partner any division.
+func checkPost(role Role, j Jurisdiction) error {
 	if j.IsZero() {
 		return invalid("jurisdiction", "is required")
 	}
-	switch in.Role {
+	switch role {
 	case RoleChildDirector:
 		if !j.IsPlace() {
 			return invalid("jurisdiction", "%q: a child director serves a village or community, a 12-digit code", j)
@@ -110,8 +69,8 @@ func checkWorker(in WorkerRegistered) error {
 			return invalid("jurisdiction", "%q: a child supervisor serves a township or street, a 9-digit code", j)
 		}
 	case RoleCaseworker:
-		if j == All || len(j.code) < 6 {
-			return invalid("jurisdiction", "%q: a caseworker serves a county or city center, a code of at least 6 digits", j)
+		if j == All || (len(j.code) != 6 && len(j.code) != 4) {
+			return invalid("jurisdiction", "%q: a caseworker serves a county or city protection center, a 6- or 4-digit code", j)
 		}
 	}
 	return nil
@@ -137,6 +96,7 @@ func (w *Worker) Changes() []Change { return slices.Clone(w.changes) }
 func (w *Worker) Facts() WorkerFacts {
 	f := w.facts
 	f.Trainings = slices.Clone(f.Trainings)
+	f.Posts = slices.Clone(f.Posts)
 	return f
 }
 
@@ -180,6 +140,10 @@ func (w *Worker) RecordTraining(by Principal, now time.Time, passed bool, comple
 	if completedOn.Start().After(now) {
 		return &ImpossibleError{Field: "completed_on", Message: completedOn.String() + " lies in the future"}
 	}
+	if !w.facts.DeactivatedAt.IsZero() && !completedOn.Start().Before(w.facts.DeactivatedAt) {
+		return ruleBroken(RuleWorkerInactive, "worker %s was deactivated on %s, before %s", w.facts.ID,
+			w.facts.DeactivatedAt.In(ChinaStandardTime).Format(time.DateOnly), completedOn)
+	}
 	w.recordAt(by, completedOn.Start(), WorkerTrainingRecorded{Passed: passed, CompletedOn: completedOn})
 	return nil
 }
@@ -194,17 +158,35 @@ func (w *Worker) recordAt(by Principal, at time.Time, e Event) {
 // acts are checked against it).
 func NeedsRegister(r Role) bool { return r == RoleChildDirector || r == RoleChildSupervisor }
 
-// CheckRegistered is the one test that a principal who must be in the
-// real-name register is: a child director or supervisor acts only as a
-// registered worker of that role (w is the entry under the principal's
-// subject; zero if there is none). Other roles pass. The answer is nil or
-// a *ForbiddenError.
+// InRegister reports whether a role's tokens are checked against the
+// real-name register when their subject is registered: every role of the
+// register (directors, supervisors, caseworkers, partner liaisons).
+func InRegister(r Role) bool { return slices.Contains(registeredRoles, r) }
+
+// CheckRegistered is the one test of a principal against the real-name
+// register (w is the entry under the principal's subject; zero if there is
+// none). A child director or supervisor acts only as a registered worker of
+// that role; any registered worker acts only while active (not
+// deactivated) and only within the post it holds now, so a token issued
+// before a transfer or a deactivation no longer serves. An unregistered
+// caseworker or partner passes (their register entry is optional). The
+// answer is nil or a *ForbiddenError.
 func CheckRegistered(p Principal, w WorkerFacts) error {
-	if !NeedsRegister(p.Role) {
+	if w.ID == "" {
+		if NeedsRegister(p.Role) {
+			return forbidden("%s %s is not in the worker register", p.Role, p.Subject)
+		}
 		return nil
 	}
-	if w.ID == "" || w.Role != p.Role {
-		return forbidden("%s %s is not in the worker register", p.Role, p.Subject)
+	switch {
+	case !InRegister(p.Role):
+		return nil
+	case w.Role != p.Role:
+		return forbidden("%s %s is registered as %s", p.Role, p.Subject, w.Role)
+	case !w.Active():
+		return forbidden("%s %s was deactivated on %s", p.Role, p.Subject, w.DeactivatedAt.In(ChinaStandardTime).Format(time.DateOnly))
+	case !w.Jurisdiction.Covers(p.Jurisdiction):
+		return forbidden("jurisdiction %s lies outside the post %s %s holds now (%s)", p.Jurisdiction, p.Role, p.Subject, w.Jurisdiction)
 	}
 	return nil
 }

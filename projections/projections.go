@@ -7,6 +7,7 @@
 //   - timeline: what happened to a case or a child, as the record stood at any moment;
 //   - deadlines: every obligation of DOMAIN.md's clocks, its owner and status;
 //   - analytics: de-identified case statistics for analysts;
+//   - register: the real-name register of workers and who held which post when;
 //
 // and beside them what reads without being a projection: record (the log
 // itself: raw events, children's personal data through the key service, the
@@ -27,13 +28,15 @@ import (
 	"github.com/careledger/careledger/projections/childview"
 	"github.com/careledger/careledger/projections/deadlines"
 	"github.com/careledger/careledger/projections/engine"
+	"github.com/careledger/careledger/projections/register"
 	"github.com/careledger/careledger/projections/timeline"
 )
 
 // All is every read model careledger keeps, in the order they are built.
 // The caseload is a query over the case view, not a table of its own.
 func All() []engine.Projection {
-	return []engine.Projection{caseview.Projection{}, childview.Projection{}, timeline.Projection{}, deadlines.New(), analytics.Projection{}}
+	return []engine.Projection{caseview.Projection{}, childview.Projection{}, timeline.Projection{}, deadlines.New(), analytics.Projection{},
+		register.Projection{}}
 }
 
 // Named picks the read models named (each once), or all of them when none is.

@@ -124,6 +124,9 @@ func (env *Env) start(inner eventstore.Store, db readdb.DB, opts []commands.Opti
 	server, err := api.New(api.Config{
 		Commands: commands.New(store, opts...), Record: record.New(store), Engine: e, ReadModels: db,
 		Tokens: tokens, Logger: logger,
+		// A loaded CI machine under -race may take longer than the
+		// default 5 s to apply a batch; a test waits rather than flakes.
+		MinPositionWait: 30 * time.Second,
 	})
 	if err != nil {
 		t.Fatal(err)

@@ -82,7 +82,7 @@ func tokenIssue(ctx context.Context, args []string, stdout, stderr io.Writer) er
 			return fmt.Errorf("token issue: --agency: %w", err)
 		}
 	}
-	if r == domain.RoleChildDirector || r == domain.RoleChildSupervisor || r == domain.RoleCaseworker {
+	if domain.InRegister(r) {
 		if err := checkWorkerToken(ctx, sf, &p, stderr); err != nil {
 			return err
 		}
@@ -106,10 +106,11 @@ func tokenIssue(ctx context.Context, args []string, stdout, stderr io.Writer) er
 	return err
 }
 
-// checkWorkerToken reads the worker register for a child director's,
-// supervisor's or caseworker's token: a director or supervisor must be
-// registered with that role, a caseworker should be; a registered worker's
-// token lies within the worker's jurisdiction, which is the default.
+// checkWorkerToken reads the worker register for the token of a role of
+// the register: a director or supervisor must be registered with that role,
+// a caseworker should be, a partner liaison may be; a registered worker must
+// be active, and its token lies within the post it holds now, which is the
+// default (domain.CheckRegistered).
 func checkWorkerToken(ctx context.Context, sf *storeFlags, p *domain.Principal, stderr io.Writer) error {
 	store, err := sf.open(ctx)
 	if err != nil {
@@ -121,20 +122,20 @@ func checkWorkerToken(ctx context.Context, sf *storeFlags, p *domain.Principal, 
 		return fmt.Errorf("token issue: read the worker register: %w", err)
 	}
 	if !ok {
-		if p.Role == domain.RoleCaseworker {
+		switch {
+		case p.Role == domain.RolePartner:
+			return nil
+		case p.Role == domain.RoleCaseworker:
 			fmt.Fprintf(stderr, "careledger: warning: caseworker %s is not in the worker register; cases cannot be assigned to it\n", p.Subject)
 			return nil
 		}
 		return fmt.Errorf("token issue: %s %s is not a registered worker; register it first (POST /v1/workers as admin)", p.Role, p.Subject)
 	}
-	if err := domain.CheckRegistered(*p, w); err != nil && domain.NeedsRegister(p.Role) {
-		return fmt.Errorf("token issue: worker %s is registered as %s, not %s", p.Subject, w.Role, p.Role)
-	}
 	if p.Jurisdiction.IsZero() {
 		p.Jurisdiction = w.Jurisdiction
 	}
-	if !w.Jurisdiction.Covers(p.Jurisdiction) {
-		return fmt.Errorf("token issue: jurisdiction %s lies outside worker %s's jurisdiction %s", p.Jurisdiction, p.Subject, w.Jurisdiction)
+	if err := domain.CheckRegistered(*p, w); err != nil {
+		return fmt.Errorf("token issue: %w", err)
 	}
 	return nil
 }

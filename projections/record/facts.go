@@ -2,6 +2,7 @@ package record
 
 import (
 	"context"
+	"fmt"
 
 	"github.com/careledger/careledger/domain"
 )
@@ -52,4 +53,13 @@ func (r *Reader) Worker(ctx context.Context, id string) (facts domain.WorkerFact
 		return domain.WorkerFacts{}, false, nil
 	}
 	return f, true, nil
+}
+
+// Policies is the deadline policy's history now, from the log.
+func (r *Reader) Policies(ctx context.Context) (domain.PolicyHistory, error) {
+	history, err := r.history(ctx, domain.PolicyStream)
+	if err != nil {
+		return domain.PolicyHistory{}, fmt.Errorf("read the deadline policy: %w", err)
+	}
+	return domain.LoadPolicyHistory(history), nil
 }

@@ -1,0 +1,116 @@
+package register
+
+import (
+	"context"
+	"fmt"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/careledger/careledger/domain"
+	"github.com/careledger/careledger/projections/readdb"
+)
+
+// Filter selects workers for List; its zero value selects everything.
+type Filter struct {
+	// Within keeps workers whose post lies within it (zero or domain.All:
+	// everywhere).
+	Within domain.Jurisdiction
+	// Role keeps workers of that role (zero: any).
+	Role domain.Role
+	// Active, when set, keeps the active workers (true) or the
+	// deactivated ones (false).
+	Active *bool
+	// After is a cursor: the id of the last worker of the previous page.
+	After string
+	// Limit bounds the workers returned (default 50).
+	Limit int
+}
+
+// List lists the register's entries in id order.
+func List(ctx context.Context, db readdb.DB, f Filter) ([]domain.WorkerFacts, error) {
+	if f.Limit <= 0 {
+		f.Limit = 50
+	}
+	var a readdb.Args
+	where := []string{"worker_id > " + a.Arg(f.After), a.PrefixOf("jurisdiction", f.Within.String())}
+	if !f.Role.IsZero() {
+		where = append(where, "role = "+a.Arg(f.Role.String()))
+	}
+	if f.Active != nil {
+		where = append(where, "active = "+a.Arg(readdb.Flag(*f.Active)))
+	}
+	rows, err := db.SQL.QueryContext(ctx, `SELECT worker_id, facts FROM rm_workers WHERE `+strings.Join(where, " AND ")+
+		` ORDER BY worker_id LIMIT `+a.Arg(f.Limit), a...)
+	if err != nil {
+		return nil, fmt.Errorf("list workers: %w", err)
+	}
+	defer rows.Close()
+	out := []domain.WorkerFacts{}
+	for rows.Next() {
+		var id string
+		var raw []byte
+		if err := rows.Scan(&id, &raw); err != nil {
+			return nil, fmt.Errorf("list workers: %w", err)
+		}
+		var w domain.WorkerFacts
+		if err := w.UnmarshalBinary(raw); err != nil {
+			return nil, fmt.Errorf("list workers: facts of worker %s: %w", id, err)
+		}
+		out = append(out, w)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("list workers: %w", err)
+	}
+	return out, nil
+}
+
+// Holding is a post held by a worker for a span: [From, Until), Until zero
+// while it is still held.
+type Holding struct {
+	WorkerID     string
+	Name         string
+	Role         domain.Role
+	Jurisdiction domain.Jurisdiction
+	From, Until  time.Time
+}
+
+// Holds reports whether the holding covers time at.
+func (h Holding) Holds(at time.Time) bool {
+	return !at.Before(h.From) && (h.Until.IsZero() || at.Before(h.Until))
+}
+
+// Holders are the holdings of the posts named — a role at a jurisdiction
+// exactly — over all time, by post, then start, then worker.
+func Holders(ctx context.Context, q readdb.Querier, role domain.Role, jurisdictions ...string) ([]Holding, error) {
+	var out []Holding
+	err := readdb.Chunks(jurisdictions, func(piece []string) error {
+		in, args := readdb.InList(piece)
+		args = append(args, role.String())
+		rows, err := q.QueryContext(ctx, `SELECT worker_id, name, jurisdiction, from_at, until_at FROM rm_worker_posts
+			WHERE jurisdiction IN (`+in+`) AND role = $`+fmt.Sprint(len(args))+` ORDER BY from_at, worker_id`, args...)
+		if err != nil {
+			return err
+		}
+		defer rows.Close()
+		for rows.Next() {
+			h := Holding{Role: role}
+			var j string
+			var from, until readdb.Timestamp
+			if err := rows.Scan(&h.WorkerID, &h.Name, &j, &from, &until); err != nil {
+				return err
+			}
+			if h.Jurisdiction, err = domain.ParseJurisdiction(j); err != nil {
+				return err
+			}
+			h.From, h.Until = from.T, until.T
+			out = append(out, h)
+		}
+		return rows.Err()
+	})
+	if err != nil {
+		return nil, fmt.Errorf("holders of %s posts: %w", role, err)
+	}
+	slices.SortStableFunc(out, func(a, b Holding) int { return strings.Compare(a.Jurisdiction.String(), b.Jurisdiction.String()) })
+	return out, nil
+}
