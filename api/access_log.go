@@ -68,6 +68,6 @@ func (s *Server) readAccessLog(w http.ResponseWriter, r *http.Request, p domain.
 		out.Items = entries[:limit]
 		out.NextCursor = nextCursor(accessLogCursor{After: entries[limit-1].ID})
 	}
-	writeJSON(w, http.StatusOK, out)
+	s.writeAnswer(r.Context(), w, http.StatusOK, out)
 	return nil
 }

@@ -48,6 +48,6 @@ func (s *Server) readCaseEvents(w http.ResponseWriter, r *http.Request, p domain
 		out.NextCursor = nextCursor(caseEventsCursor{AfterVersion: events[limit-1].StreamVersion})
 	}
 	s.recordRead(r, p, accesslog.ActionReadCaseEvents, c.ChildID, id, c.Jurisdiction.String())
-	writeJSON(w, http.StatusOK, out)
+	s.writeAnswer(r.Context(), w, http.StatusOK, out)
 	return nil
 }

@@ -34,7 +34,7 @@ func (s *Server) readCase(w http.ResponseWriter, r *http.Request, p domain.Princ
 	}
 	s.recordRead(r, p, accesslog.ActionReadCase, c.ChildID, c.ID, c.Jurisdiction.String())
 	w.Header().Set("ETag", etag(c.Version))
-	writeJSON(w, http.StatusOK, CaseView{Case: c, Deadlines: ds})
+	s.writeAnswer(r.Context(), w, http.StatusOK, CaseView{Case: c, Deadlines: ds})
 	return nil
 }
 

@@ -31,7 +31,7 @@ func (s *Server) readCaseStats(w http.ResponseWriter, r *http.Request, p domain.
 	if err != nil {
 		return err
 	}
-	j, err := jurisdictionParam(r, p)
+	j, err := s.jurisdictionParam(r, p)
 	if err != nil {
 		return err
 	}
@@ -39,6 +39,6 @@ func (s *Server) readCaseStats(w http.ResponseWriter, r *http.Request, p domain.
 	if err != nil {
 		return err
 	}
-	writeJSON(w, http.StatusOK, stats)
+	s.writeAnswer(r.Context(), w, http.StatusOK, stats)
 	return nil
 }

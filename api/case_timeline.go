@@ -48,6 +48,6 @@ func (s *Server) readCaseTimeline(w http.ResponseWriter, r *http.Request, p doma
 		return err
 	}
 	s.recordRead(r, p, accesslog.ActionReadCaseTimeline, c.ChildID, c.ID, c.Jurisdiction.String())
-	writeJSON(w, http.StatusOK, Timeline{AsOf: shown, Items: items})
+	s.writeAnswer(r.Context(), w, http.StatusOK, Timeline{AsOf: shown, Items: items})
 	return nil
 }

@@ -19,7 +19,7 @@ func (s *Server) readCaseload(w http.ResponseWriter, r *http.Request, p domain.P
 	if err := s.awaitMinPosition(r); err != nil {
 		return err
 	}
-	j, err := jurisdictionParam(r, p)
+	j, err := s.jurisdictionParam(r, p)
 	if err != nil {
 		return err
 	}
@@ -27,6 +27,6 @@ func (s *Server) readCaseload(w http.ResponseWriter, r *http.Request, p domain.P
 	if err != nil {
 		return err
 	}
-	writeJSON(w, http.StatusOK, Caseload{Items: items})
+	s.writeAnswer(r.Context(), w, http.StatusOK, Caseload{Items: items})
 	return nil
 }

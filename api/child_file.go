@@ -32,7 +32,7 @@ func (s *Server) readChildFile(w http.ResponseWriter, r *http.Request, p domain.
 	c.LivingSituation, c.Schooling = pd.LivingSituation, pd.Schooling
 	s.recordRead(r, p, accesslog.ActionReadChildFile, c.ID, "", c.Jurisdiction.String())
 	w.Header().Set("ETag", etag(c.Version))
-	writeJSON(w, http.StatusOK, c)
+	s.writeAnswer(r.Context(), w, http.StatusOK, c)
 	return nil
 }
 

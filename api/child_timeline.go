@@ -29,6 +29,6 @@ func (s *Server) readChildTimeline(w http.ResponseWriter, r *http.Request, p dom
 		return err
 	}
 	s.recordRead(r, p, accesslog.ActionReadChildTimeline, c.ID, "", c.Jurisdiction.String())
-	writeJSON(w, http.StatusOK, Timeline{AsOf: shown, Items: items})
+	s.writeAnswer(r.Context(), w, http.StatusOK, Timeline{AsOf: shown, Items: items})
 	return nil
 }

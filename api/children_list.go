@@ -56,6 +56,6 @@ func (s *Server) listChildren(w http.ResponseWriter, r *http.Request, p domain.P
 		pd := personal[out.Items[i].ID]
 		out.Items[i].Name, out.Items[i].BirthDate = pd.Name, pd.BirthDate
 	}
-	writeJSON(w, http.StatusOK, out)
+	s.writeAnswer(r.Context(), w, http.StatusOK, out)
 	return nil
 }

@@ -21,7 +21,7 @@ import (
 const (
 	village     = "370902101201"
 	county      = "370902"
-	otherCounty = "370903"
+	otherCounty = "370911"
 )
 
 // chinaTime is the offset clients send times with.

@@ -45,6 +45,6 @@ func (s *Server) listDeadlines(w http.ResponseWriter, r *http.Request, p domain.
 		out.Items = rows[:limit]
 		out.NextCursor = nextCursor(deadlinesCursor{After: rows[limit-1].Key})
 	}
-	writeJSON(w, http.StatusOK, out)
+	s.writeAnswer(r.Context(), w, http.StatusOK, out)
 	return nil
 }

@@ -19,7 +19,7 @@ const (
 	homeVillage = "370902101201"
 	nextVillage = "370902101202"
 	homeCounty  = "370902"
-	farCounty   = "370903"
+	farCounty   = "370911"
 )
 
 // Personal values of the world's child and report: no analyst may ever

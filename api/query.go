@@ -46,7 +46,7 @@ func (s *Server) listQuery(r *http.Request, p domain.Principal, cursor any) (lim
 	if limit, err = pageParams(r, cursor); err != nil {
 		return 0, domain.Jurisdiction{}, err
 	}
-	if j, err = jurisdictionParam(r, p); err != nil {
+	if j, err = s.jurisdictionParam(r, p); err != nil {
 		return 0, domain.Jurisdiction{}, err
 	}
 	return limit, j, nil
@@ -113,8 +113,9 @@ func timeParam(r *http.Request, name string) (time.Time, error) {
 
 // jurisdictionParam reads an optional jurisdiction filter; it must lie
 // within the caller's own, else the answer is 404, as for any resource
-// outside it. Without one, the caller's own jurisdiction is the filter.
-func jurisdictionParam(r *http.Request, p domain.Principal) (domain.Jurisdiction, error) {
+// outside it; a code the register of divisions lacks is 400. Without one,
+// the caller's own jurisdiction is the filter.
+func (s *Server) jurisdictionParam(r *http.Request, p domain.Principal) (domain.Jurisdiction, error) {
 	v := r.URL.Query().Get("jurisdiction")
 	if v == "" {
 		return p.Jurisdiction, nil
@@ -122,6 +123,9 @@ func jurisdictionParam(r *http.Request, p domain.Principal) (domain.Jurisdiction
 	j, err := domain.ParseJurisdiction(v)
 	if err != nil {
 		return domain.Jurisdiction{}, &domain.InvalidError{Field: "jurisdiction", Message: err.Error()}
+	}
+	if err := s.handlers.Places().Check(r.Context(), "jurisdiction", j); err != nil {
+		return domain.Jurisdiction{}, err
 	}
 	if !p.Reaches(j) {
 		return domain.Jurisdiction{}, domain.NotFound("jurisdiction", v)

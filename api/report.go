@@ -71,7 +71,7 @@ func (s *Server) trace(w http.ResponseWriter, r *http.Request, p domain.Principa
 func (s *Server) writeReport(w http.ResponseWriter, r *http.Request, p domain.Principal, rep *report.Report) error {
 	s.recordRead(r, p, accesslog.ActionReadReport, rep.Subject.Child, rep.Subject.CaseID, rep.Subject.Jurisdiction)
 	if !prefersHTML(r) {
-		writeJSON(w, http.StatusOK, rep)
+		s.writeAnswer(r.Context(), w, http.StatusOK, rep)
 		return nil
 	}
 	lang := "zh"

@@ -73,7 +73,7 @@ func (s *Server) listWorkers(w http.ResponseWriter, r *http.Request, p domain.Pr
 		}
 		out.Items = append(out.Items, workerListing(wf, now, policy.RetrainingMonths))
 	}
-	writeJSON(w, http.StatusOK, out)
+	s.writeAnswer(r.Context(), w, http.StatusOK, out)
 	return nil
 }
 

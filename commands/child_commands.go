@@ -40,8 +40,13 @@ type UpdateChildProfile struct {
 // place within the principal's jurisdiction.
 func (h *Handlers) UpdateChildProfile(ctx context.Context, call Call, cmd UpdateChildProfile) (Result, error) {
 	return h.onChild(ctx, call, cmd.ChildID, h.now, func(c *domain.Child, by domain.Principal) error {
-		if j := cmd.Update.Jurisdiction; j != nil && !call.Principal.Reaches(*j) {
-			return fmt.Errorf("jurisdiction %s lies outside yours: %w", *j, domain.ErrForbidden)
+		if j := cmd.Update.Jurisdiction; j != nil {
+			if err := h.places.Check(ctx, "jurisdiction", *j); err != nil {
+				return err
+			}
+			if !call.Principal.Reaches(*j) {
+				return fmt.Errorf("jurisdiction %s lies outside yours: %w", *j, domain.ErrForbidden)
+			}
 		}
 		return c.UpdateProfile(by, h.now(), cmd.Update)
 	})

@@ -14,6 +14,7 @@ type Handlers struct {
 	codec   *eventlog.Codec
 	now     func() time.Time
 	retries int
+	places  *eventlog.Places
 }
 
 // Option tunes Handlers.
@@ -32,8 +33,13 @@ func New(store eventstore.Store, opts ...Option) *Handlers {
 	for _, o := range opts {
 		o(h)
 	}
+	h.places = eventlog.NewPlaces(h.codec, store)
 	return h
 }
+
+// Places is the register of administrative divisions the handlers check
+// jurisdiction codes against.
+func (h *Handlers) Places() *eventlog.Places { return h.places }
 
 // Codec is the codec the handlers encode and decode events with.
 func (h *Handlers) Codec() *eventlog.Codec { return h.codec }

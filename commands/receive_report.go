@@ -38,6 +38,9 @@ func (h *Handlers) ReceiveReport(ctx context.Context, call Call, cmd ReceiveRepo
 	case childID == "" && cmd.NewChild == nil:
 		return Result{}, "", &domain.InvalidError{Field: "child_id", Message: "give child_id or child"}
 	case cmd.NewChild != nil:
+		if err := h.places.Check(ctx, "child.jurisdiction", cmd.NewChild.Jurisdiction); err != nil {
+			return Result{}, "", err
+		}
 		childID = newChildID(call, *cmd.NewChild)
 		if err := checkNewChildReport(call.Principal, h.now(), childID, *cmd.NewChild, report); err != nil {
 			return Result{}, "", err

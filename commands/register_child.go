@@ -41,6 +41,9 @@ func newChildID(call Call, child domain.ChildRegistered) string {
 // forReport, as part of the report about the child (the mandatory report,
 // never refused for want of training).
 func (h *Handlers) decideChildRegistration(ctx context.Context, call Call, id string, in domain.ChildRegistered, forReport bool) ([]domain.Change, error) {
+	if err := h.places.Check(ctx, "jurisdiction", in.Jurisdiction); err != nil {
+		return nil, err
+	}
 	if !in.Jurisdiction.IsZero() && !call.Principal.Reaches(in.Jurisdiction) {
 		return nil, fmt.Errorf("jurisdiction %s lies outside yours: %w", in.Jurisdiction, domain.ErrForbidden)
 	}

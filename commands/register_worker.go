@@ -20,6 +20,9 @@ type RegisterWorker struct {
 func (h *Handlers) RegisterWorker(ctx context.Context, call Call, cmd RegisterWorker) (Result, error) {
 	id := derivedID(call, "worker")
 	res, err := h.create(ctx, call, domain.WorkerStream(id), func(ctx context.Context) ([]domain.Change, error) {
+		if err := h.places.Check(ctx, "jurisdiction", cmd.Jurisdiction); err != nil {
+			return nil, err
+		}
 		if !call.Principal.Reaches(cmd.Jurisdiction) {
 			return nil, fmt.Errorf("jurisdiction %s lies outside yours: %w", cmd.Jurisdiction, domain.ErrForbidden)
 		}

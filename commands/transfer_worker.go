@@ -19,6 +19,9 @@ type TransferWorker struct {
 
 // TransferWorker carries out the command.
 func (h *Handlers) TransferWorker(ctx context.Context, call Call, cmd TransferWorker) (Result, error) {
+	if err := h.places.Check(ctx, "jurisdiction", cmd.Jurisdiction); err != nil {
+		return Result{}, err
+	}
 	return h.onWorker(ctx, call, cmd.WorkerID, func(w *domain.Worker, by domain.Principal) error {
 		if !cmd.Jurisdiction.IsZero() && !call.Principal.Reaches(cmd.Jurisdiction) {
 			return fmt.Errorf("jurisdiction %s lies outside yours: %w", cmd.Jurisdiction, domain.ErrForbidden)

@@ -142,12 +142,12 @@ func TestChildDeadlines_VisitIntervals(t *testing.T) {
 
 func TestChildDeadlines_VisitOwnerFollowsTheChild(t *testing.T) {
 	t.Parallel()
-	moved := Jurisdiction{code: "370902102305"}
+	moved := Jurisdiction{code: "370902100202"}
 	s := dlChild(dlT0, dlCats("left_behind"), nil).
 		at(dlAt(10*dlDay), ChildProfileUpdated{Jurisdiction: &moved})
 	d := dlOne(t, ChildDeadlines(FoldChild(s.all()), PolicyHistory{}, dlAt(20*dlDay)), KindVisit)
-	assert.Equal(t, []OwnerSpan{{"child_director:370902101201", dlT0}, {"child_director:370902102305", dlAt(10 * dlDay)}}, d.Owners)
-	assert.Equal(t, "child_director:370902102305", d.Owner)
+	assert.Equal(t, []OwnerSpan{{"child_director:370902101201", dlT0}, {"child_director:370902100202", dlAt(10 * dlDay)}}, d.Owners)
+	assert.Equal(t, "child_director:370902100202", d.Owner)
 	assert.Equal(t, "child_director:370902101201", d.OwnerAt(dlAt(9*dlDay)))
 }
 

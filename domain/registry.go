@@ -54,6 +54,7 @@ func NewRegistry() *Registry {
 	Register[InquiryOpened](r, 1, nil)
 	Register[DeadlinePolicyChanged](r, 1, nil)
 	Register[EntryCorrected](r, 1, nil)
+	Register[DivisionsImported](r, 1, nil)
 	return r
 }
 

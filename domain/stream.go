@@ -17,6 +17,9 @@ const (
 	StreamWorker  StreamKind = "worker"
 	StreamInquiry StreamKind = "inquiry"
 	StreamPolicy  StreamKind = "policy"
+	// StreamDivisions holds the editions of the register of divisions
+	// loaded after the one careledger ships.
+	StreamDivisions StreamKind = "divisions"
 )
 
 // StreamID names a stream of the log: its kind and, but for the policy
@@ -42,8 +45,11 @@ var PolicyStream = StreamID{kind: StreamPolicy}
 // and an aggregate id joined by "-" ("case-0190…"). An aggregate id may
 // itself hold "-" (a UUID does); a kind never does.
 func ParseStreamID(s string) (StreamID, error) {
-	if s == string(StreamPolicy) {
+	switch s {
+	case string(StreamPolicy):
 		return PolicyStream, nil
+	case string(StreamDivisions):
+		return DivisionsStream, nil
 	}
 	kind, id, ok := strings.Cut(s, "-")
 	if ok && id != "" {
@@ -52,7 +58,7 @@ func ParseStreamID(s string) (StreamID, error) {
 			return StreamID{kind: k, id: id}, nil
 		}
 	}
-	return StreamID{}, fmt.Errorf("stream id %q: not a case-, child-, worker- or inquiry- stream, nor the policy stream", s)
+	return StreamID{}, fmt.Errorf("stream id %q: not a case-, child-, worker- or inquiry- stream, nor the policy or divisions stream", s)
 }
 
 // String is the stream id as the log spells it.

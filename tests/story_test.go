@@ -18,7 +18,7 @@ const (
 	village    = "370902101201"
 	township   = "370902101"
 	county     = "370902"
-	otherPlace = "370903"
+	otherPlace = "370911"
 )
 
 // cst is China Standard Time, in which the people of the story write their

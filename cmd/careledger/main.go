@@ -33,6 +33,8 @@ Commands:
   demo      load a deterministic synthetic county into an empty store
   export timeline --case ID [--as-of T]
             print a case's timeline as JSON
+  divisions import --edition YEAR DIR
+            load a newer edition of the register of administrative divisions
   inquiry report --id ID | --case ID | --child ID [--as-of T] [--format html|json] [--lang zh|en]
             print an accountability report (重大事件倒查报告) as JSON or a printable page
 
@@ -87,6 +89,8 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		return demo(ctx, args[1:], stdout, stderr)
 	case "export":
 		return export(ctx, args[1:], stdout, stderr)
+	case "divisions":
+		return divisionsCmd(ctx, args[1:], stdout, stderr)
 	case "inquiry":
 		return inquiry(ctx, args[1:], stdout, stderr)
 	case "help", "-h", "--help":

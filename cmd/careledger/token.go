@@ -10,6 +10,8 @@ import (
 
 	"github.com/careledger/careledger/api"
 	"github.com/careledger/careledger/domain"
+	"github.com/careledger/careledger/domain/divisions"
+	"github.com/careledger/careledger/eventlog"
 	"github.com/careledger/careledger/projections/record"
 )
 
@@ -76,6 +78,9 @@ func tokenIssue(ctx context.Context, args []string, stdout, stderr io.Writer) er
 		if p.Jurisdiction, err = domain.ParseJurisdiction(*jurisdiction); err != nil {
 			return fmt.Errorf("token issue: --jurisdiction: %w", err)
 		}
+		if err := checkPlace(ctx, sf, p.Jurisdiction); err != nil {
+			return fmt.Errorf("token issue: --%w", err)
+		}
 	}
 	if *agency != "" {
 		if p.Agency, err = domain.ParseAgency(*agency); err != nil {
@@ -138,4 +143,19 @@ func checkWorkerToken(ctx context.Context, sf *storeFlags, p *domain.Principal, 
 		return fmt.Errorf("token issue: %w", err)
 	}
 	return nil
+}
+
+// checkPlace refuses a code the register of divisions does not hold: the
+// shipped edition answers at once; the log is read only for a code it
+// lacks (an admin may have loaded a newer edition).
+func checkPlace(ctx context.Context, sf *storeFlags, j domain.Jurisdiction) error {
+	if domain.CheckPlace(divisions.Embedded(), "jurisdiction", j) == nil {
+		return nil
+	}
+	store, err := sf.open(ctx)
+	if err != nil {
+		return err
+	}
+	defer store.Close()
+	return eventlog.NewPlaces(eventlog.New(), store).Check(ctx, "jurisdiction", j)
 }

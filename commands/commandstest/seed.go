@@ -25,7 +25,7 @@ type Seed struct {
 	Caseworker1Call, Caseworker2Call commands.Call
 	// ChildA, of village 370902101201, is a key child, visited (once late),
 	// entrusted and corrected, with cases A1 and A2; ChildB, of village
-	// 370902102301, is renamed, visited, has case B and is erased last;
+	// 370902100201, is renamed, visited, has case B and is erased last;
 	// ChildC lives in the other county, 370102, and has case C.
 	ChildA, ChildB, ChildC string
 	// CaseA1 runs its whole course and closes; CaseA2 stays open and
@@ -92,7 +92,7 @@ func SeedTwoCounties(t testing.TB, store eventstore.Store, now time.Time) Seed {
 	})
 	s.ChildB = register(cw1, domain.ChildRegistered{
 		Name: "王小刚", BirthDate: domain.NewDate(2012, 7, 1), Sex: male,
-		Jurisdiction: jur("370902102301"), Categories: Must(domain.ParseCategories([]string{"in_difficulty"})),
+		Jurisdiction: jur("370902100201"), Categories: Must(domain.ParseCategories([]string{"in_difficulty"})),
 		DifficultyReasons: Must(domain.ParseDifficultyReasons([]string{"poverty"})),
 		Guardian:          domain.Guardian{Name: "王建国", Relation: "父亲", Phone: "13900139000"},
 		EntrustedGuardian: &domain.Guardian{Name: "王二叔", Relation: "叔叔", Phone: "13500135000"},
@@ -100,7 +100,7 @@ func SeedTwoCounties(t testing.TB, store eventstore.Store, now time.Time) Seed {
 	})
 	s.ChildC = register(cw2, domain.ChildRegistered{
 		Name: "赵小花", IDNumber: residentID("37010220160101004"), BirthDate: domain.NewDate(2016, 1, 1), Sex: female,
-		Jurisdiction: jur("370102001001"), Categories: Must(domain.ParseCategories([]string{"scattered_orphan"})),
+		Jurisdiction: jur("370102001002"), Categories: Must(domain.ParseCategories([]string{"scattered_orphan"})),
 		Guardian: domain.Guardian{Name: "赵奶奶", Relation: "祖母"}, Schooling: "幼儿园戊己",
 	})
 

@@ -9,6 +9,7 @@ import (
 	"context"
 	"fmt"
 	"math/rand/v2"
+	"slices"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -16,6 +17,7 @@ import (
 	"github.com/google/uuid"
 
 	"github.com/careledger/careledger/domain"
+	"github.com/careledger/careledger/domain/divisions"
 	"github.com/careledger/careledger/eventlog"
 	"github.com/careledger/careledger/eventstore"
 )
@@ -85,8 +87,11 @@ func (g *gen) pick(words []string) string { return words[g.rng.IntN(len(words))]
 func (g *gen) county(ctx context.Context, children int) error {
 	admin := domain.Principal{Actor: domain.Actor{Subject: "admin", Role: domain.RoleAdmin, Jurisdiction: domain.All}}
 	end := g.start.AddDate(1, 0, 0)
-	// A caseworker for every 400 children; a director per village of ~60.
-	villages := max(1, children/60)
+	// A caseworker for every 400 children; a director per village of ~60,
+	// in the county's real villages (泰山区 has 214; a bigger county puts
+	// more children in each).
+	places := slices.Collect(divisions.Embedded().Under(county, divisions.Village))
+	villages := min(max(1, children/60), len(places))
 	var caseworkers []domain.Principal
 	for range max(1, children/400) {
 		p, err := g.worker(ctx, admin, domain.RoleCaseworker, county)
@@ -97,7 +102,7 @@ func (g *gen) county(ctx context.Context, children int) error {
 	}
 	directors := make([]domain.Principal, villages)
 	for v := range villages {
-		place := fmt.Sprintf("%s%03d%03d", county, 101+v/20, 201+v%20)
+		place := places[v]
 		p, err := g.worker(ctx, admin, domain.RoleChildDirector, place)
 		if err != nil {
 			return err

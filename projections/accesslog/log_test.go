@@ -86,7 +86,7 @@ func TestFiltersAndPages(t *testing.T) {
 		log := accesslog.New(b.DB, accesslog.Options{})
 		for i := range 5 {
 			log.Record(readOf("child-a", "370902101201"))
-			log.Record(readOf(fmt.Sprintf("child-b%d", i), "370903101201"))
+			log.Record(readOf(fmt.Sprintf("child-b%d", i), "370911101201"))
 		}
 		require.NoError(t, log.Flush(ctx))
 

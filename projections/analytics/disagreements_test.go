@@ -96,7 +96,7 @@ func TestSecondReportChangesNothing(t *testing.T) {
 		require.NoError(t, e.CatchUp(ctx))
 
 		stream := domain.CaseStream(c.CaseID)
-		second := domain.ReportReceived{CaseID: c.CaseID, ChildID: "another-child", Jurisdiction: enginetest.Jur(t, "370102001001"),
+		second := domain.ReportReceived{CaseID: c.CaseID, ChildID: "another-child", Jurisdiction: enginetest.Jur(t, "370102001002"),
 			Source: commandstest.Must(domain.ParseSource("police")), Reporter: domain.Reporter{Type: commandstest.Must(domain.ParseReporterType("school"))},
 			Concerns: commandstest.Must(domain.ParseConcerns([]string{"missing"})), Risk: domain.RiskHigh, Summary: "第二份报告"}
 		events, err := eventlog.New().Encode([]domain.Change{{Event: second, Actor: c.Caseworker.Principal.Actor, OccurredAt: c.Received.Add(-24 * time.Hour)}}, eventlog.Envelope{})

@@ -115,7 +115,7 @@ func appendSecondReport(t *testing.T, store eventstore.Store, s commandstest.See
 	stream := domain.CaseStream(s.CaseA2)
 	history, err := store.ReadStream(ctx, stream.String(), 0, 0)
 	require.NoError(t, err)
-	second := domain.ReportReceived{CaseID: s.CaseA2, ChildID: s.ChildC, Jurisdiction: enginetest.Jur(t, "370102001001"),
+	second := domain.ReportReceived{CaseID: s.CaseA2, ChildID: s.ChildC, Jurisdiction: enginetest.Jur(t, "370102001002"),
 		Source: commandstest.Must(domain.ParseSource("police")), Reporter: domain.Reporter{Type: commandstest.Must(domain.ParseReporterType("school"))},
 		Concerns: commandstest.Must(domain.ParseConcerns([]string{"missing"})), Risk: domain.RiskHigh, Summary: "第二份报告"}
 	events, err := eventlog.New().Encode([]domain.Change{{Event: second, OccurredAt: at,

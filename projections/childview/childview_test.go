@@ -162,7 +162,7 @@ func TestViewOracle(t *testing.T) {
 		assert.True(t, c.HukouRegistered)
 		assert.False(t, c.KeyChild)
 		assert.Equal(t, []string{}, c.KeyChildFlags)
-		assert.Equal(t, "370102001001", c.Jurisdiction.String())
+		assert.Equal(t, "370102001002", c.Jurisdiction.String())
 
 		_, err = childview.Find(ctx, b.DB, "no-such-child")
 		assert.ErrorIs(t, err, domain.ErrNotFound)
@@ -293,7 +293,7 @@ func TestSecondRegistration(t *testing.T) {
 
 		by := domain.Actor{Subject: "admin", Role: domain.RoleAdmin, Jurisdiction: domain.All}
 		again := domain.ChildRegistered{ChildID: s.ChildA, Name: "另一个名字", BirthDate: domain.NewDate(2010, 1, 1),
-			Sex: commandstest.Must(domain.ParseSex("male")), Jurisdiction: enginetest.Jur(t, "370102001001"),
+			Sex: commandstest.Must(domain.ParseSex("male")), Jurisdiction: enginetest.Jur(t, "370102001002"),
 			Categories: commandstest.Must(domain.ParseCategories([]string{"scattered_orphan"})), KeyChildFlags: []domain.KeyChildFlag{},
 			Guardian: domain.Guardian{Name: "另一个监护人", Relation: "父亲"}}
 		events, err := eventlog.New().Encode([]domain.Change{{Event: again, Actor: by, OccurredAt: enginetest.Now}}, eventlog.Envelope{})

@@ -134,7 +134,7 @@ func TestTickSweepsMissed(t *testing.T) {
 		assert.Len(t, county, len(all))
 		require.NotEmpty(t, village)
 		assert.Equal(t, village, keysOf(query(deadlines.Filter{Within: enginetest.Jur(t, "370902101202")})))
-		assert.Empty(t, query(deadlines.Filter{Within: enginetest.Jur(t, "370902109")}))
+		assert.Empty(t, query(deadlines.Filter{Within: enginetest.Jur(t, "370902202")}))
 		require.NotEmpty(t, early)
 		assert.Equal(t, early, keysOf(query(deadlines.Filter{DueBefore: policyChangedAt})))
 
