@@ -99,6 +99,10 @@ func operationDocs() []operationDoc {
 			domain.ActReadRegister, "WorkerList", jurisdictionDoc,
 			param("role", "Only workers of this role.", words(vocabRole)),
 			param("active", "Only active workers (true) or only deactivated ones (false).", map[string]any{"type": "boolean"})).asList(),
+		queryDoc("/v1/coverage", "listCoverage", "workers", "Every township (child supervisor's post) and village (child director's post) "+
+			"of the register of divisions under the caller's jurisdiction (or the prefix given), in code order, with the active worker holding "+
+			"each post and that worker's qualification now, or vacant (事有人干)",
+			domain.ActReadRegister, "CoverageList", jurisdictionDoc).asList(),
 		queryDoc("/v1/children", "listChildren", "children", "Children within the caller's jurisdiction", domain.ActReadCases, "ChildList",
 			jurisdictionDoc,
 			param("category", "Only children of this category.", words(vocabCategory)),

@@ -30,7 +30,14 @@ type props = map[string]any
 
 // object is a JSON object schema with its required fields; unknown fields
 // are refused in request bodies (400), so bodies set additionalProperties.
+// An answer's object with a jurisdiction code carries its name beside it
+// (writeAnswer).
 func object(required []string, p props) map[string]any {
+	if _, ok := p["jurisdiction"]; ok {
+		if _, named := p["jurisdiction_name"]; !named {
+			p["jurisdiction_name"] = placeName()
+		}
+	}
 	o := map[string]any{"type": "object", "properties": p}
 	if len(required) > 0 {
 		o["required"] = required
@@ -38,7 +45,24 @@ func object(required []string, p props) map[string]any {
 	return o
 }
 
-func closed(o map[string]any) map[string]any { o["additionalProperties"] = false; return o }
+// closed is a request body's schema: no field beyond its own, and no
+// jurisdiction_name (that is an answer's).
+func closed(o map[string]any) map[string]any {
+	if p, ok := o["properties"].(props); ok && p["jurisdiction_name"] != nil {
+		if name, _ := p["jurisdiction_name"].(map[string]any); name["x-answer-only"] == true {
+			delete(p, "jurisdiction_name")
+		}
+	}
+	o["additionalProperties"] = false
+	return o
+}
+
+// placeName is jurisdiction_name: the full Chinese name of the code from
+// the register of administrative divisions.
+func placeName() map[string]any {
+	return map[string]any{"type": "string", "x-answer-only": true,
+		"description": "The full Chinese name of the jurisdiction code from the register of administrative divisions, e.g. 山东省泰安市泰山区邱家店镇邱家店村委会; absent when the register does not hold the code."}
+}
 
 func text() map[string]any              { return map[string]any{"type": "string"} }
 func dateTime() map[string]any          { return map[string]any{"type": "string", "format": "date-time"} }
@@ -170,6 +194,14 @@ func schemaDocs() map[string]any {
 			"last_training_on": described("The day of the worker's last passed training.", fullDate()),
 		}),
 		"WorkerList": page("WorkerListing"),
+		"CoverageItem": object([]string{"jurisdiction", "jurisdiction_name", "role", "vacant"}, props{
+			"jurisdiction": jurisdiction(), "role": words([]string{"child_director", "child_supervisor"}),
+			"worker_id":     described("The active worker holding the post; absent when vacant.", text()),
+			"worker_name":   described("That worker's name in the real-name register.", text()),
+			"qualification": described("That worker's qualification now.", words(vocabQualification)),
+			"vacant":        described("No active worker holds the post.", boolean()),
+		}),
+		"CoverageList": page("CoverageItem"),
 		"Case": object([]string{"id", "child_id", "status", "source", "concerns", "risk", "received_at", "referrals", "deadlines", "version"}, props{
 			"id": text(), "child_id": text(), "jurisdiction": jurisdiction(), "status": words(vocabCase),
 			"source": words(vocabSource), "concerns": list(words(vocabConcern)), "risk": words(vocabRisk), "received_at": dateTime(),

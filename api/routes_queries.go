@@ -9,6 +9,7 @@ func (s *Server) registerQueryRoutes() {
 	s.route("GET /v1/cases/{id}/events", domain.ActReadEvents, s.readCaseEvents)
 	s.route("GET /v1/cases/{id}/timeline", domain.ActReadCases, s.readCaseTimeline)
 	s.route("GET /v1/workers", domain.ActReadRegister, s.listWorkers)
+	s.route("GET /v1/coverage", domain.ActReadRegister, s.coverage)
 	s.route("GET /v1/children", domain.ActReadCases, s.listChildren)
 	s.route("GET /v1/children/{id}", domain.ActReadCases, s.readChildFile)
 	s.route("GET /v1/children/{id}/timeline", domain.ActReadCases, s.readChildTimeline)

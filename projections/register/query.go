@@ -114,3 +114,37 @@ func Holders(ctx context.Context, q readdb.Querier, role domain.Role, jurisdicti
 	slices.SortStableFunc(out, func(a, b Holding) int { return strings.Compare(a.Jurisdiction.String(), b.Jurisdiction.String()) })
 	return out, nil
 }
+
+// Serving are the active workers of a role whose post is one of the
+// jurisdictions named exactly, by post then id.
+func Serving(ctx context.Context, db readdb.DB, role domain.Role, jurisdictions ...string) ([]domain.WorkerFacts, error) {
+	var out []domain.WorkerFacts
+	err := readdb.Chunks(jurisdictions, func(piece []string) error {
+		in, args := readdb.InList(piece)
+		args = append(args, role.String(), readdb.Flag(true))
+		rows, err := db.SQL.QueryContext(ctx, `SELECT worker_id, facts FROM rm_workers
+			WHERE jurisdiction IN (`+in+`) AND role = $`+fmt.Sprint(len(args)-1)+` AND active = $`+fmt.Sprint(len(args))+
+			` ORDER BY jurisdiction, worker_id`, args...)
+		if err != nil {
+			return err
+		}
+		defer rows.Close()
+		for rows.Next() {
+			var id string
+			var raw []byte
+			if err := rows.Scan(&id, &raw); err != nil {
+				return err
+			}
+			var w domain.WorkerFacts
+			if err := w.UnmarshalBinary(raw); err != nil {
+				return fmt.Errorf("facts of worker %s: %w", id, err)
+			}
+			out = append(out, w)
+		}
+		return rows.Err()
+	})
+	if err != nil {
+		return nil, fmt.Errorf("workers serving %s posts: %w", role, err)
+	}
+	return out, nil
+}
