@@ -94,6 +94,10 @@ func TestInspectPolicyAllowsTheReportStyle(t *testing.T) {
 
 	report := env.Do("GET", "/v1/children/"+c.ID+"/trace", inspector, nil, "Accept", "text/html")
 	require.Equal(t, http.StatusOK, report.Status, string(report.Body))
+	assert.Contains(t, string(report.Body), "<dt>所在地</dt><dd>山东省泰安市泰山区邱家店镇邱家店村委会</dd>", "people read places, not digits")
+	var places struct{ Places map[string]string }
+	env.Do("GET", "/v1/children/"+c.ID+"/trace", inspector, nil).JSON(t, &places)
+	assert.Equal(t, "山东省泰安市泰山区", places.Places["370902"])
 	_, rest, ok := strings.Cut(string(report.Body), "<style>")
 	require.True(t, ok)
 	style, _, ok := strings.Cut(rest, "</style>")

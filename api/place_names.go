@@ -35,13 +35,7 @@ func (s *Server) writeAnswer(ctx context.Context, w http.ResponseWriter, status 
 		http.Error(w, "encode the answer", http.StatusInternalServerError)
 		return
 	}
-	out := withPlaceNames(buf.Bytes(), func(code string) string {
-		j, err := domain.ParseJurisdiction(code)
-		if err != nil {
-			return ""
-		}
-		return s.handlers.Places().Name(ctx, j)
-	})
+	out := withPlaceNames(buf.Bytes(), s.placeName(ctx))
 	w.Header().Set("Content-Type", "application/json; charset=utf-8")
 	w.Header().Set("Cache-Control", "no-store")
 	w.WriteHeader(status)
@@ -86,4 +80,16 @@ func withPlaceNames(doc []byte, name func(code string) string) []byte {
 		i = bytes.Index(doc, jurisdictionKey)
 	}
 	return append(out, doc...)
+}
+
+// placeName names a jurisdiction code from the register of divisions in
+// use ("" for a code it lacks, or no code).
+func (s *Server) placeName(ctx context.Context) func(code string) string {
+	return func(code string) string {
+		j, err := domain.ParseJurisdiction(code)
+		if err != nil {
+			return ""
+		}
+		return s.handlers.Places().Name(ctx, j)
+	}
 }

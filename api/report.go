@@ -70,6 +70,7 @@ func (s *Server) trace(w http.ResponseWriter, r *http.Request, p domain.Principa
 // Reading it is recorded in the access log: it shows the child's record.
 func (s *Server) writeReport(w http.ResponseWriter, r *http.Request, p domain.Principal, rep *report.Report) error {
 	s.recordRead(r, p, accesslog.ActionReadReport, rep.Subject.Child, rep.Subject.CaseID, rep.Subject.Jurisdiction)
+	report.NamePlaces(rep, s.placeName(r.Context()))
 	if !prefersHTML(r) {
 		s.writeAnswer(r.Context(), w, http.StatusOK, rep)
 		return nil
@@ -145,12 +146,29 @@ func reportFuncs(lang string) template.FuncMap {
 			}
 			return strings.ReplaceAll(status, "_", " ")
 		},
-		// owner and who name a registered worker by name, with its id.
-		"owner": func(workers map[string]report.Worker, owner string) string {
-			if _, ok := workers[owner]; !ok && zh {
+		// owner and who name a registered worker by name, with its id; a
+		// post nobody held by its role and place name.
+		"owner": func(rep *report.Report, owner string) string {
+			if _, ok := rep.Workers[owner]; ok {
+				return who(rep.Workers, owner)
+			}
+			if kind, code, ok := strings.Cut(owner, ":"); ok && kind != "agency" && rep.Places[code] != "" {
+				if zh {
+					return label(roles, kind) + "（" + rep.Places[code] + "）"
+				}
+				return kind + " (" + rep.Places[code] + ")"
+			}
+			if zh {
 				return domain.ZhOwner(owner)
 			}
-			return who(workers, owner)
+			return owner
+		},
+		// place is a jurisdiction code's name, or the code.
+		"place": func(rep *report.Report, code string) string {
+			if name := rep.Places[code]; name != "" {
+				return name
+			}
+			return code
 		},
 		"who": who,
 		"dur": func(d time.Duration) string {
@@ -180,7 +198,7 @@ func label(labels map[string]string, word string) string {
 
 var reportWords = map[string]map[string]string{
 	"zh": {
-		"title": "重大事件倒查报告", "switch": "English", "print": "打印", "inquiry": "倒查编号", "case": "个案", "child": "儿童",
+		"title": "重大事件倒查报告", "place": "所在地", "switch": "English", "print": "打印", "inquiry": "倒查编号", "case": "个案", "child": "儿童",
 		"cases": "涉及个案", "incident_at": "事发时间", "reason": "倒查原因", "opened_by": "启动人", "as_of": "记录截至",
 		"integrity": "记录完整性校验（哈希链）", "intact": "记录完整，未被篡改", "broken": "记录已被改动",
 		"checked": "已校验事件数", "first_broken": "首个异常位置", "verified_at": "校验时间",
@@ -194,7 +212,7 @@ var reportWords = map[string]map[string]string{
 		"footer": "本报告仅依据不可更改的事件记录生成；截止时间之后登记的事项不予显示，各项职责按起算时有效的政策判断。时间均为北京时间。",
 	},
 	"en": {
-		"title": "Major-incident trace-back report", "switch": "中文", "print": "Print", "inquiry": "Inquiry", "case": "Case", "child": "Child",
+		"title": "Major-incident trace-back report", "place": "Place", "switch": "中文", "print": "Print", "inquiry": "Inquiry", "case": "Case", "child": "Child",
 		"cases": "Cases", "incident_at": "Incident at", "reason": "Reason", "opened_by": "Opened by", "as_of": "Record as of",
 		"integrity": "Integrity (hash chain)", "intact": "intact, unaltered", "broken": "the record has been altered",
 		"checked": "events checked", "first_broken": "first broken position", "verified_at": "verified at",

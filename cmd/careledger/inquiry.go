@@ -9,6 +9,7 @@ import (
 
 	"github.com/careledger/careledger/api"
 	"github.com/careledger/careledger/domain"
+	"github.com/careledger/careledger/eventlog"
 	"github.com/careledger/careledger/projections/caseview"
 	"github.com/careledger/careledger/projections/engine"
 	"github.com/careledger/careledger/projections/record"
@@ -111,6 +112,14 @@ func inquiryReport(ctx context.Context, args []string, stdout, stderr io.Writer)
 	if err != nil {
 		return fmt.Errorf("inquiry report: %w", err)
 	}
+	places := eventlog.NewPlaces(eventlog.New(), store)
+	report.NamePlaces(rep, func(code string) string {
+		j, err := domain.ParseJurisdiction(code)
+		if err != nil {
+			return ""
+		}
+		return places.Name(ctx, j)
+	})
 	if *format == "html" {
 		return api.RenderReportHTML(stdout, rep, *lang)
 	}

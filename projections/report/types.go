@@ -31,6 +31,11 @@ type Report struct {
 	// Workers names the registered workers the report mentions (owners and
 	// actors), by id, from the real-name register as it stood at AsOf.
 	Workers map[string]Worker `json:"workers"`
+	// Places are the full Chinese names of the jurisdiction codes the
+	// report names — the subject's place, the posts of owners, workers
+	// and actors — from the register of divisions (NamePlaces), so that
+	// people read places, not digits.
+	Places map[string]string `json:"places"`
 }
 
 // Worker is a worker of the real-name register (实名制).

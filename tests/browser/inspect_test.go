@@ -89,6 +89,9 @@ func TestInspectPageTracesTheChild(t *testing.T) {
 
 	openChild(t, tab, s.Child)
 	now := read(t, tab)
+	summary, err := chromedp.Run(tab, chromedp.Text("#summary"))
+	require.NoError(t, err)
+	assert.Contains(t, summary, "所在地\n山东省泰安市泰山区邱家店镇邱家店村委会", "people read places, not digits")
 	cst := func(at time.Time) string { return at.In(domain.ChinaStandardTime).Format("2006-01-02 15:04") }
 
 	// The missed police report of the first case, red, in Chinese.
