@@ -32,6 +32,9 @@ func (s *Server) readCase(w http.ResponseWriter, r *http.Request, p domain.Princ
 	if err != nil {
 		return err
 	}
+	if err := s.nameOwners(r.Context(), ds, s.now()); err != nil {
+		return err
+	}
 	s.recordRead(r, p, accesslog.ActionReadCase, c.ChildID, c.ID, c.Jurisdiction.String())
 	w.Header().Set("ETag", etag(c.Version))
 	s.writeAnswer(r.Context(), w, http.StatusOK, CaseView{Case: c, Deadlines: ds})

@@ -40,6 +40,9 @@ func (s *Server) listDeadlines(w http.ResponseWriter, r *http.Request, p domain.
 	if rows == nil {
 		rows = []Deadline{}
 	}
+	if err := s.nameOwners(r.Context(), rows, s.now()); err != nil {
+		return err
+	}
 	out := List[Deadline]{Items: rows}
 	if len(rows) > limit {
 		out.Items = rows[:limit]

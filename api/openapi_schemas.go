@@ -220,7 +220,11 @@ func schemaDocs() map[string]any {
 			"subject_id":  described("The case for case obligations, the child for visit and info_verification, the worker for training.", text()),
 			"case_id":     text(),
 			"referral_id": text(), "jurisdiction": jurisdiction(),
-			"owner":      described("A worker id, or an agency / role and jurisdiction when no person owns it yet.", text()),
+			"owner": described("The worker who owned it at the moment that decided its status (met: the met time; missed: the due time; open: now) — "+
+				"a village's or township's post resolves to the active registered worker holding it then — or an agency / role and jurisdiction "+
+				"when no person owns it (an unassigned case: the center; a post nobody held: the post, vacant).", text()),
+			"owner_name": described("The owner's name in the real-name register (实名制).", text()),
+			"vacant":     described("The owner is a post no active registered worker held at that moment.", boolean()),
 			"started_at": dateTime(), "due_at": dateTime(), "status": words(vocabStatus), "met_at": dateTime(), "policy_version": integer(),
 		}),
 		"DeadlineList": page("Deadline"),

@@ -198,7 +198,7 @@ func label(labels map[string]string, word string) string {
 
 var reportWords = map[string]map[string]string{
 	"zh": {
-		"title": "重大事件倒查报告", "place": "所在地", "switch": "English", "print": "打印", "inquiry": "倒查编号", "case": "个案", "child": "儿童",
+		"title": "重大事件倒查报告", "place": "所在地", "vacant": "空缺", "switch": "English", "print": "打印", "inquiry": "倒查编号", "case": "个案", "child": "儿童",
 		"cases": "涉及个案", "incident_at": "事发时间", "reason": "倒查原因", "opened_by": "启动人", "as_of": "记录截至",
 		"integrity": "记录完整性校验（哈希链）", "intact": "记录完整，未被篡改", "broken": "记录已被改动",
 		"checked": "已校验事件数", "first_broken": "首个异常位置", "verified_at": "校验时间",
@@ -212,7 +212,7 @@ var reportWords = map[string]map[string]string{
 		"footer": "本报告仅依据不可更改的事件记录生成；截止时间之后登记的事项不予显示，各项职责按起算时有效的政策判断。时间均为北京时间。",
 	},
 	"en": {
-		"title": "Major-incident trace-back report", "place": "Place", "switch": "中文", "print": "Print", "inquiry": "Inquiry", "case": "Case", "child": "Child",
+		"title": "Major-incident trace-back report", "place": "Place", "vacant": "vacant", "switch": "中文", "print": "Print", "inquiry": "Inquiry", "case": "Case", "child": "Child",
 		"cases": "Cases", "incident_at": "Incident at", "reason": "Reason", "opened_by": "Opened by", "as_of": "Record as of",
 		"integrity": "Integrity (hash chain)", "intact": "intact, unaltered", "broken": "the record has been altered",
 		"checked": "events checked", "first_broken": "first broken position", "verified_at": "verified at",

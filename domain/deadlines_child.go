@@ -8,24 +8,23 @@ import (
 // childSnapshot is what the visit and verification clocks need of a
 // child's file from at on.
 type childSnapshot struct {
-	at         time.Time
-	place      Jurisdiction
-	key        bool // any key-child flag (重点儿童)
-	leftBehind bool // category left_behind
+	at    time.Time
+	place Jurisdiction
+	key   bool // any key-child flag (重点儿童)
 }
 
-// visitDue is the visit interval this state asks for, or 0 when none.
+// visitDue is the visit interval this state asks for: a key child's, or
+// every other registered child's (left-behind, in difficulty, orphan:
+// the policy's left_behind_visit, 90 days by default).
 func (s childSnapshot) visitDue(p DeadlinePolicy) time.Duration {
-	switch {
-	case s.key:
+	if s.key {
 		return p.KeyChildVisit.D
-	case s.leftBehind:
-		return p.LeftBehindVisit.D
 	}
-	return 0
+	return p.LeftBehindVisit.D
 }
 
-func (s childSnapshot) visited() bool { return s.key || s.leftBehind }
+// visited: every registered child is visited (督导员职责 4).
+func (s childSnapshot) visited() bool { return true }
 
 // ChildDeadlines derives the obligations of one child's file from its
 // facts (as the record stands, or — folded from a prefix of the stream — as
@@ -35,9 +34,8 @@ func (s childSnapshot) visited() bool { return s.key || s.leftBehind }
 //
 // Visits: a sequence of intervals, registration → first visit → next visit
 // …, each met by the next visit; KeyChildVisit for a key child (any flag),
-// LeftBehindVisit for another left-behind child, by the file as it stood
-// when the interval began. Other children have none; one who becomes key
-// or left-behind through a profile update gets a clock from that update.
+// LeftBehindVisit for every other registered child, by the file as it
+// stood when the interval began.
 //
 // Information verification: one deadline per policy verification day (1
 // September by default, midnight China Standard Time) after registration,
@@ -148,7 +146,7 @@ func verificationDay(year int, p DeadlinePolicy) time.Time {
 // childSnapshots folds the profile changes, in business-time order, into
 // the states of the file (the first at registration).
 func childSnapshots(reg ChildState, regAt time.Time, changes []ChildChange) []childSnapshot {
-	cur := childSnapshot{at: regAt, place: reg.Place, key: reg.KeyChild, leftBehind: reg.LeftBehind}
+	cur := childSnapshot{at: regAt, place: reg.Place, key: reg.KeyChild}
 	snaps := make([]childSnapshot, 1, 1+len(changes))
 	snaps[0] = cur
 	for _, c := range changes {
@@ -158,11 +156,8 @@ func childSnapshots(reg ChildState, regAt time.Time, changes []ChildChange) []ch
 		if c.KeyChild != nil {
 			cur.key = *c.KeyChild
 		}
-		if c.LeftBehind != nil {
-			cur.leftBehind = *c.LeftBehind
-		}
 		last := &snaps[len(snaps)-1]
-		if cur.place == last.place && cur.key == last.key && cur.leftBehind == last.leftBehind {
+		if cur.place == last.place && cur.key == last.key {
 			continue
 		}
 		cur.at = c.At

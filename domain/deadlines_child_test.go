@@ -104,19 +104,19 @@ func TestChildDeadlines_VisitIntervals(t *testing.T) {
 			want: []dlVisitRow{{0, 30, DeadlineMet, 25}, {25, 115, DeadlineOpen, -1}},
 		},
 		{
-			name:  "neither key nor left-behind: no visit clock",
+			name:  "a child in difficulty, neither key nor left-behind: every 90 days too (督导员职责 4)",
 			child: dlChild(dlT0, dlCats("in_difficulty"), nil).at(dlAt(20*dlDay), dlVisit()),
 			now:   400 * dlDay,
-			want:  nil,
+			want:  []dlVisitRow{{0, 90, DeadlineMet, 20}, {20, 110, DeadlineMissed, -1}},
 		},
 		{
-			name: "becoming left-behind starts the clock at once",
+			name: "becoming left-behind changes nothing: the clock ran already",
 			child: dlChild(dlT0, dlCats("in_difficulty"), nil).
 				at(dlAt(5*dlDay), dlVisit()).
 				at(dlAt(15*dlDay), ChildProfileUpdated{Categories: new(dlCats("in_difficulty", "left_behind"))}).
 				at(dlAt(50*dlDay), dlVisit()),
 			now:  60 * dlDay,
-			want: []dlVisitRow{{15, 105, DeadlineMet, 50}, {50, 140, DeadlineOpen, -1}},
+			want: []dlVisitRow{{0, 90, DeadlineMet, 5}, {5, 95, DeadlineMet, 50}, {50, 140, DeadlineOpen, -1}},
 		},
 		{
 			name: "visits entered out of order count in business-time order",
@@ -271,7 +271,7 @@ func TestChildDeadlines_Erasure(t *testing.T) {
 		t.Parallel()
 		s := dlChild(dlCST(2023, time.May, 10, 10, 0), dlCats("in_difficulty"), nil).
 			at(dlCST(2024, time.June, 1, 9, 0), ChildDataErased{Reason: "reached adulthood"})
-		ds := ChildDeadlines(FoldChild(s.all()), PolicyHistory{}, dlCST(2026, time.January, 1, 0, 0))
+		ds := dlOf(ChildDeadlines(FoldChild(s.all()), PolicyHistory{}, dlCST(2026, time.January, 1, 0, 0)), KindInfoVerification)
 		require.Len(t, ds, 1, dlShow(ds))
 		dlSame(t, dlCST(2023, time.September, 1, 0, 0), ds[0].DueAt, "only 2023's")
 	})

@@ -13,6 +13,7 @@ import (
 	"github.com/careledger/careledger/projections/caseview"
 	"github.com/careledger/careledger/projections/engine"
 	"github.com/careledger/careledger/projections/record"
+	"github.com/careledger/careledger/projections/register"
 	"github.com/careledger/careledger/projections/report"
 )
 
@@ -29,7 +30,7 @@ the entries recorded late, the whole timeline, and the verification of the hash 
 --as-of (RFC 3339) shows the record as it stood then. --format json prints the shape of
 GET /v1/inquiries/{id}/report; --format html prints the printable page the server gives
 for Accept: text/html, in Simplified Chinese (--lang zh, the default) or English.
-The operator holds the data, so every jurisdiction is covered. The case view is first
+The operator holds the data, so every jurisdiction is covered. The case and register views are first
 brought up to the head of the log (safe while the server runs), then read.
 
 Flags:
@@ -86,7 +87,7 @@ func inquiryReport(ctx context.Context, args []string, stdout, stderr io.Writer)
 	defer store.Close()
 	defer db.SQL.Close()
 	// A child's cases are listed from the case view.
-	e := engine.New(store, db, engine.Options{Batch: 2000}, caseview.Projection{})
+	e := engine.New(store, db, engine.Options{Batch: 2000}, caseview.Projection{}, register.Projection{})
 	if err := e.Migrate(ctx); err != nil {
 		return err
 	}

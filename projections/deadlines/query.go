@@ -13,18 +13,23 @@ import (
 
 // Row is one obligation as GET /v1/deadlines and the case page show it.
 type Row struct {
-	Key           string              `json:"key"`
-	Kind          string              `json:"kind"`
-	SubjectID     string              `json:"subject_id"`
-	CaseID        string              `json:"case_id,omitempty"`
-	ReferralID    string              `json:"referral_id,omitempty"`
-	Jurisdiction  domain.Jurisdiction `json:"jurisdiction"`
-	Owner         string              `json:"owner"`
-	StartedAt     time.Time           `json:"started_at"`
-	DueAt         time.Time           `json:"due_at"`
-	Status        string              `json:"status"`
-	MetAt         *time.Time          `json:"met_at,omitempty"`
-	PolicyVersion int64               `json:"policy_version"`
+	Key          string              `json:"key"`
+	Kind         string              `json:"kind"`
+	SubjectID    string              `json:"subject_id"`
+	CaseID       string              `json:"case_id,omitempty"`
+	ReferralID   string              `json:"referral_id,omitempty"`
+	Jurisdiction domain.Jurisdiction `json:"jurisdiction"`
+	Owner        string              `json:"owner"`
+	// OwnerName is the owner's name in the real-name register, and Vacant
+	// says that the owner is a post nobody held (api: resolved from the
+	// register at the moment that decided the status).
+	OwnerName     string     `json:"owner_name,omitempty"`
+	Vacant        bool       `json:"vacant,omitempty"`
+	StartedAt     time.Time  `json:"started_at"`
+	DueAt         time.Time  `json:"due_at"`
+	Status        string     `json:"status"`
+	MetAt         *time.Time `json:"met_at,omitempty"`
+	PolicyVersion int64      `json:"policy_version"`
 }
 
 // Filter selects obligations for Query; zero fields select everything.

@@ -148,3 +148,55 @@ func Serving(ctx context.Context, db readdb.DB, role domain.Role, jurisdictions 
 	}
 	return out, nil
 }
+
+// PostHoldings are the tenures of the posts named — owners spelled
+// "role:jurisdiction" — over all time, with the holders' names by worker
+// id. Owners that name no post of one person are ignored.
+func PostHoldings(ctx context.Context, q readdb.Querier, posts ...string) ([]domain.PostHolding, map[string]string, error) {
+	byRole := map[domain.Role][]string{}
+	for _, p := range posts {
+		if role, ok := domain.PostOwner(p); ok {
+			_, j, _ := strings.Cut(p, ":")
+			byRole[role] = append(byRole[role], j)
+		}
+	}
+	var out []domain.PostHolding
+	names := map[string]string{}
+	for role, places := range byRole {
+		held, err := Holders(ctx, q, role, places...)
+		if err != nil {
+			return nil, nil, err
+		}
+		for _, h := range held {
+			out = append(out, domain.PostHolding{WorkerID: h.WorkerID, Post: role.String() + ":" + h.Jurisdiction.String(), From: h.From, Until: h.Until})
+			names[h.WorkerID] = h.Name
+		}
+	}
+	return out, names, nil
+}
+
+// Names are the registered names of the workers named, by id; an id the
+// register lacks is left out.
+func Names(ctx context.Context, q readdb.Querier, ids ...string) (map[string]string, error) {
+	names := map[string]string{}
+	err := readdb.Chunks(ids, func(piece []string) error {
+		in, args := readdb.InList(piece)
+		rows, err := q.QueryContext(ctx, `SELECT DISTINCT worker_id, name FROM rm_worker_posts WHERE worker_id IN (`+in+`)`, args...)
+		if err != nil {
+			return err
+		}
+		defer rows.Close()
+		for rows.Next() {
+			var id, name string
+			if err := rows.Scan(&id, &name); err != nil {
+				return err
+			}
+			names[id] = name
+		}
+		return rows.Err()
+	})
+	if err != nil {
+		return nil, fmt.Errorf("names of workers: %w", err)
+	}
+	return names, nil
+}

@@ -106,6 +106,9 @@ func (b *builder) fill(ctx context.Context, report *Report, scope domain.Jurisdi
 	report.Deadlines = deadlines(on, b.asOf, report.IncidentAt)
 	report.Timeline, report.LateEntries = entries(on)
 	report.PolicyVersions = policies(on.policies, report.Deadlines)
+	if err := b.resolveOwners(ctx, report); err != nil {
+		return err
+	}
 	if report.Workers, err = b.workers(ctx, report); err != nil {
 		return err
 	}

@@ -1,7 +1,6 @@
 package report
 
 import (
-	"slices"
 	"sort"
 	"time"
 
@@ -38,9 +37,9 @@ func deadlineOf(d domain.Deadline, incident time.Time) Deadline {
 	if !incident.IsZero() {
 		ownerAtIncident = d.OwnerAt(incident)
 	}
-	owners := slices.Clone(d.Owners)
-	if owners == nil {
-		owners = []domain.OwnerSpan{}
+	owners := make([]domain.ResolvedSpan, 0, len(d.Owners))
+	for _, s := range d.Owners {
+		owners = append(owners, domain.ResolvedSpan{Owner: s.Owner, From: s.From})
 	}
 	return Deadline{
 		Kind: d.Kind.String(), SubjectID: d.SubjectID, CaseID: d.CaseID, ReferralID: d.ReferralID, Owner: d.Owner,

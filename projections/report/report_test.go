@@ -14,6 +14,7 @@ import (
 	"github.com/careledger/careledger/projections/caseview"
 	"github.com/careledger/careledger/projections/engine/enginetest"
 	"github.com/careledger/careledger/projections/record"
+	"github.com/careledger/careledger/projections/register"
 	"github.com/careledger/careledger/projections/report"
 	"github.com/careledger/careledger/projections/timeline"
 )
@@ -82,7 +83,7 @@ func TestInquiryReportAsOf(t *testing.T) {
 		caseB := receiveReport(t, c, child, time.Now())
 		inq, err := h.OpenInquiry(ctx, commands.Call{Principal: inspector}, commands.OpenInquiry{ChildID: child, IncidentAt: received.Add(3 * time.Hour), Reason: "儿童独居未报警"})
 		require.NoError(t, err)
-		enginetest.CatchUp(t, b, caseview.Projection{})
+		enginetest.CatchUp(t, b, caseview.Projection{}, register.Projection{})
 
 		time.Sleep(5 * time.Millisecond)
 		before := time.Now()
@@ -187,7 +188,7 @@ func TestBackDatedPoliceReport(t *testing.T) {
 		backDated := received.Add(30 * time.Minute)
 		second, err := h.ForwardToPolice(ctx, cw, commands.ForwardToPolice{CaseID: caseID, OccurredAt: backDated, PoliceUnit: "城关派出所"})
 		require.NoError(t, err)
-		enginetest.CatchUp(t, b, caseview.Projection{})
+		enginetest.CatchUp(t, b, caseview.Projection{}, register.Projection{})
 		rec := record.New(b.Store)
 
 		r, err := report.BuildTraceReport(ctx, rec, b.DB, report.Subject{CaseID: caseID}, time.Time{}, inspector.Jurisdiction)
@@ -234,7 +235,7 @@ func TestReportTimelineIsTheTimelineView(t *testing.T) {
 		require.NoError(t, err)
 		_, err = h.AcceptReferral(ctx, cw, commands.AcceptReferral{CaseID: caseA, ReferralID: ref.ReferralID})
 		require.NoError(t, err)
-		enginetest.CatchUp(t, b, caseview.Projection{}, timeline.Projection{})
+		enginetest.CatchUp(t, b, caseview.Projection{}, timeline.Projection{}, register.Projection{})
 		rec := record.New(b.Store)
 
 		r, err := report.BuildTraceReport(ctx, rec, b.DB, report.Subject{ChildID: child}, time.Time{}, inspector.Jurisdiction)

@@ -81,18 +81,22 @@ type StreamRef struct {
 // owned it when the incident happened, every owner over time, when its
 // clock started, and the policy version that judges it.
 type Deadline struct {
-	Kind            string             `json:"kind"`
-	SubjectID       string             `json:"subject_id"`
-	CaseID          string             `json:"case_id,omitempty"`
-	ReferralID      string             `json:"referral_id,omitempty"`
-	Owner           string             `json:"owner"`
-	OwnerAtIncident string             `json:"owner_at_incident"`
-	Owners          []domain.OwnerSpan `json:"owners"`
-	StartedAt       time.Time          `json:"started_at"`
-	DueAt           time.Time          `json:"due_at"`
-	Status          string             `json:"status"`
-	MetAt           *time.Time         `json:"met_at,omitempty"`
-	PolicyVersion   int64              `json:"policy_version"`
+	Kind       string `json:"kind"`
+	SubjectID  string `json:"subject_id"`
+	CaseID     string `json:"case_id,omitempty"`
+	ReferralID string `json:"referral_id,omitempty"`
+	// Owner and OwnerAtIncident are persons where a person held the post
+	// (resolveOwners); Vacant and VacantAtIncident mark a post nobody held.
+	Owner            string                `json:"owner"`
+	Vacant           bool                  `json:"vacant,omitempty"`
+	OwnerAtIncident  string                `json:"owner_at_incident"`
+	VacantAtIncident bool                  `json:"vacant_at_incident,omitempty"`
+	Owners           []domain.ResolvedSpan `json:"owners"`
+	StartedAt        time.Time             `json:"started_at"`
+	DueAt            time.Time             `json:"due_at"`
+	Status           string                `json:"status"`
+	MetAt            *time.Time            `json:"met_at,omitempty"`
+	PolicyVersion    int64                 `json:"policy_version"`
 }
 
 // LateEntry is an entry recorded late by the domain's rule (domain.LateEntry):

@@ -29,7 +29,7 @@
       late_tag: "迟录", hours: "小时", threshold: "阈值", since: "起", cst: "北京时间", cases: "涉及个案",
       integrity: "记录完整性校验", intact: "记录完整，未被篡改", broken: "记录已被改动", checked: "已校验事件数",
       incident_at: "事发时间", missed_count: "未履行职责", late_count: "迟录条目", signed_in: "已登录",
-      jurisdiction: "辖区", place: "所在地", expires: "有效至", incident: "事发", as_of_mark: "记录截至",
+      jurisdiction: "辖区", place: "所在地", vacant: "空缺", expires: "有效至", incident: "事发", as_of_mark: "记录截至",
       err_401: "令牌无效或已过期", err_403: "无权查看", err_404: "未找到或不在您的辖区内",
       err_network: "无法连接服务器", err_token: "令牌格式不正确", err_signin: "请先登录", err_expired: "令牌已过期，请重新获取",
       policies: "适用的时限政策", version: "版本", in_force_from: "生效时间", applied: "本页适用", police_clock: "报告公安时限",
@@ -51,7 +51,7 @@
       late_tag: "late", hours: "hours", threshold: "threshold", since: "from", cst: "CST", cases: "Cases",
       integrity: "Integrity", intact: "intact, unaltered", broken: "the record has been altered", checked: "events checked",
       incident_at: "Incident at", missed_count: "Missed obligations", late_count: "Late entries", signed_in: "Signed in",
-      jurisdiction: "jurisdiction", place: "Place", expires: "expires", incident: "incident", as_of_mark: "as of",
+      jurisdiction: "jurisdiction", place: "Place", vacant: "vacant", expires: "expires", incident: "incident", as_of_mark: "as of",
       err_401: "The token is invalid or has expired", err_403: "Not allowed to view this",
       err_404: "Not found, or outside your jurisdiction", err_network: "Cannot reach the server",
       err_token: "This is not a token", err_signin: "Sign in first", err_expired: "The token has expired; get a new one",
@@ -297,8 +297,8 @@
       el("td", {}, cst(d.due_at)),
       el("td", {}, statusWord(d.status)),
       el("td", {}, d.met_at ? cst(d.met_at) : "—"),
-      el("td", {}, ownerWord(d.owner)),
-      el("td", {}, (d.owners || []).map((o) => `${ownerWord(o.owner)}（${cst(o.from)}${t("since")}）`).join("；") || "—"),
+      el("td", {}, ownerWord(d.owner) + (d.vacant ? `（${t("vacant")}）` : "")),
+      el("td", {}, (d.owners || []).map((o) => `${ownerWord(o.owner)}${o.vacant ? `·${t("vacant")}` : ""}（${cst(o.from)}${t("since")}）`).join("；") || "—"),
       el("td", {}, `v${d.policy_version}`))));
     if (!deadlines.length) body.append(el("tr", {}, el("td", { colspan: "9" }, t("none"))));
   }

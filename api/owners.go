@@ -1,0 +1,64 @@
+package api
+
+import (
+	"context"
+	"time"
+
+	"github.com/careledger/careledger/domain"
+	"github.com/careledger/careledger/projections/deadlines"
+	"github.com/careledger/careledger/projections/register"
+)
+
+// nameOwners resolves each obligation's owner to a person (责有人负): a
+// post (a village's child director, a township's supervisor) becomes the
+// active registered worker holding it at the moment that decided the
+// status — when met, the met time; when missed, the due time; when open,
+// now — or stays the post, vacant, when nobody held it; every worker owner
+// gains its name from the register.
+func (s *Server) nameOwners(ctx context.Context, rows []deadlines.Row, now time.Time) error {
+	if len(rows) == 0 {
+		return nil
+	}
+	var posts []string
+	for _, r := range rows {
+		if _, ok := domain.PostOwner(r.Owner); ok {
+			posts = append(posts, r.Owner)
+		}
+	}
+	holdings, names, err := register.PostHoldings(ctx, s.db.SQL, posts...)
+	if err != nil {
+		return err
+	}
+	var ids []string
+	for i := range rows {
+		r := &rows[i]
+		r.Owner, r.Vacant = domain.ResolveOwner(r.Owner, decidedAt(*r, now), holdings)
+		if _, known := names[r.Owner]; !known && !r.Vacant {
+			ids = append(ids, r.Owner)
+		}
+	}
+	more, err := register.Names(ctx, s.db.SQL, ids...)
+	if err != nil {
+		return err
+	}
+	for i := range rows {
+		r := &rows[i]
+		if name, ok := names[r.Owner]; ok {
+			r.OwnerName = name
+		} else {
+			r.OwnerName = more[r.Owner]
+		}
+	}
+	return nil
+}
+
+// decidedAt is the moment that decided an obligation's status.
+func decidedAt(r deadlines.Row, now time.Time) time.Time {
+	switch {
+	case r.MetAt != nil:
+		return *r.MetAt
+	case r.Status == domain.DeadlineMissed.String():
+		return r.DueAt
+	}
+	return now
+}
