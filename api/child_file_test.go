@@ -3,6 +3,7 @@ package api_test
 import (
 	"net/http"
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -38,6 +39,7 @@ func TestReadChildFile(t *testing.T) {
 			assert.Contains(t, raw, field, "API.md names the field %s", field)
 		}
 
+		w.write("POST", "/v1/cases/"+w.caseID+"/closure", w.caseworker, map[string]any{"occurred_at": at(-time.Minute), "reason": "resolved"})
 		w.write("POST", "/v1/children/"+w.childID+"/erasure", w.admin, map[string]any{"reason": "监护人依法申请删除"})
 		res = w.getJSON("/v1/children/"+w.childID, w.caseworker, &raw)
 		assert.Equal(t, `"2"`, res.Header.Get("ETag"))

@@ -57,7 +57,7 @@ func operationDocs() []operationDoc {
 		commandDoc(post, "/v1/children/{id}/visits", "recordVisit", "children", "Record a visit (VisitRecorded)", domain.ActRecordVisit, "Visit", ok),
 		commandDoc(post, "/v1/children/{id}/entrusted-guardianship", "confirmEntrustment", "children",
 			"Confirm the entrusted guardianship (GuardianshipEntrustmentConfirmed)", domain.ActConfirmEntrustment, "Entrustment", ok),
-		commandDoc(post, "/v1/children/{id}/erasure", "eraseChild", "children", "Erase a child's personal data: destroys the child's key (ChildDataErased)",
+		commandDoc(post, "/v1/children/{id}/erasure", "eraseChild", "children", "Erase a child's personal data: destroys the child's key (ChildDataErased); 409 (rule legal_hold) while one of the child's cases is open or in temporary guardianship",
 			domain.ActEraseChildData, "Erasure", ok),
 		commandDoc(post, "/v1/cases", "receiveReport", "cases", "Receive a report; opens a case (ReportReceived)", domain.ActReceiveReport, "Report", created),
 		commandDoc(post, "/v1/cases/{id}/police-report", "forwardToPolice", "cases", "Forward the report to the police (ReportForwardedToPolice)",

@@ -92,6 +92,12 @@ func TestErasureThroughTheAPI(t *testing.T) {
 	apitest.Backends(t, func(t *testing.T, env *apitest.Env) {
 		f := newFixture(t, env)
 		childID, caseID := seedPersonal(t, f)
+		erasure := map[string]any{"reason": "监护人依法申请删除"}
+		held := f.do("POST", "/v1/children/"+childID+"/erasure", f.admin, erasure)
+		require.Equal(t, http.StatusConflict, held.Status, "legal hold while the case is open: %s", held.Body)
+		assert.Contains(t, string(held.Body), `"rule":"legal_hold"`)
+		assert.Contains(t, string(held.Body), "case "+caseID+" is open")
+		answer(t, f.do("POST", "/v1/cases/"+caseID+"/closure", f.caseworker, map[string]any{"occurred_at": at(-time.Minute), "reason": "resolved"}), http.StatusOK)
 		erased := answer(t, f.do("POST", "/v1/children/"+childID+"/erasure", f.admin, map[string]any{"reason": "监护人依法申请删除"}), http.StatusOK)
 		min := "?min_position=" + itoa(int(erased.Events[len(erased.Events)-1].GlobalPosition))
 		inspector := env.Token("inspector", county, "insp-1", "")

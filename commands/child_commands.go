@@ -89,11 +89,26 @@ func (h *Handlers) ConfirmEntrustment(ctx context.Context, call Call, cmd Confir
 type EraseChild struct {
 	ChildID string
 	Reason  string
+	// CaseIDs are the cases about the child (from the case view): each is
+	// read from the log, and an open one, or one holding the child in
+	// temporary guardianship, puts the record under legal hold.
+	CaseIDs []string
 }
 
 // EraseChild carries out the command.
 func (h *Handlers) EraseChild(ctx context.Context, call Call, cmd EraseChild) (Result, error) {
 	return h.onChild(ctx, call, cmd.ChildID, h.now, func(c *domain.Child, by domain.Principal) error {
+		cases := make([]domain.CaseFacts, 0, len(cmd.CaseIDs))
+		for _, id := range cmd.CaseIDs {
+			history, err := h.history(ctx, domain.CaseStream(id))
+			if err != nil {
+				return err
+			}
+			cases = append(cases, domain.FoldCase(history))
+		}
+		if err := domain.CheckLegalHold(cmd.ChildID, cases); err != nil {
+			return err
+		}
 		return c.Erase(by, h.now(), cmd.Reason)
 	})
 }

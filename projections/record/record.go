@@ -30,6 +30,7 @@ type Log interface {
 	ReadStream(ctx context.Context, streamID string, afterVersion int64, limit int) ([]eventstore.Event, error)
 	ReadStreams(ctx context.Context, streamIDs []string, upToPosition int64) (map[string][]eventstore.Event, error)
 	Verify(ctx context.Context, anchors ...eventstore.Anchor) (eventstore.Verification, error)
+	Head(ctx context.Context) (eventstore.Anchor, error)
 }
 
 // Reader reads the log and decodes it through the one codec. It keeps no
@@ -95,4 +96,13 @@ func (r *Reader) AsOf(ctx context.Context, asOf time.Time, ids ...domain.StreamI
 // history reads and decodes one whole stream.
 func (r *Reader) history(ctx context.Context, id domain.StreamID) ([]domain.Recorded, error) {
 	return r.codec.ReadStream(ctx, r.log, id)
+}
+
+// Head is the position of the log's last event (0 for an empty log).
+func (r *Reader) Head(ctx context.Context) (int64, error) {
+	h, err := r.log.Head(ctx)
+	if err != nil {
+		return 0, fmt.Errorf("read the log's head: %w", err)
+	}
+	return h.Position, nil
 }
