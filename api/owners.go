@@ -2,6 +2,7 @@ package api
 
 import (
 	"context"
+	"strings"
 	"time"
 
 	"github.com/careledger/careledger/domain"
@@ -33,8 +34,8 @@ func (s *Server) nameOwners(ctx context.Context, rows []deadlines.Row, now time.
 	for i := range rows {
 		r := &rows[i]
 		r.Owner, r.Vacant = domain.ResolveOwner(r.Owner, decidedAt(*r, now), holdings)
-		if _, known := names[r.Owner]; !known && !r.Vacant {
-			ids = append(ids, r.Owner)
+		if _, known := names[r.Owner]; !known && !r.Vacant && !strings.Contains(r.Owner, ":") {
+			ids = append(ids, r.Owner) // a worker; not a center or an agency
 		}
 	}
 	more, err := register.Names(ctx, s.db.SQL, ids...)
