@@ -56,6 +56,7 @@ var apiRoles = map[string]string{
 	"POST /v1/cases/{id}/major-incident":             "caseworker inspector",
 	"POST /v1/cases/{id}/closure":                    "caseworker",
 	"POST /v1/cases/{id}/reopening":                  "caseworker",
+	"POST /v1/cases/{id}/transfer":                   "caseworker",
 	"POST /v1/inquiries":                             "inspector",
 	"PUT /v1/policy":                                 "admin",
 	"GET /v1/cases/{id}":                             "child_director child_supervisor caseworker inspector",
@@ -296,6 +297,9 @@ func (m *matrix) probes() []probe {
 		caseProbe("POST /v1/cases/{id}/reopening", "/reopening", func(id string) {
 			m.post("/v1/cases/"+id+"/closure", f.caseworker, map[string]any{"occurred_at": at(-2 * time.Hour), "reason": "resolved"}, http.StatusOK)
 		}, func() map[string]any { return map[string]any{"reason": "新情况"} }),
+		caseProbe("POST /v1/cases/{id}/transfer", "/transfer", nil, func() map[string]any {
+			return map[string]any{"occurred_at": occurred(), "jurisdiction": "370911101201", "reason": "随母迁居岱岳区"}
+		}),
 		{route: "POST /v1/inquiries", outside: http.StatusNotFound, request: func(*fixture) (string, any, int) {
 			return "/v1/inquiries", map[string]any{"case_id": sharedCase, "incident_at": occurred(), "reason": "倒查"}, http.StatusCreated
 		}},

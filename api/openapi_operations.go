@@ -86,6 +86,8 @@ func operationDocs() []operationDoc {
 			domain.ActDeclareMajorIncident, "MajorIncident", ok),
 		commandDoc(post, "/v1/cases/{id}/closure", "closeCase", "cases", "Close the case (CaseClosed)", domain.ActCloseCase, "Closure", ok),
 		commandDoc(post, "/v1/cases/{id}/reopening", "reopenCase", "cases", "Reopen the case (CaseReopened)", domain.ActReopenCase, "Reopening", ok),
+		commandDoc(post, "/v1/cases/{id}/transfer", "transferCase", "cases", "Move the open case to another village or community, perhaps "+
+			"in another county, whose center takes it over; its assignee is cleared (CaseTransferred, 属地管理)", domain.ActTransferCase, "CaseTransfer", ok),
 		commandDoc(post, "/v1/inquiries", "openInquiry", "oversight", "Open an accountability inquiry, 倒查 (InquiryOpened)", domain.ActOpenInquiry, "Inquiry", created),
 		commandDoc(put, "/v1/policy", "changePolicy", "oversight", "Change the deadline policy (DeadlinePolicyChanged)", domain.ActChangePolicy, "DeadlinePolicy", ok),
 

@@ -161,6 +161,9 @@ func schemaDocs() map[string]any {
 		"MajorIncident":   closed(object([]string{"occurred_at", "description"}, props{"occurred_at": dateTime(), "description": text()})),
 		"Closure":         closed(object([]string{"occurred_at", "reason"}, props{"occurred_at": dateTime(), "reason": words(vocabClosure)})),
 		"Reopening":       closed(object([]string{"reason"}, props{"reason": text()})),
+		"CaseTransfer": closed(object([]string{"occurred_at", "jurisdiction", "reason"}, props{
+			"occurred_at": dateTime(), "jurisdiction": described("The 12-digit code of the village or community the case moves to.", jurisdiction()),
+			"reason": text()})),
 		"Inquiry": closed(described("Give case_id or child_id.", object([]string{"incident_at", "reason"}, props{
 			"case_id": text(), "child_id": text(), "incident_at": dateTime(), "reason": text()}))),
 		"DeadlinePolicy": described("The whole deadline policy. Durations are Go durations (\"1h\", \"90m\") or days (\"7d\").", object(nil, props{

@@ -177,6 +177,8 @@ func (f *CaseFacts) apply(ev Event, by Actor, at time.Time, stream StreamID) {
 		f.Closures = slices.Insert(f.Closures, i, Closure{At: at, Reason: e.Reason})
 	case CaseReopened:
 		f.Status, f.ClosedAt, f.ClosureReason = StatusOpen, nil, ClosureReason{}
+	case CaseTransferred:
+		f.Jurisdiction, f.Assignee = e.Jurisdiction, ""
 	}
 	// CaseConferenceHeld, GuardianshipInterventionRecorded and
 	// EntryCorrected are facts of the record that no rule, view or clock

@@ -232,6 +232,11 @@ func caseCommands() []caseCommand {
 		{name: "reopen", roles: cw, given: []Event{caseClosed}, onClosed: true,
 			do:    func(c *Case, by Principal, _ time.Time) error { return c.Reopen(by, caseNow, "new report") },
 			event: CaseReopened{Reason: "new report"}},
+		{name: "transfer", roles: cw, timed: true,
+			do: func(c *Case, by Principal, at time.Time) error {
+				return c.Transfer(by, caseNow, at, mustPlace("370911101201"), "随母迁居")
+			},
+			event: CaseTransferred{From: casePlace, Jurisdiction: mustPlace("370911101201"), Reason: "随母迁居"}},
 	}
 }
 

@@ -238,6 +238,7 @@ var zhEventTypes = map[string]string{
 	"worker.deactivated":                       "人员停用",
 	"worker.transferred":                       "人员调动",
 	"divisions.edition_imported":               "区划代码版本更新",
+	"case.transferred":                         "个案移交",
 	"inquiry.opened":                           "启动倒查",
 	"policy.deadline_policy_changed":           "调整时限政策",
 }

@@ -39,6 +39,7 @@ var personalFields = map[string][]PersonalField{
 	FollowUpRecorded{}.EventType():                 {{Path: "note"}},
 	MajorIncidentDeclared{}.EventType():            {{Path: "description"}},
 	CaseReopened{}.EventType():                     {{Path: "reason"}},
+	CaseTransferred{}.EventType():                  {{Path: "reason"}},
 	EntryCorrected{}.EventType():                   {{Path: "correction"}, {Path: "reason"}},
 }
 

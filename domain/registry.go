@@ -55,6 +55,7 @@ func NewRegistry() *Registry {
 	Register[DeadlinePolicyChanged](r, 1, nil)
 	Register[EntryCorrected](r, 1, nil)
 	Register[DivisionsImported](r, 1, nil)
+	Register[CaseTransferred](r, 1, nil)
 	return r
 }
 

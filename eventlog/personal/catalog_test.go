@@ -23,7 +23,7 @@ func TestCatalogIsTheDomains(t *testing.T) {
 		domain.MajorIncidentDeclared{}, domain.CaseClosed{}, domain.CaseReopened{}, domain.ChildRegistered{},
 		domain.ChildProfileUpdated{}, domain.VisitRecorded{}, domain.GuardianshipEntrustmentConfirmed{},
 		domain.ChildDataErased{}, domain.WorkerRegistered{}, domain.WorkerTrainingRecorded{}, domain.InquiryOpened{},
-		domain.DeadlinePolicyChanged{}, domain.EntryCorrected{},
+		domain.DeadlinePolicyChanged{}, domain.EntryCorrected{}, domain.CaseTransferred{},
 	}
 	for _, e := range events {
 		var want []privacy.Field
