@@ -1,6 +1,7 @@
 package api_test
 
 import (
+	"context"
 	"net/http"
 	"strings"
 	"testing"
@@ -57,6 +58,8 @@ var apiRoles = map[string]string{
 	"POST /v1/cases/{id}/closure":                    "caseworker",
 	"POST /v1/cases/{id}/reopening":                  "caseworker",
 	"POST /v1/cases/{id}/transfer":                   "caseworker",
+	"POST /v1/cases/{id}/corrections":                "child_director child_supervisor caseworker",
+	"POST /v1/children/{id}/corrections":             "child_director child_supervisor caseworker",
 	"POST /v1/inquiries":                             "inspector",
 	"PUT /v1/policy":                                 "admin",
 	"GET /v1/cases/{id}":                             "child_director child_supervisor caseworker inspector",
@@ -242,6 +245,16 @@ func (m *matrix) probes() []probe {
 		{route: "POST /v1/children/{id}/visits", outside: http.StatusNotFound, request: func(f *fixture) (string, any, int) {
 			return "/v1/children/" + f.registerChild() + "/visits", map[string]any{"occurred_at": occurred(), "findings": "在家", "concerns": []string{}}, http.StatusOK
 		}},
+		{route: "POST /v1/children/{id}/corrections", outside: http.StatusNotFound, request: func(f *fixture) (string, any, int) {
+			id := f.registerChild()
+			return "/v1/children/" + id + "/corrections", map[string]any{"corrects_position": firstPosition(f, domain.ChildStream(id)),
+				"fields": map[string]any{"schooling": "小学四年级"}, "reason": "录入错误"}, http.StatusOK
+		}},
+		{route: "POST /v1/cases/{id}/corrections", outside: http.StatusNotFound, request: func(f *fixture) (string, any, int) {
+			id := m.assignedCase()
+			return "/v1/cases/" + id + "/corrections", map[string]any{"corrects_position": firstPosition(f, domain.CaseStream(id)),
+				"fields": map[string]any{"summary": "邻居来电：孩子独自在家两天"}, "reason": "录入错误"}, http.StatusOK
+		}},
 		{route: "POST /v1/children/{id}/entrusted-guardianship", outside: http.StatusNotFound, request: func(f *fixture) (string, any, int) {
 			return "/v1/children/" + f.registerChild() + "/entrusted-guardianship", map[string]any{"occurred_at": occurred(),
 				"entrusted_guardian": map[string]any{"name": "张婶", "relation": "姑姑"}, "parents_notified": true}, http.StatusOK
@@ -324,4 +337,13 @@ func (m *matrix) probes() []probe {
 		query("GET /v1/cases/{id}/trace", func() string { return "/v1/cases/" + sharedCase + "/trace" }, http.StatusNotFound),
 		query("GET /v1/children/{id}/trace", func() string { return "/v1/children/" + sharedChild + "/trace" }, http.StatusNotFound),
 	}
+}
+
+// firstPosition is the global position of a stream's first event.
+func firstPosition(f *fixture, stream domain.StreamID) int64 {
+	f.t.Helper()
+	events, err := f.env.Store.ReadStream(context.Background(), stream.String(), 0, 1)
+	require.NoError(f.t, err)
+	require.NotEmpty(f.t, events)
+	return events[0].GlobalPosition
 }

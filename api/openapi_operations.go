@@ -86,6 +86,10 @@ func operationDocs() []operationDoc {
 			domain.ActDeclareMajorIncident, "MajorIncident", ok),
 		commandDoc(post, "/v1/cases/{id}/closure", "closeCase", "cases", "Close the case (CaseClosed)", domain.ActCloseCase, "Closure", ok),
 		commandDoc(post, "/v1/cases/{id}/reopening", "reopenCase", "cases", "Reopen the case (CaseReopened)", domain.ActReopenCase, "Reopening", ok),
+		commandDoc(post, "/v1/cases/{id}/corrections", "correctCaseEntry", "cases", "Correct fields of an entry of the case, named by its global "+
+			"position; the original entry stays and the timeline shows both (EntryCorrected)", domain.ActCorrectEntry, "Correction", ok),
+		commandDoc(post, "/v1/children/{id}/corrections", "correctChildEntry", "children", "Correct fields of an entry of the child's file, named by its "+
+			"global position; the original entry stays and the timeline shows both (EntryCorrected)", domain.ActCorrectEntry, "Correction", ok),
 		commandDoc(post, "/v1/cases/{id}/transfer", "transferCase", "cases", "Move the open case to another village or community, perhaps "+
 			"in another county, whose center takes it over; its assignee is cleared (CaseTransferred, 属地管理)", domain.ActTransferCase, "CaseTransfer", ok),
 		commandDoc(post, "/v1/inquiries", "openInquiry", "oversight", "Open an accountability inquiry, 倒查 (InquiryOpened)", domain.ActOpenInquiry, "Inquiry", created),

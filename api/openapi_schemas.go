@@ -161,6 +161,11 @@ func schemaDocs() map[string]any {
 		"MajorIncident":   closed(object([]string{"occurred_at", "description"}, props{"occurred_at": dateTime(), "description": text()})),
 		"Closure":         closed(object([]string{"occurred_at", "reason"}, props{"occurred_at": dateTime(), "reason": words(vocabClosure)})),
 		"Reopening":       closed(object([]string{"reason"}, props{"reason": text()})),
+		"Correction": closed(object([]string{"corrects_position", "fields", "reason"}, props{
+			"corrects_position": described("The global position of the entry corrected, an event of this case or child's file.", integer()),
+			"fields": described("The corrected fields of that entry, by their JSON names, with the values it should have had.",
+				map[string]any{"type": "object", "minProperties": 1}),
+			"reason": text()})),
 		"CaseTransfer": closed(object([]string{"occurred_at", "jurisdiction", "reason"}, props{
 			"occurred_at": dateTime(), "jurisdiction": described("The 12-digit code of the village or community the case moves to.", jurisdiction()),
 			"reason": text()})),

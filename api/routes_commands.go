@@ -34,6 +34,8 @@ func (s *Server) registerCommandRoutes() {
 	s.route("POST /v1/cases/{id}/closure", domain.ActCloseCase, s.closeCase)
 	s.route("POST /v1/cases/{id}/reopening", domain.ActReopenCase, s.reopenCase)
 	s.route("POST /v1/cases/{id}/transfer", domain.ActTransferCase, s.transferCase)
+	s.route("POST /v1/cases/{id}/corrections", domain.ActCorrectEntry, s.correctCaseEntry)
+	s.route("POST /v1/children/{id}/corrections", domain.ActCorrectEntry, s.correctChildEntry)
 
 	s.route("POST /v1/inquiries", domain.ActOpenInquiry, s.openInquiry)
 	s.route("PUT /v1/policy", domain.ActChangePolicy, s.changePolicy)

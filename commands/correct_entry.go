@@ -2,8 +2,7 @@ package commands
 
 import (
 	"context"
-
-	"github.com/google/uuid"
+	"encoding/json"
 
 	"github.com/careledger/careledger/domain"
 )
@@ -11,10 +10,10 @@ import (
 // CorrectCaseEntry corrects an entry of a case; CorrectChildEntry one of a
 // child's file. The wrong entry stays; the correction names it.
 type CorrectCaseEntry struct {
-	CaseID     string
-	EventID    uuid.UUID
-	Correction string
-	Reason     string
+	CaseID   string
+	Position int64 // the global position of the entry corrected
+	Fields   map[string]json.RawMessage
+	Reason   string
 }
 
 // CorrectCaseEntry carries out the command.
@@ -23,7 +22,7 @@ func (h *Handlers) CorrectCaseEntry(ctx context.Context, call Call, cmd CorrectC
 		if facts := domain.FoldCase(history); !facts.Opened() || !call.Principal.Reaches(facts.Jurisdiction) {
 			return nil, domain.NotFound("case", cmd.CaseID)
 		}
-		return h.correct(ctx, call, history, cmd.EventID, cmd.Correction, cmd.Reason)
+		return h.correct(ctx, call, history, cmd.Position, cmd.Fields, cmd.Reason)
 	})
 	res.ID = cmd.CaseID
 	return res, err
@@ -31,10 +30,10 @@ func (h *Handlers) CorrectCaseEntry(ctx context.Context, call Call, cmd CorrectC
 
 // CorrectChildEntry corrects an entry of a child's file.
 type CorrectChildEntry struct {
-	ChildID    string
-	EventID    uuid.UUID
-	Correction string
-	Reason     string
+	ChildID  string
+	Position int64 // the global position of the entry corrected
+	Fields   map[string]json.RawMessage
+	Reason   string
 }
 
 // CorrectChildEntry carries out the command.
@@ -43,18 +42,18 @@ func (h *Handlers) CorrectChildEntry(ctx context.Context, call Call, cmd Correct
 		if f := domain.FoldChild(history); !f.Opened() || !call.Principal.Reaches(f.Jurisdiction) {
 			return nil, domain.NotFound("child", cmd.ChildID)
 		}
-		return h.correct(ctx, call, history, cmd.EventID, cmd.Correction, cmd.Reason)
+		return h.correct(ctx, call, history, cmd.Position, cmd.Fields, cmd.Reason)
 	})
 	res.ID = cmd.ChildID
 	return res, err
 }
 
-func (h *Handlers) correct(ctx context.Context, call Call, history []domain.Recorded, entry uuid.UUID, correction, reason string) ([]domain.Change, error) {
+func (h *Handlers) correct(ctx context.Context, call Call, history []domain.Recorded, position int64, fields map[string]json.RawMessage, reason string) ([]domain.Change, error) {
 	by := call.Principal
 	if err := h.qualify(ctx, &by, h.now()); err != nil {
 		return nil, err
 	}
-	ch, err := domain.CorrectEntry(by, h.now(), history, entry, correction, reason)
+	ch, err := domain.CorrectEntry(by, h.now(), history, position, fields, reason)
 	if err != nil {
 		return nil, err
 	}

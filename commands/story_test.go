@@ -2,6 +2,7 @@ package commands_test
 
 import (
 	"context"
+	"encoding/json"
 	"testing"
 	"time"
 
@@ -102,7 +103,8 @@ func TestWholeStory(t *testing.T) {
 		// The police unit was typed wrong: a correction names the entry.
 		entries, err := store.ReadStream(ctx, domain.CaseStream(id).String(), 2, 1)
 		require.NoError(t, err)
-		must(h.CorrectCaseEntry(ctx, cw, commands.CorrectCaseEntry{CaseID: id, EventID: entries[0].ID, Correction: "应为东关派出所", Reason: "单位名称录入错误"}))
+		must(h.CorrectCaseEntry(ctx, cw, commands.CorrectCaseEntry{CaseID: id, Position: entries[0].GlobalPosition,
+			Fields: map[string]json.RawMessage{"police_unit": json.RawMessage(`"东关派出所"`)}, Reason: "单位名称录入错误"}))
 
 		history, err := store.ReadStream(ctx, domain.CaseStream(id).String(), 0, 0)
 		require.NoError(t, err)

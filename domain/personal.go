@@ -40,7 +40,7 @@ var personalFields = map[string][]PersonalField{
 	MajorIncidentDeclared{}.EventType():            {{Path: "description"}},
 	CaseReopened{}.EventType():                     {{Path: "reason"}},
 	CaseTransferred{}.EventType():                  {{Path: "reason"}},
-	EntryCorrected{}.EventType():                   {{Path: "correction"}, {Path: "reason"}},
+	EntryCorrected{}.EventType():                   {{Path: "fields"}, {Path: "correction"}, {Path: "reason"}},
 }
 
 // PersonalFields lists the personal fields of an event type (none for a

@@ -2,6 +2,7 @@ package commandstest
 
 import (
 	"context"
+	"encoding/json"
 	"testing"
 	"time"
 
@@ -136,15 +137,8 @@ func SeedTwoCounties(t testing.TB, store eventstore.Store, now time.Time) Seed {
 	sensitive("李二婶", "13700137000")
 
 	// A correction of the first visit (record.entry_corrected).
-	history, err := store.ReadStream(ctx, domain.ChildStream(s.ChildA).String(), 0, 0)
-	require.NoError(t, err)
-	firstVisitID := history[0].ID
-	for _, e := range history {
-		if e.GlobalPosition == first.LastPosition() {
-			firstVisitID = e.ID
-		}
-	}
-	ok(h.CorrectChildEntry(ctx, cw1, commands.CorrectChildEntry{ChildID: s.ChildA, EventID: firstVisitID, Correction: "走访时间应为上午戌亥", Reason: "录入笔误戌亥"}))
+	ok(h.CorrectChildEntry(ctx, cw1, commands.CorrectChildEntry{ChildID: s.ChildA, Position: first.LastPosition(),
+		Fields: map[string]json.RawMessage{"findings": json.RawMessage(`"走访时间应为上午戌亥"`)}, Reason: "录入笔误戌亥"}))
 	sensitive("走访时间应为上午戌亥", "录入笔误戌亥")
 
 	// Cases.

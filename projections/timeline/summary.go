@@ -1,6 +1,7 @@
 package timeline
 
 import (
+	"fmt"
 	"strings"
 
 	"github.com/careledger/careledger/domain"
@@ -91,6 +92,9 @@ func Summary(ev domain.Event, referral func(id string) (agency domain.Agency, se
 		}
 		return name + "：未告知父母"
 	case domain.EntryCorrected:
+		if e.CorrectsPosition > 0 {
+			return fmt.Sprintf("%s：%s（日志位置 %d）", name, domain.ZhEventType(e.CorrectedType), e.CorrectsPosition)
+		}
 		return name + "：" + domain.ZhEventType(e.CorrectedType)
 	default:
 		// Police report, emergency response, assignment, intervention,
