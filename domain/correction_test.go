@@ -70,3 +70,31 @@ func mustJurisdiction(t *testing.T, s string) Jurisdiction {
 	require.NoError(t, err)
 	return j
 }
+
+// FuzzCorrectEntry: whatever fields a client sends, the decision never
+// panics, and a correction it accepts names only fields of the entry's
+// type, with which the entry still reads as that type.
+func FuzzCorrectEntry(f *testing.F) {
+	f.Add("findings", `"孩子与祖母同住"`)
+	f.Add("concerns", `["living_alone"]`)
+	f.Add("concerns", `[1]`)
+	f.Add("weather", `"晴"`)
+	f.Add("findings", `{"a":1}`)
+	now := time.Date(2026, 6, 1, 10, 0, 0, 0, ChinaStandardTime)
+	visit := Recorded{ID: uuid.Must(uuid.NewV7()), Version: 1, Position: 5, Event: VisitRecorded{Findings: "在家", Concerns: []Concern{}}}
+	director := Principal{Actor: Actor{Subject: "d-1", Role: RoleChildDirector, Jurisdiction: Jurisdiction{code: "370902101201"}}}
+	f.Fuzz(func(t *testing.T, name, value string) {
+		if !json.Valid([]byte(value)) {
+			return
+		}
+		ch, err := CorrectEntry(director, now, []Recorded{visit}, 5, map[string]json.RawMessage{name: json.RawMessage(value)}, "录入错误")
+		if err != nil {
+			require.ErrorIs(t, err, ErrInvalid)
+			return
+		}
+		assert.Contains(t, []string{"findings", "concerns"}, name)
+		var v VisitRecorded
+		merged, _ := json.Marshal(map[string]json.RawMessage{name: ch.Event.(EntryCorrected).Fields[name]})
+		require.NoError(t, json.Unmarshal(merged, &v))
+	})
+}
