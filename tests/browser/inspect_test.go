@@ -157,6 +157,23 @@ func TestInspectPageTracesTheChild(t *testing.T) {
 	case <-ctx.Done():
 		t.Fatal("the printable report did not open")
 	}
+	// Attach once the tab shows the report (a blob with the report's title):
+	// attaching while its document is still being built races inside
+	// chromedp (Target.documentUpdated against domEvent).
+	for shown := false; !shown; {
+		targets, err := chromedp.Targets(tab)
+		require.NoError(t, err)
+		for _, info := range targets {
+			shown = shown || (info.TargetID == id && strings.HasPrefix(info.URL, "blob:") && strings.Contains(info.Title, "倒查"))
+		}
+		if !shown {
+			select {
+			case <-ctx.Done():
+				t.Fatal("the printable report did not show")
+			case <-time.After(50 * time.Millisecond):
+			}
+		}
+	}
 	printable, closePrintable := chromedp.NewContext(tab, chromedp.WithTargetID(id))
 	defer closePrintable()
 	// The new tab navigates from about:blank to the blob while it is polled;
