@@ -1,10 +1,14 @@
 package api
 
 import (
+	"context"
 	"net/http"
+	"slices"
+	"strings"
 
 	"github.com/careledger/careledger/domain"
 	"github.com/careledger/careledger/projections/deadlines"
+	"github.com/careledger/careledger/projections/register"
 )
 
 // Deadline is an obligation as GET /v1/deadlines shows it (API.md
@@ -31,16 +35,15 @@ func (s *Server) listDeadlines(w http.ResponseWriter, r *http.Request, p domain.
 	if err != nil {
 		return err
 	}
-	rows, err := deadlines.Query(r.Context(), s.db, deadlines.Filter{
-		Status: status, Within: j, Owner: q.Get("owner"), DueBefore: dueBefore, Limit: limit + 1, After: cur.After,
-	})
+	owner := q.Get("owner")
+	owners, err := s.ownersOf(r.Context(), owner)
 	if err != nil {
 		return err
 	}
-	if rows == nil {
-		rows = []Deadline{}
-	}
-	if err := s.nameOwners(r.Context(), rows, s.now()); err != nil {
+	rows, err := deadlines.Query(r.Context(), s.db, deadlines.Filter{
+		Status: status, Within: j, Owners: owners, DueBefore: dueBefore, Limit: limit + 1, After: cur.After,
+	})
+	if err != nil {
 		return err
 	}
 	out := List[Deadline]{Items: rows}
@@ -48,6 +51,33 @@ func (s *Server) listDeadlines(w http.ResponseWriter, r *http.Request, p domain.
 		out.Items = rows[:limit]
 		out.NextCursor = nextCursor(deadlinesCursor{After: rows[limit-1].Key})
 	}
+	if err := s.nameOwners(r.Context(), out.Items, s.now()); err != nil {
+		return err
+	}
+	if owner != "" && len(owners) > 1 {
+		// A post's obligations are the worker's only while it held the post.
+		out.Items = slices.DeleteFunc(out.Items, func(d Deadline) bool { return d.Owner != owner })
+	}
+	if out.Items == nil {
+		out.Items = []Deadline{}
+	}
 	s.writeAnswer(r.Context(), w, http.StatusOK, out)
 	return nil
+}
+
+// ownersOf is what ?owner= selects: the owner itself, and for a worker of
+// the register also the posts it held, whose obligations resolve to it
+// while it held them (nameOwners).
+func (s *Server) ownersOf(ctx context.Context, owner string) ([]string, error) {
+	if owner == "" {
+		return nil, nil
+	}
+	if strings.Contains(owner, ":") {
+		return []string{owner}, nil
+	}
+	posts, err := register.PostsOf(ctx, s.db.SQL, owner)
+	if err != nil {
+		return nil, err
+	}
+	return append([]string{owner}, posts...), nil
 }

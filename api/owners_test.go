@@ -56,6 +56,21 @@ func TestNamedOwners(t *testing.T) {
 		assert.Equal(t, "赵丽", taken.OwnerName)
 		assert.False(t, taken.Vacant)
 
+		// ?owner= a worker finds the post's obligations while the worker holds it.
+		byOwner := func(id string) []Deadline {
+			var page api.List[Deadline]
+			res := f.do("GET", "/v1/deadlines?status=open&owner="+id+"&jurisdiction="+village, f.caseworker, nil)
+			require.Equal(t, http.StatusOK, res.Status, string(res.Body))
+			res.JSON(t, &page)
+			return page.Items
+		}
+		mine := byOwner(zhao.ID)
+		require.NotEmpty(t, mine)
+		for _, d := range mine {
+			assert.Equal(t, zhao.ID, d.Owner)
+		}
+		assert.Empty(t, byOwner(li), "the open obligations are no longer the departed director's")
+
 		// The report names both directors and the vacancy between them.
 		var rep struct {
 			Deadlines []struct {

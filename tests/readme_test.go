@@ -52,6 +52,8 @@ func TestReadmeWalkThrough(t *testing.T) {
 	assert.Contains(t, got, "结案：回归家庭")
 	assert.Contains(t, got, `"ok":true`)
 	assert.Contains(t, got, `{"kind":"police_report"`)
+	assert.Contains(t, got, `"owner_name":"李娟"`, "the village's obligations are the director's, by name")
+	assert.Contains(t, got, " qualified\n", "every act carries its actor's qualification")
 	report, err := os.ReadFile(filepath.Join(dir, "report.html"))
 	require.NoError(t, err)
 	assert.Contains(t, string(report), "重大事件倒查报告")

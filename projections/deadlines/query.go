@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 
@@ -39,8 +40,10 @@ type Filter struct {
 	// Within keeps obligations whose jurisdiction it covers (zero or
 	// domain.All: everywhere).
 	Within domain.Jurisdiction
-	// Owner keeps obligations owned by it (the owner as of Now's status).
-	Owner string
+	// Owner keeps obligations owned by it (the owner as of Now's status);
+	// Owners, by any of them (a worker and the posts it held).
+	Owner  string
+	Owners []string
 	// DueBefore keeps obligations due before it.
 	DueBefore time.Time
 	// Now is the moment statuses are judged at (zero: db.Now()).
@@ -85,9 +88,13 @@ func Query(ctx context.Context, db readdb.DB, f Filter) ([]Row, error) {
 		where = append(where, "status = "+args.Arg(f.Status))
 	}
 	where = append(where, args.PrefixOf("jurisdiction", f.Within.String()))
-	if f.Owner != "" {
+	if owners := f.owners(); len(owners) > 0 {
 		// The owner of an overdue open row is decided below, by its history.
-		where = append(where, "(owner = "+args.Arg(f.Owner)+" OR (status = 'open' AND due_at < "+args.Arg(now)+"))")
+		in := make([]string, len(owners))
+		for i, o := range owners {
+			in[i] = args.Arg(o)
+		}
+		where = append(where, "(owner IN ("+strings.Join(in, ", ")+") OR (status = 'open' AND due_at < "+args.Arg(now)+"))")
 	}
 	if !f.DueBefore.IsZero() {
 		where = append(where, "due_at < "+args.Arg(db.Dialect.Time(f.DueBefore)))
@@ -163,7 +170,7 @@ func scanRows(rows *sql.Rows, f Filter) (kept []Row, last string, err error) {
 			}
 			r.Status = domain.DeadlineMissed.String()
 		}
-		if (f.Status == "" || r.Status == f.Status) && (f.Owner == "" || r.Owner == f.Owner) {
+		if owners := f.owners(); (f.Status == "" || r.Status == f.Status) && (len(owners) == 0 || slices.Contains(owners, r.Owner)) {
 			kept = append(kept, r)
 		}
 	}
@@ -174,4 +181,12 @@ func scanRows(rows *sql.Rows, f Filter) (kept []Row, last string, err error) {
 		last = ""
 	}
 	return kept, last, nil
+}
+
+// owners are the owners the filter keeps (none: any).
+func (f Filter) owners() []string {
+	if f.Owner == "" {
+		return f.Owners
+	}
+	return append(slices.Clone(f.Owners), f.Owner)
 }

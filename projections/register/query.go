@@ -200,3 +200,22 @@ func Names(ctx context.Context, q readdb.Querier, ids ...string) (map[string]str
 	}
 	return names, nil
 }
+
+// PostsOf are the posts a worker has held, spelled as owners
+// ("role:jurisdiction"), oldest first.
+func PostsOf(ctx context.Context, q readdb.Querier, workerID string) ([]string, error) {
+	rows, err := q.QueryContext(ctx, `SELECT role, jurisdiction FROM rm_worker_posts WHERE worker_id = $1 ORDER BY seq`, workerID)
+	if err != nil {
+		return nil, fmt.Errorf("posts of worker %s: %w", workerID, err)
+	}
+	defer rows.Close()
+	var out []string
+	for rows.Next() {
+		var role, j string
+		if err := rows.Scan(&role, &j); err != nil {
+			return nil, fmt.Errorf("posts of worker %s: %w", workerID, err)
+		}
+		out = append(out, role+":"+j)
+	}
+	return out, rows.Err()
+}
