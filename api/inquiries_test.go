@@ -6,35 +6,51 @@ import (
 	"time"
 
 	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
 
+	"github.com/careledger/careledger/api"
 	"github.com/careledger/careledger/api/apitest"
-	"github.com/careledger/careledger/domain"
 )
 
-func TestOpenInquiry(t *testing.T) {
+// TestInquiriesAndTheLegalHold: GET /v1/inquiries lists the inquiries in
+// reach; an open inquiry into a child's case holds the child's record
+// against erasure even once the case is closed.
+func TestInquiriesAndTheLegalHold(t *testing.T) {
 	apitest.Backends(t, func(t *testing.T, env *apitest.Env) {
 		f := newFixture(t, env)
-		report := answer(t, f.do("POST", "/v1/cases", f.caseworker, reportBody()), http.StatusCreated)
 		inspector := f.tokenOf("inspector")
-		body := map[string]any{"case_id": report.ID, "incident_at": at(-time.Hour), "reason": "儿童走失，倒查"}
+		report := answer(t, f.do("POST", "/v1/cases", f.caseworker, reportBody()), http.StatusCreated)
+		caseID := report.ID
+		answer(t, f.do("POST", "/v1/cases/"+caseID+"/closure", f.caseworker, map[string]any{"occurred_at": at(-time.Minute), "reason": "resolved"}), http.StatusOK)
+		opened := answer(t, f.do("POST", "/v1/inquiries", inspector, map[string]any{"case_id": caseID, "incident_at": at(-time.Hour), "reason": "倒查"}), http.StatusCreated)
+		wait := "min_position=" + itoa(int(opened.Events[0].GlobalPosition))
 
-		assert.Equal(t, "case_id", problemField(t, f.do("POST", "/v1/inquiries", inspector, without(body, "case_id")), http.StatusBadRequest))
-		assert.Equal(t, "case_id", problemField(t, f.do("POST", "/v1/inquiries", inspector, with(body, "child_id", report.ChildID)), http.StatusBadRequest))
-		for _, field := range []string{"incident_at", "reason"} {
-			assert.Equal(t, field, problemField(t, f.do("POST", "/v1/inquiries", inspector, without(body, field)), http.StatusBadRequest))
+		var list api.List[api.Inquiry]
+		res := f.do("GET", "/v1/inquiries?status=open&"+wait, inspector, nil)
+		require.Equal(t, http.StatusOK, res.Status, string(res.Body))
+		res.JSON(t, &list)
+		require.Len(t, list.Items, 1)
+		assert.Equal(t, opened.ID, list.Items[0].ID)
+		assert.Equal(t, caseID, list.Items[0].CaseID)
+		assert.Equal(t, village, list.Items[0].Jurisdiction.String())
+		assert.Equal(t, "open", list.Items[0].Status)
+		assert.Contains(t, string(res.Body), `"jurisdiction_name":"山东省泰安市泰山区邱家店镇邱家店村委会"`)
+
+		res = f.do("GET", "/v1/inquiries?status=closed&"+wait, inspector, nil)
+		res.JSON(t, &list)
+		assert.Empty(t, list.Items)
+		assert.Equal(t, "status", problemField(t, f.do("GET", "/v1/inquiries?status=pending", inspector, nil), http.StatusBadRequest))
+		res = f.do("GET", "/v1/inquiries?"+wait, env.Token("inspector", otherCounty, "insp-9", ""), nil)
+		res.JSON(t, &list)
+		assert.Empty(t, list.Items, "another county's inspector sees none")
+
+		var c struct {
+			ChildID string `json:"child_id"`
 		}
-		assert.Equal(t, "incident_at", problemField(t, f.do("POST", "/v1/inquiries", inspector, with(body, "incident_at", at(time.Hour))), http.StatusUnprocessableEntity))
-		problemField(t, f.do("POST", "/v1/inquiries", f.caseworker, body), http.StatusForbidden)
-		problemField(t, f.do("POST", "/v1/inquiries", env.Token("inspector", otherCounty, "insp-9", ""), body), http.StatusNotFound)
-		problemField(t, f.do("POST", "/v1/inquiries", inspector, with(body, "case_id", "no-such-case")), http.StatusNotFound)
-
-		ans := answer(t, f.do("POST", "/v1/inquiries", inspector, body), http.StatusCreated)
-		assert.Equal(t, int64(1), ans.Version)
-		assert.Equal(t, []string{"inquiry.opened"}, eventTypes(ans))
-		assert.Equal(t, []string{"inquiry.opened"}, streamTypes(t, env, domain.InquiryStream(ans.ID)))
-
-		byChild := with(without(body, "case_id"), "child_id", report.ChildID)
-		other := answer(t, f.do("POST", "/v1/inquiries", inspector, byChild), http.StatusCreated)
-		assert.NotEqual(t, ans.ID, other.ID)
+		f.do("GET", "/v1/cases/"+caseID+"?"+wait, f.caseworker, nil).JSON(t, &c)
+		held := f.do("POST", "/v1/children/"+c.ChildID+"/erasure", f.admin, map[string]any{"reason": "监护人申请删除"})
+		require.Equal(t, http.StatusConflict, held.Status, string(held.Body))
+		assert.Contains(t, string(held.Body), "inquiry "+opened.ID+" is open")
+		assert.NotContains(t, string(held.Body), "case "+caseID+" is open", "the case is closed")
 	})
 }

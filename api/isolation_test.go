@@ -73,6 +73,7 @@ var apiRoles = map[string]string{
 	"GET /v1/caseload":                               "caseworker child_supervisor inspector",
 	"GET /v1/deadlines":                              "child_director child_supervisor caseworker inspector",
 	"GET /v1/inquiries/{id}/report":                  "inspector",
+	"GET /v1/inquiries":                              "inspector",
 	"GET /v1/access-log":                             "inspector",
 	"GET /v1/stats/cases":                            "analyst inspector",
 	"GET /v1/integrity":                              "inspector admin",
@@ -334,6 +335,7 @@ func (m *matrix) probes() []probe {
 		query("GET /v1/access-log", func() string { return "/v1/access-log?jurisdiction=" + village }, http.StatusNotFound),
 		query("GET /v1/integrity", func() string { return "/v1/integrity" }, http.StatusOK),
 		query("GET /v1/inquiries/{id}/report", func() string { return "/v1/inquiries/" + inquiry + "/report" }, http.StatusNotFound),
+		query("GET /v1/inquiries", func() string { return "/v1/inquiries?jurisdiction=" + village }, http.StatusNotFound),
 		query("GET /v1/cases/{id}/trace", func() string { return "/v1/cases/" + sharedCase + "/trace" }, http.StatusNotFound),
 		query("GET /v1/children/{id}/trace", func() string { return "/v1/children/" + sharedChild + "/trace" }, http.StatusNotFound),
 	}

@@ -124,6 +124,9 @@ func operationDocs() []operationDoc {
 			jurisdictionDoc,
 			param("owner", "Only obligations this worker id (or agency/role) owns.", map[string]any{"type": "string"}),
 			param("due_before", "Only obligations due before this moment.", map[string]any{"type": "string", "format": "date-time"})).asList(),
+		queryDoc("/v1/inquiries", "listInquiries", "oversight", "Inquiries (倒查) into cases and children within the caller's jurisdiction",
+			domain.ActReadReports, "InquiryList", jurisdictionDoc,
+			param("status", "Only open or only closed inquiries.", words([]string{"open", "closed"}))).asList(),
 		queryDoc("/v1/inquiries/{id}/report", "readInquiryReport", "oversight", "The inquiry's accountability report; Accept: text/html gives a printable page",
 			domain.ActReadReports, "AccountabilityReport", asOfDoc).withHTML(),
 		queryDoc("/v1/cases/{id}/trace", "readCaseTrace", "oversight", "The accountability report of a case without an inquiry; "+

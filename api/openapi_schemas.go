@@ -210,6 +210,12 @@ func schemaDocs() map[string]any {
 			"vacant":        described("No active worker holds the post.", boolean()),
 		}),
 		"CoverageList": page("CoverageItem"),
+		"InquiryListing": object([]string{"id", "jurisdiction", "status", "incident_at", "opened_at", "opened_by"}, props{
+			"id": text(), "case_id": text(), "child_id": text(),
+			"jurisdiction": described("That of the case or child the inquiry looks into.", jurisdiction()),
+			"status":       words([]string{"open", "closed"}), "incident_at": dateTime(), "opened_at": dateTime(), "opened_by": text(),
+		}),
+		"InquiryList": page("InquiryListing"),
 		"Case": object([]string{"id", "child_id", "status", "source", "concerns", "risk", "received_at", "referrals", "deadlines", "version"}, props{
 			"id": text(), "child_id": text(), "jurisdiction": jurisdiction(), "status": words(vocabCase),
 			"source": words(vocabSource), "concerns": list(words(vocabConcern)), "risk": words(vocabRisk), "received_at": dateTime(),

@@ -7,6 +7,7 @@ import "github.com/careledger/careledger/domain"
 // inquiry, which the inspectors' page reads.
 func (s *Server) registerReportRoutes() {
 	s.route("GET /v1/inquiries/{id}/report", domain.ActReadReports, s.inquiryReport)
+	s.route("GET /v1/inquiries", domain.ActReadReports, s.listInquiries)
 	s.route("GET /v1/cases/{id}/trace", domain.ActReadReports, s.caseTrace)
 	s.route("GET /v1/children/{id}/trace", domain.ActReadReports, s.childTrace)
 	s.Handle("GET /inspect/", s.inspectPage())

@@ -93,6 +93,10 @@ type EraseChild struct {
 	// read from the log, and an open one, or one holding the child in
 	// temporary guardianship, puts the record under legal hold.
 	CaseIDs []string
+	// InquiryIDs are the open inquiries into the child or its cases (from
+	// the inquiries view): each one the log holds puts the record under
+	// legal hold.
+	InquiryIDs []string
 }
 
 // EraseChild carries out the command.
@@ -106,7 +110,17 @@ func (h *Handlers) EraseChild(ctx context.Context, call Call, cmd EraseChild) (R
 			}
 			cases = append(cases, domain.FoldCase(history))
 		}
-		if err := domain.CheckLegalHold(cmd.ChildID, cases); err != nil {
+		var inquiries []string
+		for _, id := range cmd.InquiryIDs {
+			history, err := h.history(ctx, domain.InquiryStream(id))
+			if err != nil {
+				return err
+			}
+			if len(history) > 0 {
+				inquiries = append(inquiries, id)
+			}
+		}
+		if err := domain.CheckLegalHold(cmd.ChildID, cases, inquiries); err != nil {
 			return err
 		}
 		return c.Erase(by, h.now(), cmd.Reason)

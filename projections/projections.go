@@ -8,6 +8,7 @@
 //   - deadlines: every obligation of DOMAIN.md's clocks, its owner and status;
 //   - analytics: de-identified case statistics for analysts;
 //   - register: the real-name register of workers and who held which post when;
+//   - inquiries: accountability inquiries (倒查), open or closed;
 //
 // and beside them what reads without being a projection: record (the log
 // itself: raw events, children's personal data through the key service, the
@@ -28,6 +29,7 @@ import (
 	"github.com/careledger/careledger/projections/childview"
 	"github.com/careledger/careledger/projections/deadlines"
 	"github.com/careledger/careledger/projections/engine"
+	"github.com/careledger/careledger/projections/inquiries"
 	"github.com/careledger/careledger/projections/register"
 	"github.com/careledger/careledger/projections/timeline"
 )
@@ -36,7 +38,7 @@ import (
 // The caseload is a query over the case view, not a table of its own.
 func All() []engine.Projection {
 	return []engine.Projection{caseview.Projection{}, childview.Projection{}, timeline.Projection{}, deadlines.New(), analytics.Projection{},
-		register.Projection{}}
+		register.Projection{}, inquiries.Projection{}}
 }
 
 // Named picks the read models named (each once), or all of them when none is.

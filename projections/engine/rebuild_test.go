@@ -4,6 +4,8 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
+	"maps"
+	"slices"
 	"sort"
 	"strings"
 	"sync"
@@ -171,6 +173,14 @@ func county(t *testing.T, store eventstore.Store) {
 	p.Assessment = domain.Days(3)
 	p.KeyChildVisit = domain.Days(14)
 	_, err = h.ChangePolicy(ctx, admin, commands.ChangePolicy{Policy: p})
+	require.NoError(t, err)
+	// An inquiry (倒查) into the first case.
+	streams := slices.Sorted(maps.Keys(commandstest.Streams(t, store, domain.StreamCase)))
+	require.NotEmpty(t, streams)
+	first, err := domain.ParseStreamID(streams[0])
+	require.NoError(t, err)
+	inspector := commands.Call{Principal: domain.Principal{Actor: domain.Actor{Subject: "insp-1", Role: domain.RoleInspector, Jurisdiction: domain.All}}}
+	_, err = h.OpenInquiry(ctx, inspector, commands.OpenInquiry{CaseID: first.ID(), IncidentAt: enginetest.Now.Add(-31 * 24 * time.Hour), Reason: "倒查"})
 	require.NoError(t, err)
 }
 
