@@ -75,8 +75,15 @@ Opens the store (applying its migrations) and serves HTTP until interrupted.
 	if err != nil {
 		return err
 	}
+	handlers := commands.New(store)
+	// The register of divisions is loaded (and every edition an admin
+	// imported replayed onto it) before serving, so that no request waits
+	// for it and a broken import stops the start, not a request.
+	if _, err := handlers.Places().Register(ctx); err != nil {
+		return fmt.Errorf("serve: the register of divisions: %w", err)
+	}
 	server, err := api.New(api.Config{
-		Commands: commands.New(store), Record: record.New(store), Engine: eng, ReadModels: db,
+		Commands: handlers, Record: record.New(store), Engine: eng, ReadModels: db,
 		Tokens: tokens, Logger: log, Metrics: metrics,
 	})
 	if err != nil {
