@@ -33,7 +33,8 @@ func (s *Server) nameOwners(ctx context.Context, rows []deadlines.Row, now time.
 	var ids []string
 	for i := range rows {
 		r := &rows[i]
-		r.Owner, r.Vacant = domain.ResolveOwner(r.Owner, decidedAt(*r, now), holdings)
+		at := domain.DecidedAt(r.StartedAt, r.DueAt, r.MetAt, r.Status == domain.DeadlineMissed.String(), now)
+		r.Owner, r.Vacant = domain.ResolveOwner(r.Owner, at, holdings)
 		if _, known := names[r.Owner]; !known && !r.Vacant && !strings.Contains(r.Owner, ":") {
 			ids = append(ids, r.Owner) // a worker; not a center or an agency
 		}
@@ -51,15 +52,4 @@ func (s *Server) nameOwners(ctx context.Context, rows []deadlines.Row, now time.
 		}
 	}
 	return nil
-}
-
-// decidedAt is the moment that decided an obligation's status.
-func decidedAt(r deadlines.Row, now time.Time) time.Time {
-	switch {
-	case r.MetAt != nil:
-		return *r.MetAt
-	case r.Status == domain.DeadlineMissed.String():
-		return r.DueAt
-	}
-	return now
 }

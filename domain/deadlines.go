@@ -192,32 +192,48 @@ func ownersFrom(start time.Time, fallback string, changes []OwnerSpan) []OwnerSp
 // due, and dropped (ok false) if not. The ownership history is cut where
 // the obligation ended.
 func settleDeadline(d Deadline, now time.Time, endedAt *time.Time) (Deadline, bool) {
-	var decided, end time.Time
+	var end time.Time
 	switch {
 	case endedAt != nil && (d.MetAt == nil || d.MetAt.After(*endedAt)):
 		if !d.DueAt.Before(*endedAt) {
 			return Deadline{}, false
 		}
-		d.Status, d.MetAt, decided, end = DeadlineMissed, nil, d.DueAt, *endedAt
+		d.Status, d.MetAt, end = DeadlineMissed, nil, *endedAt
 	case d.MetAt != nil:
 		d.Status = DeadlineMet
 		if d.MetAt.After(d.DueAt) {
 			d.Status = DeadlineMetLate
 		}
-		decided, end = *d.MetAt, *d.MetAt
+		end = *d.MetAt
 	case now.After(d.DueAt):
-		d.Status, decided, end = DeadlineMissed, d.DueAt, now
+		d.Status, end = DeadlineMissed, now
 	default:
-		d.Status, decided, end = DeadlineOpen, now, now
+		d.Status, end = DeadlineOpen, now
 	}
 	for len(d.Owners) > 1 && d.Owners[len(d.Owners)-1].From.After(end) {
 		d.Owners = d.Owners[:len(d.Owners)-1]
 	}
-	if decided.Before(d.StartedAt) {
-		decided = d.StartedAt
-	}
-	d.Owner = d.OwnerAt(decided)
+	d.Owner = d.OwnerAt(DecidedAt(d.StartedAt, d.DueAt, d.MetAt, d.Status == DeadlineMissed, now))
 	return d, true
+}
+
+// DecidedAt is the moment that decided an obligation's status — when
+// met, the met time; when missed, the due time; while open, now — and
+// never before the obligation started. Its owner is who owned it then,
+// whether the owner is read from the clock (Deadline.Owner) or resolved
+// to the person holding a post (ResolveOwner).
+func DecidedAt(startedAt, dueAt time.Time, metAt *time.Time, missed bool, now time.Time) time.Time {
+	decided := now
+	switch {
+	case metAt != nil:
+		decided = *metAt
+	case missed:
+		decided = dueAt
+	}
+	if decided.Before(startedAt) {
+		return startedAt
+	}
+	return decided
 }
 
 // kindRank ranks kinds in the vocabulary's order.

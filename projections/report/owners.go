@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"slices"
 	"strings"
-	"time"
 
 	"github.com/careledger/careledger/domain"
 	"github.com/careledger/careledger/projections/register"
@@ -39,7 +38,8 @@ func (b *builder) resolveOwners(ctx context.Context, report *Report) error {
 		for _, s := range d.Owners {
 			spans = append(spans, domain.OwnerSpan{Owner: s.Owner, From: s.From})
 		}
-		d.Owner, d.Vacant = domain.ResolveOwner(d.Owner, decided(*d, b.asOf), holdings)
+		at := domain.DecidedAt(d.StartedAt, d.DueAt, d.MetAt, d.Status == domain.DeadlineMissed.String(), b.asOf)
+		d.Owner, d.Vacant = domain.ResolveOwner(d.Owner, at, holdings)
 		if d.OwnerAtIncident != "" {
 			d.OwnerAtIncident, d.VacantAtIncident = domain.ResolveOwner(d.OwnerAtIncident, report.IncidentAt, holdings)
 		}
@@ -74,16 +74,4 @@ func (b *builder) holdings(ctx context.Context, posts []string) ([]domain.PostHo
 		out = append(out, domain.LoadWorker(s.Events).Facts().Holdings()...)
 	}
 	return out, nil
-}
-
-// decided is the moment that decided an obligation's status: the met
-// time, the due time when missed, asOf when open.
-func decided(d Deadline, asOf time.Time) time.Time {
-	switch {
-	case d.MetAt != nil:
-		return *d.MetAt
-	case d.Status == domain.DeadlineMissed.String():
-		return d.DueAt
-	}
-	return asOf
 }
