@@ -130,7 +130,7 @@ func TestWholeStory(t *testing.T) {
 		policies, err := decodeAll(h, policyEvents)
 		require.NoError(t, err)
 		var police *domain.Deadline
-		for _, d := range domain.CaseDeadlines(domain.FoldCase(recorded), domain.LoadPolicyHistory(policies), now) {
+		for _, d := range domain.CaseDeadlines(domain.FoldCase(recorded), nil, domain.LoadPolicyHistory(policies), now) {
 			if d.Kind == domain.KindPoliceReport {
 				police = &d
 			}

@@ -63,6 +63,10 @@ type CaseFacts struct {
 	ClosedAt      *time.Time    `json:"closed,omitempty"`
 	ClosureReason ClosureReason `json:"reason,omitzero"`
 	Closures      []Closure     `json:"closures,omitempty"`
+	// Reopenings are the reopenings, and PoliceAcknowledgments the police's
+	// acknowledgments of the forwarded report, by business time.
+	Reopenings            []time.Time `json:"reopened,omitempty"`
+	PoliceAcknowledgments []time.Time `json:"police_ack,omitempty"`
 	// Version and LastPosition are the stream version and global position
 	// of the last stored event applied; Horizon is the latest business time
 	// among the events.
@@ -88,6 +92,26 @@ func FoldCase(history []Recorded) CaseFacts {
 
 // Opened reports whether a report has opened the case.
 func (f *CaseFacts) Opened() bool { return f.ID != "" }
+
+// OpenAt reports whether the case was open at t by business time: received
+// by then, and not closed since, or reopened after its last closure.
+func (f CaseFacts) OpenAt(t time.Time) bool {
+	if !f.Opened() || f.ReceivedAt.After(t) {
+		return false
+	}
+	var closed, reopened time.Time
+	for _, c := range f.Closures {
+		if !c.At.After(t) {
+			closed = c.At
+		}
+	}
+	for _, r := range f.Reopenings {
+		if !r.After(t) {
+			reopened = r
+		}
+	}
+	return closed.IsZero() || reopened.After(closed)
+}
 
 // Apply folds one stored event of the case's stream into the facts. It
 // never fails: an event the case does not know changes nothing but the
@@ -176,7 +200,12 @@ func (f *CaseFacts) apply(ev Event, by Actor, at time.Time, stream StreamID) {
 		i := sort.Search(len(f.Closures), func(i int) bool { return f.Closures[i].At.After(at) })
 		f.Closures = slices.Insert(f.Closures, i, Closure{At: at, Reason: e.Reason})
 	case CaseReopened:
+		if f.Status == StatusClosed {
+			f.Reopenings = insertTime(f.Reopenings, at)
+		}
 		f.Status, f.ClosedAt, f.ClosureReason = StatusOpen, nil, ClosureReason{}
+	case PoliceAcknowledged:
+		f.PoliceAcknowledgments = insertTime(f.PoliceAcknowledgments, at)
 	case CaseTransferred:
 		f.Jurisdiction, f.Assignee = e.Jurisdiction, ""
 	}
@@ -251,6 +280,7 @@ func (f CaseFacts) Clone() CaseFacts {
 	f.PoliceReportedAt, f.FirstResponseAt, f.ClosedAt = clonePtr(f.PoliceReportedAt), clonePtr(f.FirstResponseAt), clonePtr(f.ClosedAt)
 	f.Assessments, f.GuardianshipAssessments = slices.Clone(f.Assessments), slices.Clone(f.GuardianshipAssessments)
 	f.FollowUps, f.MajorIncidents, f.Closures = slices.Clone(f.FollowUps), slices.Clone(f.MajorIncidents), slices.Clone(f.Closures)
+	f.Reopenings, f.PoliceAcknowledgments = slices.Clone(f.Reopenings), slices.Clone(f.PoliceAcknowledgments)
 	f.Guardianships = slices.Clone(f.Guardianships)
 	for i := range f.Guardianships {
 		f.Guardianships[i] = f.Guardianships[i].clone()

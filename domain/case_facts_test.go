@@ -487,8 +487,8 @@ func TestCaseFactsSecondReport(t *testing.T) {
 			// report for the second report's mandatory concerns, the clocks
 			// of the first report's risk, from its time.
 			for _, now := range []time.Time{dlAt(30 * time.Minute), dlAt(2 * time.Hour), dlAt(2 * dlDay), dlAt(30 * dlDay)} {
-				ds := CaseDeadlines(f, PolicyHistory{}, now)
-				assert.Equal(t, CaseDeadlines(FoldCase(without.all()), PolicyHistory{}, now), ds, "now %s", now)
+				ds := CaseDeadlines(f, nil, PolicyHistory{}, now)
+				assert.Equal(t, CaseDeadlines(FoldCase(without.all()), nil, PolicyHistory{}, now), ds, "now %s", now)
 				assert.Empty(t, dlOf(ds, KindPoliceReport))
 				if tc.status == StatusClosed {
 					continue // closed before it fell due: no first response clock
@@ -507,7 +507,7 @@ func TestCaseFactsBackDatedPoliceReportMeetsTheDeadline(t *testing.T) {
 	// was received,
 	late := dlCase(RiskHigh, "neglect").at(dlAt(3*time.Hour), cfForward("派出所"))
 	now := dlAt(dlDay)
-	before := dlOne(t, CaseDeadlines(FoldCase(late.all()), PolicyHistory{}, now), KindPoliceReport)
+	before := dlOne(t, CaseDeadlines(FoldCase(late.all()), nil, PolicyHistory{}, now), KindPoliceReport)
 	dlMet(t, before, DeadlineMetLate, dlPtr(dlAt(3*time.Hour)))
 
 	// when a second police report is entered after it that happened 30
@@ -519,13 +519,13 @@ func TestCaseFactsBackDatedPoliceReportMeetsTheDeadline(t *testing.T) {
 	// the obligation was met then, by the receiver.
 	require.NotNil(t, f.PoliceReportedAt)
 	dlSame(t, dlAt(30*time.Minute), *f.PoliceReportedAt, "police reported")
-	d := dlOne(t, CaseDeadlines(f, PolicyHistory{}, now), KindPoliceReport)
+	d := dlOne(t, CaseDeadlines(f, nil, PolicyHistory{}, now), KindPoliceReport)
 	dlMet(t, d, DeadlineMet, dlPtr(dlAt(30*time.Minute)))
 	assert.Equal(t, "dir-1", d.Owner)
 	dlSame(t, dlAt(time.Hour), d.DueAt, "due an hour after the report")
 
 	// As the record stood before the second entry, it was met late.
-	asOf := dlOne(t, CaseDeadlines(FoldCase(late.asOf(dlAt(3*time.Hour))), PolicyHistory{}, dlAt(3*time.Hour)), KindPoliceReport)
+	asOf := dlOne(t, CaseDeadlines(FoldCase(late.asOf(dlAt(3*time.Hour))), nil, PolicyHistory{}, dlAt(3*time.Hour)), KindPoliceReport)
 	dlMet(t, asOf, DeadlineMetLate, dlPtr(dlAt(3*time.Hour)))
 }
 
@@ -550,7 +550,7 @@ func TestCaseFactsEventsBeforeTheReport(t *testing.T) {
 		f := FoldCase(before().all())
 		assert.False(t, f.Opened())
 		assert.Equal(t, CaseFacts{Version: 9, LastPosition: 9, Horizon: dlAt(3 * dlDay)}, f)
-		assert.Nil(t, CaseDeadlines(f, PolicyHistory{}, dlAt(dlDay)))
+		assert.Nil(t, CaseDeadlines(f, nil, PolicyHistory{}, dlAt(dlDay)))
 	})
 
 	t.Run("then the report: only the version counts them", func(t *testing.T) {
@@ -567,8 +567,8 @@ func TestCaseFactsEventsBeforeTheReport(t *testing.T) {
 		assert.Empty(t, f.Referrals)
 
 		now := dlAt(2 * time.Hour)
-		assert.Equal(t, CaseDeadlines(only, PolicyHistory{}, now), CaseDeadlines(f, PolicyHistory{}, now))
-		dlMet(t, dlOne(t, CaseDeadlines(f, PolicyHistory{}, now), KindPoliceReport), DeadlineMissed, nil)
+		assert.Equal(t, CaseDeadlines(only, nil, PolicyHistory{}, now), CaseDeadlines(f, nil, PolicyHistory{}, now))
+		dlMet(t, dlOne(t, CaseDeadlines(f, nil, PolicyHistory{}, now), KindPoliceReport), DeadlineMissed, nil)
 	})
 }
 
@@ -745,7 +745,7 @@ func TestCaseFactsDeidentified(t *testing.T) {
 	t.Run("the deadlines of the de-identified facts keep their times", func(t *testing.T) {
 		t.Parallel()
 		now := dlAt(dlDay)
-		named, anonymous := CaseDeadlines(orig, PolicyHistory{}, now), CaseDeadlines(d, PolicyHistory{}, now)
+		named, anonymous := CaseDeadlines(orig, nil, PolicyHistory{}, now), CaseDeadlines(d, nil, PolicyHistory{}, now)
 		require.Len(t, anonymous, len(named))
 		for i := range named {
 			assert.Equal(t, named[i].Kind, anonymous[i].Kind)
@@ -768,7 +768,7 @@ func TestCaseFactsFoldIsIncremental(t *testing.T) {
 	for n, h := range histories {
 		whole := FoldCase(h)
 		wholeJSON := cfJSON(t, whole)
-		wholeDeadlines := cfJSON(t, CaseDeadlines(whole, PolicyHistory{}, now))
+		wholeDeadlines := cfJSON(t, CaseDeadlines(whole, nil, PolicyHistory{}, now))
 		anonymous := cfJSON(t, whole.Deidentified())
 		opened := slices.IndexFunc(h, func(r Recorded) bool { _, ok := r.Event.(ReportReceived); return ok })
 		for k := 0; k <= len(h); k++ {
@@ -790,7 +790,7 @@ func TestCaseFactsFoldIsIncremental(t *testing.T) {
 				snap.Apply(r)
 			}
 			require.JSONEq(t, wholeJSON, cfJSON(t, snap), "history %d split at %d, through JSON", n, k)
-			require.JSONEq(t, wholeDeadlines, cfJSON(t, CaseDeadlines(snap, PolicyHistory{}, now)), "history %d split at %d: deadlines", n, k)
+			require.JSONEq(t, wholeDeadlines, cfJSON(t, CaseDeadlines(snap, nil, PolicyHistory{}, now)), "history %d split at %d: deadlines", n, k)
 
 			// De-identified, through a JSON snapshot.
 			anon := cfSnapshot(t, first.Deidentified())
@@ -919,7 +919,12 @@ func cfRecount(h []Recorded) CaseFacts {
 			want.Status, want.ClosedAt, want.ClosureReason = StatusClosed, dlPtr(at), e.Reason
 			want.Closures = append(want.Closures, Closure{At: at, Reason: e.Reason})
 		case CaseReopened:
+			if want.Status == StatusClosed {
+				want.Reopenings = append(want.Reopenings, at)
+			}
 			want.Status, want.ClosedAt, want.ClosureReason = StatusOpen, nil, ClosureReason{}
+		case PoliceAcknowledged:
+			want.PoliceAcknowledgments = append(want.PoliceAcknowledgments, at)
 		}
 	}
 	byTime := func(a, b time.Time) int { return a.Compare(b) }
@@ -933,7 +938,8 @@ func cfRecount(h []Recorded) CaseFacts {
 	for i := range want.Referrals {
 		want.Referrals[i].AnsweredAt = minOf(answers[want.Referrals[i].ID])
 	}
-	for _, ts := range []*[]time.Time{&want.Assessments, &want.GuardianshipAssessments, &want.FollowUps, &want.MajorIncidents} {
+	for _, ts := range []*[]time.Time{&want.Assessments, &want.GuardianshipAssessments, &want.FollowUps, &want.MajorIncidents,
+		&want.Reopenings, &want.PoliceAcknowledgments} {
 		slices.SortStableFunc(*ts, byTime)
 	}
 	slices.SortStableFunc(want.Assignments, func(a, b OwnerSpan) int { return a.From.Compare(b.From) })
@@ -1015,7 +1021,10 @@ func cfRichHistory() *dlStream {
 		at(dlAt(8*time.Hour), TemporaryGuardianshipEnded{Outcome: OutcomeReturnedToFamily}).
 		at(dlAt(9*time.Hour), MajorIncidentDeclared{Description: "d"}).
 		at(dlAt(10*time.Hour), ReferralCompleted{ReferralID: "r1"}).
-		at(dlAt(11*time.Hour), CaseClosed{Reason: ClosureReturnedToFamily})
+		at(dlAt(90*time.Minute), PoliceAcknowledged{Action: "出警"}).
+		at(dlAt(11*time.Hour), CaseClosed{Reason: ClosureReturnedToFamily}).
+		at(dlAt(12*time.Hour), CaseReopened{Reason: "r"}).
+		at(dlAt(13*time.Hour), CaseClosed{Reason: ClosureReturnedToFamily})
 }
 
 // cfRequireFilled requires every slice and pointer field of the struct v
@@ -1191,6 +1200,6 @@ func TestCaseFactsGuardianshipAssessmentSurvivesErasure(t *testing.T) {
 	erased := dlCase(RiskHigh, "abuse").at(dlAt(time.Hour), started).
 		at(dlAt(2*dlDay), AssessmentCompleted{Risk: RiskHigh, GuardianshipAssessed: true})
 	assert.Equal(t, []time.Time{dlAt(2 * dlDay)}, FoldCase(erased.all()).GuardianshipAssessments)
-	assert.Equal(t, CaseDeadlines(FoldCase(before.all()), PolicyHistory{}, dlAt(40*dlDay)),
-		CaseDeadlines(FoldCase(erased.all()), PolicyHistory{}, dlAt(40*dlDay)))
+	assert.Equal(t, CaseDeadlines(FoldCase(before.all()), nil, PolicyHistory{}, dlAt(40*dlDay)),
+		CaseDeadlines(FoldCase(erased.all()), nil, PolicyHistory{}, dlAt(40*dlDay)))
 }

@@ -207,7 +207,7 @@ func (c *Child) Erase(by Principal, now time.Time, reason string) error {
 func (c *Child) recordAt(by Principal, at time.Time, e Event) {
 	c.changes = append(c.changes, Change{Event: e, Actor: by.Actor, OccurredAt: at})
 	c.applyProfile(e)
-	c.facts.apply(e, at, ChildStream(c.facts.ID))
+	c.facts.apply(e, by.Actor, at, ChildStream(c.facts.ID))
 }
 
 // applyProfile keeps the file's personal data, which the facts leave out;

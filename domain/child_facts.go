@@ -39,6 +39,10 @@ type ChildFacts struct {
 	// profile update, visit, entrustment confirmation); both sorted.
 	Visits   []time.Time `json:"visits,omitempty"`
 	Verified []time.Time `json:"verified,omitempty"`
+	// ConcernVisits are the visits that found a mandatory-report concern
+	// (强制报告), by business time: each obliges its visitor to report it
+	// unless the child has an open case (report_after_visit).
+	ConcernVisits []ConcernVisit `json:"concern_visits,omitempty"`
 	// ErasedAt is when the child's personal data was erased; nil if never.
 	ErasedAt *time.Time `json:"erased,omitempty"`
 	// Version and LastPosition are those of the last stored event applied;
@@ -55,6 +59,13 @@ type ChildState struct {
 	Place      Jurisdiction `json:"j"`
 	KeyChild   bool         `json:"key,omitempty"`
 	LeftBehind bool         `json:"lb,omitempty"`
+}
+
+// ConcernVisit is a visit that found a mandatory-report concern: when, and
+// who visited (the actor's subject, who owes the report).
+type ConcernVisit struct {
+	At time.Time `json:"at"`
+	By string    `json:"by"`
 }
 
 // ChildChange is a profile update of what ChildState reads, at its business
@@ -100,7 +111,7 @@ func (f ChildFacts) LastVisitAt() *time.Time {
 // never fails: an event the file does not know changes nothing but the
 // version.
 func (f *ChildFacts) Apply(r Recorded) {
-	f.apply(r.Event, r.OccurredAt, r.StreamID)
+	f.apply(r.Event, r.Actor, r.OccurredAt, r.StreamID)
 	if r.Version > 0 {
 		f.Version = r.Version
 	} else {
@@ -109,7 +120,7 @@ func (f *ChildFacts) Apply(r Recorded) {
 	f.LastPosition = r.Position
 }
 
-func (f *ChildFacts) apply(ev Event, at time.Time, stream StreamID) {
+func (f *ChildFacts) apply(ev Event, by Actor, at time.Time, stream StreamID) {
 	if at.After(f.Horizon) {
 		f.Horizon = at
 	}
@@ -145,6 +156,10 @@ func (f *ChildFacts) apply(ev Event, at time.Time, stream StreamID) {
 	case VisitRecorded:
 		f.Visits = insertTime(f.Visits, at)
 		f.Verified = insertTime(f.Verified, at)
+		if slices.ContainsFunc(e.Concerns, MandatoryReport) {
+			i := sort.Search(len(f.ConcernVisits), func(i int) bool { return f.ConcernVisits[i].At.After(at) })
+			f.ConcernVisits = slices.Insert(f.ConcernVisits, i, ConcernVisit{At: at, By: by.Subject})
+		}
 	case GuardianshipEntrustmentConfirmed:
 		f.Verified = insertTime(f.Verified, at)
 	case ChildDataErased:
@@ -198,6 +213,7 @@ func (f ChildFacts) Clone() ChildFacts {
 		f.Changes[i] = ChildChange{At: c.At, Place: clonePtr(c.Place), KeyChild: clonePtr(c.KeyChild), LeftBehind: clonePtr(c.LeftBehind)}
 	}
 	f.Visits, f.Verified, f.ErasedAt = slices.Clone(f.Visits), slices.Clone(f.Verified), clonePtr(f.ErasedAt)
+	f.ConcernVisits = slices.Clone(f.ConcernVisits)
 	return f
 }
 

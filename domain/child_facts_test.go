@@ -120,7 +120,7 @@ func TestChildFactsRegistration(t *testing.T) {
 		f := FoldChild(nil)
 		assert.Equal(t, ChildFacts{}, f)
 		assert.False(t, f.Opened())
-		assert.Nil(t, ChildDeadlines(FoldChild(nil), PolicyHistory{}, dlT0))
+		assert.Nil(t, ChildDeadlines(FoldChild(nil), nil, PolicyHistory{}, dlT0))
 	})
 
 	t.Run("the registration's lists are the facts' own", func(t *testing.T) {
@@ -307,6 +307,7 @@ func TestChildFactsClone(t *testing.T) {
 	}()).
 		at(dlAt(dlDay), ChildProfileUpdated{Jurisdiction: &place2, KeyChildFlags: &flags}).
 		at(dlAt(2*dlDay), dlVisit()).
+		at(dlAt(2*dlDay+time.Hour), dlConcernVisit()).
 		at(dlAt(3*dlDay), ChildDataErased{Reason: "r"}).all()
 	cfRequireFilled(t, FoldChild(history))
 
@@ -346,7 +347,7 @@ func TestChildFactsFoldIsIncremental(t *testing.T) {
 	for n, h := range chfRandomHistories(t, 30) {
 		whole := FoldChild(h)
 		wholeJSON := cfJSON(t, whole)
-		wholeDeadlines := cfJSON(t, ChildDeadlines(whole, PolicyHistory{}, now))
+		wholeDeadlines := cfJSON(t, ChildDeadlines(whole, nil, PolicyHistory{}, now))
 		for k := 0; k <= len(h); k++ {
 			first := FoldChild(h[:k])
 			inMemory := first.Clone()
@@ -361,7 +362,7 @@ func TestChildFactsFoldIsIncremental(t *testing.T) {
 				snap.Apply(r)
 			}
 			require.JSONEq(t, wholeJSON, cfJSON(t, snap), "history %d split at %d, through JSON", n, k)
-			require.JSONEq(t, wholeDeadlines, cfJSON(t, ChildDeadlines(snap, PolicyHistory{}, now)), "history %d split at %d: deadlines", n, k)
+			require.JSONEq(t, wholeDeadlines, cfJSON(t, ChildDeadlines(snap, nil, PolicyHistory{}, now)), "history %d split at %d: deadlines", n, k)
 		}
 	}
 }
@@ -459,6 +460,9 @@ func chfRecount(h []Recorded) ChildFacts {
 		case VisitRecorded:
 			want.Visits = append(want.Visits, at)
 			want.Verified = append(want.Verified, at)
+			if slices.ContainsFunc(e.Concerns, MandatoryReport) {
+				want.ConcernVisits = append(want.ConcernVisits, ConcernVisit{At: at, By: r.Actor.Subject})
+			}
 		case GuardianshipEntrustmentConfirmed:
 			want.Verified = append(want.Verified, at)
 		case ChildDataErased:
@@ -468,6 +472,7 @@ func chfRecount(h []Recorded) ChildFacts {
 	byTime := func(a, b time.Time) int { return a.Compare(b) }
 	slices.SortStableFunc(want.Visits, byTime)
 	slices.SortStableFunc(want.Verified, byTime)
+	slices.SortStableFunc(want.ConcernVisits, func(a, b ConcernVisit) int { return a.At.Compare(b.At) })
 	slices.SortStableFunc(want.Changes, func(a, b ChildChange) int { return a.At.Compare(b.At) })
 	if len(erasures) > 0 {
 		want.ErasedAt = dlPtr(slices.MinFunc(erasures, byTime))

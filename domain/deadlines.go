@@ -23,7 +23,8 @@ type (
 func (deadlineKindWords) field() string { return "kind" }
 func (deadlineKindWords) words() []string {
 	return []string{"police_report", "first_response", "assignment", "assessment", "guardianship_assessment",
-		"referral_answer", "visit", "info_verification", "training", "post_closure_follow_up"}
+		"referral_answer", "visit", "info_verification", "training", "post_closure_follow_up",
+		"report_after_visit", "police_acknowledgment", "inquiry", "rectification"}
 }
 func (deadlineStatusWords) field() string   { return "status" }
 func (deadlineStatusWords) words() []string { return []string{"open", "met", "met_late", "missed"} }
@@ -46,6 +47,10 @@ var (
 	KindInfoVerification       = term[deadlineKindWords]("info_verification")
 	KindTraining               = term[deadlineKindWords]("training")
 	KindPostClosureFollowUp    = term[deadlineKindWords]("post_closure_follow_up")
+	KindReportAfterVisit       = term[deadlineKindWords]("report_after_visit")
+	KindPoliceAcknowledgment   = term[deadlineKindWords]("police_acknowledgment")
+	KindInquiry                = term[deadlineKindWords]("inquiry")
+	KindRectification          = term[deadlineKindWords]("rectification")
 )
 
 // Deadline statuses.
@@ -69,6 +74,10 @@ type Deadline struct {
 	SubjectID  string
 	CaseID     string // case obligations only
 	ReferralID string // referral_answer only
+	// RectificationID is the item of a rectification; InquiryID the
+	// inquiry of a rectification.
+	RectificationID string
+	InquiryID       string
 	// Owner is the owner at the moment that decided the status: the met
 	// time if met or met_late, the due time if missed, now if open.
 	Owner     string
@@ -112,9 +121,10 @@ func OwnerAt(spans []OwnerSpan, t time.Time) string {
 
 // Owner strings for obligations no person owns (yet): a role or agency at
 // a jurisdiction.
-func centerOwner(place Jurisdiction) string   { return "caseworker:" + codePrefix(place, 6) }
-func agencyOwner(a Agency) string             { return "agency:" + a.String() }
-func directorOwner(place Jurisdiction) string { return "child_director:" + place.String() }
+func centerOwner(place Jurisdiction) string    { return "caseworker:" + codePrefix(place, 6) }
+func agencyOwner(a Agency) string              { return "agency:" + a.String() }
+func directorOwner(place Jurisdiction) string  { return "child_director:" + place.String() }
+func inspectorOwner(place Jurisdiction) string { return "inspector:" + codePrefix(place, 6) }
 
 // codePrefix is the first n digits of a division code (all of a shorter one).
 func codePrefix(j Jurisdiction, n int) string {
@@ -259,7 +269,10 @@ func sortDeadlines(ds []Deadline) {
 		if c := a.DueAt.Compare(b.DueAt); c != 0 {
 			return c
 		}
-		return cmp.Compare(a.ReferralID, b.ReferralID)
+		if c := cmp.Compare(a.ReferralID, b.ReferralID); c != 0 {
+			return c
+		}
+		return cmp.Compare(a.RectificationID, b.RectificationID)
 	})
 }
 
@@ -273,9 +286,18 @@ func sortDeadlines(ds []Deadline) {
 // return to the family. Each is judged by the policy in force when it
 // started. A person owns it once the case is assigned to one; until then
 // the receiving center does ("caseworker:<county>"). A closure discharges
-// every obligation not met by then (except the follow-up it starts): missed
-// if already due, dropped if not; reopening revives none.
-func CaseDeadlines(f CaseFacts, policies PolicyHistory, now time.Time) []Deadline {
+// every obligation not met by then (except the follow-up it starts, and the
+// inquiry a major incident calls for): missed if already due, dropped if
+// not; reopening revives none.
+//
+// Two clocks answer to others: police_acknowledgment, from the first
+// forward to the police, owned by the police ("agency:police") and met by
+// their acknowledgment; and one inquiry per major incident declared, owned
+// by the inspectors of the case's county ("inspector:<county>") and met by
+// an inquiry into the case or its child — inquiries are those the record
+// holds (any stream order, any others are ignored): one open when the
+// incident is declared meets it then, else the first opened after.
+func CaseDeadlines(f CaseFacts, inquiries []InquiryFacts, policies PolicyHistory, now time.Time) []Deadline {
 	if !f.Opened() {
 		return nil
 	}
@@ -301,7 +323,7 @@ func CaseDeadlines(f CaseFacts, policies PolicyHistory, now time.Time) []Deadlin
 		d := Deadline{Kind: kind, SubjectID: f.ID, CaseID: f.ID, ReferralID: referralID,
 			StartedAt: start, DueAt: start.Add(due(p)), MetAt: met, PolicyVersion: version, Owners: owners}
 		var endedAt *time.Time
-		if kind != KindPostClosureFollowUp {
+		if kind != KindPostClosureFollowUp && kind != KindInquiry {
 			endedAt = firstFrom(closures, start)
 		}
 		if d, ok := settleDeadline(d, now, endedAt); ok {
@@ -339,6 +361,36 @@ func CaseDeadlines(f CaseFacts, policies PolicyHistory, now time.Time) []Deadlin
 		add(KindPostClosureFollowUp, start, func(p DeadlinePolicy) time.Duration { return p.PostClosureFollowUp.D },
 			firstFrom(f.FollowUps, start), overTime(start), "")
 	}
+	if f.PoliceReportedAt != nil {
+		start := *f.PoliceReportedAt
+		add(KindPoliceAcknowledgment, start, func(p DeadlinePolicy) time.Duration { return p.PoliceAcknowledgment.D },
+			firstFrom(f.PoliceAcknowledgments, start), []OwnerSpan{{Owner: agencyOwner(AgencyPolice), From: start}}, "")
+	}
+	inspectors := inspectorOwner(f.Jurisdiction)
+	for _, start := range f.MajorIncidents {
+		add(KindInquiry, start, func(p DeadlinePolicy) time.Duration { return p.Inquiry.D },
+			inquiryAfter(f, inquiries, start), []OwnerSpan{{Owner: inspectors, From: start}}, "")
+	}
 	sortDeadlines(out)
 	return out
+}
+
+// inquiryAfter is when an inquiry into the case or its child answered a
+// major incident declared at declared: then, if one was open; else when the
+// first was opened after; nil if none was.
+func inquiryAfter(f CaseFacts, inquiries []InquiryFacts, declared time.Time) *time.Time {
+	var first firstAt
+	for _, q := range inquiries {
+		if !q.Opened() || (q.CaseID != f.ID && (q.ChildID == "" || q.ChildID != f.ChildID)) {
+			continue
+		}
+		if !q.OpenedAt.After(declared) {
+			if q.ClosedAt == nil || q.ClosedAt.After(declared) {
+				first.see(declared)
+			}
+			continue
+		}
+		first.see(q.OpenedAt)
+	}
+	return first.ptr()
 }

@@ -45,9 +45,15 @@ func (s childSnapshot) visited() bool { return true }
 // profile update, visit, entrustment confirmation — in the 12 months before
 // the day, or met_late by the first one after it.
 //
+// Report after a visit: a visit that finds a mandatory-report concern
+// (ConcernVisits) while the child has no open case obliges its visitor to
+// report it within the policy's report_after_visit; the first of the
+// child's cases received at or after the visit meets it. cases are the
+// child's cases as the record holds them (others are ignored).
+//
 // After ChildDataErased no obligation starts, and those running at the
 // erasure end: missed if already due, dropped if not.
-func ChildDeadlines(f ChildFacts, policies PolicyHistory, now time.Time) []Deadline {
+func ChildDeadlines(f ChildFacts, cases []CaseFacts, policies PolicyHistory, now time.Time) []Deadline {
 	if !f.Opened() {
 		return nil
 	}
@@ -129,8 +135,36 @@ func ChildDeadlines(f ChildFacts, policies PolicyHistory, now time.Time) []Deadl
 		p, version = policies.InForce(start)
 		due = verificationDay(due.Year()+1, p)
 	}
+
+	for _, v := range f.ConcernVisits {
+		if stopped(v.At) || caseOpenAt(childID, cases, v.At) {
+			continue
+		}
+		var reported firstAt
+		for _, c := range cases {
+			if c.ChildID == childID && c.Opened() && !c.ReceivedAt.Before(v.At) {
+				reported.see(c.ReceivedAt)
+			}
+		}
+		p, version := policies.InForce(v.At)
+		d := Deadline{Kind: KindReportAfterVisit, SubjectID: childID, StartedAt: v.At, DueAt: v.At.Add(p.ReportAfterVisit.D),
+			MetAt: reported.ptr(), PolicyVersion: version, Owners: []OwnerSpan{{Owner: v.By, From: v.At}}}
+		if d, ok := settleDeadline(d, now, endedAt); ok {
+			out = append(out, d)
+		}
+	}
 	sortDeadlines(out)
 	return out
+}
+
+// caseOpenAt reports whether one of the child's cases was open at t.
+func caseOpenAt(childID string, cases []CaseFacts, t time.Time) bool {
+	for _, c := range cases {
+		if c.ChildID == childID && c.OpenAt(t) {
+			return true
+		}
+	}
+	return false
 }
 
 // verificationDay is the policy's yearly verification day in year, at its

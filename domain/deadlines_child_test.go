@@ -33,6 +33,12 @@ func dlChild(at time.Time, categories []Category, flags []KeyChildFlag) *dlStrea
 
 func dlVisit() VisitRecorded { return VisitRecorded{Findings: "ok"} }
 
+// dlConcernVisit is a visit that finds the child living alone, a
+// mandatory-report concern.
+func dlConcernVisit() VisitRecorded {
+	return VisitRecorded{Findings: "独自在家", Concerns: []Concern{term[concernWords]("living_alone")}}
+}
+
 // dlVisits keeps the visit deadlines as (start, due, status, met) in days
 // from dlT0 for a compact comparison.
 type dlVisitRow struct {
@@ -129,7 +135,7 @@ func TestChildDeadlines_VisitIntervals(t *testing.T) {
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()
-			ds := ChildDeadlines(FoldChild(tc.child.all()), PolicyHistory{}, dlAt(tc.now))
+			ds := ChildDeadlines(FoldChild(tc.child.all()), nil, PolicyHistory{}, dlAt(tc.now))
 			assert.Equal(t, tc.want, dlVisitRows(ds), dlShow(ds))
 			for _, d := range dlOf(ds, KindVisit) {
 				assert.Equal(t, "k1", d.SubjectID)
@@ -145,7 +151,7 @@ func TestChildDeadlines_VisitOwnerFollowsTheChild(t *testing.T) {
 	moved := Jurisdiction{code: "370902100202"}
 	s := dlChild(dlT0, dlCats("left_behind"), nil).
 		at(dlAt(10*dlDay), ChildProfileUpdated{Jurisdiction: &moved})
-	d := dlOne(t, ChildDeadlines(FoldChild(s.all()), PolicyHistory{}, dlAt(20*dlDay)), KindVisit)
+	d := dlOne(t, ChildDeadlines(FoldChild(s.all()), nil, PolicyHistory{}, dlAt(20*dlDay)), KindVisit)
 	assert.Equal(t, []OwnerSpan{{"child_director:370902101201", dlT0}, {"child_director:370902100202", dlAt(10 * dlDay)}}, d.Owners)
 	assert.Equal(t, "child_director:370902100202", d.Owner)
 	assert.Equal(t, "child_director:370902101201", d.OwnerAt(dlAt(9*dlDay)))
@@ -157,9 +163,9 @@ func TestChildDeadlines_AsOfLateVisit(t *testing.T) {
 		t.Parallel()
 		s := dlChild(dlT0, dlCats("left_behind"), dlFlags("dropout")).
 			late(dlAt(20*dlDay), dlAt(40*dlDay), dlVisit())
-		then := ChildDeadlines(FoldChild(s.asOf(dlAt(35*dlDay))), PolicyHistory{}, dlAt(35*dlDay))
+		then := ChildDeadlines(FoldChild(s.asOf(dlAt(35*dlDay))), nil, PolicyHistory{}, dlAt(35*dlDay))
 		assert.Equal(t, []dlVisitRow{{0, 30, DeadlineMissed, -1}}, dlVisitRows(then), "as the record stood on day 35")
-		today := ChildDeadlines(FoldChild(s.all()), PolicyHistory{}, dlAt(41*dlDay))
+		today := ChildDeadlines(FoldChild(s.all()), nil, PolicyHistory{}, dlAt(41*dlDay))
 		assert.Equal(t, []dlVisitRow{{0, 30, DeadlineMet, 20}, {20, 50, DeadlineOpen, -1}}, dlVisitRows(today))
 	})
 	t.Run("visit after the due day, entered later still", func(t *testing.T) {
@@ -167,11 +173,11 @@ func TestChildDeadlines_AsOfLateVisit(t *testing.T) {
 		s := dlChild(dlT0, dlCats("left_behind"), dlFlags("dropout")).
 			late(dlAt(33*dlDay), dlAt(40*dlDay), dlVisit())
 		assert.Equal(t, []dlVisitRow{{0, 30, DeadlineOpen, -1}},
-			dlVisitRows(ChildDeadlines(FoldChild(s.asOf(dlAt(29*dlDay))), PolicyHistory{}, dlAt(29*dlDay))))
+			dlVisitRows(ChildDeadlines(FoldChild(s.asOf(dlAt(29*dlDay))), nil, PolicyHistory{}, dlAt(29*dlDay))))
 		assert.Equal(t, []dlVisitRow{{0, 30, DeadlineMissed, -1}},
-			dlVisitRows(ChildDeadlines(FoldChild(s.asOf(dlAt(35*dlDay))), PolicyHistory{}, dlAt(35*dlDay))))
+			dlVisitRows(ChildDeadlines(FoldChild(s.asOf(dlAt(35*dlDay))), nil, PolicyHistory{}, dlAt(35*dlDay))))
 		assert.Equal(t, []dlVisitRow{{0, 30, DeadlineMetLate, 33}, {33, 63, DeadlineOpen, -1}},
-			dlVisitRows(ChildDeadlines(FoldChild(s.all()), PolicyHistory{}, dlAt(41*dlDay))))
+			dlVisitRows(ChildDeadlines(FoldChild(s.all()), nil, PolicyHistory{}, dlAt(41*dlDay))))
 	})
 }
 
@@ -190,7 +196,7 @@ func TestChildDeadlines_InfoVerification(t *testing.T) {
 		s := dlChild(reg, dlCats("in_difficulty"), nil).
 			at(dlCST(2024, time.March, 1, 9, 0), ChildProfileUpdated{Schooling: new("grade 3")}).
 			at(lastBeforeDue, dlVisit())
-		ds := dlOf(ChildDeadlines(FoldChild(s.all()), PolicyHistory{}, dlCST(2025, time.October, 1, 0, 0)), KindInfoVerification)
+		ds := dlOf(ChildDeadlines(FoldChild(s.all()), nil, PolicyHistory{}, dlCST(2025, time.October, 1, 0, 0)), KindInfoVerification)
 		require.Len(t, ds, 4, dlShow(ds))
 		dlSame(t, time.Date(2023, time.August, 31, 16, 0, 0, 0, time.UTC), ds[0].DueAt, "1 Sept 00:00 CST")
 		dlSame(t, reg, ds[0].StartedAt, "the first starts at registration")
@@ -210,7 +216,7 @@ func TestChildDeadlines_InfoVerification(t *testing.T) {
 	t.Run("an event on the verification day itself counts", func(t *testing.T) {
 		t.Parallel()
 		s := dlChild(reg, dlCats("in_difficulty"), nil).at(sept1(2024), dlVisit())
-		ds := dlOf(ChildDeadlines(FoldChild(s.all()), PolicyHistory{}, dlCST(2024, time.October, 1, 0, 0)), KindInfoVerification)
+		ds := dlOf(ChildDeadlines(FoldChild(s.all()), nil, PolicyHistory{}, dlCST(2024, time.October, 1, 0, 0)), KindInfoVerification)
 		require.Len(t, ds, 3)
 		dlMet(t, ds[1], DeadlineMet, dlPtr(sept1(2024)))
 		dlMet(t, ds[2], DeadlineMet, dlPtr(sept1(2024))) // also the first day of the next window
@@ -218,13 +224,13 @@ func TestChildDeadlines_InfoVerification(t *testing.T) {
 	t.Run("late and missed", func(t *testing.T) {
 		t.Parallel()
 		s := dlChild(reg, dlCats("in_difficulty"), nil).at(dlCST(2024, time.October, 15, 9, 0), dlVisit())
-		ds := dlOf(ChildDeadlines(FoldChild(s.asOf(dlCST(2024, time.October, 1, 0, 0))), PolicyHistory{}, dlCST(2024, time.October, 1, 0, 0)), KindInfoVerification)
+		ds := dlOf(ChildDeadlines(FoldChild(s.asOf(dlCST(2024, time.October, 1, 0, 0))), nil, PolicyHistory{}, dlCST(2024, time.October, 1, 0, 0)), KindInfoVerification)
 		require.Len(t, ds, 3)
 		dlMet(t, ds[0], DeadlineMet, &reg)
 		dlMet(t, ds[1], DeadlineMissed, nil)
 		dlMet(t, ds[2], DeadlineOpen, nil)
 
-		ds = dlOf(ChildDeadlines(FoldChild(s.all()), PolicyHistory{}, dlCST(2025, time.October, 1, 0, 0)), KindInfoVerification)
+		ds = dlOf(ChildDeadlines(FoldChild(s.all()), nil, PolicyHistory{}, dlCST(2025, time.October, 1, 0, 0)), KindInfoVerification)
 		require.Len(t, ds, 4)
 		dlMet(t, ds[1], DeadlineMetLate, dlPtr(dlCST(2024, time.October, 15, 9, 0)))
 		dlMet(t, ds[2], DeadlineMet, dlPtr(dlCST(2024, time.October, 15, 9, 0)))
@@ -236,7 +242,7 @@ func TestChildDeadlines_InfoVerification(t *testing.T) {
 		p.InfoVerification = MonthDay{Month: time.October, Day: 1}
 		policies := dlPolicies(dlChange{dlCST(2024, time.January, 1, 0, 0), p})
 		s := dlChild(reg, dlCats("in_difficulty"), nil)
-		ds := dlOf(ChildDeadlines(FoldChild(s.all()), policies, dlCST(2025, time.November, 1, 0, 0)), KindInfoVerification)
+		ds := dlOf(ChildDeadlines(FoldChild(s.all()), nil, policies, dlCST(2025, time.November, 1, 0, 0)), KindInfoVerification)
 		require.Len(t, ds, 4, dlShow(ds))
 		dlSame(t, sept1(2023), ds[0].DueAt, "2023")
 		dlSame(t, sept1(2024), ds[1].DueAt, "started 1 Sept 2023 under the old policy")
@@ -254,7 +260,7 @@ func TestChildDeadlines_Erasure(t *testing.T) {
 		s := dlChild(dlT0, dlCats("left_behind"), dlFlags("illness")).
 			at(dlAt(20*dlDay), dlVisit()).
 			at(dlAt(35*dlDay), ChildDataErased{Reason: "moved abroad"})
-		ds := ChildDeadlines(FoldChild(s.all()), PolicyHistory{}, dlAt(400*dlDay))
+		ds := ChildDeadlines(FoldChild(s.all()), nil, PolicyHistory{}, dlAt(400*dlDay))
 		assert.Equal(t, []dlVisitRow{{0, 30, DeadlineMet, 20}}, dlVisitRows(ds))
 		iv := dlOne(t, ds, KindInfoVerification) // none starts after the erasure
 		dlMet(t, iv, DeadlineMet, &dlT0)         // the registration verified the file before the erasure
@@ -263,7 +269,7 @@ func TestChildDeadlines_Erasure(t *testing.T) {
 		t.Parallel()
 		s := dlChild(dlT0, dlCats("left_behind"), dlFlags("illness")).
 			at(dlAt(40*dlDay), ChildDataErased{Reason: "court order"})
-		ds := ChildDeadlines(FoldChild(s.all()), PolicyHistory{}, dlAt(400*dlDay))
+		ds := ChildDeadlines(FoldChild(s.all()), nil, PolicyHistory{}, dlAt(400*dlDay))
 		assert.Equal(t, []dlVisitRow{{0, 30, DeadlineMissed, -1}}, dlVisitRows(ds))
 		assert.Len(t, ds, 2, "and the 2025 verification, met by the registration")
 	})
@@ -271,13 +277,13 @@ func TestChildDeadlines_Erasure(t *testing.T) {
 		t.Parallel()
 		s := dlChild(dlCST(2023, time.May, 10, 10, 0), dlCats("in_difficulty"), nil).
 			at(dlCST(2024, time.June, 1, 9, 0), ChildDataErased{Reason: "reached adulthood"})
-		ds := dlOf(ChildDeadlines(FoldChild(s.all()), PolicyHistory{}, dlCST(2026, time.January, 1, 0, 0)), KindInfoVerification)
+		ds := dlOf(ChildDeadlines(FoldChild(s.all()), nil, PolicyHistory{}, dlCST(2026, time.January, 1, 0, 0)), KindInfoVerification)
 		require.Len(t, ds, 1, dlShow(ds))
 		dlSame(t, dlCST(2023, time.September, 1, 0, 0), ds[0].DueAt, "only 2023's")
 	})
 	t.Run("no stream, no deadlines", func(t *testing.T) {
 		t.Parallel()
-		assert.Nil(t, ChildDeadlines(FoldChild(nil), PolicyHistory{}, dlT0))
+		assert.Nil(t, ChildDeadlines(FoldChild(nil), nil, PolicyHistory{}, dlT0))
 	})
 }
 
@@ -287,7 +293,7 @@ func TestChildDeadlines_PolicyChangeBetweenVisits(t *testing.T) {
 	p.KeyChildVisit = Days(14)
 	policies := dlPolicies(dlChange{dlAt(25 * dlDay), p})
 	s := dlChild(dlT0, nil, dlFlags("disability")).at(dlAt(20*dlDay), dlVisit()).at(dlAt(40*dlDay), dlVisit())
-	ds := dlOf(ChildDeadlines(FoldChild(s.all()), policies, dlAt(41*dlDay)), KindVisit)
+	ds := dlOf(ChildDeadlines(FoldChild(s.all()), nil, policies, dlAt(41*dlDay)), KindVisit)
 	require.Len(t, ds, 3)
 	assert.Equal(t, []int64{0, 0, 1}, []int64{ds[0].PolicyVersion, ds[1].PolicyVersion, ds[2].PolicyVersion})
 	assert.Equal(t, []dlVisitRow{{0, 30, DeadlineMet, 20}, {20, 50, DeadlineMet, 40}, {40, 54, DeadlineOpen, -1}}, dlVisitRows(ds))

@@ -132,7 +132,8 @@ func dlPtr(t time.Time) *time.Time { return &t }
 func TestDeadlineVocabularies(t *testing.T) {
 	t.Parallel()
 	assert.Equal(t, []string{"police_report", "first_response", "assignment", "assessment", "guardianship_assessment",
-		"referral_answer", "visit", "info_verification", "training", "post_closure_follow_up"}, Words[DeadlineKind]())
+		"referral_answer", "visit", "info_verification", "training", "post_closure_follow_up",
+		"report_after_visit", "police_acknowledgment", "inquiry", "rectification"}, Words[DeadlineKind]())
 	k, err := ParseDeadlineKind("referral_answer")
 	require.NoError(t, err)
 	assert.Equal(t, KindReferralAnswer, k)
@@ -164,7 +165,7 @@ func TestCaseDeadlines_PoliceReport(t *testing.T) {
 				s.at(*tc.forwarded, ReportForwardedToPolice{PoliceUnit: "派出所"})
 				s.at(tc.forwarded.Add(time.Hour), ReportForwardedToPolice{PoliceUnit: "派出所"}) // a second one changes nothing
 			}
-			ds := CaseDeadlines(FoldCase(s.all()), PolicyHistory{}, tc.now)
+			ds := CaseDeadlines(FoldCase(s.all()), nil, PolicyHistory{}, tc.now)
 			d := dlOne(t, ds, KindPoliceReport)
 			dlMet(t, d, tc.status, tc.forwarded)
 			dlSame(t, dlT0, d.StartedAt, "started")
@@ -177,7 +178,7 @@ func TestCaseDeadlines_PoliceReport(t *testing.T) {
 	}
 	t.Run("no mandatory concern, no police report", func(t *testing.T) {
 		t.Parallel()
-		ds := CaseDeadlines(FoldCase(dlCase(RiskLow, "dropout", "illness").all()), PolicyHistory{}, dlAt(dlDay))
+		ds := CaseDeadlines(FoldCase(dlCase(RiskLow, "dropout", "illness").all()), nil, PolicyHistory{}, dlAt(dlDay))
 		assert.Empty(t, dlOf(ds, KindPoliceReport))
 		assert.Len(t, ds, 2, "first response and assignment")
 	})
@@ -195,7 +196,7 @@ func TestCaseDeadlines_DueTimesDependOnRisk(t *testing.T) {
 	} {
 		t.Run(tc.risk.String(), func(t *testing.T) {
 			t.Parallel()
-			ds := CaseDeadlines(FoldCase(dlCase(tc.risk, "neglect").all()), PolicyHistory{}, dlT0)
+			ds := CaseDeadlines(FoldCase(dlCase(tc.risk, "neglect").all()), nil, PolicyHistory{}, dlT0)
 			fr := dlOne(t, ds, KindFirstResponse)
 			dlSame(t, dlAt(tc.firstResponse), fr.DueAt, "first response due")
 			assert.Equal(t, DeadlineOpen, fr.Status)
@@ -208,7 +209,7 @@ func TestCaseDeadlines_DueTimesDependOnRisk(t *testing.T) {
 		t.Parallel()
 		s := dlCase(RiskLow, "dropout").at(dlAt(time.Hour), CaseAssigned{WorkerID: "cw-1"}).
 			at(dlAt(6*dlDay), AssessmentCompleted{Risk: RiskHigh})
-		fr := dlOne(t, CaseDeadlines(FoldCase(s.all()), PolicyHistory{}, dlAt(10*dlDay)), KindFirstResponse)
+		fr := dlOne(t, CaseDeadlines(FoldCase(s.all()), nil, PolicyHistory{}, dlAt(10*dlDay)), KindFirstResponse)
 		dlSame(t, dlAt(7*dlDay), fr.DueAt, "due by the risk at report time")
 		dlMet(t, fr, DeadlineMet, dlPtr(dlAt(6*dlDay)))
 	})
@@ -237,7 +238,7 @@ func TestCaseDeadlines_FirstResponse(t *testing.T) {
 				s.at(dlAt(tc.at), tc.event)
 				met = dlPtr(dlAt(tc.at))
 			}
-			d := dlOne(t, CaseDeadlines(FoldCase(s.all()), PolicyHistory{}, dlAt(tc.now)), KindFirstResponse)
+			d := dlOne(t, CaseDeadlines(FoldCase(s.all()), nil, PolicyHistory{}, dlAt(tc.now)), KindFirstResponse)
 			dlMet(t, d, tc.status, met)
 			assert.Equal(t, "caseworker:370902", d.Owner, "no one assigned: the receiving center")
 		})
@@ -267,7 +268,7 @@ func TestCaseDeadlines_Assignment(t *testing.T) {
 				s.at(dlAt(tc.assigned+time.Hour), CaseAssigned{WorkerID: "cw-2"})
 				met = dlPtr(dlAt(tc.assigned))
 			}
-			d := dlOne(t, CaseDeadlines(FoldCase(s.all()), PolicyHistory{}, dlAt(tc.now)), KindAssignment)
+			d := dlOne(t, CaseDeadlines(FoldCase(s.all()), nil, PolicyHistory{}, dlAt(tc.now)), KindAssignment)
 			dlMet(t, d, tc.status, met)
 			assert.Equal(t, "caseworker:370902", d.Owner, "the receiving center owns the assignment")
 			assert.Equal(t, []OwnerSpan{{Owner: "caseworker:370902", From: dlT0}}, d.Owners)
@@ -305,7 +306,7 @@ func TestCaseDeadlines_Assessment(t *testing.T) {
 					s.at(dlAt(a), AssessmentCompleted{Risk: RiskLow})
 				}
 			}
-			d := dlOne(t, CaseDeadlines(FoldCase(s.all()), PolicyHistory{}, dlAt(tc.now)), KindAssessment)
+			d := dlOne(t, CaseDeadlines(FoldCase(s.all()), nil, PolicyHistory{}, dlAt(tc.now)), KindAssessment)
 			dlSame(t, assigned, d.StartedAt, "starts at assignment")
 			dlSame(t, assigned.Add(7*dlDay), d.DueAt, "due")
 			dlMet(t, d, tc.status, tc.met)
@@ -314,7 +315,7 @@ func TestCaseDeadlines_Assessment(t *testing.T) {
 	}
 	t.Run("no assignment, no assessment clock", func(t *testing.T) {
 		t.Parallel()
-		assert.Empty(t, dlOf(CaseDeadlines(FoldCase(dlCase(RiskLow, "neglect").all()), PolicyHistory{}, dlAt(30*dlDay)), KindAssessment))
+		assert.Empty(t, dlOf(CaseDeadlines(FoldCase(dlCase(RiskLow, "neglect").all()), nil, PolicyHistory{}, dlAt(30*dlDay)), KindAssessment))
 	})
 }
 
@@ -330,7 +331,7 @@ func TestCaseDeadlines_GuardianshipAssessment(t *testing.T) {
 		at(dlAt(40*dlDay), tg).
 		at(dlAt(75*dlDay), AssessmentCompleted{Risk: RiskMedium, GuardianshipAssessment: "late"}).
 		at(dlAt(80*dlDay), tg)
-	ds := dlOf(CaseDeadlines(FoldCase(s.all()), PolicyHistory{}, dlAt(100*dlDay)), KindGuardianshipAssessment)
+	ds := dlOf(CaseDeadlines(FoldCase(s.all()), nil, PolicyHistory{}, dlAt(100*dlDay)), KindGuardianshipAssessment)
 	require.Len(t, ds, 3, "one per temporary guardianship")
 	dlSame(t, dlAt(31*dlDay), ds[0].DueAt, "due 30 days after the start")
 	dlMet(t, ds[0], DeadlineMet, dlPtr(dlAt(20*dlDay)))
@@ -339,7 +340,7 @@ func TestCaseDeadlines_GuardianshipAssessment(t *testing.T) {
 	for _, d := range ds {
 		assert.Equal(t, "cw-1", d.Owner)
 	}
-	ds = dlOf(CaseDeadlines(FoldCase(s.all()), PolicyHistory{}, dlAt(111*dlDay)), KindGuardianshipAssessment)
+	ds = dlOf(CaseDeadlines(FoldCase(s.all()), nil, PolicyHistory{}, dlAt(111*dlDay)), KindGuardianshipAssessment)
 	dlMet(t, ds[2], DeadlineMissed, nil)
 }
 
@@ -358,7 +359,7 @@ func TestCaseDeadlines_ReferralAnswer(t *testing.T) {
 		at(dlAt(4*dlDay), ReferralCompleted{ReferralID: "r5"}).
 		at(dlAt(4*dlDay), ReferralAccepted{ReferralID: "nope"}).
 		at(dlAt(7*dlDay), ReferralDeclined{ReferralID: "r2", Reason: "not ours"})
-	ds := dlOf(CaseDeadlines(FoldCase(s.all()), PolicyHistory{}, dlAt(7*dlDay)), KindReferralAnswer)
+	ds := dlOf(CaseDeadlines(FoldCase(s.all()), nil, PolicyHistory{}, dlAt(7*dlDay)), KindReferralAnswer)
 	require.Len(t, ds, 5)
 	byID := map[string]Deadline{}
 	for _, d := range ds {
@@ -406,7 +407,7 @@ func TestCaseDeadlines_PostClosureFollowUp(t *testing.T) {
 				s.at(dlAt(tc.followUp), FollowUpRecorded{Note: "home visit"})
 				met = dlPtr(dlAt(tc.followUp))
 			}
-			d := dlOne(t, CaseDeadlines(FoldCase(s.all()), PolicyHistory{}, dlAt(tc.now)), KindPostClosureFollowUp)
+			d := dlOne(t, CaseDeadlines(FoldCase(s.all()), nil, PolicyHistory{}, dlAt(tc.now)), KindPostClosureFollowUp)
 			dlSame(t, closed, d.StartedAt, "starts at closure")
 			dlSame(t, closed.Add(30*dlDay), d.DueAt, "due")
 			dlMet(t, d, tc.status, met)
@@ -416,12 +417,12 @@ func TestCaseDeadlines_PostClosureFollowUp(t *testing.T) {
 	t.Run("unassigned: the receiving center", func(t *testing.T) {
 		t.Parallel()
 		s := dlCase(RiskLow, "dropout").at(dlAt(dlDay), CaseClosed{Reason: ClosureReturnedToFamily})
-		d := dlOne(t, CaseDeadlines(FoldCase(s.all()), PolicyHistory{}, dlAt(2*dlDay)), KindPostClosureFollowUp)
+		d := dlOne(t, CaseDeadlines(FoldCase(s.all()), nil, PolicyHistory{}, dlAt(2*dlDay)), KindPostClosureFollowUp)
 		assert.Equal(t, "caseworker:370902", d.Owner)
 	})
 	t.Run("other closure reasons start no follow-up clock", func(t *testing.T) {
 		t.Parallel()
-		assert.Empty(t, dlOf(CaseDeadlines(FoldCase(base("resolved").all()), PolicyHistory{}, dlAt(50*dlDay)), KindPostClosureFollowUp))
+		assert.Empty(t, dlOf(CaseDeadlines(FoldCase(base("resolved").all()), nil, PolicyHistory{}, dlAt(50*dlDay)), KindPostClosureFollowUp))
 	})
 }
 
@@ -435,7 +436,7 @@ func TestCaseDeadlines_ClosureDischarges(t *testing.T) {
 		at(dlAt(5*dlDay), CaseReopened{Reason: "new facts"}).
 		at(dlAt(6*dlDay), CaseAssigned{WorkerID: "cw-2"}).
 		at(dlAt(6*dlDay), ReferralMade{ReferralID: "r1", Agency: term[agencyWords]("justice"), Service: term[serviceWords]("legal_aid")})
-	ds := CaseDeadlines(FoldCase(s.all()), PolicyHistory{}, dlAt(20*dlDay))
+	ds := CaseDeadlines(FoldCase(s.all()), nil, PolicyHistory{}, dlAt(20*dlDay))
 
 	police := dlOne(t, ds, KindPoliceReport)
 	dlMet(t, police, DeadlineMissed, nil)
@@ -451,7 +452,7 @@ func TestCaseDeadlines_ClosureDischarges(t *testing.T) {
 	assert.Len(t, ds, 4, dlShow(ds))
 
 	// Before the closure the same case shows them open.
-	before := CaseDeadlines(FoldCase(s.asOf(dlAt(2*dlDay))), PolicyHistory{}, dlAt(2*dlDay))
+	before := CaseDeadlines(FoldCase(s.asOf(dlAt(2*dlDay))), nil, PolicyHistory{}, dlAt(2*dlDay))
 	dlMet(t, dlOne(t, before, KindAssessment), DeadlineOpen, nil)
 }
 
@@ -462,7 +463,7 @@ func TestCaseDeadlines_OwnershipHandover(t *testing.T) {
 		at(dlAt(2*dlDay), CaseAssigned{WorkerID: "cw-2"}).
 		at(dlAt(60*time.Hour), FollowUpRecorded{Note: "met the child"}).
 		at(dlAt(4*dlDay), CaseAssigned{WorkerID: "cw-3"})
-	ds := CaseDeadlines(FoldCase(s.all()), PolicyHistory{}, dlAt(5*dlDay))
+	ds := CaseDeadlines(FoldCase(s.all()), nil, PolicyHistory{}, dlAt(5*dlDay))
 
 	fr := dlOne(t, ds, KindFirstResponse)
 	dlMet(t, fr, DeadlineMet, dlPtr(dlAt(60*time.Hour)))
@@ -492,7 +493,7 @@ func TestCaseDeadlines_OwnershipHandover(t *testing.T) {
 	assert.Equal(t, "cw-2", as.OwnerAt(dlAt(3*dlDay)))
 
 	// As of 5 hours after the report, nobody was assigned yet.
-	early := CaseDeadlines(FoldCase(s.asOf(dlAt(5*time.Hour))), PolicyHistory{}, dlAt(5*time.Hour))
+	early := CaseDeadlines(FoldCase(s.asOf(dlAt(5*time.Hour))), nil, PolicyHistory{}, dlAt(5*time.Hour))
 	fr = dlOne(t, early, KindFirstResponse)
 	dlMet(t, fr, DeadlineOpen, nil)
 	assert.Equal(t, "caseworker:370902", fr.Owner)
@@ -513,7 +514,7 @@ func TestCaseDeadlines_PolicyInForceAtStart(t *testing.T) {
 		at(dlAt(dlDay), CaseAssigned{WorkerID: "cw-1"}).
 		at(dlAt(3*dlDay), ReferralMade{ReferralID: "r1", Agency: justice, Service: svc}).
 		at(dlAt(6*dlDay), ReferralMade{ReferralID: "r2", Agency: justice, Service: svc})
-	ds := CaseDeadlines(FoldCase(s.all()), policies, dlAt(7*dlDay))
+	ds := CaseDeadlines(FoldCase(s.all()), nil, policies, dlAt(7*dlDay))
 
 	as := dlOne(t, ds, KindAssessment)
 	assert.Equal(t, int64(0), as.PolicyVersion, "started before the change: the default policy")
@@ -537,9 +538,9 @@ func TestCaseDeadlines_AsOfLateEntry(t *testing.T) {
 	s := dlCase(RiskHigh, "abuse").
 		at(dlAt(20*time.Minute), CaseAssigned{WorkerID: "cw-1"}).
 		late(dlAt(30*time.Minute), dlAt(5*dlDay), ReportForwardedToPolice{PoliceUnit: "派出所"})
-	then := CaseDeadlines(FoldCase(s.asOf(dlAt(dlDay))), PolicyHistory{}, dlAt(dlDay))
+	then := CaseDeadlines(FoldCase(s.asOf(dlAt(dlDay))), nil, PolicyHistory{}, dlAt(dlDay))
 	dlMet(t, dlOne(t, then, KindPoliceReport), DeadlineMissed, nil)
-	now := CaseDeadlines(FoldCase(s.all()), PolicyHistory{}, dlAt(6*dlDay))
+	now := CaseDeadlines(FoldCase(s.all()), nil, PolicyHistory{}, dlAt(6*dlDay))
 	dlMet(t, dlOne(t, now, KindPoliceReport), DeadlineMet, dlPtr(dlAt(30*time.Minute)))
 
 	var late []Recorded
@@ -559,14 +560,14 @@ func TestCaseDeadlines_OrderAndDeterminism(t *testing.T) {
 		at(dlAt(time.Hour), ReferralMade{ReferralID: "b", Agency: term[agencyWords]("police"), Service: term[serviceWords]("other")}).
 		at(dlAt(time.Hour), ReferralMade{ReferralID: "a", Agency: term[agencyWords]("health"), Service: term[serviceWords]("medical_care")}).
 		at(dlAt(30*time.Minute), CaseAssigned{WorkerID: "cw-1"})
-	ds := CaseDeadlines(FoldCase(s.all()), PolicyHistory{}, dlAt(dlDay))
+	ds := CaseDeadlines(FoldCase(s.all()), nil, PolicyHistory{}, dlAt(dlDay))
 	var got []string
 	for _, d := range ds {
 		got = append(got, d.Kind.String()+d.ReferralID)
 	}
 	assert.Equal(t, []string{"police_report", "first_response", "assignment", "assessment", "referral_answera", "referral_answerb"}, got)
-	assert.Equal(t, ds, CaseDeadlines(FoldCase(s.all()), PolicyHistory{}, dlAt(dlDay)))
-	assert.Nil(t, CaseDeadlines(FoldCase(nil), PolicyHistory{}, dlT0))
+	assert.Equal(t, ds, CaseDeadlines(FoldCase(s.all()), nil, PolicyHistory{}, dlAt(dlDay)))
+	assert.Nil(t, CaseDeadlines(FoldCase(nil), nil, PolicyHistory{}, dlT0))
 }
 
 func TestLateEntry(t *testing.T) {
@@ -610,6 +611,6 @@ func BenchmarkCaseDeadlines(b *testing.B) {
 	history := s.all()
 	b.ReportAllocs()
 	for b.Loop() {
-		CaseDeadlines(FoldCase(history), PolicyHistory{}, dlAt(200*dlDay))
+		CaseDeadlines(FoldCase(history), nil, PolicyHistory{}, dlAt(200*dlDay))
 	}
 }

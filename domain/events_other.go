@@ -41,15 +41,56 @@ type InquiryOpened struct {
 	Reason     string    `json:"reason"`
 }
 
+// InquiryFindingsRecorded closes an inquiry's investigation with its
+// findings: who was responsible for what, and the rectification items that
+// follow, each with an owner and a due date (督促整改落实). Jurisdiction is
+// where the inquiry's subject lay when the findings were made.
+type InquiryFindingsRecorded struct {
+	Jurisdiction     Jurisdiction     `json:"jurisdiction"`
+	Findings         string           `json:"findings"`
+	Responsibilities []Responsibility `json:"responsibilities"`
+	Rectifications   []Rectification  `json:"rectifications"`
+}
+
+// Responsibility is a worker the findings hold responsible, and for what.
+type Responsibility struct {
+	WorkerID string `json:"worker_id"`
+	Finding  string `json:"finding"`
+}
+
+// Rectification is a rectification item (整改事项): what is to be done, by
+// whom (a worker of the register), by when (the end of DueOn, China
+// Standard Time).
+type Rectification struct {
+	ID          string `json:"id"`
+	Description string `json:"description"`
+	Owner       string `json:"owner"`
+	DueOn       Date   `json:"due_on"`
+}
+
+// RectificationCompleted: a rectification item was done.
+type RectificationCompleted struct {
+	RectificationID string `json:"rectification_id"`
+	Note            string `json:"note"`
+}
+
+// InquiryClosed closes an inquiry with its conclusion.
+type InquiryClosed struct {
+	Conclusion string `json:"conclusion"`
+}
+
 // DeadlinePolicyChanged puts a new deadline policy in force from its
 // occurred_at.
 type DeadlinePolicyChanged struct {
 	Policy DeadlinePolicy `json:"policy"`
 }
 
-func (WorkerRegistered) EventType() string       { return "worker.registered" }
-func (WorkerTrainingRecorded) EventType() string { return "worker.training_recorded" }
-func (WorkerDeactivated) EventType() string      { return "worker.deactivated" }
-func (WorkerTransferred) EventType() string      { return "worker.transferred" }
-func (InquiryOpened) EventType() string          { return "inquiry.opened" }
-func (DeadlinePolicyChanged) EventType() string  { return "policy.deadline_policy_changed" }
+func (WorkerRegistered) EventType() string        { return "worker.registered" }
+func (WorkerTrainingRecorded) EventType() string  { return "worker.training_recorded" }
+func (WorkerDeactivated) EventType() string       { return "worker.deactivated" }
+func (WorkerTransferred) EventType() string       { return "worker.transferred" }
+func (InquiryOpened) EventType() string           { return "inquiry.opened" }
+func (InquiryFindingsRecorded) EventType() string { return "inquiry.findings_recorded" }
+func (RectificationCompleted) EventType() string  { return "inquiry.rectification_completed" }
+func (InquiryClosed) EventType() string           { return "inquiry.closed" }
+func (DeadlinePolicyChanged) EventType() string   { return "policy.deadline_policy_changed" }

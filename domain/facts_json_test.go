@@ -78,7 +78,7 @@ func TestCaseFactsJSON(t *testing.T) {
 		back := cfSnapshot(t, f)
 		assert.Equal(t, fjInUTC(f), fjInUTC(back))
 		assert.JSONEq(t, cfJSON(t, f), cfJSON(t, back))
-		assert.Equal(t, fjInUTC(CaseDeadlines(f, PolicyHistory{}, dlAt(40*dlDay))), fjInUTC(CaseDeadlines(back, PolicyHistory{}, dlAt(40*dlDay))))
+		assert.Equal(t, fjInUTC(CaseDeadlines(f, nil, PolicyHistory{}, dlAt(40*dlDay))), fjInUTC(CaseDeadlines(back, nil, PolicyHistory{}, dlAt(40*dlDay))))
 	})
 
 	t.Run("an open case without optional facts", func(t *testing.T) {
@@ -103,8 +103,8 @@ func TestCaseFactsJSON(t *testing.T) {
 	t.Run("the stored names", func(t *testing.T) {
 		t.Parallel()
 		assert.Equal(t, []string{"assessed", "assigned", "assignee", "child", "closed", "closures", "concerns", "followups",
-			"gassessed", "guardianships", "horizon", "id", "incidents", "j", "police", "pos", "reason", "received", "receiver",
-			"referrals", "response", "risk", "rrisk", "source", "status", "v"}, fjKeys(t, f))
+			"gassessed", "guardianships", "horizon", "id", "incidents", "j", "police", "police_ack", "pos", "reason", "received", "receiver",
+			"referrals", "reopened", "response", "risk", "rrisk", "source", "status", "v"}, fjKeys(t, f))
 	})
 
 	t.Run("a snapshot with a word of no vocabulary is refused", func(t *testing.T) {
@@ -148,6 +148,7 @@ func TestChildFactsJSON(t *testing.T) {
 	f := FoldChild(dlNew(ChildStream("k1")).by(dlReceiver, dlT0, dlT0, reg).
 		at(dlAt(dlDay), ChildProfileUpdated{Jurisdiction: &place2, KeyChildFlags: &flags}).
 		at(dlAt(2*dlDay), dlVisit()).
+		at(dlAt(2*dlDay+time.Hour), dlConcernVisit()).
 		at(dlAt(3*dlDay), ChildDataErased{Reason: "r"}).all())
 	cfRequireFilled(t, f)
 
@@ -170,7 +171,7 @@ func TestChildFactsJSON(t *testing.T) {
 
 	t.Run("the stored names", func(t *testing.T) {
 		t.Parallel()
-		assert.Equal(t, []string{"at_reg", "born", "cat", "changes", "dr", "erased", "horizon", "hukou", "id", "j", "kf", "pos",
+		assert.Equal(t, []string{"at_reg", "born", "cat", "changes", "concern_visits", "dr", "erased", "horizon", "hukou", "id", "j", "kf", "pos",
 			"registered", "sex", "v", "verified", "visits"}, fjKeys(t, f))
 	})
 }

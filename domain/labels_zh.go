@@ -198,6 +198,10 @@ var zhDeadlineKinds = map[string]string{
 	"info_verification":       "年度信息核实",
 	"training":                "工作人员培训",
 	"post_closure_follow_up":  "结案后回访",
+	"report_after_visit":      "走访发现情况后报告",
+	"police_acknowledgment":   "公安机关接警回复",
+	"inquiry":                 "启动倒查",
+	"rectification":           "整改落实",
 }
 
 func (deadlineStatusWords) zh() map[string]string { return zhDeadlineStatuses }
@@ -240,6 +244,10 @@ var zhEventTypes = map[string]string{
 	"divisions.edition_imported":               "区划代码版本更新",
 	"case.transferred":                         "个案移交",
 	"inquiry.opened":                           "启动倒查",
+	"inquiry.findings_recorded":                "倒查结论",
+	"inquiry.rectification_completed":          "整改完成",
+	"inquiry.closed":                           "倒查结束",
+	"case.police_acknowledged":                 "公安机关接警回复",
 	"policy.deadline_policy_changed":           "调整时限政策",
 }
 

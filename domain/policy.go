@@ -25,6 +25,14 @@ type DeadlinePolicy struct {
 	PostClosureFollowUp Duration `json:"post_closure_follow_up"`
 	// LateEntry: an entry recorded more than this after it occurred is late.
 	LateEntry Duration `json:"late_entry"`
+	// ReportAfterVisit: a visit that finds a mandatory-report concern, with
+	// no case open for the child, obliges the visitor to report it within
+	// this. PoliceAcknowledgment: the police acknowledge a forwarded report
+	// within this. Inquiry: an inquiry is opened within this of a major
+	// incident's declaration. (Schema version 2 of DeadlinePolicyChanged.)
+	ReportAfterVisit     Duration `json:"report_after_visit"`
+	PoliceAcknowledgment Duration `json:"police_acknowledgment"`
+	Inquiry              Duration `json:"inquiry"`
 }
 
 // DefaultPolicy is the policy of DOMAIN.md, in force until an admin changes it.
@@ -42,6 +50,9 @@ func DefaultPolicy() DeadlinePolicy {
 		RetrainingMonths:       12,
 		PostClosureFollowUp:    Days(30),
 		LateEntry:              Hours(72),
+		ReportAfterVisit:       Hours(1),
+		PoliceAcknowledgment:   Hours(1),
+		Inquiry:                Days(7),
 	}
 }
 
@@ -59,6 +70,7 @@ func (p DeadlinePolicy) Validate() error {
 		{"assessment", p.Assessment}, {"guardianship_assessment", p.GuardianshipAssessment},
 		{"referral_answer", p.ReferralAnswer}, {"key_child_visit", p.KeyChildVisit}, {"left_behind_visit", p.LeftBehindVisit},
 		{"post_closure_follow_up", p.PostClosureFollowUp}, {"late_entry", p.LateEntry},
+		{"report_after_visit", p.ReportAfterVisit}, {"police_acknowledgment", p.PoliceAcknowledgment}, {"inquiry", p.Inquiry},
 	} {
 		if c.d.D <= 0 {
 			return invalid("policy."+c.name, "must be a positive duration such as \"1h\" or \"7d\"")

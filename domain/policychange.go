@@ -1,6 +1,7 @@
 package domain
 
 import (
+	"encoding/json"
 	"slices"
 	"sort"
 	"time"
@@ -92,4 +93,30 @@ func (h PolicyHistory) InForce(t time.Time) (DeadlinePolicy, int64) {
 // Versions lists the recorded changes in stream-version order.
 func (h PolicyHistory) Versions() []PolicyVersion {
 	return append([]PolicyVersion(nil), h.versions...)
+}
+
+// policyV1ToV2 upcasts a DeadlinePolicyChanged of schema version 1, written
+// before the report_after_visit, police_acknowledgment and inquiry clocks
+// existed: the policy it put in force had them at their defaults.
+func policyV1ToV2(data json.RawMessage) (json.RawMessage, error) {
+	var e map[string]json.RawMessage
+	if err := json.Unmarshal(data, &e); err != nil {
+		return nil, err
+	}
+	var p map[string]json.RawMessage
+	if err := json.Unmarshal(e["policy"], &p); err != nil {
+		return nil, err
+	}
+	d := DefaultPolicy()
+	for name, v := range map[string]Duration{"report_after_visit": d.ReportAfterVisit,
+		"police_acknowledgment": d.PoliceAcknowledgment, "inquiry": d.Inquiry} {
+		if _, ok := p[name]; !ok {
+			p[name], _ = json.Marshal(v)
+		}
+	}
+	var err error
+	if e["policy"], err = json.Marshal(p); err != nil {
+		return nil, err
+	}
+	return json.Marshal(e)
 }

@@ -52,10 +52,14 @@ func NewRegistry() *Registry {
 	Register[WorkerDeactivated](r, 1, nil)
 	Register[WorkerTransferred](r, 1, nil)
 	Register[InquiryOpened](r, 1, nil)
-	Register[DeadlinePolicyChanged](r, 1, nil)
+	Register[DeadlinePolicyChanged](r, 2, map[int]Upcaster{1: policyV1ToV2})
 	Register[EntryCorrected](r, 1, nil)
 	Register[DivisionsImported](r, 1, nil)
 	Register[CaseTransferred](r, 1, nil)
+	Register[PoliceAcknowledged](r, 1, nil)
+	Register[InquiryFindingsRecorded](r, 1, nil)
+	Register[RectificationCompleted](r, 1, nil)
+	Register[InquiryClosed](r, 1, nil)
 	return r
 }
 

@@ -16,7 +16,7 @@ import (
 // the log, never exchanged: its layout may change with a build.
 // SnapshotLayout names the layout; a read model puts it in its schema so
 // that a build with another layout rebuilds the read model.
-const SnapshotLayout = "facts-binary-v3"
+const SnapshotLayout = "facts-binary-v4"
 
 // snapshot tags, the first byte of each kind of snapshot.
 const (

@@ -53,6 +53,8 @@ func (f CaseFacts) MarshalBinary() ([]byte, error) {
 		w.time(c.At)
 		w.str(c.Reason.s)
 	}
+	w.times(f.Reopenings)
+	w.times(f.PoliceAcknowledgments)
 	w.int(f.Version)
 	w.int(f.LastPosition)
 	w.time(f.Horizon)
@@ -106,6 +108,7 @@ func (f *CaseFacts) UnmarshalBinary(b []byte) error {
 	} else if n > 0 {
 		r.fail()
 	}
+	g.Reopenings, g.PoliceAcknowledgments = r.times(), r.times()
 	g.Version, g.LastPosition, g.Horizon = r.int(), r.int(), r.time()
 	if err := r.finish("case"); err != nil {
 		return err
@@ -143,6 +146,11 @@ func (f ChildFacts) MarshalBinary() ([]byte, error) {
 	}
 	w.times(f.Visits)
 	w.times(f.Verified)
+	w.uint(len(f.ConcernVisits))
+	for _, v := range f.ConcernVisits {
+		w.time(v.At)
+		w.str(v.By)
+	}
 	w.timePtr(f.ErasedAt)
 	w.int(f.Version)
 	w.int(f.LastPosition)
@@ -175,7 +183,16 @@ func (f *ChildFacts) UnmarshalBinary(b []byte) error {
 	} else if n > 0 {
 		r.fail()
 	}
-	g.Visits, g.Verified, g.ErasedAt = r.times(), r.times(), r.timePtr()
+	g.Visits, g.Verified = r.times(), r.times()
+	if n := r.uint(); n > 0 && r.err == nil && n <= len(r.b) {
+		g.ConcernVisits = make([]ConcernVisit, n)
+		for i := range g.ConcernVisits {
+			g.ConcernVisits[i] = ConcernVisit{At: r.time(), By: r.str()}
+		}
+	} else if n > 0 {
+		r.fail()
+	}
+	g.ErasedAt = r.timePtr()
 	g.Version, g.LastPosition, g.Horizon = r.int(), r.int(), r.time()
 	if err := r.finish("child"); err != nil {
 		return err

@@ -79,10 +79,10 @@ func oracle(t testing.TB, store eventstore.Store, at func(horizon time.Time) tim
 			switch kind {
 			case domain.StreamCase:
 				f := domain.FoldCase(history)
-				ds, place = domain.CaseDeadlines(f, policies, when), f.Jurisdiction
+				ds, place = domain.CaseDeadlines(f, nil, policies, when), f.Jurisdiction
 			case domain.StreamChild:
 				f := domain.FoldChild(history)
-				ds, place = domain.ChildDeadlines(f, policies, when), f.Jurisdiction
+				ds, place = domain.ChildDeadlines(f, nil, policies, when), f.Jurisdiction
 			case domain.StreamWorker:
 				var f domain.WorkerFacts
 				for _, r := range history {

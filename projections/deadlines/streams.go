@@ -68,9 +68,9 @@ func (s *stream) jurisdiction() domain.Jurisdiction {
 func (s *stream) deadlines(policies domain.PolicyHistory, at time.Time) []domain.Deadline {
 	switch s.id.Kind() {
 	case domain.StreamCase:
-		return domain.CaseDeadlines(s.kase, policies, at)
+		return domain.CaseDeadlines(s.kase, nil, policies, at)
 	case domain.StreamChild:
-		return domain.ChildDeadlines(s.child, policies, at)
+		return domain.ChildDeadlines(s.child, nil, policies, at)
 	case domain.StreamWorker:
 		return domain.WorkerDeadlines(s.worker, policies, at)
 	}
