@@ -145,3 +145,35 @@ func TestPolicyHistoryInForce(t *testing.T) {
 		assert.Equal(t, int64(1), h.Versions()[0].Version, "Versions hands out a copy")
 	})
 }
+
+// TestPolicyChangeV1Upcast: a change recorded before the report_after_visit,
+// police_acknowledgment and inquiry clocks existed put them in force at
+// their defaults; a current one keeps its own.
+func TestPolicyChangeV1Upcast(t *testing.T) {
+	t.Parallel()
+	r := NewRegistry()
+	v1 := `{"policy":{"police_report":"2h","first_response":{"high":"24h","medium":"72h","low":"7d"},
+		"assignment":{"high":"1h","medium":"24h","low":"24h"},"assessment":"7d","guardianship_assessment":"30d",
+		"referral_answer":"5d","key_child_visit":"30d","left_behind_visit":"90d","info_verification":{"month":9,"day":1},
+		"retraining_months":12,"post_closure_follow_up":"30d","late_entry":"72h"}}`
+	e, err := r.Decode("policy.deadline_policy_changed", 1, []byte(v1))
+	require.NoError(t, err)
+	p := e.(DeadlinePolicyChanged).Policy
+	require.NoError(t, p.Validate())
+	assert.Equal(t, Hours(2), p.PoliceReport)
+	assert.Equal(t, Hours(1), p.ReportAfterVisit)
+	assert.Equal(t, Hours(1), p.PoliceAcknowledgment)
+	assert.Equal(t, Days(7), p.Inquiry)
+
+	cur := DefaultPolicy()
+	cur.Inquiry = Days(3)
+	name, version, data, err := r.Encode(DeadlinePolicyChanged{Policy: cur})
+	require.NoError(t, err)
+	assert.Equal(t, 2, version)
+	back, err := r.Decode(name, version, data)
+	require.NoError(t, err)
+	assert.Equal(t, Days(3), back.(DeadlinePolicyChanged).Policy.Inquiry)
+
+	_, err = r.Decode("policy.deadline_policy_changed", 1, []byte(`{"policy":"x"}`))
+	assert.Error(t, err)
+}

@@ -10,9 +10,9 @@ import (
 
 // Snapshots are the facts of an aggregate as a read model keeps them
 // between batches: a compact binary layout (MarshalBinary, UnmarshalBinary
-// on CaseFacts, ChildFacts and WorkerFacts), about half the size of their
-// JSON and an order of magnitude cheaper to write and read, which a rebuild
-// does for every case and child. A snapshot is derived data, rebuilt from
+// on CaseFacts, ChildFacts, WorkerFacts and InquiryFacts), about half the
+// size of their JSON and an order of magnitude cheaper to write and read,
+// which a rebuild does for every case and child. A snapshot is derived data, rebuilt from
 // the log, never exchanged: its layout may change with a build.
 // SnapshotLayout names the layout; a read model puts it in its schema so
 // that a build with another layout rebuilds the read model.
@@ -20,9 +20,10 @@ const SnapshotLayout = "facts-binary-v4"
 
 // snapshot tags, the first byte of each kind of snapshot.
 const (
-	snapshotCase   byte = 'c'
-	snapshotChild  byte = 'h'
-	snapshotWorker byte = 'w'
+	snapshotCase    byte = 'c'
+	snapshotChild   byte = 'h'
+	snapshotWorker  byte = 'w'
+	snapshotInquiry byte = 'q'
 )
 
 // errSnapshot: the bytes are not a snapshot of this layout.

@@ -283,3 +283,66 @@ func (r *snapshotReader) triState() *bool {
 	b := v == 2
 	return &b
 }
+
+// MarshalBinary writes an inquiry's facts as a snapshot.
+func (f InquiryFacts) MarshalBinary() ([]byte, error) {
+	w := &snapshotWriter{b: make([]byte, 0, 128)}
+	w.b = append(w.b, snapshotInquiry)
+	w.str(f.ID)
+	w.str(f.CaseID)
+	w.str(f.ChildID)
+	w.time(f.IncidentAt)
+	w.time(f.OpenedAt)
+	w.actor(f.OpenedBy)
+	w.timePtr(f.FindingsAt)
+	w.str(f.Jurisdiction.code)
+	w.uint(len(f.Responsible))
+	for _, id := range f.Responsible {
+		w.str(id)
+	}
+	w.uint(len(f.Rectifications))
+	for _, r := range f.Rectifications {
+		w.str(r.ID)
+		w.str(r.Owner)
+		w.time(r.DueOn.t)
+		w.timePtr(r.CompletedAt)
+	}
+	w.timePtr(f.ClosedAt)
+	w.int(f.Version)
+	w.int(f.LastPosition)
+	w.time(f.Horizon)
+	return w.b, nil
+}
+
+// UnmarshalBinary reads a snapshot of an inquiry's facts.
+func (f *InquiryFacts) UnmarshalBinary(b []byte) error {
+	r := &snapshotReader{b: b}
+	r.begin(snapshotInquiry)
+	var g InquiryFacts
+	g.ID, g.CaseID, g.ChildID = r.str(), r.str(), r.str()
+	g.IncidentAt, g.OpenedAt, g.OpenedBy = r.time(), r.time(), r.actor()
+	g.FindingsAt, g.Jurisdiction = r.timePtr(), r.jurisdiction()
+	if n := r.uint(); n > 0 && r.err == nil && n <= len(r.b) {
+		g.Responsible = make([]string, n)
+		for i := range g.Responsible {
+			g.Responsible[i] = r.str()
+		}
+	} else if n > 0 {
+		r.fail()
+	}
+	if n := r.uint(); n > 0 && r.err == nil && n <= len(r.b) {
+		g.Rectifications = make([]RectificationItem, n)
+		for i := range g.Rectifications {
+			g.Rectifications[i] = RectificationItem{ID: r.str(), Owner: r.str(), DueOn: Date{t: r.time()}, CompletedAt: r.timePtr()}
+		}
+	} else if n > 0 {
+		r.fail()
+	}
+	g.ClosedAt = r.timePtr()
+	g.Version, g.LastPosition, g.Horizon = r.int(), r.int(), r.time()
+	if err := r.finish("inquiry"); err != nil {
+		return err
+	}
+	*f = g
+	return nil
+}
