@@ -231,9 +231,13 @@ func schemaDocs() map[string]any {
 		}),
 		"Deadline": object([]string{"kind", "subject_id", "owner", "due_at", "status"}, props{
 			"key": text(), "kind": words(vocabDeadline),
-			"subject_id":  described("The case for case obligations, the child for visit and info_verification, the worker for training.", text()),
-			"case_id":     text(),
-			"referral_id": text(), "jurisdiction": jurisdiction(),
+			"subject_id": described("The case for case obligations, the child for visit, info_verification and report_after_visit, "+
+				"the worker for training, the inquiry for rectification.", text()),
+			"case_id":          text(),
+			"referral_id":      text(),
+			"inquiry_id":       described("The inquiry of a rectification.", text()),
+			"rectification_id": described("The rectification item (整改事项) of its inquiry.", text()),
+			"jurisdiction":     jurisdiction(),
 			"owner": described("The worker who owned it at the moment that decided its status (met: the met time; missed: the due time; open: now) — "+
 				"a village's or township's post resolves to the active registered worker holding it then — or an agency / role and jurisdiction "+
 				"when no person owns it (an unassigned case: the center; a post nobody held: the post, vacant).", text()),

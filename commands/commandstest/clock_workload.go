@@ -173,6 +173,38 @@ func ClockWorkload(t testing.TB, store eventstore.Store, now time.Time, seed uin
 		_, err = h.RecordVisit(ctx, call, commands.RecordVisit{ChildID: child, OccurredAt: clock.Add(-hours(2)), Findings: "在家"})
 		ok(err)
 	}
+	// Visits that find a child living alone: one reported two hours later
+	// (report_after_visit met late), one after that case was closed never
+	// reported. A major incident on the case closed at once, answered by an
+	// inquiry into its child on the third day; another one, on the case of
+	// the child found alone, never answered.
+	dirCall := commands.Call{Principal: domain.Principal{Actor: domain.Actor{Subject: director.ID, Role: domain.RoleChildDirector, Jurisdiction: jur("370902101201")}}}
+	inspector := commands.Call{Principal: domain.Principal{Actor: domain.Actor{Subject: "insp-1", Role: domain.RoleInspector, Jurisdiction: jur("370902")}}}
+	alone := []domain.Concern{Must(domain.ParseConcern("living_alone"))}
+	setClock(base.Add(11 * 24 * time.Hour))
+	lone := register("小芳", "370902101201", false)
+	found := base.Add(12 * 24 * time.Hour)
+	setClock(found)
+	_, err = h.RecordVisit(ctx, dirCall, commands.RecordVisit{ChildID: lone, OccurredAt: found, Findings: "独自在家", Concerns: alone})
+	must(err)
+	setClock(found.Add(hours(2)))
+	loneCase, err := c.report(ctx, lone, found.Add(hours(2)), domain.RiskHigh, "独自在家", alone)
+	must(err)
+	setClock(found.Add(hours(30)))
+	must(c.close(ctx, loneCase, found.Add(hours(30)), resolved))
+	setClock(base.Add(20 * 24 * time.Hour))
+	_, err = h.DeclareMajorIncident(ctx, call, commands.DeclareMajorIncident{CaseID: loneCase, OccurredAt: clock, Description: "儿童受伤"})
+	must(err)
+	setClock(base.Add(25 * 24 * time.Hour))
+	_, err = h.RecordVisit(ctx, dirCall, commands.RecordVisit{ChildID: lone, OccurredAt: clock, Findings: "又独自在家", Concerns: alone})
+	must(err)
+	setClock(base.Add(6 * 24 * time.Hour))
+	_, err = h.DeclareMajorIncident(ctx, call, commands.DeclareMajorIncident{CaseID: closed, OccurredAt: clock, Description: "儿童走失"})
+	must(err)
+	setClock(base.Add(9 * 24 * time.Hour))
+	_, err = h.OpenInquiry(ctx, inspector, commands.OpenInquiry{ChildID: key, IncidentAt: base.Add(6 * 24 * time.Hour), Reason: "儿童走失"})
+	must(err)
+
 	setClock(base.Add(30 * 24 * time.Hour))
 	moved := jur("370902101201")
 	_, err = h.UpdateChildProfile(ctx, call, commands.UpdateChildProfile{ChildID: mover, Update: domain.ChildProfileUpdated{Jurisdiction: &moved}})

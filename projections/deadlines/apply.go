@@ -3,6 +3,7 @@ package deadlines
 import (
 	"context"
 	"fmt"
+	"slices"
 	"sort"
 	"time"
 
@@ -14,13 +15,26 @@ import (
 // change of the policy derives every stream the view has again.
 const group = 2000
 
+// phases is the order in which Apply derives the kinds of streams: each
+// kind's clocks may be discharged by the kinds before it (a case's inquiry
+// clock by inquiries, a child's report_after_visit by its cases), so those
+// are saved before it reads them.
+var phases = []domain.StreamKind{domain.StreamInquiry, domain.StreamCase, domain.StreamChild, domain.StreamWorker}
+
 // apply is Projection.Apply: the batch's events go to the snapshots of
 // the streams they belong to (and the policy's to its history); then every
-// touched stream — every stream, if the policy changed — is derived again,
-// group by group, in stream-id order (a stable lock order).
+// touched stream — every stream, if the policy changed — and every stream
+// whose clocks a touched one discharges is derived again, kind by kind in
+// phases' order, group by group in stream-id order (a stable lock order).
 func apply(ctx context.Context, tx readdb.Tx, d readdb.Dialect, events []domain.Recorded) error {
 	touched := map[string][]domain.Recorded{}
-	var ids []string
+	derive := map[domain.StreamKind]map[string]bool{}
+	mark := func(id domain.StreamID) {
+		if derive[id.Kind()] == nil {
+			derive[id.Kind()] = map[string]bool{}
+		}
+		derive[id.Kind()][id.String()] = true
+	}
 	var policyEvents []domain.Recorded
 	for _, r := range events {
 		switch k := r.StreamID.Kind(); {
@@ -28,13 +42,11 @@ func apply(ctx context.Context, tx readdb.Tx, d readdb.Dialect, events []domain.
 			policyEvents = append(policyEvents, r)
 		case hasObligations(k):
 			id := r.StreamID.String()
-			if _, ok := touched[id]; !ok {
-				ids = append(ids, id)
-			}
 			touched[id] = append(touched[id], r)
+			mark(r.StreamID)
 		}
 	}
-	if len(ids) == 0 && len(policyEvents) == 0 {
+	if len(touched) == 0 && len(policyEvents) == 0 {
 		return nil
 	}
 	policies, err := loadPolicies(ctx, tx)
@@ -53,45 +65,202 @@ func apply(ctx context.Context, tx readdb.Tx, d readdb.Dialect, events []domain.
 			return err
 		}
 		for _, id := range known {
-			if _, ok := touched[id]; !ok {
-				ids = append(ids, id)
+			sid, err := domain.ParseStreamID(id)
+			if err != nil {
+				return fmt.Errorf("read deadline streams: %w", err)
 			}
+			mark(sid)
 		}
 	}
-	sort.Strings(ids)
-	for start := 0; start < len(ids); start += group {
-		part := ids[start:min(start+group, len(ids))]
-		// A stream whose first event here is its first of all has no
-		// snapshot yet: only the others are looked for.
-		var older []string
-		for _, id := range part {
-			if events := touched[id]; len(events) == 0 || events[0].Version != 1 {
-				older = append(older, id)
-			}
+	for _, kind := range phases {
+		ids := make([]string, 0, len(derive[kind]))
+		for id := range derive[kind] {
+			ids = append(ids, id)
 		}
-		stored, err := loadStreams(ctx, tx, older)
-		if err != nil {
-			return err
-		}
-		streams := make([]*stream, 0, len(part))
-		for _, id := range part {
-			s, events := stored[id], touched[id]
-			switch {
-			case s == nil && len(events) == 0:
-				continue // gone since it was listed
-			case s == nil:
-				s = &stream{id: events[0].StreamID}
+		sort.Strings(ids)
+		for start := 0; start < len(ids); start += group {
+			streams, err := load(ctx, tx, ids[start:min(start+group, len(ids))], touched)
+			if err != nil {
+				return err
 			}
-			for _, r := range events {
-				s.apply(r)
+			if err := linkDependents(ctx, tx, streams, touched, mark); err != nil {
+				return err
 			}
-			streams = append(streams, s)
-		}
-		if err := write(ctx, tx, d, streams, policies); err != nil {
-			return err
+			if err := readLinks(ctx, tx, streams); err != nil {
+				return err
+			}
+			if err := write(ctx, tx, d, streams, policies); err != nil {
+				return err
+			}
 		}
 	}
 	return nil
+}
+
+// load reads the snapshots of the streams ids names (those the view has)
+// and applies the batch's events to them.
+func load(ctx context.Context, tx readdb.Tx, ids []string, touched map[string][]domain.Recorded) ([]*stream, error) {
+	// A stream whose first event here is its first of all has no snapshot
+	// yet: only the others are looked for.
+	var older []string
+	for _, id := range ids {
+		if events := touched[id]; len(events) == 0 || events[0].Version != 1 {
+			older = append(older, id)
+		}
+	}
+	stored, err := loadStreams(ctx, tx, older)
+	if err != nil {
+		return nil, err
+	}
+	streams := make([]*stream, 0, len(ids))
+	for _, id := range ids {
+		s, events := stored[id], touched[id]
+		switch {
+		case s == nil && len(events) == 0:
+			continue // gone since it was listed, or never had a snapshot
+		case s == nil:
+			s = &stream{id: events[0].StreamID}
+		}
+		for _, r := range events {
+			s.apply(r)
+		}
+		streams = append(streams, s)
+	}
+	return streams, nil
+}
+
+// linkDependents marks for deriving the streams whose clocks the batch's
+// events of streams discharge: an inquiry opened or closed — the case it
+// looks into, or every case of the child it looks into; a case received,
+// closed or reopened — its child.
+func linkDependents(ctx context.Context, q readdb.Querier, streams []*stream, touched map[string][]domain.Recorded, mark func(domain.StreamID)) error {
+	var children []string
+	for _, s := range streams {
+		if !slices.ContainsFunc(touched[s.id.String()], discharges) {
+			continue
+		}
+		childID, caseID := s.subject()
+		switch {
+		case s.id.Kind() == domain.StreamCase && childID != "":
+			mark(domain.ChildStream(childID))
+		case caseID != "":
+			mark(domain.CaseStream(caseID))
+		case childID != "":
+			children = append(children, childID)
+		}
+	}
+	return readdb.Chunks(children, func(piece []string) error {
+		in, args := readdb.InList(piece)
+		rows, err := q.QueryContext(ctx, `SELECT stream_id FROM rm_deadline_streams WHERE kind = 'case' AND child_id IN (`+in+`)`, args...)
+		if err != nil {
+			return fmt.Errorf("read the cases of children: %w", err)
+		}
+		defer rows.Close()
+		for rows.Next() {
+			var id string
+			if err := rows.Scan(&id); err != nil {
+				return fmt.Errorf("read the cases of children: %w", err)
+			}
+			sid, err := domain.ParseStreamID(id)
+			if err != nil {
+				return fmt.Errorf("read the cases of children: %w", err)
+			}
+			mark(sid)
+		}
+		return rows.Err()
+	})
+}
+
+// discharges reports whether an event may change another stream's clocks:
+// an inquiry's opening or closing (the inquiry clock of the cases it looks
+// into), a case's report, closure or reopening (its child's
+// report_after_visit).
+func discharges(r domain.Recorded) bool {
+	switch r.Event.(type) {
+	case domain.InquiryOpened, domain.InquiryClosed, domain.ReportReceived, domain.CaseClosed, domain.CaseReopened:
+		return true
+	}
+	return false
+}
+
+// readLinks gives each stream the saved facts of the streams that
+// discharge its clocks: a case with a major incident, the inquiries into
+// it or its child; a child with a visit that found a mandatory-report
+// concern, its cases. Others read none.
+func readLinks(ctx context.Context, q readdb.Querier, streams []*stream) error {
+	byChild := map[string][]*stream{} // cases by child, children by id
+	byCase := map[string]*stream{}
+	var childIDs, caseIDs, concerned []string
+	for _, s := range streams {
+		switch {
+		case s.id.Kind() == domain.StreamCase && len(s.kase.MajorIncidents) > 0:
+			s.inquiries = nil
+			byCase[s.kase.ID] = s
+			caseIDs = append(caseIDs, s.kase.ID)
+			if s.kase.ChildID != "" {
+				byChild[s.kase.ChildID] = append(byChild[s.kase.ChildID], s)
+				childIDs = append(childIDs, s.kase.ChildID)
+			}
+		case s.id.Kind() == domain.StreamChild && len(s.child.ConcernVisits) > 0:
+			s.cases = nil
+			byChild[s.child.ID] = append(byChild[s.child.ID], s)
+			concerned = append(concerned, s.child.ID)
+		}
+	}
+	err := readdb.Chunks(slices.Compact(sortedCopy(childIDs)), func(piece []string) error {
+		return scanLinked(ctx, q, `kind = 'inquiry' AND child_id`, piece, func(s *stream) {
+			for _, c := range byChild[s.inquiry.ChildID] {
+				c.inquiries = append(c.inquiries, s.inquiry)
+			}
+		})
+	})
+	if err != nil {
+		return err
+	}
+	err = readdb.Chunks(caseIDs, func(piece []string) error {
+		return scanLinked(ctx, q, `kind = 'inquiry' AND case_id`, piece, func(s *stream) {
+			if c := byCase[s.inquiry.CaseID]; c != nil {
+				c.inquiries = append(c.inquiries, s.inquiry)
+			}
+		})
+	})
+	if err != nil {
+		return err
+	}
+	return readdb.Chunks(concerned, func(piece []string) error {
+		return scanLinked(ctx, q, `kind = 'case' AND child_id`, piece, func(s *stream) {
+			for _, c := range byChild[s.kase.ChildID] {
+				if c.id.Kind() == domain.StreamChild {
+					c.cases = append(c.cases, s.kase)
+				}
+			}
+		})
+	})
+}
+
+// scanLinked reads the snapshots selected by "where IN (values)" and hands
+// each to take.
+func scanLinked(ctx context.Context, q readdb.Querier, where string, values []string, take func(*stream)) error {
+	in, args := readdb.InList(values)
+	found := map[string]*stream{}
+	if err := scanStreams(ctx, q, found, `SELECT `+streamColumns+` FROM rm_deadline_streams WHERE `+where+` IN (`+in+`)`, args...); err != nil {
+		return err
+	}
+	ids := make([]string, 0, len(found))
+	for id := range found {
+		ids = append(ids, id)
+	}
+	sort.Strings(ids)
+	for _, id := range ids {
+		take(found[id])
+	}
+	return nil
+}
+
+func sortedCopy(s []string) []string {
+	out := slices.Clone(s)
+	sort.Strings(out)
+	return out
 }
 
 // write derives the streams' obligations at their horizons and replaces
@@ -102,7 +271,7 @@ func write(ctx context.Context, tx readdb.Tx, d readdb.Dialect, streams []*strea
 	var snapshots, rows [][]any
 	var replaced []string
 	for _, s := range streams {
-		ds := s.deadlines(policies, s.horizon)
+		ds := s.deadlines(policies, s.judgedAt())
 		place := s.jurisdiction().String()
 		keys := Keys(ds)
 		for i, dl := range ds {
@@ -112,7 +281,7 @@ func write(ctx context.Context, tx readdb.Tx, d readdb.Dialect, streams []*strea
 			}
 			rows = append(rows, row)
 		}
-		snap, err := snapshotRow(d, s, verificationDue(ds, s.horizon))
+		snap, err := snapshotRow(d, s, verificationDue(ds, s.judgedAt()))
 		if err != nil {
 			return err
 		}
@@ -136,8 +305,8 @@ func write(ctx context.Context, tx readdb.Tx, d readdb.Dialect, streams []*strea
 }
 
 // deadlineColumns are the columns of rm_deadlines, in the order written.
-const deadlineColumns = `deadline_key, stream_id, kind, subject_id, case_id, referral_id, jurisdiction, owner, owners,
-	started_at, due_at, met_at, status, policy_version, last_position`
+const deadlineColumns = `deadline_key, stream_id, kind, subject_id, case_id, referral_id, inquiry_id, rectification_id,
+	jurisdiction, owner, owners, started_at, due_at, met_at, status, policy_version, last_position`
 
 // deadlineRow is the row of rm_deadlines of one obligation of s, in
 // deadlineColumns order.
@@ -147,7 +316,7 @@ func deadlineRow(d readdb.Dialect, key string, s *stream, place string, dl domai
 		return nil, fmt.Errorf("deadline %s: %w", key, err)
 	}
 	return []any{key, s.id.String(), dl.Kind.String(), dl.SubjectID, readdb.NullText(dl.CaseID), readdb.NullText(dl.ReferralID),
-		place, dl.Owner, owners, d.Time(dl.StartedAt), d.Time(dl.DueAt), d.TimePtr(dl.MetAt),
+		readdb.NullText(dl.InquiryID), readdb.NullText(dl.RectificationID), place, dl.Owner, owners, d.Time(dl.StartedAt), d.Time(dl.DueAt), d.TimePtr(dl.MetAt),
 		dl.Status.String(), dl.PolicyVersion, s.position}, nil
 }
 

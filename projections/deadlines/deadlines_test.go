@@ -2,6 +2,7 @@ package deadlines_test
 
 import (
 	"context"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -52,19 +53,23 @@ func TestOracle(t *testing.T) {
 		require.NotEmpty(t, want)
 		assert.Equal(t, want, stored(t, b))
 
-		kinds, statuses := map[string]bool{}, map[string]bool{}
+		kinds, statuses, both := map[string]bool{}, map[string]bool{}, map[string]bool{}
 		newPolicy := false
 		for _, r := range want {
-			kinds[r.Kind], statuses[r.Status] = true, true
+			kinds[r.Kind], statuses[r.Status], both[r.Kind+" "+r.Status] = true, true, true
 			newPolicy = newPolicy || r.PolicyVersion > 0
 		}
-		for _, k := range []string{"police_report", "first_response", "assignment", "assessment", "referral_answer", "visit", "info_verification", "training"} {
+		for _, k := range []string{"police_report", "first_response", "assignment", "assessment", "referral_answer", "visit", "info_verification", "training",
+			"report_after_visit", "inquiry"} {
 			assert.True(t, kinds[k], "workload makes a %s deadline", k)
 		}
 		for _, s := range []string{"open", "met", "met_late", "missed"} {
 			assert.True(t, statuses[s], "workload makes a %s deadline", s)
 		}
 		assert.True(t, newPolicy, "some deadline is judged by the changed policy")
+		for _, ks := range []string{"report_after_visit met_late", "report_after_visit open", "inquiry met", "inquiry open"} {
+			assert.True(t, both[ks], "workload makes a %s deadline: discharged, or not, by another stream", ks)
+		}
 
 		enginetest.RebuildFromScratch(t, b, deadlines.New())
 		assert.Equal(t, want, stored(t, b), "rebuilt from scratch")
@@ -78,6 +83,10 @@ func TestOracle(t *testing.T) {
 		ticked := oracle(t, b.Store, atTime(later))
 		assert.Greater(t, len(ticked), len(want), "later verifications were added")
 		assert.Equal(t, ticked, stored(t, b), "rebuilt by the engine, ticked at its now")
+		for _, kind := range []string{"report_after_visit", "inquiry"} {
+			assert.True(t, slices.ContainsFunc(ticked, func(r row) bool { return r.Kind == kind && r.Status == "missed" }),
+				"the open %s is missed once its time has passed", kind)
+		}
 	})
 }
 

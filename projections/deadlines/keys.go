@@ -9,9 +9,9 @@ import (
 	"github.com/careledger/careledger/domain"
 )
 
-// Key is the stable key of an obligation: kind, subject, referral, start,
-// and an ordinal among obligations that share all four (two guardianships
-// started at the same moment).
+// Key is the stable key of an obligation: kind, subject, referral or
+// rectification item, start, and an ordinal among obligations that share
+// all four (two guardianships started at the same moment).
 func Key(d domain.Deadline, ordinal int) string { return keyBase(d) + strconv.Itoa(ordinal) }
 
 // Keys gives each obligation of one stream its Key, in order.
@@ -28,7 +28,7 @@ func Keys(ds []domain.Deadline) []string {
 
 // keyBase is a Key without its ordinal.
 func keyBase(d domain.Deadline) string {
-	return d.Kind.String() + "/" + d.SubjectID + "/" + d.ReferralID + "/" + d.StartedAt.UTC().Format(time.RFC3339Nano) + "/"
+	return d.Kind.String() + "/" + d.SubjectID + "/" + d.ReferralID + d.RectificationID + "/" + d.StartedAt.UTC().Format(time.RFC3339Nano) + "/"
 }
 
 // ownerSpan is one entry of rm_deadlines.owners.

@@ -29,7 +29,7 @@ func fromRow(r deadlines.Row) row {
 	if r.MetAt != nil {
 		met = fmtTime(*r.MetAt)
 	}
-	return row{Key: r.Key, Kind: r.Kind, Subject: r.SubjectID, CaseID: r.CaseID, Referral: r.ReferralID,
+	return row{Key: r.Key, Kind: r.Kind, Subject: r.SubjectID, CaseID: r.CaseID, Referral: r.ReferralID + r.RectificationID,
 		Jurisdiction: r.Jurisdiction.String(), Owner: r.Owner, Status: r.Status, Started: fmtTime(r.StartedAt),
 		Due: fmtTime(r.DueAt), Met: met, PolicyVersion: r.PolicyVersion}
 }
@@ -65,30 +65,56 @@ func horizon(history []domain.Recorded) time.Time {
 	return h
 }
 
-// oracle calls the domain's clocks on the facts of every case, child and
-// worker stream of the store, folded by the domain, judged at at(the
-// stream's horizon): what the view must hold.
+// oracle calls the domain's clocks on the facts of every case, child,
+// worker and inquiry stream of the store, folded by the domain, judged at
+// at(the stream's horizon, or the latest horizon of the streams that
+// discharge its clocks): what the view must hold.
 func oracle(t testing.TB, store eventstore.Store, at func(horizon time.Time) time.Time) []row {
 	policies := domain.LoadPolicyHistory(commandstest.Streams(t, store, domain.StreamPolicy)[domain.PolicyStream.String()])
+	var cases []domain.CaseFacts
+	for _, history := range commandstest.Streams(t, store, domain.StreamCase) {
+		cases = append(cases, domain.FoldCase(history))
+	}
+	var inquiries []domain.InquiryFacts
+	for _, history := range commandstest.Streams(t, store, domain.StreamInquiry) {
+		inquiries = append(inquiries, domain.FoldInquiry(history))
+	}
 	var out []row
-	for _, kind := range []domain.StreamKind{domain.StreamCase, domain.StreamChild, domain.StreamWorker} {
+	for _, kind := range []domain.StreamKind{domain.StreamCase, domain.StreamChild, domain.StreamWorker, domain.StreamInquiry} {
 		for _, history := range commandstest.Streams(t, store, kind) {
-			when := at(horizon(history))
+			h := horizon(history)
 			var ds []domain.Deadline
 			var place domain.Jurisdiction
 			switch kind {
 			case domain.StreamCase:
 				f := domain.FoldCase(history)
-				ds, place = domain.CaseDeadlines(f, nil, policies, when), f.Jurisdiction
+				if len(f.MajorIncidents) > 0 {
+					for _, q := range inquiries {
+						if (q.CaseID == f.ID || (q.ChildID != "" && q.ChildID == f.ChildID)) && q.Horizon.After(h) {
+							h = q.Horizon
+						}
+					}
+				}
+				ds, place = domain.CaseDeadlines(f, inquiries, policies, at(h)), f.Jurisdiction
 			case domain.StreamChild:
 				f := domain.FoldChild(history)
-				ds, place = domain.ChildDeadlines(f, nil, policies, when), f.Jurisdiction
+				if len(f.ConcernVisits) > 0 {
+					for _, c := range cases {
+						if c.ChildID == f.ID && c.Horizon.After(h) {
+							h = c.Horizon
+						}
+					}
+				}
+				ds, place = domain.ChildDeadlines(f, cases, policies, at(h)), f.Jurisdiction
 			case domain.StreamWorker:
 				var f domain.WorkerFacts
 				for _, r := range history {
 					f.Apply(r)
 				}
-				ds, place = domain.WorkerDeadlines(f, policies, when), f.Jurisdiction
+				ds, place = domain.WorkerDeadlines(f, policies, at(h)), f.Jurisdiction
+			case domain.StreamInquiry:
+				f := domain.FoldInquiry(history)
+				ds, place = domain.InquiryDeadlines(f, policies, at(h)), f.Jurisdiction
 			}
 			keys := deadlines.Keys(ds)
 			for i, d := range ds {
@@ -97,7 +123,7 @@ func oracle(t testing.TB, store eventstore.Store, at func(horizon time.Time) tim
 					met = fmtTime(*d.MetAt)
 				}
 				out = append(out, row{Key: keys[i], Kind: d.Kind.String(), Subject: d.SubjectID, CaseID: d.CaseID,
-					Referral: d.ReferralID, Jurisdiction: place.String(), Owner: d.Owner, Status: d.Status.String(),
+					Referral: d.ReferralID + d.RectificationID, Jurisdiction: place.String(), Owner: d.Owner, Status: d.Status.String(),
 					Started: fmtTime(d.StartedAt), Due: fmtTime(d.DueAt), Met: met, PolicyVersion: d.PolicyVersion})
 			}
 		}

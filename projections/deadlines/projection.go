@@ -27,17 +27,21 @@ func (*Projection) Tables() []string {
 
 // Schema is the DDL of the view's tables.
 //
-// rm_deadlines is one row per obligation, keyed by Key; owners is the
+// rm_deadlines is one row per obligation, keyed by Key (a rectification
+// names its inquiry and item); owners is the
 // obligation's ownership history ([{owner, from}]), from which a missed
 // obligation's owner at its due time is read; last_position is the
 // position of the stream's last event.
 //
-// rm_deadline_streams is one row per case, child and worker stream: its
-// facts as a snapshot (domain.CaseFacts, ChildFacts or WorkerFacts), its horizon
-// (the latest business time among its events), the position of its last
-// event, and, for a child whose yearly verifications run on, verify_due:
-// the due time of the last one in rm_deadlines, after which Tick adds the
-// next.
+// rm_deadline_streams is one row per case, child, worker and inquiry
+// stream: its facts as a snapshot (domain.CaseFacts, ChildFacts,
+// WorkerFacts or InquiryFacts), its horizon (the latest business time among
+// its events), the position of its last event, for a child whose yearly
+// verifications run on, verify_due: the due time of the last one in
+// rm_deadlines, after which Tick adds the next; and what it is about, by
+// which the streams that discharge each other's clocks find each other:
+// child_id (a case's child, an inquiry's child), case_id (an inquiry's
+// case).
 //
 // rm_deadline_policies is the deadline policy's history: one row per
 // change, the domain.PolicyVersion as JSON.
@@ -49,6 +53,8 @@ func (*Projection) Schema() []string {
 	subject_id     TEXT NOT NULL,
 	case_id        TEXT,
 	referral_id    TEXT,
+	inquiry_id       TEXT,
+	rectification_id TEXT,
 	jurisdiction   TEXT NOT NULL,
 	owner          TEXT NOT NULL,
 	owners         {{json}} NOT NULL,
@@ -69,17 +75,24 @@ func (*Projection) Schema() []string {
 	facts         {{bytes}} NOT NULL /* ` + domain.SnapshotLayout + ` */,
 	horizon       {{ts}},
 	last_position {{bigint}} NOT NULL,
-	verify_due    {{ts}}
+	verify_due    {{ts}},
+	child_id      TEXT,
+	case_id       TEXT
 )`, `CREATE INDEX IF NOT EXISTS rm_deadline_streams_verify_due ON rm_deadline_streams (verify_due)`,
+		`CREATE INDEX IF NOT EXISTS rm_deadline_streams_child ON rm_deadline_streams (child_id)`,
+		`CREATE INDEX IF NOT EXISTS rm_deadline_streams_case ON rm_deadline_streams (case_id)`,
 		`CREATE TABLE IF NOT EXISTS rm_deadline_policies (
 	version {{bigint}} PRIMARY KEY,
 	policy  {{json}} NOT NULL
 )`}
 }
 
-// ApplyIndexes names the index Apply looks rows up by: it replaces a
-// stream's rows by their stream_id.
-func (*Projection) ApplyIndexes() []string { return []string{"rm_deadlines_stream"} }
+// ApplyIndexes names the indexes Apply looks rows up by: it replaces a
+// stream's rows by their stream_id, and finds the streams that discharge
+// each other's clocks by child_id and case_id.
+func (*Projection) ApplyIndexes() []string {
+	return []string{"rm_deadlines_stream", "rm_deadline_streams_child", "rm_deadline_streams_case"}
+}
 
 // Apply changes the view by a batch of events, in log order: the snapshots
 // of the streams it touches take its events, and their rows are derived

@@ -14,13 +14,16 @@ import (
 
 // Row is one obligation as GET /v1/deadlines and the case page show it.
 type Row struct {
-	Key          string              `json:"key"`
-	Kind         string              `json:"kind"`
-	SubjectID    string              `json:"subject_id"`
-	CaseID       string              `json:"case_id,omitempty"`
-	ReferralID   string              `json:"referral_id,omitempty"`
-	Jurisdiction domain.Jurisdiction `json:"jurisdiction"`
-	Owner        string              `json:"owner"`
+	Key        string `json:"key"`
+	Kind       string `json:"kind"`
+	SubjectID  string `json:"subject_id"`
+	CaseID     string `json:"case_id,omitempty"`
+	ReferralID string `json:"referral_id,omitempty"`
+	// InquiryID and RectificationID name a rectification item.
+	InquiryID       string              `json:"inquiry_id,omitempty"`
+	RectificationID string              `json:"rectification_id,omitempty"`
+	Jurisdiction    domain.Jurisdiction `json:"jurisdiction"`
+	Owner           string              `json:"owner"`
 	// OwnerName is the owner's name in the real-name register, and Vacant
 	// says that the owner is a post nobody held (api: resolved from the
 	// register at the moment that decided the status).
@@ -55,7 +58,8 @@ type Filter struct {
 }
 
 // selectRow reads the columns scanRows scans.
-const selectRow = `SELECT deadline_key, kind, subject_id, coalesce(case_id, ''), coalesce(referral_id, ''), jurisdiction,
+const selectRow = `SELECT deadline_key, kind, subject_id, coalesce(case_id, ''), coalesce(referral_id, ''),
+	coalesce(inquiry_id, ''), coalesce(rectification_id, ''), jurisdiction,
 	owner, owners, started_at, due_at, met_at, status, policy_version FROM rm_deadlines`
 
 // Query lists obligations in Key order, statuses judged at f.Now: an open
@@ -155,7 +159,7 @@ func scanRows(rows *sql.Rows, f Filter) (kept []Row, last string, err error) {
 		var place string
 		var owners []byte
 		var started, due, met readdb.Timestamp
-		if err := rows.Scan(&r.Key, &r.Kind, &r.SubjectID, &r.CaseID, &r.ReferralID, &place, &r.Owner,
+		if err := rows.Scan(&r.Key, &r.Kind, &r.SubjectID, &r.CaseID, &r.ReferralID, &r.InquiryID, &r.RectificationID, &place, &r.Owner,
 			&owners, &started, &due, &met, &r.Status, &r.PolicyVersion); err != nil {
 			return nil, "", err
 		}

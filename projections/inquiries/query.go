@@ -77,28 +77,5 @@ func List(ctx context.Context, db readdb.DB, f Filter) ([]Inquiry, error) {
 
 // OpenInto are the open inquiries into a child or any of its cases.
 func OpenInto(ctx context.Context, db readdb.DB, childID string, caseIDs []string) ([]string, error) {
-	var a readdb.Args
-	cond := []string{"child_id = " + a.Arg(childID)}
-	if len(caseIDs) > 0 {
-		in := make([]string, len(caseIDs))
-		for i, id := range caseIDs {
-			in[i] = a.Arg(id)
-		}
-		cond = append(cond, "case_id IN ("+strings.Join(in, ", ")+")")
-	}
-	rows, err := db.SQL.QueryContext(ctx, `SELECT inquiry_id FROM rm_inquiries WHERE status = 'open' AND (`+
-		strings.Join(cond, " OR ")+`) ORDER BY inquiry_id`, a...)
-	if err != nil {
-		return nil, fmt.Errorf("open inquiries into child %s: %w", childID, err)
-	}
-	defer rows.Close()
-	var ids []string
-	for rows.Next() {
-		var id string
-		if err := rows.Scan(&id); err != nil {
-			return nil, fmt.Errorf("open inquiries into child %s: %w", childID, err)
-		}
-		ids = append(ids, id)
-	}
-	return ids, rows.Err()
+	return into(ctx, db, childID, caseIDs, "open")
 }

@@ -82,6 +82,10 @@ type basis struct {
 	child    domain.ChildFacts
 	cases    map[string]domain.CaseFacts // by case id
 	policies domain.PolicyHistory
+	// childCases are all the child's cases, and inquiries those into the
+	// cases or the child, where their clocks need them (links).
+	childCases []domain.CaseFacts
+	inquiries  []domain.InquiryFacts
 }
 
 // fill completes a report whose subject (and, for an inquiry, incident) is
@@ -167,6 +171,9 @@ func (b *builder) basis(ctx context.Context, subject *Subject, scope domain.Juri
 			subject.CaseIDs = append(subject.CaseIDs, c)
 			on.cases[c] = domain.FoldCase(s.Events)
 		}
+	}
+	if err := b.links(ctx, on); err != nil {
+		return nil, err
 	}
 	return on, nil
 }

@@ -23,9 +23,9 @@ func deadlines(on *basis, asOf, incident time.Time) []Deadline {
 		}
 		switch id.Kind() {
 		case domain.StreamChild:
-			add(domain.ChildDeadlines(on.child, nil, on.policies, asOf))
+			add(domain.ChildDeadlines(on.child, on.childCases, on.policies, asOf))
 		case domain.StreamCase:
-			add(domain.CaseDeadlines(on.cases[id.ID()], nil, on.policies, asOf))
+			add(domain.CaseDeadlines(on.cases[id.ID()], on.inquiries, on.policies, asOf))
 		}
 	}
 	sort.SliceStable(out, func(i, j int) bool { return out[i].StartedAt.Before(out[j].StartedAt) })
