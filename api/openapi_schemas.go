@@ -176,6 +176,9 @@ func schemaDocs() map[string]any {
 			"assessment": text(), "guardianship_assessment": text(), "referral_answer": text(), "key_child_visit": text(),
 			"left_behind_visit": text(), "info_verification": object([]string{"month", "day"}, props{"month": integer(), "day": integer()}),
 			"retraining_months": integer(), "post_closure_follow_up": text(), "late_entry": text(),
+			"report_after_visit": text(), "police_acknowledgment": text(), "inquiry": text(),
+			"due_soon":       described("An open obligation due within this is due soon (the inbox flags it).", text()),
+			"escalate_after": described("A missed obligation reaches the inspectors this long after it fell due.", text()),
 		})),
 		"RiskDurations": object([]string{"high", "medium", "low"}, props{"high": text(), "medium": text(), "low": text()}),
 

@@ -29,10 +29,17 @@ type DeadlinePolicy struct {
 	// no case open for the child, obliges the visitor to report it within
 	// this. PoliceAcknowledgment: the police acknowledge a forwarded report
 	// within this. Inquiry: an inquiry is opened within this of a major
-	// incident's declaration. (Schema version 2 of DeadlinePolicyChanged.)
+	// incident's declaration. (These and the two below came with schema
+	// version 2 of DeadlinePolicyChanged.)
 	ReportAfterVisit     Duration `json:"report_after_visit"`
 	PoliceAcknowledgment Duration `json:"police_acknowledgment"`
 	Inquiry              Duration `json:"inquiry"`
+	// DueSoon: an open obligation due within this is due soon (an inbox
+	// flags it). EscalateAfter: a missed obligation goes at once to the
+	// township's supervisor, and to the inspectors this long after it fell
+	// due.
+	DueSoon       Duration `json:"due_soon"`
+	EscalateAfter Duration `json:"escalate_after"`
 }
 
 // DefaultPolicy is the policy of DOMAIN.md, in force until an admin changes it.
@@ -53,6 +60,8 @@ func DefaultPolicy() DeadlinePolicy {
 		ReportAfterVisit:       Hours(1),
 		PoliceAcknowledgment:   Hours(1),
 		Inquiry:                Days(7),
+		DueSoon:                Hours(24),
+		EscalateAfter:          Hours(24),
 	}
 }
 
@@ -71,6 +80,7 @@ func (p DeadlinePolicy) Validate() error {
 		{"referral_answer", p.ReferralAnswer}, {"key_child_visit", p.KeyChildVisit}, {"left_behind_visit", p.LeftBehindVisit},
 		{"post_closure_follow_up", p.PostClosureFollowUp}, {"late_entry", p.LateEntry},
 		{"report_after_visit", p.ReportAfterVisit}, {"police_acknowledgment", p.PoliceAcknowledgment}, {"inquiry", p.Inquiry},
+		{"due_soon", p.DueSoon}, {"escalate_after", p.EscalateAfter},
 	} {
 		if c.d.D <= 0 {
 			return invalid("policy."+c.name, "must be a positive duration such as \"1h\" or \"7d\"")

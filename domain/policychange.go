@@ -97,7 +97,8 @@ func (h PolicyHistory) Versions() []PolicyVersion {
 
 // policyV1ToV2 upcasts a DeadlinePolicyChanged of schema version 1, written
 // before the report_after_visit, police_acknowledgment and inquiry clocks
-// existed: the policy it put in force had them at their defaults.
+// and the inbox's due_soon and escalate_after existed: the policy it put in
+// force had them at their defaults.
 func policyV1ToV2(data json.RawMessage) (json.RawMessage, error) {
 	var e map[string]json.RawMessage
 	if err := json.Unmarshal(data, &e); err != nil {
@@ -109,7 +110,8 @@ func policyV1ToV2(data json.RawMessage) (json.RawMessage, error) {
 	}
 	d := DefaultPolicy()
 	for name, v := range map[string]Duration{"report_after_visit": d.ReportAfterVisit,
-		"police_acknowledgment": d.PoliceAcknowledgment, "inquiry": d.Inquiry} {
+		"police_acknowledgment": d.PoliceAcknowledgment, "inquiry": d.Inquiry, "due_soon": d.DueSoon,
+		"escalate_after": d.EscalateAfter} {
 		if _, ok := p[name]; !ok {
 			p[name], _ = json.Marshal(v)
 		}

@@ -164,6 +164,8 @@ func TestPolicyChangeV1Upcast(t *testing.T) {
 	assert.Equal(t, Hours(1), p.ReportAfterVisit)
 	assert.Equal(t, Hours(1), p.PoliceAcknowledgment)
 	assert.Equal(t, Days(7), p.Inquiry)
+	assert.Equal(t, Hours(24), p.DueSoon)
+	assert.Equal(t, Hours(24), p.EscalateAfter)
 
 	cur := DefaultPolicy()
 	cur.Inquiry = Days(3)
