@@ -124,6 +124,10 @@ func operationDocs() []operationDoc {
 			jurisdictionDoc,
 			param("owner", "Only obligations this worker id (or agency/role) owns.", map[string]any{"type": "string"}),
 			param("due_before", "Only obligations due before this moment.", map[string]any{"type": "string", "format": "date-time"})).asList(),
+		queryDoc("/v1/inbox", "readInbox", "cases", "The caller's work, due first: the open obligations it owns by name, by the post it holds "+
+			"or by its role in its jurisdiction (due_soon within the policy's due_soon), and, escalated, those missed in its jurisdiction "+
+			"in the last 30 days — at once to a township's supervisor, to the inspectors once the policy's escalate_after has passed",
+			domain.ActReadInbox, "InboxList").asList(),
 		queryDoc("/v1/inquiries", "listInquiries", "oversight", "Inquiries (倒查) into cases and children within the caller's jurisdiction",
 			domain.ActReadReports, "InquiryList", jurisdictionDoc,
 			param("status", "Only open or only closed inquiries.", words([]string{"open", "closed"}))).asList(),

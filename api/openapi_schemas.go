@@ -249,6 +249,11 @@ func schemaDocs() map[string]any {
 			"started_at": dateTime(), "due_at": dateTime(), "status": words(vocabStatus), "met_at": dateTime(), "policy_version": integer(),
 		}),
 		"DeadlineList": page("Deadline"),
+		"InboxItem": map[string]any{"allOf": []any{schema("Deadline"), object([]string{"due_soon", "escalated"}, props{
+			"due_soon":  described("Open and due within the policy's due_soon.", boolean()),
+			"escalated": described("Missed, and another's: escalated to the caller.", boolean()),
+		})}},
+		"InboxList": page("InboxItem"),
 		"Event": object([]string{"event_id", "type", "stream_version", "global_position", "occurred_at", "recorded_at", "actor", "prev_hash", "hash", "data"}, props{
 			"event_id": map[string]any{"type": "string", "format": "uuid"}, "type": text(), "schema_version": integer(), "stream_id": text(),
 			"stream_version": integer(), "global_position": integer(), "occurred_at": dateTime(), "recorded_at": dateTime(),

@@ -119,6 +119,8 @@ var (
 	ActReadAccessLog   = act("read the access log", RoleInspector)
 	ActReadReports     = act("read accountability reports", RoleInspector)
 	ActVerifyIntegrity = act("verify the log's integrity", RoleInspector, RoleAdmin)
+	// ActReadInbox: one's own work (GET /v1/inbox).
+	ActReadInbox = act("read one's inbox", RoleChildDirector, RoleChildSupervisor, RoleCaseworker, RolePartner, RoleInspector, RoleAdmin)
 	// ActReadRegister: the worker register and the coverage of posts.
 	ActReadRegister = act("read the worker register", RoleAdmin, RoleCaseworker, RoleChildSupervisor, RoleInspector)
 )
