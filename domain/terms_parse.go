@@ -23,4 +23,5 @@ func ParsePlacement(s string) (Placement, error)            { return ParseTerm[p
 func ParseGuardianshipOutcome(s string) (GuardianshipOutcome, error) {
 	return ParseTerm[guardianshipEndWords](s)
 }
-func ParseClosureReason(s string) (ClosureReason, error) { return ParseTerm[closureReasonWords](s) }
+func ParseClosureReason(s string) (ClosureReason, error)   { return ParseTerm[closureReasonWords](s) }
+func ParseReferralStatus(s string) (ReferralStatus, error) { return ParseTerm[referralStatusWords](s) }

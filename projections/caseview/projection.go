@@ -63,7 +63,8 @@ func (Projection) Schema() []string {
 	made_at     {{ts}} NOT NULL,
 	answered_at {{ts}},
 	PRIMARY KEY (case_id, referral_id)
-)`}
+)`, `CREATE INDEX IF NOT EXISTS rm_case_referrals_agency ON rm_case_referrals (agency, referral_id)`,
+		`CREATE INDEX IF NOT EXISTS rm_case_referrals_referral ON rm_case_referrals (referral_id)`}
 }
 
 // Apply changes the view by a batch of events: it loads the facts of the
