@@ -1,6 +1,7 @@
 package api_test
 
 import (
+	"context"
 	"net/http"
 	"testing"
 	"time"
@@ -59,6 +60,12 @@ func TestAcknowledgePolice(t *testing.T) {
 		answer(t, f.do("POST", path, police, without(body, "officer")), http.StatusOK)
 		types := streamTypes(t, env, domain.CaseStream(caseID))
 		assert.Equal(t, []string{"case.police_acknowledged", "case.police_acknowledged"}, types[len(types)-2:])
+		stored, err := env.Raw.ReadStream(context.Background(), domain.CaseStream(caseID).String(), 0, 0)
+		require.NoError(t, err)
+		acked := stored[len(stored)-2] // the one with an officer
+		assert.Equal(t, "case.police_acknowledged", acked.Type)
+		assert.NotContains(t, string(acked.Data), "祖母接回", "what the police did may name the child's people: sealed under the child's key")
+		assert.Contains(t, string(acked.Data), `"officer":"张警官"`, "an officer's name is no child's personal data")
 
 		answer(t, f.do("POST", "/v1/cases/"+caseID+"/closure", f.caseworker, map[string]any{"occurred_at": at(-time.Minute), "reason": "resolved"}), http.StatusOK)
 		assert.Equal(t, "case_closed", ruleOf(t, f.do("POST", path, police, with(body, "occurred_at", at(0)))))
