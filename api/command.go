@@ -24,6 +24,9 @@ type Answer struct {
 	Version    int64      `json:"version"`
 	Events     []EventRef `json:"events"`
 	ReferralID string     `json:"referral_id,omitempty"`
+	// RectificationIDs are the ids of the rectification items the
+	// findings (POST /v1/inquiries/{id}/findings) recorded, in order.
+	RectificationIDs []string `json:"rectification_ids,omitempty"`
 	// ChildID names the child a report registered (POST /v1/cases with a
 	// new child) or concerns.
 	ChildID string `json:"child_id,omitempty"`

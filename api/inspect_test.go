@@ -59,7 +59,7 @@ func TestInspectPage(t *testing.T) {
 	assert.Equal(t, domain.KindPoliceReport.Zh(), words["kinds"]["police_report"])
 	assert.Equal(t, domain.DeadlineMissed.Zh(), words["statuses"]["missed"])
 	assert.Equal(t, "儿童主任", words["roles"]["child_director"])
-	assert.Len(t, words["kinds"], 14)
+	assert.Len(t, words["kinds"], 14, "API.md's ten kinds and report_after_visit, police_acknowledgment, inquiry, rectification")
 
 	client := &http.Client{CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
 	resp, err := client.Get(env.URL + "/inspect")

@@ -24,7 +24,20 @@ import (
 type probe struct {
 	route   string
 	request func(f *fixture) (path string, body any, ok int)
+	// owned, when set, stands in for request on a route whose resource
+	// names who may act on it: it is given the role and subject of the
+	// caller ("" for the request refusals share) and makes what that
+	// subject owns.
+	owned   func(f *fixture, role, subject string) (path string, body any, ok int)
 	outside int
+}
+
+// prepare makes the probe's request for a caller of the role and subject.
+func (p probe) prepare(f *fixture, role, subject string) (string, any, int) {
+	if p.owned != nil {
+		return p.owned(f, role, subject)
+	}
+	return p.request(f)
 }
 
 // apiRoles are the roles API.md gives each route (the trace routes are
@@ -80,6 +93,12 @@ var apiRoles = map[string]string{
 	"GET /v1/integrity":                              "inspector admin",
 	"GET /v1/cases/{id}/trace":                       "inspector",
 	"GET /v1/children/{id}/trace":                    "inspector",
+
+	// Accountability (API.md "Accountability, work queues and safeguards").
+	"POST /v1/cases/{id}/police-report/acknowledgment":        "partner",
+	"POST /v1/inquiries/{id}/findings":                        "inspector",
+	"POST /v1/inquiries/{id}/rectifications/{rid}/completion": "child_director child_supervisor caseworker partner inspector",
+	"POST /v1/inquiries/{id}/closure":                         "inspector",
 }
 
 var everyRoleName = []string{"child_director", "child_supervisor", "caseworker", "partner", "inspector", "analyst", "admin"}
@@ -117,7 +136,7 @@ func TestIsolationMatrix(t *testing.T) {
 			require.True(t, ok, "the matrix probes %s, which API.md does not list", p.route)
 			// A refused request changes nothing, so refusals share one
 			// prepared request; each success gets its own.
-			sharedPath, sharedBody, _ := p.request(f)
+			sharedPath, sharedBody, _ := p.prepare(f, "", "")
 			for _, role := range everyRoleName {
 				isAllowed := false
 				for _, r := range strings.Fields(roles) {
@@ -127,7 +146,7 @@ func TestIsolationMatrix(t *testing.T) {
 					path, body, want := sharedPath, sharedBody, http.StatusForbidden
 					switch {
 					case isAllowed && inside:
-						path, body, want = p.request(f)
+						path, body, want = p.prepare(f, role, m.subjects[role])
 					case isAllowed:
 						want = p.outside
 					}
@@ -144,16 +163,35 @@ func TestIsolationMatrix(t *testing.T) {
 	})
 }
 
-// matrix holds a token per role, in the county and in another one.
+// matrix holds a token per role, in the county and in another one, and
+// the subject of each role's token in the county. The county's workers of
+// the register's roles are registered workers (a caseworker, and a partner
+// of education), so that each can own a rectification item.
 type matrix struct {
-	f      *fixture
-	tokens map[string]string
+	f        *fixture
+	tokens   map[string]string
+	subjects map[string]string
 }
 
 func newMatrix(f *fixture) *matrix {
-	m := &matrix{f: f, tokens: map[string]string{}}
+	m := &matrix{f: f, tokens: map[string]string{}, subjects: map[string]string{}}
 	for _, role := range everyRoleName {
-		m.tokens[role+"/in"] = f.tokenOf(role)
+		switch role {
+		case "child_director":
+			m.subjects[role], m.tokens[role+"/in"] = f.trainedWorker(role, village)
+		case "child_supervisor":
+			m.subjects[role], m.tokens[role+"/in"] = f.trainedWorker(role, village[:9])
+		case "caseworker":
+			m.subjects[role] = f.registerWorker(role, county)
+			m.tokens[role+"/in"] = f.env.Token(role, county, m.subjects[role], "")
+		case "partner":
+			res := f.do("POST", "/v1/workers", f.admin, map[string]any{"name": "赵敏", "role": role, "jurisdiction": county, "agency": "education"})
+			m.subjects[role] = answer(f.t, res, http.StatusCreated).ID
+			m.tokens[role+"/in"] = f.env.Token(role, county, m.subjects[role], "education")
+		default:
+			m.subjects[role] = role + "-1"
+			m.tokens[role+"/in"] = f.tokenOf(role)
+		}
 		switch role {
 		case "child_director":
 			_, m.tokens[role+"/out"] = f.trainedWorker(role, otherCounty+"101201")
@@ -169,10 +207,18 @@ func newMatrix(f *fixture) *matrix {
 }
 
 // token is the role's token in or out of the county; the deadline policy
-// holds everywhere, so its admin "in jurisdiction" is the admin of all.
+// holds everywhere, so its admin "in jurisdiction" is the admin of all;
+// only the police acknowledge a forwarded report, so its partners are of
+// the police.
 func (m *matrix) token(route, role string, inside bool) string {
 	if route == "PUT /v1/policy" && role == "admin" && inside {
 		return m.f.admin
+	}
+	if route == "POST /v1/cases/{id}/police-report/acknowledgment" && role == "partner" {
+		if inside {
+			return m.f.env.Token(role, county, "police-1", "police")
+		}
+		return m.f.env.Token(role, otherCounty, "police-2", "police")
 	}
 	if inside {
 		return m.tokens[role+"/in"]
@@ -183,6 +229,24 @@ func (m *matrix) token(route, role string, inside bool) string {
 func (m *matrix) post(path, token string, body any, status int) string {
 	m.f.t.Helper()
 	return answer(m.f.t, m.f.do("POST", path, token, body), status).ID
+}
+
+// inquiry opens an inquiry into a case of the county, by an inspector of
+// the county.
+func (m *matrix) inquiry(caseID string) string {
+	inspector := m.f.env.Token("inspector", county, "insp-matrix", "")
+	return m.post("/v1/inquiries", inspector, map[string]any{"case_id": caseID, "incident_at": at(-time.Hour), "reason": "倒查"}, http.StatusCreated)
+}
+
+// foundInquiry opens an inquiry into a case of the county and records its
+// findings with one item, r1, owned by owner.
+func (m *matrix) foundInquiry(caseID, owner string) string {
+	id := m.inquiry(caseID)
+	inspector := m.f.env.Token("inspector", county, "insp-matrix", "")
+	m.post("/v1/inquiries/"+id+"/findings", inspector, map[string]any{"occurred_at": at(time.Minute), "findings": "未按期走访",
+		"responsibilities": []any{}, "rectifications": []any{map[string]any{"description": "补齐走访记录", "owner": owner,
+			"due_on": time.Now().In(chinaTime).AddDate(0, 1, 0).Format(time.DateOnly)}}}, http.StatusCreated)
+	return id
 }
 
 // assignedCase opens a case and assigns it to a registered caseworker.
@@ -271,6 +335,11 @@ func (m *matrix) probes() []probe {
 		caseProbe("POST /v1/cases/{id}/police-report", "/police-report", nil, func() map[string]any {
 			return map[string]any{"occurred_at": occurred(), "police_unit": "城关派出所"}
 		}),
+		caseProbe("POST /v1/cases/{id}/police-report/acknowledgment", "/police-report/acknowledgment", func(id string) {
+			m.post("/v1/cases/"+id+"/police-report", f.caseworker, map[string]any{"occurred_at": at(-90 * time.Minute), "police_unit": "城关派出所"}, http.StatusOK)
+		}, func() map[string]any {
+			return map[string]any{"occurred_at": occurred(), "action": "出警"}
+		}),
 		caseProbe("POST /v1/cases/{id}/emergency-response", "/emergency-response", nil, func() map[string]any {
 			return map[string]any{"occurred_at": occurred(), "action": "上门查看"}
 		}),
@@ -317,6 +386,25 @@ func (m *matrix) probes() []probe {
 		}),
 		{route: "POST /v1/inquiries", outside: http.StatusNotFound, request: func(*fixture) (string, any, int) {
 			return "/v1/inquiries", map[string]any{"case_id": sharedCase, "incident_at": occurred(), "reason": "倒查"}, http.StatusCreated
+		}},
+		{route: "POST /v1/inquiries/{id}/findings", outside: http.StatusNotFound, request: func(*fixture) (string, any, int) {
+			return "/v1/inquiries/" + m.inquiry(sharedCase) + "/findings", map[string]any{"occurred_at": at(time.Minute), "findings": "未发现失职",
+				"responsibilities": []any{}, "rectifications": []any{}}, http.StatusCreated
+		}},
+		{route: "POST /v1/inquiries/{id}/rectifications/{rid}/completion", outside: http.StatusNotFound,
+			owned: func(f *fixture, role, subject string) (string, any, int) {
+				owner := subject
+				if role == "" || role == "inspector" { // an inspector completes an item it does not own
+					owner = f.registerWorker("child_director", village)
+				}
+				return "/v1/inquiries/" + m.foundInquiry(sharedCase, owner) + "/rectifications/r1/completion",
+					map[string]any{"occurred_at": at(2 * time.Minute), "note": "已补齐"}, http.StatusOK
+			}},
+		{route: "POST /v1/inquiries/{id}/closure", outside: http.StatusNotFound, request: func(*fixture) (string, any, int) {
+			id := m.inquiry(sharedCase)
+			m.post("/v1/inquiries/"+id+"/findings", inspector, map[string]any{"occurred_at": at(time.Minute), "findings": "未发现失职",
+				"responsibilities": []any{}, "rectifications": []any{}}, http.StatusCreated)
+			return "/v1/inquiries/" + id + "/closure", map[string]any{"occurred_at": at(2 * time.Minute), "conclusion": "结案"}, http.StatusOK
 		}},
 		{route: "PUT /v1/policy", outside: http.StatusForbidden, request: func(*fixture) (string, any, int) {
 			p := domain.DefaultPolicy()

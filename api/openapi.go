@@ -45,8 +45,9 @@ type operationDoc struct {
 	etag         bool   // the answer carries an ETag
 	headers      bool   // a command: If-Match and Idempotency-Key
 	problems     []int
-	html         bool // Accept: text/html gives a page too
-	list         bool // a list: limit and cursor
+	html         bool   // Accept: text/html gives a page too
+	list         bool   // a list: limit and cursor
+	whoNote      string // who among the roles may, when the role alone does not say
 }
 
 // paramDoc documents a query parameter.
@@ -114,7 +115,10 @@ func pathParams(path string) []any {
 	var out []any
 	for _, m := range pathParam.FindAllStringSubmatch(path, -1) {
 		desc := "The resource's id."
-		if m[1] == "rid" {
+		switch {
+		case m[1] == "rid" && strings.Contains(path, "/rectifications/"):
+			desc = "The rectification item's id (the findings' answer gives them as rectification_ids)."
+		case m[1] == "rid":
 			desc = "The referral's id (the referral command's answer gives it as referral_id)."
 		}
 		out = append(out, map[string]any{"name": m[1], "in": "path", "required": true, "description": desc,
@@ -130,7 +134,10 @@ func (op operationDoc) operation() map[string]any {
 		o["description"] = "No token needed."
 	} else {
 		o["description"] = "Roles: " + strings.Join(op.roles, ", ") + "."
-		if slices.Contains(op.roles, "partner") {
+		switch {
+		case op.whoNote != "":
+			o["description"] = "Roles: " + strings.Join(op.roles, ", ") + " (" + op.whoNote + ")."
+		case slices.Contains(op.roles, "partner"):
 			o["description"] = "Roles: " + strings.Join(op.roles, ", ") + " (a partner only for referrals to its own agency)."
 		}
 		o["x-roles"] = op.roles

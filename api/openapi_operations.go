@@ -24,6 +24,10 @@ func (op operationDoc) withETag() operationDoc { op.etag = true; return op }
 func (op operationDoc) asList() operationDoc   { op.list = true; return op }
 func (op operationDoc) withHTML() operationDoc { op.html = true; return op }
 
+// who says which principals of the roles may, where the role alone does
+// not.
+func (op operationDoc) who(note string) operationDoc { op.whoNote = note; return op }
+
 func param(name, description string, schema map[string]any) paramDoc {
 	return paramDoc{name: name, description: description, schema: schema}
 }
@@ -57,11 +61,15 @@ func operationDocs() []operationDoc {
 		commandDoc(post, "/v1/children/{id}/visits", "recordVisit", "children", "Record a visit (VisitRecorded)", domain.ActRecordVisit, "Visit", ok),
 		commandDoc(post, "/v1/children/{id}/entrusted-guardianship", "confirmEntrustment", "children",
 			"Confirm the entrusted guardianship (GuardianshipEntrustmentConfirmed)", domain.ActConfirmEntrustment, "Entrustment", ok),
-		commandDoc(post, "/v1/children/{id}/erasure", "eraseChild", "children", "Erase a child's personal data: destroys the child's key (ChildDataErased); 409 (rule legal_hold) while one of the child's cases is open or in temporary guardianship",
+		commandDoc(post, "/v1/children/{id}/erasure", "eraseChild", "children", "Erase a child's personal data: destroys the child's key (ChildDataErased); 409 (rule legal_hold) while one of the child's cases is open or in temporary guardianship, or an inquiry into the child or one of its cases is open",
 			domain.ActEraseChildData, "Erasure", ok),
 		commandDoc(post, "/v1/cases", "receiveReport", "cases", "Receive a report; opens a case (ReportReceived)", domain.ActReceiveReport, "Report", created),
 		commandDoc(post, "/v1/cases/{id}/police-report", "forwardToPolice", "cases", "Forward the report to the police (ReportForwardedToPolice)",
 			domain.ActForwardToPolice, "PoliceReport", ok),
+		commandDoc(post, "/v1/cases/{id}/police-report/acknowledgment", "acknowledgePolice", "cases",
+			"The police acknowledge the report forwarded to them and say what they did; 409 (rule not_forwarded) when it never was, "+
+				"422 for an occurred_at before the forward (PoliceAcknowledged)", domain.ActAcknowledgePolice, "PoliceAcknowledgment", ok).
+			who("a partner of agency police whose jurisdiction reaches the case"),
 		commandDoc(post, "/v1/cases/{id}/emergency-response", "recordEmergencyResponse", "cases", "Record an emergency response (EmergencyResponseRecorded)",
 			domain.ActRecordEmergencyResponse, "EmergencyResponse", ok),
 		commandDoc(post, "/v1/cases/{id}/assignment", "assignCase", "cases", "Assign the case (CaseAssigned)", domain.ActAssignCase, "Assignment", ok),
@@ -93,6 +101,17 @@ func operationDocs() []operationDoc {
 		commandDoc(post, "/v1/cases/{id}/transfer", "transferCase", "cases", "Move the open case to another village or community, perhaps "+
 			"in another county, whose center takes it over; its assignee is cleared (CaseTransferred, 属地管理)", domain.ActTransferCase, "CaseTransfer", ok),
 		commandDoc(post, "/v1/inquiries", "openInquiry", "oversight", "Open an accountability inquiry, 倒查 (InquiryOpened)", domain.ActOpenInquiry, "Inquiry", created),
+		commandDoc(post, "/v1/inquiries/{id}/findings", "recordInquiryFindings", "oversight",
+			"Record the inquiry's findings once: who was responsible for what, and the rectification items (督促整改) with their owners, "+
+				"workers of the real-name register, and due dates; the answer carries rectification_ids (InquiryFindingsRecorded)",
+			domain.ActRecordFindings, "InquiryFindings", created),
+		commandDoc(post, "/v1/inquiries/{id}/rectifications/{rid}/completion", "completeRectification", "oversight",
+			"Complete a rectification item (RectificationCompleted)", domain.ActCompleteRectification, "RectificationCompletion", ok).
+			who("the item's owner, whatever its post now, or an inspector whose jurisdiction reaches what the inquiry looks into"),
+		commandDoc(post, "/v1/inquiries/{id}/closure", "closeInquiry", "oversight",
+			"Close the inquiry with its conclusion: 409 (rule no_findings) before the findings, (rule rectification_open) while an item is "+
+				"not completed; a closed inquiry accepts nothing more (rule inquiry_closed) and no longer holds the child's record against erasure (InquiryClosed)",
+			domain.ActCloseInquiry, "InquiryClosure", ok),
 		commandDoc(put, "/v1/policy", "changePolicy", "oversight", "Change the deadline policy (DeadlinePolicyChanged)", domain.ActChangePolicy, "DeadlinePolicy", ok),
 
 		// Queries (API.md "Queries").

@@ -114,7 +114,9 @@ func schemaDocs() map[string]any {
 			"id": text(), "version": integer(),
 			"events":      list(object([]string{"type", "global_position"}, props{"type": text(), "global_position": integer()})),
 			"referral_id": described("Set by referral commands.", text()),
-			"child_id":    described("The child a report registered or concerns.", text()),
+			"rectification_ids": described("Set by the inquiry's findings: the ids of its rectification items, in order (absent when it has none).",
+				list(text())),
+			"child_id": described("The child a report registered or concerns.", text()),
 		}),
 		"Actor":    actor,
 		"Guardian": guardian,
@@ -171,6 +173,21 @@ func schemaDocs() map[string]any {
 			"reason": text()})),
 		"Inquiry": closed(described("Give case_id or child_id.", object([]string{"incident_at", "reason"}, props{
 			"case_id": text(), "child_id": text(), "incident_at": dateTime(), "reason": text()}))),
+		"PoliceAcknowledgment": closed(object([]string{"occurred_at", "action"}, props{"occurred_at": dateTime(),
+			"officer": described("The officer who took the report up.", text()), "action": described("What the police did (出警, 立案…).", text())})),
+		"InquiryFindings": closed(object([]string{"occurred_at", "findings", "responsibilities", "rectifications"}, props{
+			"occurred_at": dateTime(), "findings": text(),
+			"responsibilities": described("The workers held responsible (may be empty); a worker_id not in the register is 400 naming responsibilities[i].worker_id.",
+				list(closed(object([]string{"worker_id", "finding"}, props{"worker_id": text(), "finding": text()})))),
+			"rectifications": described("The rectification items (may be empty); an owner not in the register is 400 naming rectifications[i].owner, "+
+				"a due_on before the findings 422.",
+				list(closed(object([]string{"description", "owner", "due_on"}, props{
+					"id":          described("Up to 64 characters, unique among the items; left out, the item is numbered r1, r2… by its place in the list.", text()),
+					"description": text(), "owner": described("The worker id of the item's owner, a worker of the real-name register.", text()),
+					"due_on": described("The last day (China Standard Time) the item is due.", fullDate())})))),
+		})),
+		"RectificationCompletion": closed(object([]string{"occurred_at", "note"}, props{"occurred_at": dateTime(), "note": text()})),
+		"InquiryClosure":          closed(object([]string{"occurred_at", "conclusion"}, props{"occurred_at": dateTime(), "conclusion": text()})),
 		"DeadlinePolicy": described("The whole deadline policy. Durations are Go durations (\"1h\", \"90m\") or days (\"7d\").", object(nil, props{
 			"police_report": text(), "first_response": schema("RiskDurations"), "assignment": schema("RiskDurations"),
 			"assessment": text(), "guardianship_assessment": text(), "referral_answer": text(), "key_child_visit": text(),
@@ -217,6 +234,8 @@ func schemaDocs() map[string]any {
 			"id": text(), "case_id": text(), "child_id": text(),
 			"jurisdiction": described("That of the case or child the inquiry looks into.", jurisdiction()),
 			"status":       words([]string{"open", "closed"}), "incident_at": dateTime(), "opened_at": dateTime(), "opened_by": text(),
+			"findings_at": described("When the findings were recorded; absent before.", dateTime()),
+			"closed_at":   described("When the inquiry was closed; absent while open.", dateTime()),
 		}),
 		"InquiryList": page("InquiryListing"),
 		"Case": object([]string{"id", "child_id", "status", "source", "concerns", "risk", "received_at", "referrals", "deadlines", "version"}, props{

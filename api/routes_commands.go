@@ -18,6 +18,7 @@ func (s *Server) registerCommandRoutes() {
 
 	s.route("POST /v1/cases", domain.ActReceiveReport, s.receiveReport)
 	s.route("POST /v1/cases/{id}/police-report", domain.ActForwardToPolice, s.forwardToPolice)
+	s.route("POST /v1/cases/{id}/police-report/acknowledgment", domain.ActAcknowledgePolice, s.acknowledgePolice)
 	s.route("POST /v1/cases/{id}/emergency-response", domain.ActRecordEmergencyResponse, s.recordEmergencyResponse)
 	s.route("POST /v1/cases/{id}/assignment", domain.ActAssignCase, s.assignCase)
 	s.route("POST /v1/cases/{id}/assessments", domain.ActCompleteAssessment, s.completeAssessment)
@@ -38,5 +39,8 @@ func (s *Server) registerCommandRoutes() {
 	s.route("POST /v1/children/{id}/corrections", domain.ActCorrectEntry, s.correctChildEntry)
 
 	s.route("POST /v1/inquiries", domain.ActOpenInquiry, s.openInquiry)
+	s.route("POST /v1/inquiries/{id}/findings", domain.ActRecordFindings, s.recordFindings)
+	s.route("POST /v1/inquiries/{id}/rectifications/{rid}/completion", domain.ActCompleteRectification, s.completeRectification)
+	s.route("POST /v1/inquiries/{id}/closure", domain.ActCloseInquiry, s.closeInquiry)
 	s.route("PUT /v1/policy", domain.ActChangePolicy, s.changePolicy)
 }

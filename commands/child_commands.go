@@ -94,8 +94,8 @@ type EraseChild struct {
 	// temporary guardianship, puts the record under legal hold.
 	CaseIDs []string
 	// InquiryIDs are the open inquiries into the child or its cases (from
-	// the inquiries view): each one the log holds puts the record under
-	// legal hold.
+	// the inquiries view): each one the log holds open (not closed) puts
+	// the record under legal hold.
 	InquiryIDs []string
 }
 
@@ -116,7 +116,7 @@ func (h *Handlers) EraseChild(ctx context.Context, call Call, cmd EraseChild) (R
 			if err != nil {
 				return err
 			}
-			if len(history) > 0 {
+			if f := domain.FoldInquiry(history); f.Opened() && !f.Closed() {
 				inquiries = append(inquiries, id)
 			}
 		}

@@ -68,6 +68,9 @@ type Result struct {
 	Version    int64
 	Events     []EventRef
 	ReferralID string // set by MakeReferral
+	// RectificationIDs are the ids of the rectification items, in order;
+	// set by RecordInquiryFindings.
+	RectificationIDs []string
 }
 
 // EventRef names an appended event.

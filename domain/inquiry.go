@@ -81,10 +81,12 @@ func (q *Inquiry) note(e Event) {
 // Inquiry acts.
 var (
 	ActRecordFindings = act("record an inquiry's findings", RoleInspector)
-	// ActCompleteRectification: an item's owner, whatever its role, or an
-	// inspector.
+	// ActCompleteRectification: an item's owner, a worker of the register
+	// whatever its role, or an inspector. Not an admin: no admin is in the
+	// register, so none owns an item (an admin's token whose subject
+	// spelled an owner's id must not pass for the owner).
 	ActCompleteRectification = act("complete a rectification item", RoleChildDirector, RoleChildSupervisor,
-		RoleCaseworker, RolePartner, RoleInspector, RoleAdmin)
+		RoleCaseworker, RolePartner, RoleInspector)
 	ActCloseInquiry = act("close an inquiry", RoleInspector)
 )
 
@@ -114,7 +116,7 @@ type FindingsInput struct {
 // register: every worker held responsible and every item's owner must be.
 // An item without an id is numbered ("r1", "r2"… in order).
 func (q *Inquiry) RecordFindings(by Principal, now, at time.Time, place Jurisdiction, in FindingsInput, registered func(string) bool) error {
-	if err := ActRecordFindings.Check(by); err != nil {
+	if err := q.precheck(by, ActRecordFindings); err != nil {
 		return err
 	}
 	if err := q.checkAt(at, now); err != nil {
@@ -194,9 +196,9 @@ func (q *Inquiry) RecordFindings(by Principal, now, at time.Time, place Jurisdic
 }
 
 // CompleteRectification records that item id was done, at at. The item's
-// owner may, and an inspector.
+// owner may, and an inspector; a closed inquiry accepts it no more.
 func (q *Inquiry) CompleteRectification(by Principal, now, at time.Time, id, note string) error {
-	if err := ActCompleteRectification.Check(by); err != nil {
+	if err := q.precheck(by, ActCompleteRectification); err != nil {
 		return err
 	}
 	item := q.facts.Rectification(id)
@@ -207,6 +209,9 @@ func (q *Inquiry) CompleteRectification(by Principal, now, at time.Time, id, not
 		return forbidden("only the owner of rectification %s or an inspector may %s", id, ActCompleteRectification)
 	}
 	if err := q.checkAt(at, now); err != nil {
+		return err
+	}
+	if err := q.checkOpen(); err != nil {
 		return err
 	}
 	if at.Before(*q.facts.FindingsAt) {
@@ -227,7 +232,7 @@ func (q *Inquiry) CompleteRectification(by Principal, now, at time.Time, id, not
 // Close closes the inquiry with its conclusion, at at: only once its
 // findings are recorded and every rectification item is done.
 func (q *Inquiry) Close(by Principal, now, at time.Time, conclusion string) error {
-	if err := ActCloseInquiry.Check(by); err != nil {
+	if err := q.precheck(by, ActCloseInquiry); err != nil {
 		return err
 	}
 	if err := q.checkAt(at, now); err != nil {
@@ -253,6 +258,19 @@ func (q *Inquiry) Close(by Principal, now, at time.Time, conclusion string) erro
 		return err
 	}
 	q.record(Change{Event: InquiryClosed{Conclusion: text}, Actor: by.Actor, OccurredAt: at})
+	return nil
+}
+
+// precheck refuses a principal whose role may not do the act, and any act
+// on a stream that holds no inquiry (ErrNotFound): nothing is recorded that
+// the inquiry's facts would not hold.
+func (q *Inquiry) precheck(by Principal, a Act) error {
+	if err := a.Check(by); err != nil {
+		return err
+	}
+	if !q.facts.Opened() {
+		return fmt.Errorf("no inquiry was opened on this stream: %w", ErrNotFound)
+	}
 	return nil
 }
 

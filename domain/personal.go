@@ -29,6 +29,7 @@ var personalFields = map[string][]PersonalField{
 	GuardianshipEntrustmentConfirmed{}.EventType(): {{Path: "entrusted_guardian"}},
 	ReportReceived{}.EventType():                   {{Path: "reporter.name"}, {Path: "reporter.phone"}, {Path: "summary"}},
 	EmergencyResponseRecorded{}.EventType():        {{Path: "action"}, {Path: "note"}},
+	PoliceAcknowledged{}.EventType():               {{Path: "action"}},
 	AssessmentCompleted{}.EventType():              {{Path: "needs"}, {Path: "guardianship_assessment"}},
 	CaseConferenceHeld{}.EventType():               {{Path: "decisions"}},
 	ReferralMade{}.EventType():                     {{Path: "note"}},

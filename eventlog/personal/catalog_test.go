@@ -23,7 +23,8 @@ func TestCatalogIsTheDomains(t *testing.T) {
 		domain.MajorIncidentDeclared{}, domain.CaseClosed{}, domain.CaseReopened{}, domain.ChildRegistered{},
 		domain.ChildProfileUpdated{}, domain.VisitRecorded{}, domain.GuardianshipEntrustmentConfirmed{},
 		domain.ChildDataErased{}, domain.WorkerRegistered{}, domain.WorkerTrainingRecorded{}, domain.InquiryOpened{},
-		domain.DeadlinePolicyChanged{}, domain.EntryCorrected{}, domain.CaseTransferred{},
+		domain.DeadlinePolicyChanged{}, domain.EntryCorrected{}, domain.CaseTransferred{}, domain.PoliceAcknowledged{},
+		domain.InquiryFindingsRecorded{}, domain.RectificationCompleted{}, domain.InquiryClosed{},
 	}
 	for _, e := range events {
 		var want []privacy.Field

@@ -22,6 +22,10 @@ type Inquiry struct {
 	IncidentAt   time.Time           `json:"incident_at"`
 	OpenedAt     time.Time           `json:"opened_at"`
 	OpenedBy     string              `json:"opened_by"`
+	// FindingsAt is when the findings were recorded; ClosedAt when the
+	// inquiry was closed (status "closed").
+	FindingsAt *time.Time `json:"findings_at,omitempty"`
+	ClosedAt   *time.Time `json:"closed_at,omitempty"`
 }
 
 // Filter selects inquiries for List; its zero value selects everything.
@@ -49,7 +53,7 @@ func List(ctx context.Context, db readdb.DB, f Filter) ([]Inquiry, error) {
 	if f.Status != "" {
 		where = append(where, "i.status = "+a.Arg(f.Status))
 	}
-	rows, err := db.SQL.QueryContext(ctx, `SELECT i.inquiry_id, i.case_id, i.child_id, i.status, i.incident_at, i.opened_at, i.opened_by, `+place+`
+	rows, err := db.SQL.QueryContext(ctx, `SELECT i.inquiry_id, i.case_id, i.child_id, i.status, i.incident_at, i.opened_at, i.opened_by, i.findings_at, i.closed_at, `+place+`
 		FROM rm_inquiries i LEFT JOIN rm_cases c ON c.case_id = i.case_id LEFT JOIN rm_children ch ON ch.child_id = i.child_id
 		WHERE `+strings.Join(where, " AND ")+` ORDER BY i.inquiry_id LIMIT `+a.Arg(f.Limit), a...)
 	if err != nil {
@@ -59,12 +63,12 @@ func List(ctx context.Context, db readdb.DB, f Filter) ([]Inquiry, error) {
 	out := []Inquiry{}
 	for rows.Next() {
 		var in Inquiry
-		var incident, opened readdb.Timestamp
+		var incident, opened, found, closed readdb.Timestamp
 		var j string
-		if err := rows.Scan(&in.ID, &in.CaseID, &in.ChildID, &in.Status, &incident, &opened, &in.OpenedBy, &j); err != nil {
+		if err := rows.Scan(&in.ID, &in.CaseID, &in.ChildID, &in.Status, &incident, &opened, &in.OpenedBy, &found, &closed, &j); err != nil {
 			return nil, fmt.Errorf("list inquiries: %w", err)
 		}
-		in.IncidentAt, in.OpenedAt = incident.T, opened.T
+		in.IncidentAt, in.OpenedAt, in.FindingsAt, in.ClosedAt = incident.T, opened.T, found.Ptr(), closed.Ptr()
 		if j != "" {
 			if in.Jurisdiction, err = domain.ParseJurisdiction(j); err != nil {
 				return nil, fmt.Errorf("inquiry %s: %w", in.ID, err)
@@ -75,7 +79,8 @@ func List(ctx context.Context, db readdb.DB, f Filter) ([]Inquiry, error) {
 	return out, rows.Err()
 }
 
-// OpenInto are the open inquiries into a child or any of its cases.
+// OpenInto are the open inquiries into a child or any of its cases; a
+// closed one holds nothing.
 func OpenInto(ctx context.Context, db readdb.DB, childID string, caseIDs []string) ([]string, error) {
 	return into(ctx, db, childID, caseIDs, "open")
 }
