@@ -16,14 +16,15 @@ type InboxItem = deadlines.InboxItem
 // escalated to it: those that fell due within it.
 const escalationWindow = 30 * 24 * time.Hour
 
-// inbox is GET /v1/inbox: the caller's work in due order — the open
+// inbox is GET /v1/inbox?jurisdiction=: the caller's work in due order — the open
 // obligations it owns by name, by the post it holds (a village's director,
 // a township's supervisor) or by its role in its jurisdiction (a center's
 // caseworkers, a partner's agency, the inspectors, the training level),
 // each flagged due_soon within the policy's due_soon; and, escalated, the
 // obligations missed in its jurisdiction in the last 30 days: at once to a
 // township's supervisor, to the inspectors once the policy's
-// escalate_after has passed.
+// escalate_after has passed. A narrower jurisdiction keeps only the work
+// that lies in it.
 func (s *Server) inbox(w http.ResponseWriter, r *http.Request, p domain.Principal) error {
 	if err := s.awaitMinPosition(r); err != nil {
 		return err
@@ -33,14 +34,20 @@ func (s *Server) inbox(w http.ResponseWriter, r *http.Request, p domain.Principa
 	if err != nil {
 		return err
 	}
+	j, err := s.jurisdictionParam(r, p)
+	if err != nil {
+		return err
+	}
 	now := s.now()
 	policies, err := deadlines.Policies(r.Context(), s.db)
 	if err != nil {
 		return err
 	}
 	policy, _ := policies.InForce(now)
-	f := deadlines.InboxFilter{Subject: p.Subject, Within: p.Jurisdiction, Now: now, DueSoon: policy.DueSoon.D,
-		Limit: limit + 1, After: cur}
+	f := deadlines.InboxFilter{Subject: p.Subject, Within: j, Now: now, DueSoon: policy.DueSoon.D, Limit: limit + 1, After: cur}
+	if j != p.Jurisdiction {
+		f.Only = j
+	}
 	switch p.Role {
 	case domain.RoleChildDirector, domain.RoleChildSupervisor:
 		f.Posts = []string{p.Role.String() + ":" + p.Jurisdiction.String()}

@@ -23,6 +23,8 @@ type InboxFilter struct {
 	RoleOwner  string
 	RolePrefix string
 	Within     domain.Jurisdiction
+	// Only, when set, keeps only obligations that lie within it.
+	Only domain.Jurisdiction
 
 	EscalatedSince, EscalatedBefore time.Time
 
@@ -83,6 +85,9 @@ func Inbox(ctx context.Context, db readdb.DB, f InboxFilter) ([]InboxItem, error
 			return nil, nil
 		}
 		where := "status = 'open' AND due_at >= " + a.Arg(now) + " AND (" + strings.Join(whose, " OR ") + ")"
+		if !f.Only.IsZero() {
+			where += " AND " + a.PrefixOf("jurisdiction", f.Only.String())
+		}
 		return inboxPage(ctx, db, f, &a, where)
 	}
 	escalated := func() ([]Row, error) {
