@@ -2,6 +2,12 @@ package accesslog
 
 import "maps"
 
+// Actions are the actions the server records, in the order of the
+// constants.
+func Actions() []string {
+	return []string{ActionReadChildFile, ActionReadChildTimeline, ActionReadCase, ActionReadCaseTimeline, ActionReadCaseEvents, ActionReadReport}
+}
+
 // zhActions name the actions of an entry in Chinese, for the pages people
 // read: those the server records, and the shorter words of API.md.
 var zhActions = map[string]string{

@@ -41,6 +41,9 @@ func (b *builder) reads(ctx context.Context, subject Subject, from time.Time) ([
 		cases[c] = true
 	}
 	out := []Read{}
+	if subject.Child == "" {
+		return out, nil // no child: no file to have read (and no filter to ask with)
+	}
 	after := ""
 	for {
 		page, err := accesslog.Query(ctx, b.db, accesslog.Filter{ChildID: subject.Child, From: from, Until: b.asOf,
