@@ -5,9 +5,11 @@ import (
 	"encoding/base64"
 	"io/fs"
 	"net/http"
+	"reflect"
 	"strings"
 
 	"github.com/careledger/careledger/domain"
+	"github.com/careledger/careledger/projections/accesslog"
 )
 
 // inspectPage serves the inspectors' page (/inspect/): static HTML, CSS and
@@ -62,7 +64,9 @@ func reportStyleHash() string {
 
 // inspectWords are the Chinese words for what the trace report carries as
 // codes: obligation kinds and statuses, roles and agencies (an owner no
-// person holds yet is a role or an agency) — the domain's own labels.
+// person holds yet is a role or an agency), qualifications — the domain's
+// own labels —, the access log's actions, and the fields of a child's file
+// a correction names.
 func inspectWords() map[string]map[string]string {
 	return map[string]map[string]string{
 		"kinds":          domain.Labels[domain.DeadlineKind](),
@@ -70,5 +74,20 @@ func inspectWords() map[string]map[string]string {
 		"roles":          domain.Labels[domain.Role](),
 		"agencies":       domain.Labels[domain.Agency](),
 		"qualifications": domain.Labels[domain.Qualification](),
+		"actions":        accesslog.ZhActions(),
+		"fields":         profileFieldWords(),
 	}
+}
+
+// profileFieldWords name in Chinese the fields of a child's file (by their
+// JSON names, as a correction names them) that the domain has words for.
+func profileFieldWords() map[string]string {
+	out := map[string]string{}
+	for f := range reflect.TypeFor[domain.ChildRegistered]().Fields() {
+		name, _, _ := strings.Cut(f.Tag.Get("json"), ",")
+		if zh := domain.ZhProfileField(name); name != "" && zh != name {
+			out[name] = zh
+		}
+	}
+	return out
 }

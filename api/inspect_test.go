@@ -59,7 +59,9 @@ func TestInspectPage(t *testing.T) {
 	assert.Equal(t, domain.KindPoliceReport.Zh(), words["kinds"]["police_report"])
 	assert.Equal(t, domain.DeadlineMissed.Zh(), words["statuses"]["missed"])
 	assert.Equal(t, "儿童主任", words["roles"]["child_director"])
-	assert.Len(t, words["kinds"], 14, "API.md's ten kinds and report_after_visit, police_acknowledgment, inquiry, rectification")
+	assert.Len(t, words["kinds"], len(domain.Words[domain.DeadlineKind]()))
+	assert.Equal(t, "查阅个案", words["actions"]["read_case"])
+	assert.Equal(t, "就学情况", words["fields"]["schooling"], "a corrected field of the child's file")
 
 	client := &http.Client{CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
 	resp, err := client.Get(env.URL + "/inspect")

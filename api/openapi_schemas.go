@@ -1,6 +1,9 @@
 package api
 
-import "github.com/careledger/careledger/domain"
+import (
+	"github.com/careledger/careledger/domain"
+	"github.com/careledger/careledger/projections/accesslog"
+)
 
 // Vocabularies of API.md, as the schemas list them: the domain's own.
 var (
@@ -24,6 +27,7 @@ var (
 	vocabCase          = domain.Words[domain.CaseStatus]()
 	vocabReferral      = domain.Words[domain.ReferralStatus]()
 	vocabQualification = domain.Words[domain.Qualification]()
+	vocabAccess        = accesslog.Actions()
 )
 
 type props = map[string]any
@@ -301,17 +305,55 @@ func schemaDocs() map[string]any {
 		"AccessLogEntry": object([]string{"subject", "role", "child_id", "at", "action"}, props{
 			"id": text(), "subject": text(), "role": words(vocabRole), "actor_jurisdiction": jurisdiction(), "child_id": text(),
 			"case_id": text(), "jurisdiction": jurisdiction(), "at": dateTime(),
-			"action":     words([]string{"read_child_file", "read_child_timeline", "read_case", "read_case_timeline", "read_case_events"}),
+			"action":     words(vocabAccess),
 			"request_id": text(),
 		}),
 		"AccessLog": page("AccessLogEntry"),
 		"AccountabilityReport": object([]string{"subject", "integrity", "deadlines", "late_entries", "timeline", "policy_versions"}, props{
 			"inquiry_id": text(), "subject": object(nil, props{"case_id": text(), "child_id": text()}), "incident_at": dateTime(),
 			"integrity": object([]string{"ok", "checked"}, props{"ok": boolean(), "checked": integer()}),
-			"deadlines": list(map[string]any{"allOf": []any{schema("Deadline"), object(nil, props{"owner_at_the_time": text()})}}),
+			"deadlines": list(map[string]any{"allOf": []any{schema("Deadline"), object(nil, props{"owner_at_incident": text()})}}),
 			"late_entries": list(object([]string{"type", "occurred_at", "recorded_at", "delay_hours", "actor"}, props{
 				"type": text(), "occurred_at": dateTime(), "recorded_at": dateTime(), "delay_hours": number(), "actor": schema("Actor")})),
 			"timeline": list(schema("TimelineItem")), "policy_versions": list(map[string]any{"type": "object"}),
+			"people": described("Every registered worker who acted on the record covered, owned one of its obligations, was held responsible "+
+				"by the findings or owns a rectification item, in the order they first appear.",
+				list(object([]string{"worker_id", "name", "role", "jurisdiction", "qualification_at_incident", "involvement"}, props{
+					"worker_id": text(), "name": described("From the real-name register (实名制) as it stood at as_of.", text()),
+					"role":         words(vocabRole),
+					"jurisdiction": described("The post held at the incident (at as_of for a report without an incident); the last post when none was held then.", jurisdiction()),
+					"in_post":      described("Whether the worker held a post at that moment.", boolean()),
+					"qualification_at_incident": described("Where the worker's training stood at the incident (at as_of without one), by the policy then in force.",
+						words(vocabQualification)),
+					"involvement": list(words([]string{"actor", "owner", "responsible", "rectification_owner"})),
+				}))),
+			"reads": described("Who read the child's file and the cases covered, from reads_from to as_of, oldest first (the access log).",
+				list(object([]string{"subject", "role", "at", "action"}, props{
+					"subject": text(), "role": words(vocabRole), "at": dateTime(), "action": words(vocabAccess),
+					"case_id": described("The case read, when a case was read.", text()),
+				}))),
+			"reads_from": described("Where the period of reads begins: the child's registration.", dateTime()),
+			"corrections": described("Corrections (EntryCorrected) of the child's and the cases' entries recorded by as_of, in log order. "+
+				"The corrected values and the reason are the child's personal data and are not shown; only the fields' names are.",
+				list(object([]string{"position", "stream_id", "corrects_position", "corrected_type", "fields", "by", "occurred_at", "recorded_at", "delay_hours"}, props{
+					"position": integer(), "stream_id": text(), "case_id": text(), "corrects_position": integer(), "corrected_type": text(),
+					"fields": list(text()), "by": schema("Actor"), "occurred_at": dateTime(), "recorded_at": dateTime(),
+					"corrected_occurred_at": dateTime(), "corrected_recorded_at": dateTime(),
+					"delay_hours": described("How long the corrected entry stood: from its recording to the correction's.", number()),
+					"summary":     text(),
+				}))),
+			"findings": described("The inquiry's findings, once recorded by as_of.", object([]string{"occurred_at", "findings", "responsibilities", "recorded_by"}, props{
+				"occurred_at": dateTime(), "recorded_at": dateTime(), "findings": text(), "recorded_by": schema("Actor"),
+				"responsibilities": list(object([]string{"worker_id", "name", "finding"}, props{"worker_id": text(), "name": text(), "finding": text()})),
+			})),
+			"rectifications": described("The findings' rectification items (整改事项), with the findings; status as of as_of.",
+				list(object([]string{"id", "description", "owner", "due_on", "status"}, props{
+					"id": text(), "description": text(), "owner": text(), "owner_name": text(), "due_on": fullDate(),
+					"due_at": dateTime(), "status": words(vocabStatus), "completed_at": dateTime(),
+				}))),
+			"closed": described("The inquiry's closing, once recorded by as_of.", object([]string{"at", "conclusion"}, props{
+				"at": dateTime(), "recorded_at": dateTime(), "conclusion": text(), "by": schema("Actor"),
+			})),
 		}),
 		"Health":          object([]string{"status"}, props{"status": text()}),
 		"OpenAPIDocument": map[string]any{"type": "object", "description": "An OpenAPI 3.1 document."},

@@ -31,6 +31,9 @@ func (s *Server) inquiryReport(w http.ResponseWriter, r *http.Request, p domain.
 	if err != nil {
 		return err
 	}
+	if err := s.flushAccessLog(r); err != nil {
+		return err
+	}
 	rep, err := report.BuildInquiryReport(r.Context(), s.record, s.db, r.PathValue("id"), asOf, p.Jurisdiction)
 	if err != nil {
 		return err
@@ -58,11 +61,26 @@ func (s *Server) trace(w http.ResponseWriter, r *http.Request, p domain.Principa
 	if err != nil {
 		return err
 	}
+	if err := s.flushAccessLog(r); err != nil {
+		return err
+	}
 	rep, err := report.BuildTraceReport(r.Context(), s.record, s.db, subject, asOf, p.Jurisdiction)
 	if err != nil {
 		return err
 	}
 	return s.writeReport(w, r, p, rep)
+}
+
+// flushAccessLog writes what the access log still buffers, so that a
+// report's reads hold every read served before it.
+func (s *Server) flushAccessLog(r *http.Request) error {
+	if s.accessLog == nil {
+		return nil
+	}
+	if err := s.accessLog.Flush(r.Context()); err != nil {
+		return fmt.Errorf("flush access log: %w", err)
+	}
+	return nil
 }
 
 // writeReport answers JSON, or the printable page when HTML is preferred
@@ -171,6 +189,50 @@ func reportFuncs(lang string) template.FuncMap {
 			return code
 		},
 		"who": who,
+		// qualificationWord names a qualification in full ("" when not kept).
+		"qualificationWord": func(q string) string {
+			if zh {
+				return label(qualifications, q)
+			}
+			return q
+		},
+		"involvement": func(why []string) string {
+			out := make([]string, len(why))
+			for i, w := range why {
+				out[i] = w
+				if l, ok := words["involved_"+w]; ok {
+					out[i] = l
+				}
+			}
+			return strings.Join(out, zhOr(zh, "、", ", "))
+		},
+		// action names an access-log action; eventType an event's type.
+		"action": func(a string) string {
+			if zh {
+				return accesslog.ZhAction(a)
+			}
+			return strings.ReplaceAll(a, "_", " ")
+		},
+		"eventType": func(t string) string {
+			if zh {
+				return domain.ZhEventType(t)
+			}
+			return t
+		},
+		// fields names corrected fields (Chinese names where the file has them).
+		"fields": func(names []string) string {
+			if len(names) == 0 {
+				return "—"
+			}
+			out := make([]string, len(names))
+			for i, n := range names {
+				out[i] = n
+				if zh {
+					out[i] = domain.ZhProfileField(n)
+				}
+			}
+			return strings.Join(out, zhOr(zh, "、", ", "))
+		},
 		"dur": func(d time.Duration) string {
 			if d%(24*time.Hour) == 0 {
 				return fmt.Sprintf("%d %s", d/(24*time.Hour), words["days"])
@@ -178,6 +240,14 @@ func reportFuncs(lang string) template.FuncMap {
 			return fmt.Sprintf("%g %s", d.Hours(), words["hours"])
 		},
 	}
+}
+
+// zhOr is the Chinese or the English of a word, by the page's language.
+func zhOr(zh bool, chinese, english string) string {
+	if zh {
+		return chinese
+	}
+	return english
 }
 
 // who is a worker of the register by name and id; anyone else by id.
@@ -209,6 +279,17 @@ var reportWords = map[string]map[string]string{
 		"delay": "迟延", "hours": "小时", "days": "天", "threshold": "阈值", "actor": "经办人", "timeline": "完整时间线",
 		"child_file": "儿童档案", "policies": "适用的时限政策", "in_force_from": "生效时间", "applied": "本报告适用",
 		"police_clock": "报告公安时限", "late_threshold": "迟录阈值", "default_policy": "默认政策", "yes": "是", "no": "否",
+		"people": "相关人员", "worker": "姓名", "role": "角色", "post_at_incident": "事发时岗位", "post_at_as_of": "截至时岗位",
+		"qualification_at_incident": "事发时培训情况", "qualification_at_as_of": "截至时培训情况", "involvement": "涉及方式",
+		"not_in_post": "当时不在岗", "involved_actor": "经办", "involved_owner": "职责责任人", "involved_responsible": "被认定负有责任",
+		"involved_rectification_owner": "整改责任人", "reads": "查阅记录",
+		"reads_period": "查阅期间", "reader": "查阅人", "read_at": "查阅时间", "read_what": "查阅内容", "to": "至",
+		"corrections": "更正记录", "corrected_entry": "被更正条目", "corrected_fields": "更正字段", "corrected_by": "更正人",
+		"corrected_recorded": "原条目登记时间", "stood": "原条目留存", "correction_note": "更正的内容与理由属儿童个人信息，本报告仅列出被更正的字段名称。",
+		"findings": "倒查结论", "found_at": "认定时间", "recorded_by": "登记人", "findings_text": "认定事实",
+		"responsibilities": "责任认定", "finding": "认定内容",
+		"rectifications": "整改事项", "item": "编号", "description": "整改内容", "due_on": "整改期限", "completed_at": "完成时间",
+		"closed": "倒查结案", "closed_at": "结案时间", "conclusion": "结案结论", "closed_by": "结案人", "not_closed": "尚未结案",
 		"footer": "本报告仅依据不可更改的事件记录生成；截止时间之后登记的事项不予显示，各项职责按起算时有效的政策判断。时间均为北京时间。",
 	},
 	"en": {
@@ -223,6 +304,17 @@ var reportWords = map[string]map[string]string{
 		"delay": "Delay", "hours": "hours", "days": "days", "threshold": "threshold", "actor": "Actor", "timeline": "Timeline",
 		"child_file": "child file", "policies": "Deadline policies", "in_force_from": "In force from", "applied": "Applied here",
 		"police_clock": "Police report clock", "late_threshold": "Late-entry threshold", "default_policy": "default policy", "yes": "yes", "no": "no",
+		"people": "People involved", "worker": "Name", "role": "Role", "post_at_incident": "Post at the incident", "post_at_as_of": "Post as of",
+		"qualification_at_incident": "Training at the incident", "qualification_at_as_of": "Training as of", "involvement": "Involvement",
+		"not_in_post": "not in post then", "involved_actor": "acted", "involved_owner": "owned an obligation", "involved_responsible": "held responsible",
+		"involved_rectification_owner": "owns a rectification item", "reads": "Reads of the record",
+		"reads_period": "Period", "reader": "Reader", "read_at": "Read at", "read_what": "What", "to": "to",
+		"corrections": "Corrections", "corrected_entry": "Entry corrected", "corrected_fields": "Fields corrected", "corrected_by": "Corrected by",
+		"corrected_recorded": "Entry recorded", "stood": "Stood for", "correction_note": "The corrected values and the reasons are a child's personal data; only the names of the fields are listed.",
+		"findings": "Findings", "found_at": "Found at", "recorded_by": "Recorded by", "findings_text": "Findings",
+		"responsibilities": "Responsibilities", "finding": "Finding",
+		"rectifications": "Rectification items", "item": "Item", "description": "Description", "due_on": "Due on", "completed_at": "Completed at",
+		"closed": "Closing", "closed_at": "Closed at", "conclusion": "Conclusion", "closed_by": "Closed by", "not_closed": "not closed yet",
 		"footer": "Built from the immutable event record only; entries recorded after the as-of moment are left out, and each obligation is judged by the policy in force when its clock started. Times are China Standard Time.",
 	},
 }

@@ -14,6 +14,7 @@ import (
 	"github.com/careledger/careledger/eventlog"
 	"github.com/careledger/careledger/eventstore"
 	"github.com/careledger/careledger/projections"
+	"github.com/careledger/careledger/projections/accesslog"
 	"github.com/careledger/careledger/projections/analytics"
 	"github.com/careledger/careledger/projections/caseview"
 	"github.com/careledger/careledger/projections/deadlines"
@@ -103,6 +104,7 @@ func TestBackdatedSecondPoliceReportAgrees(t *testing.T) {
 		require.NotNil(t, stats.Groups[0].MedianPoliceReportHours)
 		assert.InDelta(t, 0.5, *stats.Groups[0].MedianPoliceReportHours, 1e-9, "the statistics")
 
+		require.NoError(t, accesslog.Migrate(ctx, b.DB), "the report reads who read the record")
 		rep, err := report.BuildTraceReport(ctx, record.New(b.Store), b.DB, report.Subject{CaseID: caseID}, time.Time{}, domain.All)
 		require.NoError(t, err)
 		traced := reportDeadline(t, rep, domain.KindPoliceReport)
@@ -175,6 +177,7 @@ func TestSecondReportInAStreamAgrees(t *testing.T) {
 		require.Len(t, bySource.Groups, 1)
 		assert.Equal(t, "hotline_12355", bySource.Groups[0].Key)
 
+		require.NoError(t, accesslog.Migrate(ctx, b.DB), "the report reads who read the record")
 		rep, err := report.BuildTraceReport(ctx, record.New(b.Store), b.DB, report.Subject{CaseID: caseID}, time.Time{}, domain.All)
 		require.NoError(t, err)
 		var reported []string

@@ -10,6 +10,7 @@ import (
 	"github.com/careledger/careledger/api"
 	"github.com/careledger/careledger/domain"
 	"github.com/careledger/careledger/eventlog"
+	"github.com/careledger/careledger/projections/accesslog"
 	"github.com/careledger/careledger/projections/caseview"
 	"github.com/careledger/careledger/projections/engine"
 	"github.com/careledger/careledger/projections/record"
@@ -93,6 +94,11 @@ func inquiryReport(ctx context.Context, args []string, stdout, stderr io.Writer)
 	}
 	if err := e.CatchUp(ctx); err != nil {
 		return fmt.Errorf("inquiry report: bring the case view up to date: %w", err)
+	}
+	// Who read the child's record comes from the access log (empty when
+	// no server has served from this data yet).
+	if err := accesslog.Migrate(ctx, db); err != nil {
+		return fmt.Errorf("inquiry report: %w", err)
 	}
 
 	var rep *report.Report

@@ -126,6 +126,33 @@ func TestFiltersAndPages(t *testing.T) {
 	})
 }
 
+// TestFiltersByTime: From and Until bound the moment of the read, both
+// ends included.
+func TestFiltersByTime(t *testing.T) {
+	t.Parallel()
+	enginetest.Backends(t, func(t *testing.T, b enginetest.Backend) {
+		ctx := context.Background()
+		require.NoError(t, accesslog.Migrate(ctx, b.DB))
+		log := accesslog.New(b.DB, accesslog.Options{Synchronous: true})
+		for h := range 5 {
+			e := readOf("child-a", "370902101201")
+			e.At, e.Subject = enginetest.Now.Add(time.Duration(h)*time.Hour), fmt.Sprintf("cw-%d", h)
+			log.Record(e)
+		}
+		entries, err := accesslog.Query(ctx, b.DB, accesslog.Filter{ChildID: "child-a",
+			From: enginetest.Now.Add(time.Hour), Until: enginetest.Now.Add(3 * time.Hour)})
+		require.NoError(t, err)
+		var subjects []string
+		for _, e := range entries {
+			subjects = append(subjects, e.Subject)
+		}
+		assert.Equal(t, []string{"cw-1", "cw-2", "cw-3"}, subjects)
+		untilOnly, err := accesslog.Query(ctx, b.DB, accesslog.Filter{Until: enginetest.Now.Add(time.Hour)})
+		require.NoError(t, err)
+		assert.Len(t, untilOnly, 2)
+	})
+}
+
 func TestKeepsABatchThatFailed(t *testing.T) {
 	t.Parallel()
 	enginetest.Backends(t, func(t *testing.T, b enginetest.Backend) {

@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"fmt"
 	"strings"
+	"time"
 
 	"github.com/careledger/careledger/projections/readdb"
 )
@@ -15,6 +16,9 @@ type Filter struct {
 	// JurisdictionPrefix keeps entries about what lies within it ("" or
 	// "all": everywhere).
 	JurisdictionPrefix string
+	// From and Until keep entries read within [From, Until] (zero: no
+	// bound).
+	From, Until time.Time
 	// After is a cursor: the id of the last entry of the previous page.
 	After string
 	// Limit bounds the entries returned (default 50).
@@ -32,6 +36,12 @@ func Query(ctx context.Context, db readdb.DB, f Filter) ([]Entry, error) {
 		where = append(where, "child_id = "+args.Arg(f.ChildID))
 	}
 	where = append(where, args.PrefixOf("jurisdiction", f.JurisdictionPrefix))
+	if !f.From.IsZero() {
+		where = append(where, "at >= "+args.Arg(db.Dialect.Time(f.From)))
+	}
+	if !f.Until.IsZero() {
+		where = append(where, "at <= "+args.Arg(db.Dialect.Time(f.Until)))
+	}
 	rows, err := db.SQL.QueryContext(ctx, `SELECT `+columns+` FROM access_log WHERE `+strings.Join(where, " AND ")+
 		` ORDER BY entry_id LIMIT `+args.Arg(f.Limit), args...)
 	if err != nil {

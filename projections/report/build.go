@@ -34,6 +34,7 @@ func BuildInquiryReport(ctx context.Context, rec *record.Reader, db readdb.DB, i
 		InquiryID: inquiryID, IncidentAt: q.IncidentAt(), Reason: q.Reason(), OpenedAt: q.OpenedAt(),
 		OpenedBy: timeline.ActorOf(q.OpenedBy()), Subject: Subject{CaseID: q.CaseID(), ChildID: q.ChildID()},
 	}
+	b.inquiry = streams[id].Events
 	if err := b.fill(ctx, report, scope); err != nil {
 		if errors.Is(err, domain.ErrNotFound) {
 			return nil, fmt.Errorf("%w: %s", ErrNoInquiry, inquiryID)
@@ -64,6 +65,9 @@ type builder struct {
 	rec       *record.Reader
 	db        readdb.DB
 	asOf, now time.Time
+	// inquiry is the inquiry's stream as it stood at asOf (none for a
+	// trace report).
+	inquiry []domain.Recorded
 }
 
 func newBuilder(rec *record.Reader, db readdb.DB, asOf time.Time) *builder {
@@ -89,8 +93,8 @@ type basis struct {
 }
 
 // fill completes a report whose subject (and, for an inquiry, incident) is
-// set: streams, deadlines, timeline, late entries, policies, workers,
-// integrity. A subject that does not exist by asOf or lies outside scope is
+// set: streams, deadlines, timeline, late entries, policies, corrections,
+// the inquiry's outcome, reads, people and workers, integrity. A subject that does not exist by asOf or lies outside scope is
 // domain.ErrNotFound.
 func (b *builder) fill(ctx context.Context, report *Report, scope domain.Jurisdiction) error {
 	report.AsOf = b.asOf
@@ -113,7 +117,13 @@ func (b *builder) fill(ctx context.Context, report *Report, scope domain.Jurisdi
 	if err := b.resolveOwners(ctx, report); err != nil {
 		return err
 	}
-	if report.Workers, err = b.workers(ctx, report); err != nil {
+	report.Corrections = corrections(on)
+	report.Findings, report.Rectifications, report.Closed = outcome(b.inquiry, on.policies, b.asOf)
+	report.ReadsFrom = readsFrom(on)
+	if report.Reads, err = b.reads(ctx, report.Subject, report.ReadsFrom); err != nil {
+		return err
+	}
+	if err := b.register(ctx, report, on.policies); err != nil {
 		return err
 	}
 	v, err := b.rec.Verify(ctx)

@@ -2,9 +2,10 @@
 // for an inquiry, a case or a child, what was known, when and by whom; every
 // obligation with its owner at the incident and its status judged by the
 // policy then in force; the entries recorded late; the whole timeline; the
-// policies that applied and the workers named — all as the record stood at
-// a chosen moment, with the verification of the hash chain the events rest
-// on.
+// policies that applied, the people involved, who read the record, the
+// corrections, and an inquiry's findings, rectification and closing — all
+// as the record stood at a chosen moment, with the verification of the hash
+// chain the events rest on.
 //
 // It is not a projection and keeps no table. A report must show the record
 // as it stood at any past moment and prove it unaltered, which a read model
@@ -13,5 +14,6 @@
 // the domain's one fold and the domain's rules (deadlines, owner at a time,
 // late entry), so that it cannot disagree with the case view, the deadlines
 // or the statistics. The only read model it asks is the case view, to list
-// the cases of a child.
+// the cases of a child; beside it, it reads the access log (who read the
+// child's record), which no event holds.
 package report

@@ -4,8 +4,8 @@ import "strings"
 
 // NamePlaces fills the report's Places with name(code) for every
 // jurisdiction code it names: the subject's place, the posts of role
-// owners (child_director:370902101201), the workers' posts and the actors'
-// jurisdictions. A code name does not know is left out.
+// owners (child_director:370902101201), the workers' and people's posts and
+// the actors' jurisdictions. A code name does not know is left out.
 func NamePlaces(r *Report, name func(code string) string) {
 	r.Places = map[string]string{}
 	add := func(code string) {
@@ -26,6 +26,9 @@ func NamePlaces(r *Report, name func(code string) string) {
 	for _, w := range r.Workers {
 		add(w.Jurisdiction)
 	}
+	for _, p := range r.People {
+		add(p.Jurisdiction)
+	}
 	for _, d := range r.Deadlines {
 		owner(d.Owner)
 		owner(d.OwnerAtIncident)
@@ -38,5 +41,14 @@ func NamePlaces(r *Report, name func(code string) string) {
 	}
 	for _, e := range r.LateEntries {
 		add(e.Actor.Jurisdiction)
+	}
+	for _, c := range r.Corrections {
+		add(c.By.Jurisdiction)
+	}
+	if r.Findings != nil {
+		add(r.Findings.RecordedBy.Jurisdiction)
+	}
+	if r.Closed != nil {
+		add(r.Closed.By.Jurisdiction)
 	}
 }

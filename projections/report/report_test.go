@@ -11,6 +11,7 @@ import (
 	"github.com/careledger/careledger/commands"
 	"github.com/careledger/careledger/commands/commandstest"
 	"github.com/careledger/careledger/domain"
+	"github.com/careledger/careledger/projections/accesslog"
 	"github.com/careledger/careledger/projections/caseview"
 	"github.com/careledger/careledger/projections/engine/enginetest"
 	"github.com/careledger/careledger/projections/record"
@@ -84,6 +85,7 @@ func TestInquiryReportAsOf(t *testing.T) {
 		inq, err := h.OpenInquiry(ctx, commands.Call{Principal: inspector}, commands.OpenInquiry{ChildID: child, IncidentAt: received.Add(3 * time.Hour), Reason: "儿童独居未报警"})
 		require.NoError(t, err)
 		enginetest.CatchUp(t, b, caseview.Projection{}, register.Projection{})
+		require.NoError(t, accesslog.Migrate(ctx, b.DB))
 
 		time.Sleep(5 * time.Millisecond)
 		before := time.Now()
@@ -189,6 +191,7 @@ func TestBackDatedPoliceReport(t *testing.T) {
 		second, err := h.ForwardToPolice(ctx, cw, commands.ForwardToPolice{CaseID: caseID, OccurredAt: backDated, PoliceUnit: "城关派出所"})
 		require.NoError(t, err)
 		enginetest.CatchUp(t, b, caseview.Projection{}, register.Projection{})
+		require.NoError(t, accesslog.Migrate(ctx, b.DB))
 		rec := record.New(b.Store)
 
 		r, err := report.BuildTraceReport(ctx, rec, b.DB, report.Subject{CaseID: caseID}, time.Time{}, inspector.Jurisdiction)
@@ -236,6 +239,7 @@ func TestReportTimelineIsTheTimelineView(t *testing.T) {
 		_, err = h.AcceptReferral(ctx, cw, commands.AcceptReferral{CaseID: caseA, ReferralID: ref.ReferralID})
 		require.NoError(t, err)
 		enginetest.CatchUp(t, b, caseview.Projection{}, timeline.Projection{}, register.Projection{})
+		require.NoError(t, accesslog.Migrate(ctx, b.DB))
 		rec := record.New(b.Store)
 
 		r, err := report.BuildTraceReport(ctx, rec, b.DB, report.Subject{ChildID: child}, time.Time{}, inspector.Jurisdiction)

@@ -28,6 +28,27 @@ type Report struct {
 	LateEntries    []LateEntry     `json:"late_entries"`
 	Timeline       []timeline.Item `json:"timeline"`
 	PolicyVersions []Policy        `json:"policy_versions"`
+	// People are the registered workers who acted on the record or owned
+	// one of its obligations (or were held responsible, or own a
+	// rectification item), each with its post and qualification at the
+	// incident (for a trace report, at AsOf), in the order they first
+	// appear.
+	People []Person `json:"people"`
+	// Reads are the reads of the child's file and of the report's cases
+	// that the access log holds from ReadsFrom (the child's registration)
+	// to AsOf, oldest first.
+	Reads     []Read    `json:"reads"`
+	ReadsFrom time.Time `json:"reads_from"`
+	// Corrections are the corrections (EntryCorrected) of the child's and
+	// the cases' entries recorded by AsOf, in log order.
+	Corrections []Correction `json:"corrections"`
+	// Findings, Rectifications and Closed are the inquiry's outcome as
+	// recorded by AsOf: absent until the findings are recorded (and, for
+	// Closed, until the inquiry is closed), and always absent from a trace
+	// report. Rectifications is present, perhaps empty, with the findings.
+	Findings       *Findings       `json:"findings,omitempty"`
+	Rectifications []Rectification `json:"rectifications,omitzero"`
+	Closed         *Closure        `json:"closed,omitempty"`
 	// Workers names the registered workers the report mentions (owners and
 	// actors), by id, from the real-name register as it stood at AsOf.
 	Workers map[string]Worker `json:"workers"`
@@ -43,6 +64,111 @@ type Worker struct {
 	Name         string `json:"name"`
 	Role         string `json:"role"`
 	Jurisdiction string `json:"jurisdiction"`
+}
+
+// Person is a registered worker the report concerns (API.md "people").
+type Person struct {
+	WorkerID string `json:"worker_id"`
+	Name     string `json:"name"`
+	Role     string `json:"role"`
+	// Jurisdiction is the post the worker held at the incident (for a trace
+	// report, at AsOf); for a worker who held none then (not yet
+	// registered, or deactivated), the last post by the register as it
+	// stood at AsOf, with InPost false.
+	Jurisdiction string `json:"jurisdiction"`
+	InPost       bool   `json:"in_post"`
+	// QualificationAtIncident is where the worker's training stood at the
+	// incident (at AsOf for a trace report), by the policy then in force.
+	QualificationAtIncident string `json:"qualification_at_incident"`
+	// Involvement says why the worker is named: "actor" (recorded an
+	// entry), "owner" (owned an obligation), "responsible" (held
+	// responsible by the findings), "rectification_owner".
+	Involvement []string `json:"involvement"`
+}
+
+// The involvements of a Person.
+const (
+	InvolvedActor              = "actor"
+	InvolvedOwner              = "owner"
+	InvolvedResponsible        = "responsible"
+	InvolvedRectificationOwner = "rectification_owner"
+)
+
+// Read is a read of the child's file or of one of the report's cases, from
+// the access log: who read, in which role, when, and what.
+type Read struct {
+	Subject string    `json:"subject"`
+	Role    string    `json:"role"`
+	At      time.Time `json:"at"`
+	Action  string    `json:"action"`
+	// CaseID names the case read, when a case was read.
+	CaseID string `json:"case_id,omitempty"`
+}
+
+// Correction is a correction of an entry of the child's file or of a case
+// (EntryCorrected). Its reason and the corrected values are sealed with
+// the child's personal data and stay out, as the timeline leaves them out;
+// the names of the corrected fields are shown.
+type Correction struct {
+	Position         int64          `json:"position"`
+	StreamID         string         `json:"stream_id"`
+	CaseID           string         `json:"case_id,omitempty"`
+	CorrectsPosition int64          `json:"corrects_position"`
+	CorrectedType    string         `json:"corrected_type"`
+	Fields           []string       `json:"fields"`
+	By               timeline.Actor `json:"by"`
+	OccurredAt       time.Time      `json:"occurred_at"`
+	RecordedAt       time.Time      `json:"recorded_at"`
+	// CorrectedOccurredAt and CorrectedRecordedAt are those of the entry
+	// corrected (absent when the log does not hold it as of AsOf), and
+	// DelayHours how long it stood uncorrected: from its recording to the
+	// correction's.
+	CorrectedOccurredAt *time.Time `json:"corrected_occurred_at,omitempty"`
+	CorrectedRecordedAt *time.Time `json:"corrected_recorded_at,omitempty"`
+	DelayHours          float64    `json:"delay_hours"`
+	Summary             string     `json:"summary"`
+}
+
+// Findings are an inquiry's findings (InquiryFindingsRecorded): what was
+// found and who was responsible for what. Their texts are the inspector's,
+// not a child's personal data, and are shown as recorded.
+type Findings struct {
+	OccurredAt       time.Time        `json:"occurred_at"`
+	RecordedAt       time.Time        `json:"recorded_at"`
+	Findings         string           `json:"findings"`
+	Responsibilities []Responsibility `json:"responsibilities"`
+	RecordedBy       timeline.Actor   `json:"recorded_by"`
+}
+
+// Responsibility is a worker the findings hold responsible, by name from
+// the register, and for what.
+type Responsibility struct {
+	WorkerID string `json:"worker_id"`
+	Name     string `json:"name"`
+	Finding  string `json:"finding"`
+}
+
+// Rectification is a rectification item (整改事项) of the findings with its
+// status as of AsOf, judged by the inquiry's clock (domain.InquiryDeadlines):
+// open, met, met_late or missed.
+type Rectification struct {
+	ID          string      `json:"id"`
+	Description string      `json:"description"`
+	Owner       string      `json:"owner"`
+	OwnerName   string      `json:"owner_name,omitempty"`
+	DueOn       domain.Date `json:"due_on"`
+	DueAt       time.Time   `json:"due_at"`
+	Status      string      `json:"status"`
+	CompletedAt *time.Time  `json:"completed_at,omitempty"`
+}
+
+// Closure is the inquiry's closing (InquiryClosed): when, by whom, and its
+// conclusion.
+type Closure struct {
+	At         time.Time      `json:"at"`
+	RecordedAt time.Time      `json:"recorded_at"`
+	Conclusion string         `json:"conclusion"`
+	By         timeline.Actor `json:"by"`
 }
 
 // Subject is what the report looks into: a case (and its child's file) or

@@ -35,6 +35,18 @@
       policies: "适用的时限政策", version: "版本", in_force_from: "生效时间", applied: "本页适用", police_clock: "报告公安时限",
       late_threshold: "迟录阈值", default_policy: "默认政策", yes: "是", no: "否", days: "天", policy_mark: "时限政策",
       legend_policy: "时限政策调整",
+      inquiry: "倒查", findings: "倒查结论", found_at: "认定时间", recorded_by: "登记人", findings_text: "认定事实",
+      responsibilities: "责任认定", worker: "姓名", finding: "认定内容", rectifications: "整改事项", item: "编号",
+      description: "整改内容", due_on: "整改期限", completed_at: "完成时间", closed: "倒查结案", closed_at: "结案时间",
+      closed_by: "结案人", conclusion: "结案结论", not_closed: "尚未结案",
+      people: "相关人员", role: "角色", post_at_incident: "事发时岗位", post_at_as_of: "截至时岗位",
+      qualification_at_incident: "事发时培训情况", qualification_at_as_of: "截至时培训情况", involvement: "涉及方式",
+      not_in_post: "当时不在岗", involved_actor: "经办", involved_owner: "职责责任人", involved_responsible: "被认定负有责任",
+      involved_rectification_owner: "整改责任人",
+      corrections: "更正记录", corrected_entry: "被更正条目", corrected_fields: "更正字段", corrected_by: "更正人",
+      corrected_recorded: "原条目登记时间", stood: "原条目留存",
+      correction_note: "更正的内容与理由属儿童个人信息，本页仅列出被更正的字段名称。",
+      reads: "查阅记录", reads_period: "查阅期间", to: "至", reader: "查阅人", read_at: "查阅时间", read_what: "查阅内容",
       err_id: "请输入编号", err_other: "请求失败", err_popup: "浏览器阻止了新窗口，请允许弹出窗口",
     },
     en: {
@@ -58,6 +70,18 @@
       policies: "Deadline policies", version: "Version", in_force_from: "In force from", applied: "Applied here",
       police_clock: "Police report clock", late_threshold: "Late-entry threshold", default_policy: "default policy",
       yes: "yes", no: "no", days: "days", policy_mark: "policy", legend_policy: "deadline policy change",
+      inquiry: "Inquiry", findings: "Findings", found_at: "Found at", recorded_by: "Recorded by", findings_text: "Findings",
+      responsibilities: "Responsibilities", worker: "Name", finding: "Finding", rectifications: "Rectification items", item: "Item",
+      description: "Description", due_on: "Due on", completed_at: "Completed at", closed: "Closing", closed_at: "Closed at",
+      closed_by: "Closed by", conclusion: "Conclusion", not_closed: "not closed yet",
+      people: "People involved", role: "Role", post_at_incident: "Post at the incident", post_at_as_of: "Post as of",
+      qualification_at_incident: "Training at the incident", qualification_at_as_of: "Training as of", involvement: "Involvement",
+      not_in_post: "not in post then", involved_actor: "acted", involved_owner: "owned an obligation", involved_responsible: "held responsible",
+      involved_rectification_owner: "owns a rectification item",
+      corrections: "Corrections", corrected_entry: "Entry corrected", corrected_fields: "Fields corrected", corrected_by: "Corrected by",
+      corrected_recorded: "Entry recorded", stood: "Stood for",
+      correction_note: "The corrected values and the reasons are a child's personal data; only the names of the fields are listed.",
+      reads: "Reads of the record", reads_period: "Period", to: "to", reader: "Reader", read_at: "Read at", read_what: "What",
       err_id: "Enter an ID", err_other: "The request failed", err_popup: "The browser blocked the new window",
     },
   };
@@ -129,6 +153,13 @@
   // An act by a worker whose training had lapsed or never passed says so.
   const qualificationWord = (q) => (!q || q === "qualified" ? "" : `，${(zh() && state.words.qualifications && state.words.qualifications[q]) || q}`);
   const actorWord = (a) => (a && a.subject ? `${workerName(a.subject)}（${roleWord(a.role)}${qualificationWord(a.qualification)}）` : "—");
+  const qualificationName = (q) => (zh() && state.words.qualifications && state.words.qualifications[q]) || q;
+  // What an access-log entry read; a corrected field's name.
+  const actionWord = (a) => (zh() && state.words.actions && state.words.actions[a]) || a.replaceAll("_", " ");
+  const fieldWord = (f) => (zh() && state.words.fields && state.words.fields[f]) || f;
+  const joinWords = (words) => words.join(zh() ? "、" : ", ");
+  const nameAndID = (name, id) => (name ? `${name} ${id}` : id);
+  const dlRows = (rows) => rows.filter(Boolean).flatMap(([k, ...v]) => [el("dt", {}, k), el("dd", {}, ...v)]);
 
   // The token's claims, read from its first segment (base64url JSON); the
   // server checks the signature, the page only shows who is signed in.
@@ -187,13 +218,16 @@
     showError(key, key === "err_other" ? err.detail || `HTTP ${err.status}` : "");
   }
 
+  // tracePath is the subject's report: an inquiry's own, or the trace
+  // report of a case or a child.
   function tracePath(format) {
     const { kind, id } = state.subject;
     const q = new URLSearchParams();
     if (state.asOf !== null) q.set("as_of", new Date(state.asOf).toISOString());
     if (format === "html") q.set("lang", state.lang);
     const qs = q.toString();
-    return `/v1/${kind}/${encodeURIComponent(id)}/trace${qs ? "?" + qs : ""}`;
+    const path = kind === "inquiries" ? `/v1/inquiries/${encodeURIComponent(id)}/report` : `/v1/${kind}/${encodeURIComponent(id)}/trace`;
+    return `${path}${qs ? "?" + qs : ""}`;
   }
 
   // load fetches the report as the record stood at the slider's moment;
@@ -258,7 +292,7 @@
     if (!r) return;
     const late = new Set(r.late_entries.map((l) => l.global_position));
     const { kind, id } = state.subject;
-    $("subject-title").textContent = `${t(kind === "cases" ? "case" : "child")} ${id}`;
+    $("subject-title").textContent = `${t({ cases: "case", children: "child", inquiries: "inquiry" }[kind])} ${id}`;
     const missed = r.deadlines.filter((d) => d.status === "missed").length;
     const rows = [
       [t("cases"), r.subject.case_ids.map((c) => `${caseLabel(c)}：${c}`).join("；") || "—"],
@@ -270,12 +304,93 @@
       [t("missed_count"), String(missed)],
       [t("late_count"), String(r.late_entries.length)],
     ];
-    $("summary").replaceChildren(...rows.filter(Boolean).flatMap(([k, ...v]) => [el("dt", {}, k), el("dd", {}, ...v)]));
+    $("summary").replaceChildren(...dlRows(rows));
+    fillOutcome(r);
     $("axis").replaceChildren(drawAxis(r, late));
     fillDeadlines(r.deadlines);
     fillLateEntries(r.late_entries);
+    fillPeople(r);
+    fillCorrections(r.corrections || []);
+    fillReads(r);
     fillTimeline(r.timeline, late);
     fillPolicies(r.policy_versions || []);
+  }
+
+  // fillOutcome shows an inquiry's findings, rectification items and
+  // closing once recorded; nothing before (nor for a trace report).
+  function fillOutcome(r) {
+    const f = r.findings;
+    $("outcome").hidden = !f;
+    if (!f) return;
+    const c = r.closed;
+    $("findings").replaceChildren(...dlRows([
+      [t("found_at"), `${cst(f.occurred_at)}（${t("recorded")} ${cst(f.recorded_at)}）`],
+      [t("recorded_by"), actorWord(f.recorded_by)],
+      [t("findings_text"), el("span", { class: "text" }, f.findings)],
+      c ? [t("closed_at"), cst(c.at)] : [t("closed"), t("not_closed")],
+      c ? [t("closed_by"), actorWord(c.by)] : null,
+      c ? [t("conclusion"), el("span", { class: "text" }, c.conclusion)] : null,
+    ]));
+    const resp = $("responsibilities").tBodies[0];
+    resp.replaceChildren(...(f.responsibilities || []).map((x) => el("tr", { "data-worker": x.worker_id },
+      el("td", {}, nameAndID(x.name, x.worker_id)),
+      el("td", { class: "text" }, x.finding))));
+    if (!resp.rows.length) resp.append(el("tr", {}, el("td", { colspan: "2" }, t("none"))));
+    const items = r.rectifications || [];
+    const body = $("rectifications").tBodies[0];
+    body.replaceChildren(...items.map((x) => el("tr", { class: x.status, "data-id": x.id, "data-status": x.status },
+      el("td", {}, x.id),
+      el("td", { class: "text" }, x.description),
+      el("td", {}, nameAndID(x.owner_name, x.owner)),
+      el("td", {}, x.due_on),
+      el("td", {}, statusWord(x.status)),
+      el("td", {}, x.completed_at ? cst(x.completed_at) : "—"))));
+    if (!items.length) body.append(el("tr", {}, el("td", { colspan: "6" }, t("none"))));
+  }
+
+  // fillPeople lists the workers involved, with their post and training
+  // at the incident (or, without one, as of the report's moment).
+  function fillPeople(r) {
+    const at = isZero(r.incident_at) ? "as_of" : "incident";
+    for (const [id, key] of [["people-post", `post_at_${at}`], ["people-qualification", `qualification_at_${at}`]]) {
+      $(id).dataset.i18n = key;
+      $(id).textContent = t(key);
+    }
+    const people = r.people || [];
+    const body = $("people").tBodies[0];
+    body.replaceChildren(...people.map((p) => el("tr", { "data-worker": p.worker_id },
+      el("td", {}, nameAndID(p.name, p.worker_id)),
+      el("td", {}, roleWord(p.role)),
+      el("td", {}, placeName(p.jurisdiction) + (p.in_post ? "" : `（${t("not_in_post")}）`)),
+      el("td", { class: p.qualification_at_incident }, qualificationName(p.qualification_at_incident)),
+      el("td", {}, joinWords((p.involvement || []).map((w) => t(`involved_${w}`)))))));
+    if (!people.length) body.append(el("tr", {}, el("td", { colspan: "5" }, t("none"))));
+  }
+
+  function fillCorrections(corrections) {
+    const body = $("corrections").tBodies[0];
+    body.replaceChildren(...corrections.map((c) => el("tr", { "data-position": String(c.position) },
+      el("td", {}, cst(c.recorded_at)),
+      el("td", {}, zh() ? c.summary : `${c.corrected_type} (${t("position")} ${c.corrects_position})`),
+      el("td", {}, joinWords((c.fields || []).map(fieldWord)) || "—"),
+      el("td", {}, actorWord(c.by)),
+      el("td", {}, c.corrected_recorded_at ? cst(c.corrected_recorded_at) : "—"),
+      el("td", {}, c.corrected_recorded_at ? `${c.delay_hours.toFixed(1)} ${t("hours")}` : "—"),
+      caseCell(c.case_id),
+      el("td", {}, String(c.position)))));
+    if (!corrections.length) body.append(el("tr", {}, el("td", { colspan: "8" }, t("none"))));
+  }
+
+  function fillReads(r) {
+    const reads = r.reads || [];
+    $("reads-period").textContent = `${t("reads_period")} ${cst(r.reads_from)} ${t("to")} ${cst(r.as_of)}`;
+    const body = $("reads").tBodies[0];
+    body.replaceChildren(...reads.map((x) => el("tr", { "data-subject": x.subject, "data-action": x.action },
+      el("td", {}, cst(x.at)),
+      el("td", {}, `${workerName(x.subject)}（${roleWord(x.role)}）`),
+      el("td", {}, actionWord(x.action)),
+      caseCell(x.case_id))));
+    if (!reads.length) body.append(el("tr", {}, el("td", { colspan: "4" }, t("none"))));
   }
 
   function fillPolicies(policies) {
