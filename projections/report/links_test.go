@@ -11,6 +11,7 @@ import (
 	"github.com/careledger/careledger/commands"
 	"github.com/careledger/careledger/commands/commandstest"
 	"github.com/careledger/careledger/domain"
+	"github.com/careledger/careledger/projections/accesslog"
 	"github.com/careledger/careledger/projections/caseview"
 	"github.com/careledger/careledger/projections/engine/enginetest"
 	"github.com/careledger/careledger/projections/inquiries"
@@ -28,6 +29,7 @@ func TestReportClocksAcrossStreams(t *testing.T) {
 	t.Parallel()
 	enginetest.Backends(t, func(t *testing.T, b enginetest.Backend) {
 		ctx := context.Background()
+		require.NoError(t, accesslog.Migrate(ctx, b.DB))
 		c, child := caseworkerAndChild(t, b)
 		h, cw := c.Handlers, c.Caseworker
 		visited := time.Now().Add(-48 * time.Hour).Truncate(time.Second)
