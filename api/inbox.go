@@ -44,17 +44,9 @@ func (s *Server) inbox(w http.ResponseWriter, r *http.Request, p domain.Principa
 		return err
 	}
 	policy, _ := policies.InForce(now)
-	f := deadlines.InboxFilter{Subject: p.Subject, Within: j, Now: now, DueSoon: policy.DueSoon.D, Limit: limit + 1, After: cur}
+	f := deadlines.InboxFilter{Scope: scopeOf(p, j), Now: now, DueSoon: policy.DueSoon.D, Limit: limit + 1, After: cur}
 	if j != p.Jurisdiction {
 		f.Only = j
-	}
-	switch p.Role {
-	case domain.RoleChildDirector, domain.RoleChildSupervisor:
-		f.Posts = []string{p.Role.String() + ":" + p.Jurisdiction.String()}
-	case domain.RolePartner:
-		f.RoleOwner = "agency:" + p.Agency.String()
-	default:
-		f.RolePrefix = p.Role.String() + ":"
 	}
 	switch p.Role {
 	case domain.RoleChildSupervisor:
@@ -87,4 +79,20 @@ func (s *Server) inbox(w http.ResponseWriter, r *http.Request, p domain.Principa
 	}
 	s.writeAnswer(r.Context(), w, http.StatusOK, out)
 	return nil
+}
+
+// scopeOf is whose obligations are p's own (deadlines.Scope): its own by
+// name; a director's or supervisor's post; a partner's agency, and any
+// other role's obligations in within.
+func scopeOf(p domain.Principal, within domain.Jurisdiction) deadlines.Scope {
+	s := deadlines.Scope{Subject: p.Subject, Within: within}
+	switch p.Role {
+	case domain.RoleChildDirector, domain.RoleChildSupervisor:
+		s.Posts = []string{p.Role.String() + ":" + p.Jurisdiction.String()}
+	case domain.RolePartner:
+		s.RoleOwner = "agency:" + p.Agency.String()
+	default:
+		s.RolePrefix = p.Role.String() + ":"
+	}
+	return s
 }

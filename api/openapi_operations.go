@@ -24,6 +24,10 @@ func (op operationDoc) withETag() operationDoc { op.etag = true; return op }
 func (op operationDoc) asList() operationDoc   { op.list = true; return op }
 func (op operationDoc) withHTML() operationDoc { op.html = true; return op }
 
+// streamed: the answer is a stream of server-sent events whose data lines
+// are the answer's schema.
+func (op operationDoc) streamed() operationDoc { op.answerType = "text/event-stream"; return op }
+
 // who says which principals of the roles may, where the role alone does
 // not.
 func (op operationDoc) who(note string) operationDoc { op.whoNote = note; return op }
@@ -147,6 +151,14 @@ func operationDocs() []operationDoc {
 			"or by its role in its jurisdiction (due_soon within the policy's due_soon), and, escalated, those missed in its jurisdiction "+
 			"in the last 30 days — at once to a township's supervisor, to the inspectors once the policy's escalate_after has passed",
 			domain.ActReadInbox, "InboxList").asList(),
+		queryDoc("/v1/notifications", "streamNotifications", "cases", "The caller's inbox as server-sent events (text/event-stream): "+
+			"obligation.opened, obligation.due_soon, obligation.missed, obligation.escalated, referral.received; each data line is a "+
+			"Notification and each event has an id that, sent back as Last-Event-ID (or ?last_event_id=), resumes right after it, "+
+			"on any server and across restarts (the stream is read from the log's read models, not from memory); without one the "+
+			"stream tells what happens from now. A comment line every 15 s keeps the connection",
+			domain.ActReadInbox, "Notification", jurisdictionDoc,
+			param("last_event_id", "The id of the last event received, for clients that cannot send the Last-Event-ID header.",
+				map[string]any{"type": "string"})).streamed(),
 		queryDoc("/v1/inquiries", "listInquiries", "oversight", "Inquiries (倒查) into cases and children within the caller's jurisdiction",
 			domain.ActReadReports, "InquiryList", jurisdictionDoc,
 			param("status", "Only open or only closed inquiries.", words([]string{"open", "closed"}))).asList(),

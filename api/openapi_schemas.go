@@ -277,6 +277,12 @@ func schemaDocs() map[string]any {
 			"escalated": described("Missed, and another's: escalated to the caller.", boolean()),
 		})}},
 		"InboxList": page("InboxItem"),
+		"Notification": object([]string{"id", "kind", "at", "deadline"}, props{
+			"id":       described("The event's id (as its SSE id: line).", text()),
+			"kind":     words([]string{"obligation.opened", "obligation.due_soon", "obligation.missed", "obligation.escalated", "referral.received"}),
+			"at":       described("When it happened: the obligation's start, or the moment the clock reached.", dateTime()),
+			"deadline": schema("Deadline"),
+		}),
 		"Event": object([]string{"event_id", "type", "stream_version", "global_position", "occurred_at", "recorded_at", "actor", "prev_hash", "hash", "data"}, props{
 			"event_id": map[string]any{"type": "string", "format": "uuid"}, "type": text(), "schema_version": integer(), "stream_id": text(),
 			"stream_version": integer(), "global_position": integer(), "occurred_at": dateTime(), "recorded_at": dateTime(),

@@ -42,6 +42,9 @@ type Config struct {
 	// MinPositionWait bounds how long a query waits for min_position
 	// (default 5 s).
 	MinPositionWait time.Duration
+	// NotifyPoll is how often a notification stream reads the deadline
+	// view for news (default 250 ms).
+	NotifyPoll time.Duration
 }
 
 // Server serves the /v1 API.
@@ -54,6 +57,8 @@ type Server struct {
 	workers  registerCache
 	log      *slog.Logger
 	wait     time.Duration
+	// notifyPoll is how often a notification stream looks for news.
+	notifyPoll time.Duration
 
 	mux     *http.ServeMux
 	routes  []Route
@@ -86,8 +91,11 @@ func New(cfg Config) (*Server, error) {
 	}
 	s := &Server{
 		handlers: cfg.Commands, record: cfg.Record, engine: cfg.Engine, db: cfg.ReadModels,
-		tokens: cfg.Tokens, log: cfg.Logger, wait: cfg.MinPositionWait,
+		tokens: cfg.Tokens, log: cfg.Logger, wait: cfg.MinPositionWait, notifyPoll: cfg.NotifyPoll,
 		mux: http.NewServeMux(),
+	}
+	if s.notifyPoll <= 0 {
+		s.notifyPoll = 250 * time.Millisecond
 	}
 	if s.log == nil {
 		s.log = slog.Default()

@@ -12,6 +12,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"path/filepath"
+	"strings"
 	"testing"
 	"time"
 
@@ -195,7 +196,9 @@ func (env *Env) Do(method, path, token string, body any, headers ...string) Resp
 		}
 		rd = bytes.NewReader(raw)
 	}
-	req, err := http.NewRequest(method, env.URL+path, rd)
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	req, err := http.NewRequestWithContext(ctx, method, env.URL+path, rd)
 	if err != nil {
 		env.t.Fatal(err)
 	}
@@ -213,9 +216,23 @@ func (env *Env) Do(method, path, token string, body any, headers ...string) Resp
 		env.t.Fatal(err)
 	}
 	defer resp.Body.Close()
+	if strings.HasPrefix(resp.Header.Get("Content-Type"), "text/event-stream") {
+		// A stream never ends by itself: what it sends in its first
+		// moments is its answer.
+		var buf bytes.Buffer
+		done := make(chan struct{})
+		go func() { defer close(done); _, _ = io.Copy(&buf, resp.Body) }()
+		time.Sleep(streamGlance)
+		cancel()
+		<-done
+		return Response{Status: resp.StatusCode, Header: resp.Header, Body: buf.Bytes()}
+	}
 	raw, err := io.ReadAll(resp.Body)
 	if err != nil {
 		env.t.Fatal(err)
 	}
 	return Response{Status: resp.StatusCode, Header: resp.Header, Body: raw}
 }
+
+// streamGlance is how long Do reads a server-sent event stream.
+const streamGlance = 300 * time.Millisecond

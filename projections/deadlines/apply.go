@@ -53,6 +53,10 @@ func apply(ctx context.Context, tx readdb.Tx, d readdb.Dialect, events []domain.
 	if err != nil {
 		return err
 	}
+	seq, err := loadSequence(ctx, tx)
+	if err != nil {
+		return err
+	}
 	if len(policyEvents) > 0 {
 		for _, r := range policyEvents {
 			policies.Apply(r)
@@ -89,12 +93,12 @@ func apply(ctx context.Context, tx readdb.Tx, d readdb.Dialect, events []domain.
 			if err := readLinks(ctx, tx, streams); err != nil {
 				return err
 			}
-			if err := write(ctx, tx, d, streams, policies); err != nil {
+			if err := write(ctx, tx, d, streams, policies, seq); err != nil {
 				return err
 			}
 		}
 	}
-	return nil
+	return seq.save(ctx, tx)
 }
 
 // load reads the snapshots of the streams ids names (those the view has)
@@ -267,15 +271,28 @@ func sortedCopy(s []string) []string {
 // their snapshots and rows. Snapshots are written first: Tick, on
 // PostgreSQL, locks rm_deadline_streams before it touches rm_deadlines, so
 // the two never wait for each other in opposite orders.
-func write(ctx context.Context, tx readdb.Tx, d readdb.Dialect, streams []*stream, policies domain.PolicyHistory) error {
+func write(ctx context.Context, tx readdb.Tx, d readdb.Dialect, streams []*stream, policies domain.PolicyHistory, seq *sequence) error {
 	var snapshots, rows [][]any
 	var replaced []string
+	for _, s := range streams {
+		if s.stored {
+			replaced = append(replaced, s.id.String())
+		}
+	}
+	known, err := openedSeqs(ctx, tx, replaced)
+	if err != nil {
+		return err
+	}
 	for _, s := range streams {
 		ds := s.deadlines(policies, s.judgedAt())
 		place := s.jurisdiction().String()
 		keys := Keys(ds)
 		for i, dl := range ds {
-			row, err := deadlineRow(d, keys[i], s, place, dl)
+			opened, ok := known[keys[i]]
+			if !ok {
+				opened = seq.take()
+			}
+			row, err := deadlineRow(d, keys[i], s, place, dl, opened)
 			if err != nil {
 				return err
 			}
@@ -286,14 +303,11 @@ func write(ctx context.Context, tx readdb.Tx, d readdb.Dialect, streams []*strea
 			return err
 		}
 		snapshots = append(snapshots, snap)
-		if s.stored {
-			replaced = append(replaced, s.id.String())
-		}
 	}
 	if err := saveStreams(ctx, tx, d, snapshots); err != nil {
 		return err
 	}
-	err := readdb.Chunks(replaced, func(piece []string) error {
+	err = readdb.Chunks(replaced, func(piece []string) error {
 		in, args := readdb.InList(piece)
 		_, err := tx.ExecContext(ctx, `DELETE FROM rm_deadlines WHERE stream_id IN (`+in+`)`, args...)
 		return err
@@ -306,18 +320,18 @@ func write(ctx context.Context, tx readdb.Tx, d readdb.Dialect, streams []*strea
 
 // deadlineColumns are the columns of rm_deadlines, in the order written.
 const deadlineColumns = `deadline_key, stream_id, kind, subject_id, case_id, referral_id, inquiry_id, rectification_id,
-	jurisdiction, owner, owners, started_at, due_at, met_at, status, policy_version, last_position`
+	jurisdiction, owner, owners, started_at, due_at, met_at, status, policy_version, last_position, opened_seq`
 
 // deadlineRow is the row of rm_deadlines of one obligation of s, in
-// deadlineColumns order.
-func deadlineRow(d readdb.Dialect, key string, s *stream, place string, dl domain.Deadline) ([]any, error) {
+// deadlineColumns order; opened is its sequence number.
+func deadlineRow(d readdb.Dialect, key string, s *stream, place string, dl domain.Deadline, opened int64) ([]any, error) {
 	owners, err := encodeOwners(dl.Owners)
 	if err != nil {
 		return nil, fmt.Errorf("deadline %s: %w", key, err)
 	}
 	return []any{key, s.id.String(), dl.Kind.String(), dl.SubjectID, readdb.NullText(dl.CaseID), readdb.NullText(dl.ReferralID),
 		readdb.NullText(dl.InquiryID), readdb.NullText(dl.RectificationID), place, dl.Owner, owners, d.Time(dl.StartedAt), d.Time(dl.DueAt), d.TimePtr(dl.MetAt),
-		dl.Status.String(), dl.PolicyVersion, s.position}, nil
+		dl.Status.String(), dl.PolicyVersion, s.position, opened}, nil
 }
 
 // insertDeadlines writes rows of rm_deadlines; tail is what follows the

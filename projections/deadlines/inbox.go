@@ -11,18 +11,50 @@ import (
 	"github.com/careledger/careledger/projections/readdb"
 )
 
-// InboxFilter selects a worker's work for Inbox: the open obligations it
-// owns — by name (Subject), by the post it holds (Posts), or by its role in
-// its jurisdiction (RoleOwner, e.g. "agency:police", or a RolePrefix such
-// as "caseworker:", within Within) — and, when EscalatedBefore is set, the
-// obligations missed within Within that fell due in [EscalatedSince,
-// EscalatedBefore), escalated to it.
-type InboxFilter struct {
+// Scope is whose obligations are a worker's own: those it owns by name
+// (Subject), by the post it holds (Posts), or by its role in its
+// jurisdiction (RoleOwner, e.g. "agency:police", or a RolePrefix such as
+// "caseworker:", for obligations within Within).
+type Scope struct {
 	Subject    string
 	Posts      []string
 	RoleOwner  string
 	RolePrefix string
 	Within     domain.Jurisdiction
+}
+
+// owned spells the condition that a row of rm_deadlines is the worker's
+// own, binding its arguments in a ("" when nothing is).
+func (s Scope) owned(a *readdb.Args) string {
+	var whose []string
+	if s.Subject != "" {
+		whose = append(whose, "owner = "+a.Arg(s.Subject))
+	}
+	for _, p := range s.Posts {
+		whose = append(whose, "owner = "+a.Arg(p))
+	}
+	if s.RoleOwner != "" {
+		whose = append(whose, "(owner = "+a.Arg(s.RoleOwner)+" AND "+a.PrefixOf("jurisdiction", s.Within.String())+")")
+	}
+	if s.RolePrefix != "" {
+		whose = append(whose, "(substr(owner, 1, "+a.Arg(len(s.RolePrefix))+") = "+a.Arg(s.RolePrefix)+
+			" AND "+a.PrefixOf("jurisdiction", s.Within.String())+")")
+	}
+	if len(whose) == 0 {
+		return ""
+	}
+	return "(" + strings.Join(whose, " OR ") + ")"
+}
+
+// mine reports whether an owner is the worker itself or its post.
+func (s Scope) mine(owner string) bool { return owner == s.Subject || slices.Contains(s.Posts, owner) }
+
+// InboxFilter selects a worker's work for Inbox: the open obligations of
+// its Scope and, when EscalatedBefore is set, the obligations missed within
+// Within that fell due in [EscalatedSince, EscalatedBefore), escalated to
+// it.
+type InboxFilter struct {
+	Scope
 	// Only, when set, keeps only obligations that lie within it.
 	Only domain.Jurisdiction
 
@@ -67,24 +99,11 @@ func Inbox(ctx context.Context, db readdb.DB, f InboxFilter) ([]InboxItem, error
 
 	own := func() ([]Row, error) {
 		var a readdb.Args
-		var whose []string
-		if f.Subject != "" {
-			whose = append(whose, "owner = "+a.Arg(f.Subject))
-		}
-		for _, p := range f.Posts {
-			whose = append(whose, "owner = "+a.Arg(p))
-		}
-		if f.RoleOwner != "" {
-			whose = append(whose, "(owner = "+a.Arg(f.RoleOwner)+" AND "+a.PrefixOf("jurisdiction", f.Within.String())+")")
-		}
-		if f.RolePrefix != "" {
-			whose = append(whose, "(substr(owner, 1, "+a.Arg(len(f.RolePrefix))+") = "+a.Arg(f.RolePrefix)+
-				" AND "+a.PrefixOf("jurisdiction", f.Within.String())+")")
-		}
-		if len(whose) == 0 {
+		owned := f.owned(&a)
+		if owned == "" {
 			return nil, nil
 		}
-		where := "status = 'open' AND due_at >= " + a.Arg(now) + " AND (" + strings.Join(whose, " OR ") + ")"
+		where := "status = 'open' AND due_at >= " + a.Arg(now) + " AND " + owned
 		if !f.Only.IsZero() {
 			where += " AND " + a.PrefixOf("jurisdiction", f.Only.String())
 		}
@@ -113,7 +132,7 @@ func Inbox(ctx context.Context, db readdb.DB, f InboxFilter) ([]InboxItem, error
 		out = append(out, InboxItem{Row: r, DueSoon: r.Status == domain.DeadlineOpen.String() && !r.DueAt.After(f.Now.Add(f.DueSoon))})
 	}
 	for _, r := range theirs {
-		if r.Owner == f.Subject || slices.Contains(f.Posts, r.Owner) {
+		if f.mine(r.Owner) {
 			continue // its own, missed: not escalated to itself
 		}
 		out = append(out, InboxItem{Row: r, Escalated: true})

@@ -22,7 +22,7 @@ func (*Projection) Name() string { return "deadlines" }
 
 // Tables lists the view's tables.
 func (*Projection) Tables() []string {
-	return []string{"rm_deadlines", "rm_deadline_streams", "rm_deadline_policies"}
+	return []string{"rm_deadlines", "rm_deadline_streams", "rm_deadline_policies", "rm_deadline_meta"}
 }
 
 // Schema is the DDL of the view's tables.
@@ -44,7 +44,9 @@ func (*Projection) Tables() []string {
 // case).
 //
 // rm_deadline_policies is the deadline policy's history: one row per
-// change, the domain.PolicyVersion as JSON.
+// change, the domain.PolicyVersion as JSON. rm_deadline_meta is one row:
+// the view's generation and the next opened_seq (sequence.go), the number
+// each obligation takes when it first appears.
 func (*Projection) Schema() []string {
 	return []string{`CREATE TABLE IF NOT EXISTS rm_deadlines (
 	deadline_key   TEXT PRIMARY KEY,
@@ -63,8 +65,10 @@ func (*Projection) Schema() []string {
 	met_at         {{ts}},
 	status         TEXT NOT NULL,
 	policy_version {{bigint}} NOT NULL,
-	last_position  {{bigint}} NOT NULL
+	last_position  {{bigint}} NOT NULL,
+	opened_seq     {{bigint}} NOT NULL
 )`, `CREATE INDEX IF NOT EXISTS rm_deadlines_stream ON rm_deadlines (stream_id)`,
+		`CREATE INDEX IF NOT EXISTS rm_deadlines_opened ON rm_deadlines (opened_seq)`,
 		`CREATE INDEX IF NOT EXISTS rm_deadlines_status_due ON rm_deadlines (status, due_at)`,
 		`CREATE INDEX IF NOT EXISTS rm_deadlines_owner ON rm_deadlines (owner)`,
 		`CREATE INDEX IF NOT EXISTS rm_deadlines_jurisdiction ON rm_deadlines (jurisdiction)`,
@@ -81,7 +85,10 @@ func (*Projection) Schema() []string {
 )`, `CREATE INDEX IF NOT EXISTS rm_deadline_streams_verify_due ON rm_deadline_streams (verify_due)`,
 		`CREATE INDEX IF NOT EXISTS rm_deadline_streams_child ON rm_deadline_streams (child_id)`,
 		`CREATE INDEX IF NOT EXISTS rm_deadline_streams_case ON rm_deadline_streams (case_id)`,
-		`CREATE TABLE IF NOT EXISTS rm_deadline_policies (
+		`CREATE TABLE IF NOT EXISTS rm_deadline_meta (
+	generation TEXT NOT NULL,
+	next_seq   {{bigint}} NOT NULL
+)`, `CREATE TABLE IF NOT EXISTS rm_deadline_policies (
 	version {{bigint}} PRIMARY KEY,
 	policy  {{json}} NOT NULL
 )`}

@@ -155,25 +155,11 @@ func scanRows(rows *sql.Rows, f Filter) (kept []Row, last string, err error) {
 	n := 0
 	for rows.Next() {
 		n++
-		var r Row
-		var place string
-		var owners []byte
-		var started, due, met readdb.Timestamp
-		if err := rows.Scan(&r.Key, &r.Kind, &r.SubjectID, &r.CaseID, &r.ReferralID, &r.InquiryID, &r.RectificationID, &place, &r.Owner,
-			&owners, &started, &due, &met, &r.Status, &r.PolicyVersion); err != nil {
+		r, err := scanRow(rows, f.Now, nil)
+		if err != nil {
 			return nil, "", err
 		}
 		last = r.Key
-		if err := r.Jurisdiction.UnmarshalText([]byte(place)); err != nil {
-			return nil, "", fmt.Errorf("deadline %s: %w", r.Key, err)
-		}
-		r.StartedAt, r.DueAt, r.MetAt = started.T, due.T, met.Ptr()
-		if r.Status == domain.DeadlineOpen.String() && r.DueAt.Before(f.Now) {
-			if r.Owner, err = ownerAtDue(r.Owner, owners, r.DueAt); err != nil {
-				return nil, "", fmt.Errorf("deadline %s: %w", r.Key, err)
-			}
-			r.Status = domain.DeadlineMissed.String()
-		}
 		if owners := f.owners(); (f.Status == "" || r.Status == f.Status) && (len(owners) == 0 || slices.Contains(owners, r.Owner)) {
 			kept = append(kept, r)
 		}
@@ -185,6 +171,36 @@ func scanRows(rows *sql.Rows, f Filter) (kept []Row, last string, err error) {
 		last = ""
 	}
 	return kept, last, nil
+}
+
+// scanRow reads the current row of selectRow (after opened_seq, into seq,
+// when seq is not nil) and judges it at now: an open obligation already
+// due reads as missed, owned by its owner at the due time.
+func scanRow(rows *sql.Rows, now time.Time, seq *int64) (Row, error) {
+	var r Row
+	var place string
+	var owners []byte
+	var started, due, met readdb.Timestamp
+	dest := []any{&r.Key, &r.Kind, &r.SubjectID, &r.CaseID, &r.ReferralID, &r.InquiryID, &r.RectificationID, &place, &r.Owner,
+		&owners, &started, &due, &met, &r.Status, &r.PolicyVersion}
+	if seq != nil {
+		dest = append([]any{seq}, dest...)
+	}
+	if err := rows.Scan(dest...); err != nil {
+		return Row{}, err
+	}
+	if err := r.Jurisdiction.UnmarshalText([]byte(place)); err != nil {
+		return Row{}, fmt.Errorf("deadline %s: %w", r.Key, err)
+	}
+	r.StartedAt, r.DueAt, r.MetAt = started.T, due.T, met.Ptr()
+	if r.Status == domain.DeadlineOpen.String() && r.DueAt.Before(now) {
+		var err error
+		if r.Owner, err = ownerAtDue(r.Owner, owners, r.DueAt); err != nil {
+			return Row{}, fmt.Errorf("deadline %s: %w", r.Key, err)
+		}
+		r.Status = domain.DeadlineMissed.String()
+	}
+	return r, nil
 }
 
 // owners are the owners the filter keeps (none: any).

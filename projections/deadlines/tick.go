@@ -37,6 +37,7 @@ func tick(ctx context.Context, tx readdb.Tx, d readdb.Dialect, now time.Time) er
 // derives its rows from the record again; the next Tick adds them back.
 func extendYearly(ctx context.Context, tx readdb.Tx, d readdb.Dialect, now time.Time) error {
 	var policies *domain.PolicyHistory
+	var seq *sequence
 	after := ""
 	for {
 		page := map[string]*stream{}
@@ -46,7 +47,10 @@ func extendYearly(ctx context.Context, tx readdb.Tx, d readdb.Dialect, now time.
 			return fmt.Errorf("extend yearly verifications: %w", err)
 		}
 		if len(page) == 0 {
-			return nil
+			if seq == nil {
+				return nil
+			}
+			return seq.save(ctx, tx)
 		}
 		if policies == nil {
 			h, err := loadPolicies(ctx, tx)
@@ -54,6 +58,9 @@ func extendYearly(ctx context.Context, tx readdb.Tx, d readdb.Dialect, now time.
 				return fmt.Errorf("extend yearly verifications: %w", err)
 			}
 			policies = &h
+			if seq, err = loadSequence(ctx, tx); err != nil {
+				return err
+			}
 		}
 		ids := make([]string, 0, len(page))
 		for id := range page {
@@ -72,7 +79,7 @@ func extendYearly(ctx context.Context, tx readdb.Tx, d readdb.Dialect, now time.
 				if dl.Kind != domain.KindInfoVerification {
 					continue
 				}
-				row, err := deadlineRow(d, keys[i], s, place, dl)
+				row, err := deadlineRow(d, keys[i], s, place, dl, seq.take())
 				if err != nil {
 					return err
 				}
