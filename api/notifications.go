@@ -38,7 +38,7 @@ const (
 // not the server restarted; without one it is told what happens from now.
 // The stream polls the view (the server's NotifyPoll), sends a comment
 // every 15 s to keep the connection, and ends when the caller's token no
-// longer serves (a deactivation).
+// longer serves (a deactivation) or the server shuts down (EndStreams).
 func (s *Server) notifications(w http.ResponseWriter, r *http.Request, p domain.Principal) error {
 	ctx := r.Context()
 	if err := s.awaitMinPosition(r); err != nil {
@@ -135,6 +135,8 @@ func (s *Server) notifications(w http.ResponseWriter, r *http.Request, p domain.
 		}
 		select {
 		case <-ctx.Done():
+			return nil
+		case <-s.streamsEnd:
 			return nil
 		case <-time.After(s.notifyPoll):
 		}

@@ -12,6 +12,7 @@ import (
 	"runtime/debug"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
@@ -57,8 +58,11 @@ type Server struct {
 	workers  registerCache
 	log      *slog.Logger
 	wait     time.Duration
-	// notifyPoll is how often a notification stream looks for news.
-	notifyPoll time.Duration
+	// notifyPoll is how often a notification stream looks for news;
+	// streamsEnd, closed by EndStreams, ends every stream.
+	notifyPoll    time.Duration
+	streamsEnd    chan struct{}
+	endStreamsOne sync.Once
 
 	mux     *http.ServeMux
 	routes  []Route
@@ -92,7 +96,7 @@ func New(cfg Config) (*Server, error) {
 	s := &Server{
 		handlers: cfg.Commands, record: cfg.Record, engine: cfg.Engine, db: cfg.ReadModels,
 		tokens: cfg.Tokens, log: cfg.Logger, wait: cfg.MinPositionWait, notifyPoll: cfg.NotifyPoll,
-		mux: http.NewServeMux(),
+		mux: http.NewServeMux(), streamsEnd: make(chan struct{}),
 	}
 	if s.notifyPoll <= 0 {
 		s.notifyPoll = 250 * time.Millisecond
@@ -118,6 +122,12 @@ func New(cfg Config) (*Server, error) {
 	})
 	return s, nil
 }
+
+// EndStreams ends every notification stream (GET /v1/notifications): a
+// graceful shutdown calls it (http.Server.RegisterOnShutdown), since a
+// stream would otherwise hold the shutdown until its timeout. A reader
+// reconnects, elsewhere or later, with its last event id.
+func (s *Server) EndStreams() { s.endStreamsOne.Do(func() { close(s.streamsEnd) }) }
 
 // Routes lists the API's operations (for the OpenAPI document and its test).
 func (s *Server) Routes() []Route { return append([]Route(nil), s.routes...) }

@@ -124,6 +124,7 @@ Opens the store (applying its migrations) and serves HTTP until interrupted.
 		WriteTimeout:      60 * time.Second,
 		IdleTimeout:       120 * time.Second,
 	}
+	srv.RegisterOnShutdown(server.EndStreams)
 	log.Info("careledger serving", "addr", ln.Addr().String(), "store", storeKind(*sf))
 	fmt.Fprintf(stdout, "careledger listening on http://%s\n", ln.Addr())
 	errc := make(chan error, 1)
