@@ -24,7 +24,7 @@ import (
 // sequence is rm_deadline_meta as one Apply or Tick uses it.
 type sequence struct {
 	generation string
-	next       int64
+	next, read int64 // the next number; and as read (unchanged: nothing to save)
 	stored     bool
 }
 
@@ -38,7 +38,7 @@ func loadSequence(ctx context.Context, q readdb.Querier) (*sequence, error) {
 	case err != nil:
 		return nil, fmt.Errorf("read the deadline sequence: %w", err)
 	}
-	s.stored = true
+	s.stored, s.read = true, s.next
 	return s, nil
 }
 
@@ -49,8 +49,11 @@ func (s *sequence) take() int64 {
 	return n
 }
 
-// save writes the sequence back.
+// save writes the sequence back, if it changed.
 func (s *sequence) save(ctx context.Context, tx readdb.Tx) error {
+	if s.stored && s.next == s.read {
+		return nil
+	}
 	var err error
 	if s.stored {
 		_, err = tx.ExecContext(ctx, `UPDATE rm_deadline_meta SET next_seq = $1`, s.next)
@@ -61,6 +64,7 @@ func (s *sequence) save(ctx context.Context, tx readdb.Tx) error {
 	if err != nil {
 		return fmt.Errorf("save the deadline sequence: %w", err)
 	}
+	s.read = s.next
 	return nil
 }
 
