@@ -3,6 +3,7 @@ package api_test
 import (
 	"context"
 	"net/http"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -53,7 +54,7 @@ var apiRoles = map[string]string{
 	"POST /v1/children/{id}/visits":                  "child_director child_supervisor caseworker",
 	"POST /v1/children/{id}/entrusted-guardianship":  "child_director child_supervisor",
 	"POST /v1/children/{id}/erasure":                 "admin",
-	"POST /v1/cases":                                 "child_director child_supervisor caseworker",
+	"POST /v1/cases":                                 "child_director child_supervisor caseworker partner",
 	"POST /v1/cases/{id}/police-report":              "child_director child_supervisor caseworker",
 	"POST /v1/cases/{id}/emergency-response":         "child_director child_supervisor caseworker",
 	"POST /v1/cases/{id}/assignment":                 "caseworker",
@@ -100,6 +101,8 @@ var apiRoles = map[string]string{
 	"POST /v1/inquiries/{id}/findings":                        "inspector",
 	"POST /v1/inquiries/{id}/rectifications/{rid}/completion": "child_director child_supervisor caseworker partner inspector",
 	"POST /v1/inquiries/{id}/closure":                         "inspector",
+	"GET /v1/referrals":                                       "partner caseworker",
+	"GET /v1/referrals/{id}":                                  "partner caseworker",
 }
 
 var everyRoleName = []string{"child_director", "child_supervisor", "caseworker", "partner", "inspector", "analyst", "admin"}
@@ -210,10 +213,17 @@ func newMatrix(f *fixture) *matrix {
 // token is the role's token in or out of the county; the deadline policy
 // holds everywhere, so its admin "in jurisdiction" is the admin of all;
 // only the police acknowledge a forwarded report, so its partners are of
-// the police.
+// the police; among partners only the 12355 desk receives a report, so
+// those of POST /v1/cases are of the Youth League.
 func (m *matrix) token(route, role string, inside bool) string {
 	if route == "PUT /v1/policy" && role == "admin" && inside {
 		return m.f.admin
+	}
+	if route == "POST /v1/cases" && role == "partner" {
+		if inside {
+			return m.f.env.Token(role, county, "desk-1", "youth_league")
+		}
+		return m.f.env.Token(role, otherCounty, "desk-2", "youth_league")
 	}
 	if route == "POST /v1/cases/{id}/police-report/acknowledgment" && role == "partner" {
 		if inside {
@@ -330,7 +340,8 @@ func (m *matrix) probes() []probe {
 			return "/v1/children/" + f.registerChild() + "/erasure", map[string]any{"reason": "依法删除"}, http.StatusOK
 		}},
 		{route: "POST /v1/cases", outside: http.StatusNotFound, request: func(f *fixture) (string, any, int) {
-			return "/v1/cases", map[string]any{"child_id": f.registerChild(), "source": "walk_in", "reporter": map[string]any{"type": "anonymous"},
+			// A report of the 12355 line, which the 12355 desk receives too.
+			return "/v1/cases", map[string]any{"child_id": f.registerChild(), "source": "hotline_12355", "reporter": map[string]any{"type": "anonymous"},
 				"concerns": []string{"neglect"}, "risk": "medium", "received_at": occurred(), "summary": "来访"}, http.StatusCreated
 		}},
 		caseProbe("POST /v1/cases/{id}/police-report", "/police-report", nil, func() map[string]any {
@@ -426,6 +437,15 @@ func (m *matrix) probes() []probe {
 		query("GET /v1/integrity", func() string { return "/v1/integrity" }, http.StatusOK),
 		query("GET /v1/inbox", func() string { return "/v1/inbox" }, http.StatusOK),
 		query("GET /v1/notifications", func() string { return "/v1/notifications?jurisdiction=" + village }, http.StatusNotFound),
+		query("GET /v1/referrals", func() string { return "/v1/referrals?jurisdiction=" + village }, http.StatusNotFound),
+		{route: "GET /v1/referrals/{id}", outside: http.StatusNotFound, request: func(f *fixture) (string, any, int) {
+			id := m.assignedCase()
+			rid := f.makeReferral(id) // to education, the matrix's partners' agency
+			accepted := answer(f.t, f.do("POST", "/v1/cases/"+id+"/referrals/"+rid+"/acceptance", f.caseworker, map[string]any{}), http.StatusOK)
+			// Read once the read models have the acceptance.
+			return "/v1/referrals/" + rid + "?min_position=" + strconv.FormatInt(accepted.Events[len(accepted.Events)-1].GlobalPosition, 10),
+				nil, http.StatusOK
+		}},
 		query("GET /v1/inquiries/{id}/report", func() string { return "/v1/inquiries/" + inquiry + "/report" }, http.StatusNotFound),
 		query("GET /v1/inquiries", func() string { return "/v1/inquiries?jurisdiction=" + village }, http.StatusNotFound),
 		query("GET /v1/cases/{id}/trace", func() string { return "/v1/cases/" + sharedCase + "/trace" }, http.StatusNotFound),

@@ -87,6 +87,7 @@ func OpenAPIDocument() map[string]any {
 			map[string]any{"name": "workers", "description": "Real-name register of workers and their training."},
 			map[string]any{"name": "children", "description": "The child's file (一人一档案)."},
 			map[string]any{"name": "cases", "description": "Cases (个案), from the report to closure."},
+			map[string]any{"name": "referrals", "description": "Referrals (服务转介) as the receiving agencies read them."},
 			map[string]any{"name": "oversight", "description": "Inquiries (倒查), access log, integrity, policy."},
 			map[string]any{"name": "statistics", "description": "De-identified aggregates."},
 			map[string]any{"name": "operations", "description": "Health, readiness, metrics, this document."},

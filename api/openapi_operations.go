@@ -67,7 +67,10 @@ func operationDocs() []operationDoc {
 			"Confirm the entrusted guardianship (GuardianshipEntrustmentConfirmed)", domain.ActConfirmEntrustment, "Entrustment", ok),
 		commandDoc(post, "/v1/children/{id}/erasure", "eraseChild", "children", "Erase a child's personal data: destroys the child's key (ChildDataErased); 409 (rule legal_hold) while one of the child's cases is open or in temporary guardianship, or an inquiry into the child or one of its cases is open",
 			domain.ActEraseChildData, "Erasure", ok),
-		commandDoc(post, "/v1/cases", "receiveReport", "cases", "Receive a report; opens a case (ReportReceived)", domain.ActReceiveReport, "Report", created),
+		commandDoc(post, "/v1/cases", "receiveReport", "cases", "Receive a report; opens a case (ReportReceived). The 12355 desk, a partner "+
+			"of agency youth_league, receives reports of source hotline_12355 only (another source, or a partner of another agency: 403) "+
+			"and does nothing else of a case", domain.ActReceiveReport, "Report", created).
+			who("a case actor; or a partner of agency youth_league (the 12355 desk), with source hotline_12355"),
 		commandDoc(post, "/v1/cases/{id}/police-report", "forwardToPolice", "cases", "Forward the report to the police (ReportForwardedToPolice)",
 			domain.ActForwardToPolice, "PoliceReport", ok),
 		commandDoc(post, "/v1/cases/{id}/police-report/acknowledgment", "acknowledgePolice", "cases",
@@ -159,6 +162,18 @@ func operationDocs() []operationDoc {
 			domain.ActReadInbox, "Notification", jurisdictionDoc,
 			param("last_event_id", "The id of the last event received, for clients that cannot send the Last-Event-ID header.",
 				map[string]any{"type": "string"})).streamed(),
+		queryDoc("/v1/referrals", "listReferrals", "referrals", "Referrals of cases within the caller's jurisdiction, in referral-id order: "+
+			"a partner's are those to its own agency (agency naming another is 403), a caseworker's any agency's. No name or other "+
+			"personal data: the child's id, birth year, sex and place only", domain.ActReadReferrals, "ReferralList",
+			param("status", "Only referrals with this status.", words(vocabReferral)),
+			param("agency", "Only referrals to this agency; a partner may name only its own.", words(vocabAgency)),
+			jurisdictionDoc).asList().
+			who("a partner, for its own agency; a caseworker"),
+		queryDoc("/v1/referrals/{id}", "readReferral", "referrals", "A referral with what the agency needs to deliver the service: the "+
+			"child's name and the guardian's name and phone (null after erasure); recorded in the access log (action referral). "+
+			"The agency's partner reads it once the referral is accepted or completed (before: 403); a partner of another agency, "+
+			"and anyone outside the case's jurisdiction, gets 404", domain.ActReadReferrals, "Referral").
+			who("the partner of the referral's agency, once accepted; a caseworker whose jurisdiction reaches the case"),
 		queryDoc("/v1/inquiries", "listInquiries", "oversight", "Inquiries (倒查) into cases and children within the caller's jurisdiction",
 			domain.ActReadReports, "InquiryList", jurisdictionDoc,
 			param("status", "Only open or only closed inquiries.", words([]string{"open", "closed"}))).asList(),

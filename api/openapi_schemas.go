@@ -234,6 +234,26 @@ func schemaDocs() map[string]any {
 			"vacant":        described("No active worker holds the post.", boolean()),
 		}),
 		"CoverageList": page("CoverageItem"),
+		"ReferralListing": object([]string{"case_id", "referral_id", "agency", "service", "status", "made_at", "jurisdiction", "child"}, props{
+			"case_id": text(), "referral_id": text(), "agency": words(vocabAgency), "service": words(vocabService),
+			"status": words(vocabReferral), "made_at": dateTime(),
+			"due_at":       described("When the agency's answer is due (the referral_answer obligation).", dateTime()),
+			"answered_at":  described("The agency's earliest answer: acceptance, decline or completion.", dateTime()),
+			"jurisdiction": described("The case's.", jurisdiction()),
+			"child": described("What finds the child, and nothing personal.", object([]string{"id", "jurisdiction"}, props{
+				"id": text(), "birth_year": integer(), "sex": words(vocabSex),
+				"jurisdiction": described("Where the child lives.", jurisdiction()),
+			})),
+		}),
+		"ReferralList": page("ReferralListing"),
+		"Referral": map[string]any{"allOf": []any{schema("ReferralListing"), object([]string{"child", "guardian"}, props{
+			"child": object([]string{"id", "name", "jurisdiction"}, props{
+				"id": text(), "birth_year": integer(), "sex": words(vocabSex), "jurisdiction": jurisdiction(),
+				"name": described("The child's name; null after erasure.", nullableText()),
+			}),
+			"guardian": described("How the agency reaches the child's guardian; null after erasure.",
+				orNull(object([]string{"name", "phone"}, props{"name": text(), "phone": nullableText()}))),
+		})}},
 		"InquiryListing": object([]string{"id", "jurisdiction", "status", "incident_at", "opened_at", "opened_by"}, props{
 			"id": text(), "case_id": text(), "child_id": text(),
 			"jurisdiction": described("That of the case or child the inquiry looks into.", jurisdiction()),

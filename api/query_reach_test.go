@@ -15,11 +15,14 @@ import (
 
 // getRoutes are the token-guarded reads the server registers, with their
 // path parameters filled from the world; an inquiry is opened for the
-// inquiry report.
+// inquiry report, and the case is referred to education (pending) for the
+// referral.
 func getRoutes(t *testing.T, w *readWorld) map[string]api.Route {
 	t.Helper()
 	inquiry := w.write("POST", "/v1/inquiries", w.inspector, map[string]any{
 		"case_id": w.caseID, "incident_at": time.Now().Add(-time.Minute).Format(time.RFC3339), "reason": "倒查"}).ID
+	referral := w.write("POST", "/v1/cases/"+w.caseID+"/referrals", w.caseworker, map[string]any{
+		"agency": "education", "service": "return_to_school", "note": "协助返校"}).ReferralID
 	out := map[string]api.Route{}
 	for _, r := range w.env.Server.Routes() {
 		if r.Method != http.MethodGet || len(r.Roles()) == 0 {
@@ -33,6 +36,8 @@ func getRoutes(t *testing.T, w *readWorld) map[string]api.Route {
 			path = strings.Replace(path, "{id}", w.childID, 1)
 		case strings.HasPrefix(path, "/v1/inquiries/{id}"):
 			path = strings.Replace(path, "{id}", inquiry, 1)
+		case strings.HasPrefix(path, "/v1/referrals/{id}"):
+			path = strings.Replace(path, "{id}", referral, 1)
 		}
 		require.NotContains(t, path, "{", "the test knows no id for %s", r.Pattern)
 		if r.Pattern == "/v1/stats/cases" {
@@ -68,9 +73,15 @@ func TestAnalystsAndPartnersReadNoPersonalData(t *testing.T) {
 				assert.NotContains(t, string(res.Body), v, "analyst GET %s", path)
 			}
 			res = w.get(path, partner)
-			if allows(r, "partner") {
+			switch {
+			case r.Pattern == "/v1/referrals/{id}":
+				// The one read that gives a partner personal data, and only
+				// once its agency has accepted the referral: this one is
+				// pending.
+				assert.Equal(t, http.StatusForbidden, res.Status, "partner GET %s before acceptance: %s", path, res.Body)
+			case allows(r, "partner"):
 				assert.Equal(t, http.StatusOK, res.Status, "partner GET %s: %s", path, res.Body)
-			} else {
+			default:
 				assert.Equal(t, http.StatusForbidden, res.Status, "partner GET %s", path)
 			}
 			for _, v := range personalValues {

@@ -17,6 +17,8 @@ func (s *Server) registerQueryRoutes() {
 	s.route("GET /v1/deadlines", domain.ActReadCases, s.listDeadlines)
 	s.route("GET /v1/inbox", domain.ActReadInbox, s.inbox)
 	s.route("GET /v1/notifications", domain.ActReadInbox, s.notifications)
+	s.route("GET /v1/referrals", domain.ActReadReferrals, s.listReferrals)
+	s.route("GET /v1/referrals/{id}", domain.ActReadReferrals, s.readReferral)
 	s.route("GET /v1/stats/cases", domain.ActReadStats, s.readCaseStats)
 	s.route("GET /v1/access-log", domain.ActReadAccessLog, s.readAccessLog)
 	s.route("GET /v1/integrity", domain.ActVerifyIntegrity, s.integrity)

@@ -89,7 +89,9 @@ var (
 
 // A case, step by step (DOMAIN.md "The case, step by step").
 var (
-	ActReceiveReport              = mandatoryAct("receive a report", caseActors...)
+	// ActReceiveReport: any case actor, and the 12355 desk — a partner of
+	// the Youth League, for reports of the 12355 line only (checkReportDesk).
+	ActReceiveReport              = mandatoryAct("receive a report", RoleChildDirector, RoleChildSupervisor, RoleCaseworker, RolePartner)
 	ActForwardToPolice            = mandatoryAct("forward a report to the police", caseActors...)
 	ActRecordEmergencyResponse    = mandatoryAct("record an emergency response", caseActors...)
 	ActAssignCase                 = act("assign a case", RoleCaseworker)

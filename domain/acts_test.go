@@ -50,7 +50,9 @@ func TestActsFollowTheAPI(t *testing.T) {
 		{"POST /v1/children/{id}/visits", ActRecordVisit, "child_director, child_supervisor, caseworker"},
 		{"POST /v1/children/{id}/entrusted-guardianship", ActConfirmEntrustment, "child_director, child_supervisor"},
 		{"POST /v1/children/{id}/erasure", ActEraseChildData, "admin"},
-		{"POST /v1/cases", ActReceiveReport, "child_director, child_supervisor, caseworker"},
+		// And the 12355 desk (API.md "Accountability…": a partner of agency
+		// youth_league, for source hotline_12355; checkReportDesk).
+		{"POST /v1/cases", ActReceiveReport, "child_director, child_supervisor, caseworker, partner"},
 		{"POST /v1/cases/{id}/police-report", ActForwardToPolice, "any case actor"},
 		{"POST /v1/cases/{id}/emergency-response", ActRecordEmergencyResponse, "caseworker, child_supervisor, child_director"},
 		{"POST /v1/cases/{id}/assignment", ActAssignCase, "caseworker"},
@@ -81,6 +83,8 @@ func TestActsFollowTheAPI(t *testing.T) {
 		{"GET /v1/access-log", ActReadAccessLog, "inspector"},
 		{"GET /v1/stats/cases", ActReadStats, "analyst, inspector"},
 		{"GET /v1/integrity", ActVerifyIntegrity, "inspector, admin"},
+		// API.md "Accountability…" (the partner of its own agency).
+		{"GET /v1/referrals, GET /v1/referrals/{rid}", ActReadReferrals, "partner, caseworker"},
 	} {
 		t.Run(tc.row, func(t *testing.T) {
 			t.Parallel()

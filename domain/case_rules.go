@@ -44,9 +44,13 @@ const (
 )
 
 // ReceiveReport opens a case on a report about a child (step 1): any case
-// actor may receive one. The report's business time is when it was received.
+// actor may receive one, and the 12355 desk (a partner of the Youth League)
+// one of the 12355 line. The report's business time is when it was received.
 func ReceiveReport(by Principal, now time.Time, child CaseChild, in ReportInput) (*Case, error) {
 	if err := ActReceiveReport.Check(by); err != nil {
+		return nil, err
+	}
+	if err := checkReportDesk(by, in.Source); err != nil {
 		return nil, err
 	}
 	e, err := in.reportReceived(child)

@@ -24,8 +24,13 @@ func RegisterChild(by Principal, now time.Time, in ChildRegistered) (*Child, err
 
 // RegisterChildForReport opens the file of a child a report is about, as
 // part of receiving the report: an act of the mandatory report, never
-// refused for want of training (see Act.Check).
+// refused for want of training (see Act.Check). Among partners only the
+// 12355 desk may; that the report is of the 12355 line is ReceiveReport's
+// to check, which is decided before the file is stored.
 func RegisterChildForReport(by Principal, now time.Time, in ChildRegistered) (*Child, error) {
+	if err := checkReportDesk(by, Source{}); err != nil {
+		return nil, err
+	}
 	return registerChild(ActReceiveReport, by, now, in)
 }
 

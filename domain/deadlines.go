@@ -276,10 +276,20 @@ func sortDeadlines(ds []Deadline) {
 	})
 }
 
+// policeReportOwner is who must forward a case's report to the police: the
+// worker who received it, or — when the receiver may not forward a report
+// (the 12355 desk, a partner) — the receiving center.
+func policeReportOwner(f CaseFacts) string {
+	if ActForwardToPolice.Allows(f.Receiver.Role) {
+		return f.Receiver.Subject
+	}
+	return centerOwner(f.Jurisdiction)
+}
+
 // CaseDeadlines derives every obligation of one case from its facts (as
 // the record stands, or — folded from a prefix of the stream — as it stood;
 // judged at now), ordered by StartedAt, then kind: police_report (if a
-// concern is mandatory), first_response, assignment, assessment (from the
+// concern is mandatory; the receiver's, see policeReportOwner), first_response, assignment, assessment (from the
 // first assignment), one guardianship_assessment per temporary
 // guardianship, one referral_answer per referral (answered by acceptance,
 // decline, or completion), one post_closure_follow_up per closure with
@@ -334,7 +344,7 @@ func CaseDeadlines(f CaseFacts, inquiries []InquiryFacts, policies PolicyHistory
 
 	if slices.ContainsFunc(f.Concerns, MandatoryReport) {
 		add(KindPoliceReport, f.ReceivedAt, func(p DeadlinePolicy) time.Duration { return p.PoliceReport.D },
-			f.PoliceReportedAt, []OwnerSpan{{Owner: f.Receiver.Subject, From: f.ReceivedAt}}, "")
+			f.PoliceReportedAt, []OwnerSpan{{Owner: policeReportOwner(f), From: f.ReceivedAt}}, "")
 	}
 	add(KindFirstResponse, f.ReceivedAt, func(p DeadlinePolicy) time.Duration { return p.FirstResponse.For(risk) },
 		f.FirstResponseAt, overTime(f.ReceivedAt), "")

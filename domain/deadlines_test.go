@@ -176,6 +176,16 @@ func TestCaseDeadlines_PoliceReport(t *testing.T) {
 			assert.Equal(t, int64(0), d.PolicyVersion)
 		})
 	}
+	t.Run("received by the 12355 desk, the center owns it", func(t *testing.T) {
+		t.Parallel()
+		desk := Actor{Subject: "desk-1", Role: RolePartner, Jurisdiction: Jurisdiction{code: "370902"}}
+		s := dlNew(CaseStream("c1")).by(desk, dlT0, dlT0, ReportReceived{CaseID: "c1", ChildID: "k1",
+			Jurisdiction: dlVillage, Source: SourceHotline12355, Reporter: Reporter{Type: term[reporterWords]("neighbour")},
+			Concerns: []Concern{term[concernWords]("living_alone")}, Risk: RiskHigh, Summary: "s"})
+		d := dlOne(t, CaseDeadlines(FoldCase(s.all()), nil, PolicyHistory{}, dlAt(time.Minute)), KindPoliceReport)
+		assert.Equal(t, "caseworker:370902", d.Owner, "the desk may not forward a report: the center must")
+		dlMet(t, d, DeadlineOpen, nil)
+	})
 	t.Run("no mandatory concern, no police report", func(t *testing.T) {
 		t.Parallel()
 		ds := CaseDeadlines(FoldCase(dlCase(RiskLow, "dropout", "illness").all()), nil, PolicyHistory{}, dlAt(dlDay))

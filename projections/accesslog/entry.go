@@ -30,4 +30,8 @@ const (
 	ActionReadCaseTimeline  = "read_case_timeline"
 	ActionReadCaseEvents    = "read_case_events"
 	ActionReadReport        = "read_accountability_report"
+	// ActionReferral: a partner agency (or a caseworker) read what a
+	// referral gives the agency of the child's file — the child's name,
+	// the guardian's name and phone (GET /v1/referrals/{id}).
+	ActionReferral = "referral"
 )

@@ -5,11 +5,12 @@ import "maps"
 // Actions are the actions the server records, in the order of the
 // constants.
 func Actions() []string {
-	return []string{ActionReadChildFile, ActionReadChildTimeline, ActionReadCase, ActionReadCaseTimeline, ActionReadCaseEvents, ActionReadReport}
+	return []string{ActionReadChildFile, ActionReadChildTimeline, ActionReadCase, ActionReadCaseTimeline, ActionReadCaseEvents, ActionReadReport,
+		ActionReferral}
 }
 
 // zhActions name the actions of an entry in Chinese, for the pages people
-// read: those the server records, and the shorter words of API.md.
+// read: those the server records, and the other words of API.md.
 var zhActions = map[string]string{
 	ActionReadChildFile:     "查阅儿童档案",
 	ActionReadChildTimeline: "查阅儿童时间线",
@@ -17,10 +18,10 @@ var zhActions = map[string]string{
 	ActionReadCaseTimeline:  "查阅个案时间线",
 	ActionReadCaseEvents:    "查阅个案原始记录",
 	ActionReadReport:        "查阅倒查报告",
+	ActionReferral:          "查阅转介",
 	"read":                  "查阅",
 	"list":                  "列表查询",
 	"report":                "查阅报告",
-	"referral":              "查阅转介",
 }
 
 // ZhAction names an entry's action in Chinese; an action it does not know

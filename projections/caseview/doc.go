@@ -1,7 +1,9 @@
 // Package caseview is the case view: one row per case with what
 // GET /v1/cases/{id} shows (rm_cases) and one per referral
 // (rm_case_referrals), and the queries over them — a case, a child's cases,
-// the caseload.
+// the caseload, and the referrals as the receiving agencies list them
+// (which add, from the child and deadline views, the child's birth year,
+// sex and place and when the answer is due: never a name).
 //
 // Why it keeps a snapshot: a case is folded once, by domain.CaseFacts, and
 // every view of it — this one, the statistics, the deadlines, the report —
