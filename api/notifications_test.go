@@ -24,7 +24,7 @@ type sseEvent struct {
 
 // subscribe opens GET /v1/notifications (after lastID, if set) and
 // streams its events into the channel until stop is called.
-func subscribe(t *testing.T, env *apitest.Env, token, lastID string) (events <-chan sseEvent, stop func()) {
+func subscribe(t testing.TB, env *apitest.Env, token, lastID string) (events <-chan sseEvent, stop func()) {
 	t.Helper()
 	ctx, cancel := context.WithCancel(context.Background())
 	req, err := http.NewRequestWithContext(ctx, http.MethodGet, env.URL+"/v1/notifications", nil)
