@@ -15,7 +15,8 @@ import (
 // inspectPage serves the inspectors' page (/inspect/): static HTML, CSS and
 // JavaScript embedded in the binary, and /inspect/words.json, the domain's
 // Chinese words the page shows. The page holds no data and needs no token;
-// it calls the /v1 trace routes with the token its user signs in with.
+// it calls the /v1 trace routes, the inbox and the notification stream
+// with the token its user signs in with.
 // ServeMux redirects /inspect to /inspect/.
 func (s *Server) inspectPage() http.Handler {
 	page, err := fs.Sub(webFiles, "web/inspect")

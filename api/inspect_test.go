@@ -3,7 +3,9 @@ package api_test
 import (
 	"crypto/sha256"
 	"encoding/base64"
+	"fmt"
 	"io"
+	"math"
 	"net/http"
 	"regexp"
 	"strings"
@@ -107,4 +109,97 @@ func TestInspectPolicyAllowsTheReportStyle(t *testing.T) {
 	sum := sha256.Sum256([]byte(style))
 	policy := env.Do("GET", "/inspect/", "", nil).Header.Get("Content-Security-Policy")
 	assert.Contains(t, policy, "style-src 'self' 'sha256-"+base64.StdEncoding.EncodeToString(sum[:])+"'")
+}
+
+// TestInspectPageInbox: the page's inbox (待办) is a labelled table with a
+// polite live region for what the notification stream brings; the script
+// reads the stream with fetch (EventSource cannot send the token) and
+// resumes it with Last-Event-ID; every word the page shows has a Chinese
+// and an English text; the inbox's marks keep their words legible.
+func TestInspectPageInbox(t *testing.T) {
+	t.Parallel()
+	env := apitest.Start(t, "sqlite")
+	html := string(env.Do("GET", "/inspect/", "", nil).Body)
+	js := string(env.Do("GET", "/inspect/inspect.js", "", nil).Body)
+	css := string(env.Do("GET", "/inspect/inspect.css", "", nil).Body)
+
+	assert.Regexp(t, `<section id="inbox"[^>]*aria-labelledby="inbox-h"`, html)
+	assert.Contains(t, html, `<h2 id="inbox-h" data-i18n="inbox">待办</h2>`)
+	assert.Regexp(t, `<p id="inbox-news"[^>]*role="status" aria-live="polite"`, html, "events are announced politely")
+	assert.Regexp(t, `<table id="inbox-items"[^>]*>\s*<caption`, html, "the table says what it lists")
+	assert.Contains(t, html, `<th scope="col" data-i18n="due">`)
+
+	for _, want := range []string{`"/v1/notifications"`, "/v1/inbox?", `"Last-Event-ID"`, ".getReader()", "new AbortController()",
+		`"text/event-stream"`, "next_cursor"} {
+		assert.Contains(t, js, want)
+	}
+	assert.NotContains(t, js, "new EventSource", "EventSource cannot send the Authorization header")
+	for _, word := range []string{`"即将到期"`, `"已升级"`, `"新待办"`, `"已逾期"`} {
+		assert.Contains(t, js, word)
+	}
+
+	// Every data-i18n key of the page is a word in both languages.
+	words := map[string]string{}
+	for _, lang := range []string{"zh", "en"} {
+		_, rest, ok := strings.Cut(js, "\n    "+lang+": {\n")
+		require.True(t, ok, "the %s words", lang)
+		block, _, ok := strings.Cut(rest, "\n    },")
+		require.True(t, ok, "the %s words end", lang)
+		words[lang] = block
+	}
+	keys := regexp.MustCompile(`data-i18n="([a-z_]+)"`).FindAllStringSubmatch(html, -1)
+	require.NotEmpty(t, keys)
+	for _, k := range keys {
+		for lang, block := range words {
+			assert.True(t, regexp.MustCompile(`(^|[\s{,])`+k[1]+`: "`).MatchString(block), "%s has a %s word", k[1], lang)
+		}
+	}
+
+	// The marks' words against their backgrounds: at least 4.5:1.
+	for _, mark := range []string{".mark.due-soon", ".mark.escalated"} {
+		fg, bg := cssColor(t, css, mark, "color"), cssColor(t, css, mark, "background")
+		assert.GreaterOrEqual(t, contrast(fg, bg), 4.5, "%s: %s on %s", mark, fg, bg)
+	}
+}
+
+// cssColor is a rule's colour property as #rrggbb, a var(--x) resolved
+// from :root.
+func cssColor(t *testing.T, css, selector, property string) string {
+	t.Helper()
+	rule := regexp.MustCompile(`(?m)^` + regexp.QuoteMeta(selector) + ` \{([^}]*)\}`).FindStringSubmatch(css)
+	require.NotNil(t, rule, "a rule for %s", selector)
+	value := regexp.MustCompile(`(?:^|;)\s*` + property + `:\s*([^;]+)`).FindStringSubmatch(rule[1])
+	require.NotNil(t, value, "%s has a %s", selector, property)
+	v := strings.TrimSpace(value[1])
+	if name, ok := strings.CutPrefix(v, "var("); ok {
+		name = strings.TrimSuffix(name, ")")
+		def := regexp.MustCompile(regexp.QuoteMeta(name) + `:\s*(#[0-9a-fA-F]{6})`).FindStringSubmatch(css)
+		require.NotNil(t, def, "%s is defined", name)
+		v = def[1]
+	}
+	if v == "#fff" {
+		v = "#ffffff"
+	}
+	require.Regexp(t, `^#[0-9a-fA-F]{6}$`, v, "%s %s", selector, property)
+	return v
+}
+
+// contrast is WCAG 2.1's contrast ratio of two #rrggbb colours.
+func contrast(a, b string) float64 {
+	lum := func(hex string) float64 {
+		var rgb [3]float64
+		for i := range rgb {
+			var n int
+			_, _ = fmt.Sscanf(hex[1+2*i:3+2*i], "%02x", &n)
+			c := float64(n) / 255
+			if c <= 0.03928 {
+				rgb[i] = c / 12.92
+			} else {
+				rgb[i] = math.Pow((c+0.055)/1.055, 2.4)
+			}
+		}
+		return 0.2126*rgb[0] + 0.7152*rgb[1] + 0.0722*rgb[2]
+	}
+	x, y := lum(a), lum(b)
+	return (max(x, y) + 0.05) / (min(x, y) + 0.05)
 }

@@ -133,7 +133,9 @@ func (env *Env) start(inner eventstore.Store, db readdb.DB, opts []commands.Opti
 		t.Fatal(err)
 	}
 	ts := httptest.NewServer(server.Handler())
-	t.Cleanup(func() { ts.Close(); cancel(); <-done })
+	// As serve's shutdown does: notification streams end first, or
+	// Close would wait for them.
+	t.Cleanup(func() { server.EndStreams(); ts.Close(); cancel(); <-done })
 	env.URL, env.Store, env.Engine, env.Server, env.Tokens, env.DB = ts.URL, store, e, server, tokens, db
 }
 

@@ -2,7 +2,9 @@
 // sessionStorage only), open a case or a child, and see its trace report —
 // the timeline on a business-time axis, every obligation with its owner and
 // status, the entries recorded late — as the record stood at the moment the
-// as-of slider names. Every time is shown in China Standard Time (UTC+8).
+// as-of slider names; and, for whoever signs in, its inbox (待办), kept
+// current by the notification stream. Every time is shown in China
+// Standard Time (UTC+8).
 "use strict";
 
 (() => {
@@ -48,6 +50,12 @@
       correction_note: "更正的内容与理由属儿童个人信息，本页仅列出被更正的字段名称。",
       reads: "查阅记录", reads_period: "查阅期间", to: "至", reader: "查阅人", read_at: "查阅时间", read_what: "查阅内容",
       err_id: "请输入编号", err_other: "请求失败", err_popup: "浏览器阻止了新窗口，请允许弹出窗口",
+      inbox: "待办", refresh: "刷新", inbox_caption: "本人待办事项，按截止时间排列（北京时间）", inbox_subject: "对象",
+      jurisdiction_col: "辖区", more: "加载更多", inbox_empty: "暂无待办", inbox_forbidden: "当前角色没有待办",
+      due_soon: "即将到期", escalated: "已升级", worker_subject: "工作人员", rectification_item: "整改事项",
+      stream_open: "实时更新：已连接", stream_connecting: "实时更新：正在连接…", stream_retry: "实时更新：连接中断，正在重连…",
+      stream_closed: "实时更新：已停止", ev_opened: "新待办", ev_due_soon: "即将到期", ev_missed: "已逾期",
+      ev_escalated: "已升级", ev_referral: "新转介", ev_other: "待办变动", news_many: "待办更新", count_unit: "条",
     },
     en: {
       title: "Child protection inspection · trace-back timeline", switch: "中文", signin: "Sign in", token: "Access token",
@@ -83,6 +91,13 @@
       correction_note: "The corrected values and the reasons are a child's personal data; only the names of the fields are listed.",
       reads: "Reads of the record", reads_period: "Period", to: "to", reader: "Reader", read_at: "Read at", read_what: "What",
       err_id: "Enter an ID", err_other: "The request failed", err_popup: "The browser blocked the new window",
+      inbox: "Inbox", refresh: "Refresh", inbox_caption: "My work, due first (China Standard Time)", inbox_subject: "Subject",
+      jurisdiction_col: "Jurisdiction", more: "Load more", inbox_empty: "Nothing to do", inbox_forbidden: "This role has no inbox",
+      due_soon: "due soon", escalated: "escalated", worker_subject: "Worker", rectification_item: "rectification item",
+      stream_open: "Live updates: connected", stream_connecting: "Live updates: connecting…",
+      stream_retry: "Live updates: connection lost, reconnecting…", stream_closed: "Live updates: stopped",
+      ev_opened: "New", ev_due_soon: "Due soon", ev_missed: "Missed", ev_escalated: "Escalated",
+      ev_referral: "Referral received", ev_other: "Changed", news_many: "Inbox updates", count_unit: "",
     },
   };
 
@@ -534,6 +549,261 @@
     }
   }
 
+  // The inbox (待办): the signed-in worker's open obligations, due first,
+  // kept current by GET /v1/notifications. EventSource cannot send the
+  // token, so the stream is read with fetch and parsed here; after a drop
+  // it is opened again with the last event id seen (Last-Event-ID), so that
+  // nothing that happened meanwhile is lost, waiting longer after each
+  // failure. Each event refreshes the list and is announced politely.
+  const INBOX_PAGE = 50;
+  const INBOX_MAX = 500; // the API's largest page
+  const RETRY_MAX = 30 * 1000;
+  const inbox = {
+    items: [], next: null, note: null, seq: 0,
+    stream: null, // the running stream's AbortController
+    lastEventId: "", retryMs: 2000, failures: 0,
+    refreshTimer: 0, news: [], newsTimer: 0,
+  };
+  const EVENT_WORDS = {
+    "obligation.opened": "ev_opened", "obligation.due_soon": "ev_due_soon", "obligation.missed": "ev_missed",
+    "obligation.escalated": "ev_escalated", "referral.received": "ev_referral",
+  };
+
+  // What an obligation is about: its case, inquiry item, worker or child.
+  function subjectText(d) {
+    if (d.inquiry_id) return `${t("inquiry")} ${d.inquiry_id}${d.rectification_id ? ` ${t("rectification_item")} ${d.rectification_id}` : ""}`;
+    if (d.case_id) return `${t("case")} ${d.case_id}`;
+    if (d.kind === "training") return `${t("worker_subject")} ${d.subject_id}`;
+    if (["visit", "info_verification", "report_after_visit"].includes(d.kind)) return `${t("child")} ${d.subject_id}`;
+    return d.subject_id;
+  }
+  // A mark readable without colour: a symbol and a word.
+  const inboxMark = (cls, symbol, word) => el("span", { class: `mark ${cls}` }, el("span", { "aria-hidden": "true" }, symbol), word);
+
+  function renderInbox() {
+    const table = $("inbox-items");
+    const body = table.tBodies[0];
+    body.replaceChildren(...inbox.items.map((d) => {
+      const cls = [d.status, d.due_soon ? "due-soon" : "", d.escalated ? "escalated" : ""].filter(Boolean).join(" ");
+      return el("tr", { class: cls, "data-key": d.key, "data-kind": d.kind, "data-status": d.status,
+        "data-due-soon": String(Boolean(d.due_soon)), "data-escalated": String(Boolean(d.escalated)) },
+      el("td", {}, kindWord(d.kind)),
+      el("td", {}, subjectText(d)),
+      el("td", {}, d.owner_name || ownerWord(d.owner), d.vacant ? `（${t("vacant")}）` : null,
+        d.owner_name ? el("br") : null, d.owner_name ? el("span", { class: "note" }, d.owner) : null),
+      el("td", {}, d.jurisdiction_name || d.jurisdiction || "—"),
+      el("td", {}, cst(d.due_at)),
+      el("td", {}, statusWord(d.status),
+        d.due_soon ? inboxMark("due-soon", "！", t("due_soon")) : null,
+        d.escalated ? inboxMark("escalated", "↑", t("escalated")) : null));
+    }));
+    if (!inbox.items.length) body.append(el("tr", {}, el("td", { colspan: "6" }, t(inbox.note || "inbox_empty"))));
+    const note = $("inbox-note");
+    note.hidden = !inbox.note || !inbox.items.length;
+    note.textContent = inbox.note ? t(inbox.note) : "";
+    const more = $("inbox-more");
+    const hadFocus = document.activeElement === more;
+    more.hidden = !inbox.next;
+    if (hadFocus && more.hidden) table.focus(); // focus is not lost with the button
+  }
+
+  // loadInbox reads the first pages again (as many items as are shown), or,
+  // with more, the next page after them.
+  async function loadInbox(more) {
+    if (!state.token || (more && !inbox.next)) return;
+    const seq = ++inbox.seq;
+    const box = $("inbox");
+    box.dataset.state = "loading";
+    const q = new URLSearchParams();
+    if (more) {
+      q.set("cursor", inbox.next);
+      q.set("limit", String(INBOX_PAGE));
+    } else {
+      q.set("limit", String(Math.min(INBOX_MAX, Math.max(INBOX_PAGE, inbox.items.length))));
+    }
+    try {
+      const list = await (await request(`/v1/inbox?${q}`, "application/json")).json();
+      if (seq !== inbox.seq) return;
+      inbox.items = more ? inbox.items.concat(list.items) : list.items;
+      inbox.next = list.next_cursor || null;
+      inbox.note = null;
+      box.dataset.state = "ready";
+    } catch (err) {
+      if (seq !== inbox.seq) return;
+      inbox.note = { 0: "err_network", 401: "err_401", 403: "inbox_forbidden" }[err.status] || "err_other";
+      if (err.status === 401 || err.status === 403) stopStream();
+      box.dataset.state = "error";
+    }
+    renderInbox();
+  }
+
+  // Events come in bursts (a rebuilt view tells every open obligation
+  // again): the list is read once the burst is over.
+  function scheduleRefresh() {
+    clearTimeout(inbox.refreshTimer);
+    inbox.refreshTimer = setTimeout(() => loadInbox(false), 200);
+  }
+
+  // announce tells screen readers (politely) and the eye what the stream
+  // brought: a few events each by what it is about, a burst by counts.
+  function announce(kind, d) {
+    inbox.news.push({ kind, d });
+    clearTimeout(inbox.newsTimer);
+    inbox.newsTimer = setTimeout(() => {
+      const news = inbox.news;
+      inbox.news = [];
+      const word = (k) => t(EVENT_WORDS[k] || "ev_other");
+      let text;
+      if (news.length <= 3) {
+        text = news.map(({ kind: k, d: x }) => `${word(k)}：${kindWord(x.kind)}，${subjectText(x)}，${t("due")} ${cst(x.due_at)}`).join("；");
+      } else {
+        const counts = new Map();
+        for (const n of news) counts.set(word(n.kind), (counts.get(word(n.kind)) || 0) + 1);
+        text = `${t("news_many")}：${joinWords([...counts].map(([w, n]) => `${w} ${n}${zh() ? " " + t("count_unit") : ""}`))}`;
+      }
+      const region = $("inbox-news");
+      region.textContent = "";
+      // A new text node, even if it reads as the last one did, is spoken.
+      setTimeout(() => { region.textContent = text; region.dataset.count = String(Number(region.dataset.count || 0) + news.length); }, 50);
+    }, 300);
+  }
+
+  function onNotification(type, data) {
+    let note;
+    try { note = JSON.parse(data); } catch { return; }
+    const d = note && note.deadline;
+    if (!d || !d.key) return;
+    const kind = type || note.kind;
+    const item = inbox.items.find((x) => x.key === d.key);
+    if (item) { // shown at once; the refresh puts it in its place
+      Object.assign(item, d);
+      if (kind === "obligation.due_soon") item.due_soon = true;
+      if (kind === "obligation.escalated") item.escalated = true;
+      renderInbox();
+    }
+    announce(kind, d);
+    scheduleRefresh();
+  }
+
+  // sseParser reads server-sent events from text as it arrives (lines end
+  // with CRLF, LF or CR; a comment starts with a colon): each event, at the
+  // blank line that ends it, goes to onEvent with its type and data, and
+  // its id becomes the last event id; retry sets the reconnection delay.
+  function sseParser(onEvent) {
+    let buf = "", data = [], type = "", id = null;
+    const field = (line) => {
+      if (line.startsWith(":")) return;
+      const i = line.indexOf(":");
+      const name = i < 0 ? line : line.slice(0, i);
+      let value = i < 0 ? "" : line.slice(i + 1);
+      if (value.startsWith(" ")) value = value.slice(1);
+      if (name === "data") data.push(value);
+      else if (name === "event") type = value;
+      else if (name === "id" && !value.includes("\0")) id = value;
+      else if (name === "retry" && /^\d+$/.test(value)) inbox.retryMs = Number(value);
+    };
+    const dispatch = () => {
+      if (id !== null) inbox.lastEventId = id;
+      if (data.length) onEvent(type, data.join("\n"));
+      data = []; type = ""; id = null;
+    };
+    return (text) => {
+      buf += text;
+      for (;;) {
+        const m = /\r\n|\r|\n/.exec(buf);
+        // A CR at the very end may be the first half of a CRLF.
+        if (!m || (m[0] === "\r" && m.index === buf.length - 1)) return;
+        const line = buf.slice(0, m.index);
+        buf = buf.slice(m.index + m[0].length);
+        if (line === "") dispatch(); else field(line);
+      }
+    };
+  }
+
+  function setStreamState(s) {
+    const e = $("inbox-stream");
+    e.dataset.state = s;
+    e.textContent = t(`stream_${s}`);
+  }
+
+  const pause = (ms, signal) => new Promise((resolve) => {
+    const timer = setTimeout(resolve, ms);
+    signal.addEventListener("abort", () => { clearTimeout(timer); resolve(); }, { once: true });
+  });
+
+  // readStream keeps the notification stream open for one sign-in until
+  // ctl is aborted: after a drop it waits (the server's retry, doubled for
+  // each failure in a row, up to 30 s, with jitter) and resumes from the
+  // last event id; an id the server no longer knows starts afresh; a token
+  // that no longer serves stops it.
+  async function readStream(ctl, token) {
+    const { signal } = ctl;
+    while (!signal.aborted) {
+      setStreamState("connecting");
+      let status = 0, told = false;
+      const opened = Date.now();
+      try {
+        const headers = { Authorization: `Bearer ${token}`, Accept: "text/event-stream" };
+        if (inbox.lastEventId) headers["Last-Event-ID"] = inbox.lastEventId;
+        const resp = await fetch("/v1/notifications", { headers, cache: "no-store", signal });
+        status = resp.status;
+        if (resp.ok && resp.body) {
+          setStreamState("open");
+          loadInbox(false); // what happened before the stream began
+          const reader = resp.body.getReader();
+          const decoder = new TextDecoder();
+          const push = sseParser((type, data) => { told = true; inbox.failures = 0; onNotification(type, data); });
+          for (;;) {
+            const { value, done } = await reader.read();
+            if (done) break;
+            push(decoder.decode(value, { stream: true }));
+          }
+        } else {
+          await resp.body?.cancel();
+        }
+      } catch { /* a drop, or the abort: see below */ }
+      if (signal.aborted) return;
+      if (status === 401 || status === 403) {
+        inbox.note = status === 401 ? "err_401" : "inbox_forbidden";
+        renderInbox();
+        setStreamState("closed");
+        return;
+      }
+      if (status === 400) { inbox.lastEventId = ""; } // not an id this server gave: start afresh
+      if (told || Date.now() - opened > 10 * 1000) inbox.failures = 0;
+      const wait = Math.min(RETRY_MAX, inbox.retryMs * 2 ** inbox.failures) * (0.5 + Math.random() / 2);
+      inbox.failures++;
+      setStreamState("retry");
+      await pause(wait, signal);
+    }
+  }
+
+  function stopStream() {
+    if (inbox.stream) inbox.stream.abort();
+    inbox.stream = null;
+    setStreamState("closed");
+  }
+
+  function startInbox() {
+    stopInbox();
+    $("inbox").hidden = false;
+    inbox.stream = new AbortController();
+    loadInbox(false);
+    readStream(inbox.stream, state.token);
+  }
+
+  function stopInbox() {
+    stopStream();
+    inbox.seq++; // a list still on its way is dropped
+    clearTimeout(inbox.refreshTimer);
+    clearTimeout(inbox.newsTimer);
+    Object.assign(inbox, { items: [], next: null, note: null, news: [], lastEventId: "", failures: 0 });
+    $("inbox").hidden = true;
+    $("inbox").dataset.state = "";
+    $("inbox-news").textContent = "";
+    renderInbox();
+  }
+
   function showSignedIn() {
     const claims = state.token ? claimsOf(state.token) : null;
     const who = $("whoami");
@@ -552,6 +822,8 @@
     showSignedIn();
     if (state.error) showError(state.error.key, state.error.detail);
     if (state.report) { showAsOf(); render(); }
+    renderInbox();
+    setStreamState($("inbox-stream").dataset.state || "closed");
   }
 
   function signIn(token) {
@@ -562,9 +834,11 @@
     sessionStorage.setItem(TOKEN_KEY, token);
     showError(null);
     showSignedIn();
+    startInbox();
   }
 
   function signOut() {
+    stopInbox();
     state.token = "";
     state.report = null;
     state.subject = null;
@@ -599,11 +873,15 @@
     $("asof-now").addEventListener("click", () => { if (state.subject) load(true); });
     $("print").addEventListener("click", () => window.print());
     $("report").addEventListener("click", openReport);
+    $("inbox-refresh").addEventListener("click", () => loadInbox(false));
+    $("inbox-more").addEventListener("click", () => loadInbox(true));
     try {
       const resp = await fetch("words.json");
       if (resp.ok) state.words = await resp.json();
     } catch { /* codes are shown as they are */ }
     applyLanguage();
+    const claims = state.token ? claimsOf(state.token) : null;
+    if (claims && !(claims.exp && claims.exp * 1000 < Date.now())) startInbox();
     document.body.dataset.ready = "true";
   });
 })();
