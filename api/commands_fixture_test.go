@@ -58,13 +58,21 @@ func (f *fixture) registerWorker(role, jurisdiction string) string {
 	return answer(f.t, res, http.StatusCreated).ID
 }
 
-// trainedWorker registers a worker, records a passed training and returns
-// the worker's id and token.
+// trainedWorker registers a worker, records a passed training (yesterday)
+// and returns the worker's id and token.
 func (f *fixture) trainedWorker(role, jurisdiction string) (string, string) {
+	f.t.Helper()
+	return f.workerTrainedDaysAgo(role, jurisdiction, 1)
+}
+
+// workerTrainedDaysAgo registers a worker whose passed training was days
+// ago (so that it may act on business times since), and returns the
+// worker's id and token.
+func (f *fixture) workerTrainedDaysAgo(role, jurisdiction string, days int) (string, string) {
 	f.t.Helper()
 	id := f.registerWorker(role, jurisdiction)
 	res := f.do("POST", "/v1/workers/"+id+"/training", f.admin, map[string]any{
-		"passed": true, "completed_on": time.Now().In(chinaTime).AddDate(0, 0, -1).Format(time.DateOnly),
+		"passed": true, "completed_on": time.Now().In(chinaTime).AddDate(0, 0, -days).Format(time.DateOnly),
 	})
 	answer(f.t, res, http.StatusOK)
 	return id, f.env.Token(role, jurisdiction, id, "")

@@ -96,11 +96,7 @@ func await(t *testing.T, events <-chan sseEvent, kind, obligation string) (sseEv
 func TestNotifications(t *testing.T) {
 	apitest.Backends(t, func(t *testing.T, env *apitest.Env) {
 		f := newFixture(t, env)
-		directorID := f.registerWorker("child_director", village)
-		answer(t, f.do("POST", "/v1/workers/"+directorID+"/training", f.admin, map[string]any{
-			"passed": true, "completed_on": time.Now().In(chinaTime).AddDate(0, 0, -5).Format(time.DateOnly),
-		}), http.StatusOK)
-		director := env.Token("child_director", village, directorID, "")
+		directorID, director := f.workerTrainedDaysAgo("child_director", village, 5)
 		_, supervisor := f.trainedWorker("child_supervisor", village[:9])
 		child := f.registerChild()
 
