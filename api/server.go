@@ -335,7 +335,20 @@ func newRequestMetrics(reg prometheus.Registerer) (*requestMetrics, error) {
 	return m, nil
 }
 
+// observe counts a request. Every label value comes from a fixed set —
+// route is a registered pattern or "unmatched", status one the server
+// answers, and an unknown method is "other" — so that no request can grow
+// the metrics without bound.
 func (m *requestMetrics) observe(method, route string, status int, d time.Duration) {
+	if !knownMethods[method] {
+		method = "other"
+	}
 	m.requests.WithLabelValues(method, route, strconv.Itoa(status)).Inc()
 	m.latency.WithLabelValues(method, route).Observe(d.Seconds())
+}
+
+// knownMethods are the HTTP methods metrics name; any other is "other".
+var knownMethods = map[string]bool{
+	http.MethodGet: true, http.MethodHead: true, http.MethodPost: true, http.MethodPut: true, http.MethodPatch: true,
+	http.MethodDelete: true, http.MethodOptions: true,
 }
