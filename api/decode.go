@@ -37,7 +37,7 @@ func decodeJSON(body []byte, v any) error {
 	if _, err := dec.Token(); !errors.Is(err, io.EOF) {
 		return fmt.Errorf("%w: data after the JSON object", ErrMalformed)
 	}
-	return nil
+	return checkText(body)
 }
 
 // jsonError turns a decoding error into one that names the field where it
