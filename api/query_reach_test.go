@@ -20,6 +20,8 @@ func getRoutes(t *testing.T, w *readWorld) map[string]api.Route {
 	t.Helper()
 	inquiry := w.write("POST", "/v1/inquiries", w.inspector, map[string]any{
 		"case_id": w.caseID, "incident_at": time.Now().Add(-time.Minute).Format(time.RFC3339), "reason": "倒查"}).ID
+	hook := w.write("POST", "/v1/webhooks", w.admin, map[string]any{"url": "https://platform.example/hooks", "jurisdiction": homeCounty,
+		"kinds": []string{"obligation.opened"}}).ID
 	out := map[string]api.Route{}
 	for _, r := range w.env.Server.Routes() {
 		if r.Method != http.MethodGet || len(r.Roles()) == 0 {
@@ -33,6 +35,8 @@ func getRoutes(t *testing.T, w *readWorld) map[string]api.Route {
 			path = strings.Replace(path, "{id}", w.childID, 1)
 		case strings.HasPrefix(path, "/v1/inquiries/{id}"):
 			path = strings.Replace(path, "{id}", inquiry, 1)
+		case strings.HasPrefix(path, "/v1/webhooks/{id}"):
+			path = strings.Replace(path, "{id}", hook, 1)
 		}
 		require.NotContains(t, path, "{", "the test knows no id for %s", r.Pattern)
 		if r.Pattern == "/v1/stats/cases" {
