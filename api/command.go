@@ -30,6 +30,8 @@ type Answer struct {
 	// ChildID names the child a report registered (POST /v1/cases with a
 	// new child) or concerns.
 	ChildID string `json:"child_id,omitempty"`
+	// Secret is a webhook's signing secret, in hex (POST /v1/webhooks).
+	Secret string `json:"secret,omitempty"`
 }
 
 // EventRef names an appended event.

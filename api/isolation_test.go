@@ -2,6 +2,7 @@ package api_test
 
 import (
 	"context"
+	"fmt"
 	"net/http"
 	"strconv"
 	"strings"
@@ -11,6 +12,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/careledger/careledger/api"
 	"github.com/careledger/careledger/api/apitest"
 	"github.com/careledger/careledger/domain"
 )
@@ -103,6 +105,9 @@ var apiRoles = map[string]string{
 	"POST /v1/inquiries/{id}/closure":                         "inspector",
 	"GET /v1/referrals":                                       "partner caseworker",
 	"GET /v1/referrals/{id}":                                  "partner caseworker",
+	"POST /v1/webhooks":                                       "admin",
+	"POST /v1/webhooks/{id}/removal":                          "admin",
+	"GET /v1/webhooks/{id}/deliveries":                        "admin",
 }
 
 var everyRoleName = []string{"child_director", "child_supervisor", "caseworker", "partner", "inspector", "analyst", "admin"}
@@ -267,6 +272,13 @@ func (m *matrix) assignedCase() string {
 	return id
 }
 
+// webhook registers a webhook of the county.
+func (m *matrix) webhook() api.Answer {
+	res := m.f.do("POST", "/v1/webhooks", m.f.admin, map[string]any{"url": "https://platform.example/hooks", "jurisdiction": county,
+		"kinds": []string{"obligation.opened"}})
+	return answer(m.f.t, res, http.StatusCreated)
+}
+
 func (m *matrix) probes() []probe {
 	f := m.f
 	occurred := func() string { return at(-time.Hour) }
@@ -304,6 +316,17 @@ func (m *matrix) probes() []probe {
 		{route: "POST /v1/workers/{id}/training", outside: http.StatusNotFound, request: func(f *fixture) (string, any, int) {
 			id := f.registerWorker("child_director", village)
 			return "/v1/workers/" + id + "/training", map[string]any{"passed": true, "completed_on": time.Now().In(chinaTime).AddDate(0, 0, -1).Format(time.DateOnly)}, http.StatusOK
+		}},
+		{route: "POST /v1/webhooks", outside: http.StatusForbidden, request: func(f *fixture) (string, any, int) {
+			return "/v1/webhooks", map[string]any{"url": "https://platform.example/hooks", "jurisdiction": county,
+				"kinds": []string{"obligation.missed"}}, http.StatusCreated
+		}},
+		{route: "POST /v1/webhooks/{id}/removal", outside: http.StatusNotFound, request: func(f *fixture) (string, any, int) {
+			return "/v1/webhooks/" + m.webhook().ID + "/removal", nil, http.StatusOK
+		}},
+		{route: "GET /v1/webhooks/{id}/deliveries", outside: http.StatusNotFound, request: func(f *fixture) (string, any, int) {
+			hook := m.webhook()
+			return fmt.Sprintf("/v1/webhooks/%s/deliveries?min_position=%d", hook.ID, hook.Events[0].GlobalPosition), nil, http.StatusOK
 		}},
 		{route: "POST /v1/workers/{id}/deactivation", outside: http.StatusNotFound, request: func(f *fixture) (string, any, int) {
 			return "/v1/workers/" + f.registerWorker("child_director", village) + "/deactivation",

@@ -119,6 +119,11 @@ func operationDocs() []operationDoc {
 			"Close the inquiry with its conclusion: 409 (rule no_findings) before the findings, (rule rectification_open) while an item is "+
 				"not completed; a closed inquiry accepts nothing more (rule inquiry_closed) and no longer holds the child's record against erasure (InquiryClosed)",
 			domain.ActCloseInquiry, "InquiryClosure", ok),
+		commandDoc(post, "/v1/webhooks", "registerWebhook", "webhooks", "Register another system to be told, by signed POSTs, the "+
+			"notifications of every obligation within a jurisdiction, of the kinds given; the answer carries the signing secret, once "+
+			"(WebhookRegistered)", domain.ActRegisterWebhook, "WebhookRegistration", created),
+		commandDoc(post, "/v1/webhooks/{id}/removal", "removeWebhook", "webhooks", "End a webhook's deliveries; a removed webhook answers "+
+			"409 (rule webhook_removed) (WebhookRemoved)", domain.ActRemoveWebhook, "", ok),
 		commandDoc(put, "/v1/policy", "changePolicy", "oversight", "Change the deadline policy (DeadlinePolicyChanged)", domain.ActChangePolicy, "DeadlinePolicy", ok),
 
 		// Queries (API.md "Queries").
@@ -192,6 +197,9 @@ func operationDocs() []operationDoc {
 			param("from", "Only cases received at or after this moment.", map[string]any{"type": "string", "format": "date-time"}),
 			param("to", "Only cases received before this moment.", map[string]any{"type": "string", "format": "date-time"}),
 			jurisdictionDoc),
+		queryDoc("/v1/webhooks/{id}/deliveries", "listWebhookDeliveries", "webhooks", "The webhook's deliveries, the latest first: "+
+			"each message's id (the payload's id), kind, attempts, status (pending, delivered, failed) and last error",
+			domain.ActReadWebhooks, "WebhookDeliveryList").asList(),
 		queryDoc("/v1/integrity", "verifyIntegrity", "oversight", "Hash-chain verification of the whole store", domain.ActVerifyIntegrity, "Integrity"),
 
 		// No token (careledger serve mounts all but /openapi.json).

@@ -121,6 +121,8 @@ func schemaDocs() map[string]any {
 			"rectification_ids": described("Set by the inquiry's findings: the ids of its rectification items, in order (absent when it has none).",
 				list(text())),
 			"child_id": described("The child a report registered or concerns.", text()),
+			"secret": described("Set by POST /v1/webhooks: the webhook's signing secret, told only here. A delivery's header "+
+				"Careledger-Signature is t=<unix>,v1=<hex HMAC-SHA256 of \"<unix>.<body>\" keyed with this secret's text>.", text()),
 		}),
 		"Actor":    actor,
 		"Guardian": guardian,
@@ -128,9 +130,16 @@ func schemaDocs() map[string]any {
 		// Command bodies.
 		"WorkerRegistration": closed(object([]string{"name", "role", "jurisdiction"}, props{
 			"name": text(), "role": words(vocabRole), "jurisdiction": jurisdiction(), "agency": words(vocabAgency)})),
-		"TrainingRecord":     closed(object([]string{"passed", "completed_on"}, props{"passed": boolean(), "completed_on": fullDate()})),
-		"WorkerDeactivation": closed(object([]string{"occurred_at", "reason"}, props{"occurred_at": dateTime(), "reason": text()})),
-		"WorkerTransfer":     closed(object([]string{"occurred_at", "jurisdiction"}, props{"occurred_at": dateTime(), "jurisdiction": jurisdiction()})),
+		"TrainingRecord": closed(object([]string{"passed", "completed_on"}, props{"passed": boolean(), "completed_on": fullDate()})),
+		"WebhookRegistration": closed(object([]string{"url", "jurisdiction", "kinds"}, props{
+			"url": described("An absolute http or https URL.", text()), "jurisdiction": jurisdiction(),
+			"kinds": list(words(domain.NoticeKinds()))})),
+		"WebhookDelivery": object([]string{"event_id", "kind", "at", "attempts", "status"}, props{
+			"event_id": text(), "kind": words(domain.NoticeKinds()), "at": dateTime(), "attempts": integer(),
+			"status": words([]string{"pending", "delivered", "failed"}), "last_error": text()}),
+		"WebhookDeliveryList": page("WebhookDelivery"),
+		"WorkerDeactivation":  closed(object([]string{"occurred_at", "reason"}, props{"occurred_at": dateTime(), "reason": text()})),
+		"WorkerTransfer":      closed(object([]string{"occurred_at", "jurisdiction"}, props{"occurred_at": dateTime(), "jurisdiction": jurisdiction()})),
 		"ChildRegistration": closed(object([]string{"name", "birth_date", "sex", "jurisdiction", "categories", "key_child_flags", "guardian", "living_situation", "schooling", "hukou_registered"}, func() props {
 			p := childFields(guardian)
 			p["id"] = described("An id the client chooses (1 to 64 letters, digits, '.', '_', '-'); left out, the server makes one. An id already registered is 409.",

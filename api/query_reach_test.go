@@ -23,6 +23,8 @@ func getRoutes(t *testing.T, w *readWorld) map[string]api.Route {
 		"case_id": w.caseID, "incident_at": time.Now().Add(-time.Minute).Format(time.RFC3339), "reason": "倒查"}).ID
 	referral := w.write("POST", "/v1/cases/"+w.caseID+"/referrals", w.caseworker, map[string]any{
 		"agency": "education", "service": "return_to_school", "note": "协助返校"}).ReferralID
+	hook := w.write("POST", "/v1/webhooks", w.admin, map[string]any{"url": "https://platform.example/hooks", "jurisdiction": homeCounty,
+		"kinds": []string{"obligation.opened"}}).ID
 	out := map[string]api.Route{}
 	for _, r := range w.env.Server.Routes() {
 		if r.Method != http.MethodGet || len(r.Roles()) == 0 {
@@ -38,6 +40,8 @@ func getRoutes(t *testing.T, w *readWorld) map[string]api.Route {
 			path = strings.Replace(path, "{id}", inquiry, 1)
 		case strings.HasPrefix(path, "/v1/referrals/{id}"):
 			path = strings.Replace(path, "{id}", referral, 1)
+		case strings.HasPrefix(path, "/v1/webhooks/{id}"):
+			path = strings.Replace(path, "{id}", hook, 1)
 		}
 		require.NotContains(t, path, "{", "the test knows no id for %s", r.Pattern)
 		if r.Pattern == "/v1/stats/cases" {

@@ -43,4 +43,6 @@ func (s *Server) registerCommandRoutes() {
 	s.route("POST /v1/inquiries/{id}/rectifications/{rid}/completion", domain.ActCompleteRectification, s.completeRectification)
 	s.route("POST /v1/inquiries/{id}/closure", domain.ActCloseInquiry, s.closeInquiry)
 	s.route("PUT /v1/policy", domain.ActChangePolicy, s.changePolicy)
+	s.route("POST /v1/webhooks", domain.ActRegisterWebhook, s.registerWebhook)
+	s.route("POST /v1/webhooks/{id}/removal", domain.ActRemoveWebhook, s.removeWebhook)
 }

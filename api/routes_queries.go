@@ -22,4 +22,5 @@ func (s *Server) registerQueryRoutes() {
 	s.route("GET /v1/stats/cases", domain.ActReadStats, s.readCaseStats)
 	s.route("GET /v1/access-log", domain.ActReadAccessLog, s.readAccessLog)
 	s.route("GET /v1/integrity", domain.ActVerifyIntegrity, s.integrity)
+	s.route("GET /v1/webhooks/{id}/deliveries", domain.ActReadWebhooks, s.webhookDeliveries)
 }

@@ -23,6 +23,7 @@ import (
 	"github.com/careledger/careledger/projections/engine"
 	"github.com/careledger/careledger/projections/readdb"
 	"github.com/careledger/careledger/projections/record"
+	"github.com/careledger/careledger/webhook"
 )
 
 // Config is what the server is built from.
@@ -112,6 +113,10 @@ func New(cfg Config) (*Server, error) {
 		return nil, err
 	}
 	if err := s.openAccessLog(); err != nil {
+		return nil, err
+	}
+	// The deliveries' table, which the dispatcher (package webhook) writes.
+	if err := webhook.Migrate(context.Background(), s.db); err != nil {
 		return nil, err
 	}
 	s.registerRoutes()

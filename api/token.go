@@ -4,6 +4,7 @@ import (
 	"crypto/hmac"
 	"crypto/sha256"
 	"encoding/base64"
+	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -19,6 +20,16 @@ import (
 type Tokens struct {
 	key []byte
 	now func() time.Time
+}
+
+// WebhookSecret is the secret a webhook's deliveries are signed with (its
+// bytes, as text, are the HMAC key): the hex HMAC-SHA256 under the token key
+// of "webhook:" and the webhook's id. It is derived, never stored, so every
+// server with the key signs alike.
+func (t *Tokens) WebhookSecret(webhookID string) string {
+	mac := hmac.New(sha256.New, t.key)
+	mac.Write([]byte("webhook:" + webhookID))
+	return hex.EncodeToString(mac.Sum(nil))
 }
 
 // NewTokens makes a token issuer and checker from a key of at least 32 bytes.

@@ -249,6 +249,8 @@ var zhEventTypes = map[string]string{
 	"inquiry.closed":                           "倒查结束",
 	"case.police_acknowledged":                 "公安机关接警回复",
 	"policy.deadline_policy_changed":           "调整时限政策",
+	"webhook.registered":                       "登记消息推送地址",
+	"webhook.removed":                          "停用消息推送地址",
 }
 
 var zhProfileFields = map[string]string{

@@ -60,6 +60,8 @@ func NewRegistry() *Registry {
 	Register[InquiryFindingsRecorded](r, 1, nil)
 	Register[RectificationCompleted](r, 1, nil)
 	Register[InquiryClosed](r, 1, nil)
+	Register[WebhookRegistered](r, 1, nil)
+	Register[WebhookRemoved](r, 1, nil)
 	return r
 }
 

@@ -54,11 +54,11 @@ func ParseStreamID(s string) (StreamID, error) {
 	kind, id, ok := strings.Cut(s, "-")
 	if ok && id != "" {
 		switch k := StreamKind(kind); k {
-		case StreamCase, StreamChild, StreamWorker, StreamInquiry:
+		case StreamCase, StreamChild, StreamWorker, StreamInquiry, StreamWebhook:
 			return StreamID{kind: k, id: id}, nil
 		}
 	}
-	return StreamID{}, fmt.Errorf("stream id %q: not a case-, child-, worker- or inquiry- stream, nor the policy or divisions stream", s)
+	return StreamID{}, fmt.Errorf("stream id %q: not a case-, child-, worker-, inquiry- or webhook- stream, nor the policy or divisions stream", s)
 }
 
 // String is the stream id as the log spells it.

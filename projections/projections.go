@@ -9,6 +9,7 @@
 //   - analytics: de-identified case statistics for analysts;
 //   - register: the real-name register of workers and who held which post when;
 //   - inquiries: accountability inquiries (倒查), open or closed;
+//   - webhooks: the other systems registered to be told notifications;
 //
 // and beside them what reads without being a projection: record (the log
 // itself: raw events, children's personal data through the key service, the
@@ -32,13 +33,14 @@ import (
 	"github.com/careledger/careledger/projections/inquiries"
 	"github.com/careledger/careledger/projections/register"
 	"github.com/careledger/careledger/projections/timeline"
+	"github.com/careledger/careledger/projections/webhooks"
 )
 
 // All is every read model careledger keeps, in the order they are built.
 // The caseload is a query over the case view, not a table of its own.
 func All() []engine.Projection {
 	return []engine.Projection{caseview.Projection{}, childview.Projection{}, timeline.Projection{}, deadlines.New(), analytics.Projection{},
-		register.Projection{}, inquiries.Projection{}}
+		register.Projection{}, inquiries.Projection{}, webhooks.Projection{}}
 }
 
 // Named picks the read models named (each once), or all of them when none is.

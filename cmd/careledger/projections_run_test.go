@@ -102,7 +102,7 @@ func TestProjectionsRunBesideServe(t *testing.T) {
 		"no worker runs: the server reports the case view behind")
 
 	started, stopWorker := background(t, "projections", "run", "--data", dir, "--postgres", url)
-	assert.Equal(t, "careledger projections running: cases children timeline deadlines analytics register inquiries", started)
+	assert.Equal(t, "careledger projections running: cases children timeline deadlines analytics register inquiries webhooks", started)
 	_, err = loadDemo(t, "--data", dir, "--postgres", url, "--seed", "6", "--children", "30", "--force")
 	require.NoError(t, err)
 

@@ -18,6 +18,7 @@ import (
 	"github.com/careledger/careledger/commands"
 	"github.com/careledger/careledger/projections/engine"
 	"github.com/careledger/careledger/projections/record"
+	"github.com/careledger/careledger/webhook"
 )
 
 func serve(ctx context.Context, args []string, stdout, stderr io.Writer) error {
@@ -89,6 +90,22 @@ Opens the store (applying its migrations) and serves HTTP until interrupted.
 	if err != nil {
 		return err
 	}
+	// Webhooks: one dispatcher per deployment (on PostgreSQL the process
+	// that holds its advisory lock), stopped with the server.
+	dispatcher, err := webhook.New(webhook.Config{DB: db, Logger: log,
+		Secret: func(id string) []byte { return []byte(tokens.WebhookSecret(id)) }})
+	if err != nil {
+		return err
+	}
+	hooksCtx, stopHooks := context.WithCancel(context.WithoutCancel(ctx))
+	hooksDone := make(chan struct{})
+	go func() {
+		defer close(hooksDone)
+		if err := dispatcher.Run(hooksCtx); err != nil {
+			log.Error("webhook delivery stopped", "error", err)
+		}
+	}()
+	defer func() { stopHooks(); <-hooksDone }()
 	server.Handle("GET /metrics", promhttp.HandlerFor(metrics, promhttp.HandlerOpts{}))
 	server.Handle("GET /healthz", http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Content-Type", "application/json")

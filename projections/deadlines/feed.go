@@ -3,6 +3,8 @@ package deadlines
 import (
 	"context"
 	"database/sql"
+	"encoding/base64"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"slices"
@@ -30,13 +32,13 @@ import (
 //
 // A FeedCursor says how far a reader has been told, in both orders.
 
-// Notification kinds.
+// Notification kinds (the domain's).
 const (
-	NoticeOpened    = "obligation.opened"
-	NoticeDueSoon   = "obligation.due_soon"
-	NoticeMissed    = "obligation.missed"
-	NoticeEscalated = "obligation.escalated"
-	NoticeReferral  = "referral.received"
+	NoticeOpened    = domain.NoticeOpened
+	NoticeDueSoon   = domain.NoticeDueSoon
+	NoticeMissed    = domain.NoticeMissed
+	NoticeEscalated = domain.NoticeEscalated
+	NoticeReferral  = domain.NoticeReferral
 )
 
 // FeedCursor is where a reader of the feed stands: every obligation known
@@ -52,6 +54,16 @@ type FeedCursor struct {
 	At     time.Time `json:"t"`
 	Key    string    `json:"k,omitempty"`
 	Kind   string    `json:"n,omitempty"`
+}
+
+// ID spells the cursor as a notification's id (an SSE event id, a
+// webhook delivery's id): opaque to readers, base64url of its JSON.
+func (c FeedCursor) ID() (string, error) {
+	raw, err := json.Marshal(c)
+	if err != nil {
+		return "", err
+	}
+	return base64.RawURLEncoding.EncodeToString(raw), nil
 }
 
 // Notification is one thing told to a reader, with the cursor after it.

@@ -21,11 +21,16 @@ type Scope struct {
 	RoleOwner  string
 	RolePrefix string
 	Within     domain.Jurisdiction
+	// All: every obligation within Within (a webhook's), whoever owns it.
+	All bool
 }
 
 // owned spells the condition that a row of rm_deadlines is the worker's
 // own, binding its arguments in a ("" when nothing is).
 func (s Scope) owned(a *readdb.Args) string {
+	if s.All {
+		return "(" + a.PrefixOf("jurisdiction", s.Within.String()) + ")"
+	}
 	var whose []string
 	if s.Subject != "" {
 		whose = append(whose, "owner = "+a.Arg(s.Subject))

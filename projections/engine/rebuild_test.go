@@ -193,6 +193,15 @@ func county(t *testing.T, store eventstore.Store) {
 	inspector := commands.Call{Principal: domain.Principal{Actor: domain.Actor{Subject: "insp-1", Role: domain.RoleInspector, Jurisdiction: domain.All}}}
 	_, err = h.OpenInquiry(ctx, inspector, commands.OpenInquiry{CaseID: first.ID(), IncidentAt: enginetest.Now.Add(-31 * 24 * time.Hour), Reason: "倒查"})
 	require.NoError(t, err)
+	// Two provincial platforms' webhooks, one of them removed.
+	_, err = h.RegisterWebhook(ctx, admin, commands.RegisterWebhook{URL: "https://platform.example/a",
+		Jurisdiction: commandstest.Must(domain.ParseJurisdiction("370902")), Kinds: []string{domain.NoticeMissed}})
+	require.NoError(t, err)
+	gone, err := h.RegisterWebhook(ctx, admin, commands.RegisterWebhook{URL: "https://sms.example/b",
+		Jurisdiction: commandstest.Must(domain.ParseJurisdiction("37")), Kinds: []string{domain.NoticeOpened}})
+	require.NoError(t, err)
+	_, err = h.RemoveWebhook(ctx, admin, commands.RemoveWebhook{WebhookID: gone.ID})
+	require.NoError(t, err)
 }
 
 // TestRebuildWhileServing: while writers keep appending and the engine
