@@ -103,8 +103,8 @@ func (f *storeFlags) sqlitePath() string { return filepath.Join(f.data, "careled
 // open opens the store the flags name, creating the data directory and the
 // seal key on first use.
 func (f *storeFlags) open(ctx context.Context) (eventstore.Store, error) {
-	if err := os.MkdirAll(f.data, 0o700); err != nil {
-		return nil, fmt.Errorf("data directory: %w", err)
+	if err := privateDir(f.data); err != nil {
+		return nil, err
 	}
 	key, err := sealKey(f.data)
 	if err != nil {
@@ -127,10 +127,41 @@ func sealKey(dir string) ([]byte, error) {
 // (hex) or from token.key in the data directory, creating that file on
 // first use; the server and `token issue` must see the same one.
 func tokenKey(dir string) ([]byte, error) {
-	if err := os.MkdirAll(dir, 0o700); err != nil {
-		return nil, fmt.Errorf("data directory: %w", err)
+	if err := privateDir(dir); err != nil {
+		return nil, err
 	}
 	return secretKey(dir, "token.key", "CARELEDGER_TOKEN_KEY", 32)
+}
+
+// privateDir makes the data directory, or tightens one that exists, to
+// 0700: it holds the children's data and the keys, which nobody but the
+// server's user may read.
+func privateDir(dir string) error {
+	if err := os.MkdirAll(dir, 0o700); err != nil {
+		return fmt.Errorf("data directory: %w", err)
+	}
+	info, err := os.Stat(dir)
+	if err != nil {
+		return fmt.Errorf("data directory: %w", err)
+	}
+	if info.Mode().Perm()&0o077 != 0 {
+		if err := os.Chmod(dir, 0o700); err != nil {
+			return fmt.Errorf("data directory %s is open to other users (mode %04o) and could not be made 0700: %w",
+				dir, info.Mode().Perm(), err)
+		}
+	}
+	return nil
+}
+
+// weakKey reports why a key is not of full strength: all its bytes alike
+// (an all-zero key, say) is a placeholder, not a secret.
+func weakKey(key []byte) string {
+	for _, b := range key[1:] {
+		if b != key[0] {
+			return ""
+		}
+	}
+	return "every byte of it is the same (a placeholder, not a secret)"
 }
 
 // secretKey reads a key of at least min bytes from the environment variable
@@ -141,6 +172,9 @@ func secretKey(dir, name, env string, min int) ([]byte, error) {
 		key, err := hex.DecodeString(strings.TrimSpace(v))
 		if err != nil || len(key) < min {
 			return nil, fmt.Errorf("%s must be at least %d bytes in hex", env, min)
+		}
+		if why := weakKey(key); why != "" {
+			return nil, fmt.Errorf("%s is not a key of full strength: %s; make one with: openssl rand -hex 32", env, why)
 		}
 		return key, nil
 	}
@@ -174,6 +208,13 @@ func secretKey(dir, name, env string, min int) ([]byte, error) {
 	key, err := hex.DecodeString(strings.TrimSpace(string(b)))
 	if err != nil || len(key) < min {
 		return nil, fmt.Errorf("%s: want at least %d bytes in hex", path, min)
+	}
+	if why := weakKey(key); why != "" {
+		return nil, fmt.Errorf("%s is not a key of full strength: %s", path, why)
+	}
+	if info, err := os.Stat(path); err == nil && info.Mode().Perm()&0o077 != 0 {
+		return nil, fmt.Errorf("%s is readable by other users (mode %04o): it may have leaked; if it has not, "+
+			"run chmod 600 %s, else make a new key", path, info.Mode().Perm(), path)
 	}
 	return key, nil
 }
