@@ -20,6 +20,9 @@ import (
 type Tokens struct {
 	key []byte
 	now func() time.Time
+	// maxAdmin and maxOther are the longest lifetimes of an admin's token
+	// and of any other's.
+	maxAdmin, maxOther time.Duration
 }
 
 // WebhookSecret is the secret a webhook's deliveries are signed with (its
@@ -40,7 +43,44 @@ func NewTokens(key []byte, now func() time.Time) (*Tokens, error) {
 	if now == nil {
 		now = time.Now
 	}
-	return &Tokens{key: key, now: now}, nil
+	return &Tokens{key: key, now: now, maxAdmin: MaxAdminTokenLifetime, maxOther: MaxTokenLifetime}, nil
+}
+
+// Longest token lifetimes by default: an admin's 24 hours (it can erase a
+// child's data and change the policy), every other role's 30 days. A site
+// may shorten them (Limit), never lengthen them.
+const (
+	MaxAdminTokenLifetime = 24 * time.Hour
+	MaxTokenLifetime      = 30 * 24 * time.Hour
+)
+
+// Limit shortens the longest lifetimes of tokens: admin for an admin's,
+// others for every other role's (zero: keep the default). A token issued
+// for longer, even by another build or before the limit, is refused.
+func (t *Tokens) Limit(admin, others time.Duration) error {
+	for _, l := range []struct {
+		name     string
+		d, bound time.Duration
+	}{{"admin", admin, MaxAdminTokenLifetime}, {"others", others, MaxTokenLifetime}} {
+		if l.d < 0 || l.d > l.bound {
+			return fmt.Errorf("token lifetime limit for %s: %s is not between 0 and %s", l.name, l.d, l.bound)
+		}
+	}
+	if admin > 0 {
+		t.maxAdmin = admin
+	}
+	if others > 0 {
+		t.maxOther = others
+	}
+	return nil
+}
+
+// maxLifetime is the longest a token of the role may live.
+func (t *Tokens) maxLifetime(role string) time.Duration {
+	if role == domain.RoleAdmin.String() {
+		return t.maxAdmin
+	}
+	return t.maxOther
 }
 
 // Claims are what a token says about its bearer.
@@ -64,6 +104,9 @@ func (t *Tokens) Issue(p domain.Principal, ttl time.Duration) (string, error) {
 	}
 	if ttl <= 0 {
 		return "", &domain.InvalidError{Field: "ttl", Message: "must be positive"}
+	}
+	if max := t.maxLifetime(p.Role.String()); ttl > max {
+		return "", &domain.InvalidError{Field: "ttl", Message: fmt.Sprintf("a %s's token lives at most %s", p.Role, max)}
 	}
 	now := t.now()
 	body, err := json.Marshal(Claims{
@@ -89,11 +132,13 @@ func (t *Tokens) Verify(token string) (domain.Principal, error) {
 	if !ok {
 		return domain.Principal{}, fmt.Errorf("%w: malformed token", ErrUnauthenticated)
 	}
-	got, err := base64.RawURLEncoding.DecodeString(sig)
+	// Strict: one spelling per signature and payload, so that a token
+	// verifies only as it was issued.
+	got, err := base64.RawURLEncoding.Strict().DecodeString(sig)
 	if err != nil || !hmac.Equal(got, t.sign(payload)) {
 		return domain.Principal{}, fmt.Errorf("%w: bad signature", ErrUnauthenticated)
 	}
-	body, err := base64.RawURLEncoding.DecodeString(payload)
+	body, err := base64.RawURLEncoding.Strict().DecodeString(payload)
 	if err != nil {
 		return domain.Principal{}, fmt.Errorf("%w: malformed token", ErrUnauthenticated)
 	}
@@ -103,6 +148,10 @@ func (t *Tokens) Verify(token string) (domain.Principal, error) {
 	}
 	if !t.now().Before(time.Unix(c.ExpiresAt, 0)) {
 		return domain.Principal{}, fmt.Errorf("%w: token expired", ErrUnauthenticated)
+	}
+	if life := time.Duration(c.ExpiresAt-c.IssuedAt) * time.Second; life > t.maxLifetime(c.Role) {
+		return domain.Principal{}, fmt.Errorf("%w: the token lives %s, longer than a %s's may (%s); issue a new one",
+			ErrUnauthenticated, life, c.Role, t.maxLifetime(c.Role))
 	}
 	p, err := principalOf(c)
 	if err != nil {

@@ -125,6 +125,8 @@ func TestTokenIssue(t *testing.T) {
 		"no jurisdiction":          {"--role", "admin", "--subject", "x"},
 		"bad jurisdiction":         {"--role", "admin", "--subject", "x", "--jurisdiction", "37x"},
 		"non-positive ttl":         {"--role", "admin", "--subject", "x", "--jurisdiction", "all", "--ttl", "0s"},
+		"an admin's ttl over 24h":  {"--role", "admin", "--subject", "x", "--jurisdiction", "all", "--ttl", "25h"},
+		"a ttl over 30 days":       {"--role", "inspector", "--subject", "x", "--jurisdiction", "all", "--ttl", "721h"},
 		"stray argument":           {"--role", "admin", "--subject", "x", "--jurisdiction", "all", "extra"},
 		"agency for a non-partner": {"--role", "admin", "--subject", "x", "--jurisdiction", "all", "--agency", "education"},
 	} {

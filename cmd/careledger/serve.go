@@ -68,11 +68,7 @@ Opens the store (applying its migrations) and serves HTTP until interrupted.
 		prometheus.NewCounterFunc(prometheus.CounterOpts{Name: "careledger_store_commits_total", Help: "Group commits that wrote events."},
 			func() float64 { return float64(store.Stats().Batches) }),
 	)
-	key, err := tokenKey(sf.data)
-	if err != nil {
-		return err
-	}
-	tokens, err := api.NewTokens(key, nil)
+	tokens, err := openTokens(sf.data)
 	if err != nil {
 		return err
 	}

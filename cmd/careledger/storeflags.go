@@ -12,9 +12,11 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"time"
 
 	"github.com/jackc/pgx/v5/pgxpool"
 
+	"github.com/careledger/careledger/api"
 	"github.com/careledger/careledger/eventlog/personal"
 	"github.com/careledger/careledger/eventstore"
 	"github.com/careledger/careledger/eventstore/postgres"
@@ -131,6 +133,33 @@ func tokenKey(dir string) ([]byte, error) {
 		return nil, err
 	}
 	return secretKey(dir, "token.key", "CARELEDGER_TOKEN_KEY", 32)
+}
+
+// openTokens is the token issuer and checker of the data directory's key,
+// with the site's shorter lifetimes, if it sets them:
+// CARELEDGER_TOKEN_MAX_TTL_ADMIN (default and bound 24h) and
+// CARELEDGER_TOKEN_MAX_TTL (every other role; default and bound 720h).
+func openTokens(dir string) (*api.Tokens, error) {
+	key, err := tokenKey(dir)
+	if err != nil {
+		return nil, err
+	}
+	tokens, err := api.NewTokens(key, nil)
+	if err != nil {
+		return nil, err
+	}
+	var limits [2]time.Duration
+	for i, env := range []string{"CARELEDGER_TOKEN_MAX_TTL_ADMIN", "CARELEDGER_TOKEN_MAX_TTL"} {
+		if v := os.Getenv(env); v != "" {
+			if limits[i], err = time.ParseDuration(v); err != nil || limits[i] <= 0 {
+				return nil, fmt.Errorf("%s: %q is not a positive duration such as 8h", env, v)
+			}
+		}
+	}
+	if err := tokens.Limit(limits[0], limits[1]); err != nil {
+		return nil, err
+	}
+	return tokens, nil
 }
 
 // privateDir makes the data directory, or tightens one that exists, to

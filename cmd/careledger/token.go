@@ -8,7 +8,6 @@ import (
 	"strings"
 	"time"
 
-	"github.com/careledger/careledger/api"
 	"github.com/careledger/careledger/domain"
 	"github.com/careledger/careledger/domain/divisions"
 	"github.com/careledger/careledger/eventlog"
@@ -95,11 +94,7 @@ func tokenIssue(ctx context.Context, args []string, stdout, stderr io.Writer) er
 	if p.Jurisdiction.IsZero() {
 		return errors.New("token issue: --jurisdiction is required")
 	}
-	key, err := tokenKey(sf.data)
-	if err != nil {
-		return err
-	}
-	tokens, err := api.NewTokens(key, nil)
+	tokens, err := openTokens(sf.data)
 	if err != nil {
 		return err
 	}
