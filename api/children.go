@@ -3,7 +3,8 @@ package api
 import (
 	"context"
 	"net/http"
-	"regexp"
+
+	"github.com/google/uuid"
 
 	"github.com/careledger/careledger/commands"
 	"github.com/careledger/careledger/domain"
@@ -48,8 +49,9 @@ func (b newChildBody) registration(prefix string) (domain.ChildRegistered, error
 	if err != nil {
 		return domain.ChildRegistered{}, err
 	}
-	if b.ID != "" && !clientID.MatchString(b.ID) {
-		return domain.ChildRegistered{}, &domain.InvalidError{Field: prefix + "id", Message: "a child's id is 1 to 64 letters, digits, '.', '_' or '-'; or leave it out and the server makes one"}
+	if b.ID != "" && !isUUID(b.ID) {
+		return domain.ChildRegistered{}, &domain.InvalidError{Field: prefix + "id", Message: "a child's id is a UUID " +
+			"(e.g. 0f8fad5b-d9cb-469f-a165-70867728950e), so that no id carries personal data; or leave it out and the server makes one"}
 	}
 	if b.Version != nil && *b.Version != 0 {
 		return domain.ChildRegistered{}, &domain.InvalidError{Field: prefix + "version", Message: "a new child's file has no version yet; leave it out or send 0"}
@@ -62,9 +64,14 @@ func (b newChildBody) registration(prefix string) (domain.ChildRegistered, error
 	}, nil
 }
 
-// clientID is what an id chosen by a client may look like: it must stay a
-// single path segment of the API's URLs.
-var clientID = regexp.MustCompile(`^[A-Za-z0-9._-]{1,64}$`)
+// isUUID reports whether an id a client chose is a UUID in its canonical
+// spelling (36 characters, lower-case hex): API.md's rule, so that an id —
+// kept in every answer and in the access log, beyond an erasure — never
+// carries personal data such as an ID number.
+func isUUID(id string) bool {
+	u, err := uuid.Parse(id)
+	return err == nil && u.String() == id
+}
 
 func (s *Server) registerChild(w http.ResponseWriter, r *http.Request, p domain.Principal) error {
 	return command(s, w, r, p, http.StatusCreated, func(ctx context.Context, call commands.Call, b newChildBody) (Answer, error) {

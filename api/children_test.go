@@ -28,10 +28,14 @@ func TestRegisterChild(t *testing.T) {
 		assert.Equal(t, "sex", problemField(t, f.do("POST", "/v1/children", f.caseworker, with(childBody(), "sex", "boy")), http.StatusBadRequest))
 		// The Child shape of API.md may carry an id the client chose, and a
 		// version of 0; an id already registered is a conflict.
-		chosen := answer(t, f.do("POST", "/v1/children", f.caseworker, with(with(childBody(), "id", "c-1"), "version", 0)), http.StatusCreated)
-		assert.Equal(t, "c-1", chosen.ID)
-		problemField(t, f.do("POST", "/v1/children", f.caseworker, with(childBody(), "id", "c-1")), http.StatusConflict)
-		assert.Equal(t, "id", problemField(t, f.do("POST", "/v1/children", f.caseworker, with(childBody(), "id", "a/b")), http.StatusBadRequest))
+		const mine = "0f8fad5b-d9cb-469f-a165-70867728950e"
+		chosen := answer(t, f.do("POST", "/v1/children", f.caseworker, with(with(childBody(), "id", mine), "version", 0)), http.StatusCreated)
+		assert.Equal(t, mine, chosen.ID)
+		problemField(t, f.do("POST", "/v1/children", f.caseworker, with(childBody(), "id", mine)), http.StatusConflict)
+		// Ids are UUIDs, so that none carries personal data (an ID number).
+		for _, id := range []string{"a/b", "c-1", "370902201503021234", "0F8FAD5B-D9CB-469F-A165-70867728950E", "{" + mine + "}"} {
+			assert.Equal(t, "id", problemField(t, f.do("POST", "/v1/children", f.caseworker, with(childBody(), "id", id)), http.StatusBadRequest), id)
+		}
 		assert.Equal(t, "version", problemField(t, f.do("POST", "/v1/children", f.caseworker, with(childBody(), "version", 3)), http.StatusBadRequest))
 		assert.Equal(t, "guardian.name", problemField(t, f.do("POST", "/v1/children", f.caseworker,
 			with(childBody(), "guardian", map[string]any{"relation": "祖父"})), http.StatusBadRequest))
