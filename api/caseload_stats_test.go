@@ -10,6 +10,7 @@ import (
 
 	"github.com/careledger/careledger/api"
 	"github.com/careledger/careledger/api/apitest"
+	"github.com/careledger/careledger/domain"
 )
 
 func TestReadCaseload(t *testing.T) {
@@ -54,12 +55,27 @@ func TestReadCaseStats(t *testing.T) {
 		w.write("POST", "/v1/cases/"+w.caseID+"/emergency-response", w.caseworker, map[string]any{
 			"occurred_at": time.Now().Add(-time.Hour).Format(time.RFC3339), "action": "taken_into_center"})
 
+		// One case: under the policy's minimum cell (5), every group is
+		// withheld whole — no count, no time that would single it out.
 		var stats api.CaseStats
 		res := w.getJSON("/v1/stats/cases?group_by=concern", w.analyst, &stats)
 		assert.Equal(t, "concern", stats.GroupBy)
+		require.Len(t, stats.Groups, 2)
+		for _, g := range stats.Groups {
+			assert.True(t, g.Suppressed, g.Key)
+			assert.Nil(t, g.Count, g.Key)
+			assert.Nil(t, g.MedianFirstResponseHours, g.Key)
+		}
+		assert.Contains(t, string(res.Body), `"count":null`)
+
+		policy := domain.DefaultPolicy()
+		policy.MinCell = 1
+		w.write("PUT", "/v1/policy", w.admin, policy)
+		res = w.getJSON("/v1/stats/cases?group_by=concern", w.analyst, &stats)
 		counts := map[string]int{}
 		for _, g := range stats.Groups {
-			counts[g.Key] = g.Count
+			require.NotNil(t, g.Count, g.Key)
+			counts[g.Key] = *g.Count
 		}
 		assert.Equal(t, map[string]int{"living_alone": 1, "neglect": 1}, counts)
 		require.NotNil(t, stats.Groups[0].MedianFirstResponseHours)
@@ -68,8 +84,24 @@ func TestReadCaseStats(t *testing.T) {
 			assert.NotContains(t, string(res.Body), v)
 		}
 
-		w.getJSON("/v1/stats/cases?group_by=source&to="+time.Now().Add(-3*time.Hour).UTC().Format(time.RFC3339), w.inspector, &stats)
-		assert.Empty(t, stats.Groups, "no case was received before three hours ago")
+		yesterday := time.Now().In(chinaTime).AddDate(0, 0, -1).Format(time.DateOnly)
+		w.getJSON("/v1/stats/cases?group_by=source&to="+yesterday, w.inspector, &stats)
+		assert.Empty(t, stats.Groups, "no case was received by the end of yesterday")
+		today := time.Now().In(chinaTime).Format(time.DateOnly)
+		w.getJSON("/v1/stats/cases?group_by=source&from="+today+"&to="+today, w.inspector, &stats)
+		assert.Len(t, stats.Groups, 1, "the whole of today")
+		assert.Equal(t, "to", problemField(t, w.get("/v1/stats/cases?group_by=source&to="+time.Now().UTC().Format(time.RFC3339), w.inspector),
+			http.StatusBadRequest), "statistics count whole days, not seconds")
+
+		// An analyst sees townships, never a village.
+		w.getJSON("/v1/stats/cases?group_by=jurisdiction", w.analyst, &stats)
+		for _, g := range stats.Groups {
+			assert.Len(t, g.Key, 9, "a township: %s", g.Key)
+		}
+		assert.Equal(t, "jurisdiction", problemField(t, w.get("/v1/stats/cases?group_by=source&jurisdiction="+homeCounty+"101201", w.analyst),
+			http.StatusBadRequest))
+		w.getJSON("/v1/stats/cases?group_by=jurisdiction", w.inspector, &stats)
+		assert.Len(t, stats.Groups[0].Key, 12, "an inspector sees the village")
 
 		farAnalyst := env.Token("analyst", farCounty, "ana-far", "")
 		w.getJSON("/v1/stats/cases?group_by=jurisdiction", farAnalyst, &stats)

@@ -455,7 +455,7 @@ func (m *matrix) probes() []probe {
 		query("GET /v1/children/{id}/timeline", func() string { return "/v1/children/" + sharedChild + "/timeline" }, http.StatusNotFound),
 		query("GET /v1/caseload", func() string { return "/v1/caseload?jurisdiction=" + village }, http.StatusNotFound),
 		query("GET /v1/deadlines", func() string { return "/v1/deadlines?jurisdiction=" + village }, http.StatusNotFound),
-		query("GET /v1/stats/cases", func() string { return "/v1/stats/cases?group_by=month&jurisdiction=" + village }, http.StatusNotFound),
+		query("GET /v1/stats/cases", func() string { return "/v1/stats/cases?group_by=month&jurisdiction=" + village[:9] }, http.StatusNotFound),
 		query("GET /v1/access-log", func() string { return "/v1/access-log?jurisdiction=" + village }, http.StatusNotFound),
 		query("GET /v1/integrity", func() string { return "/v1/integrity" }, http.StatusOK),
 		query("GET /v1/inbox", func() string { return "/v1/inbox" }, http.StatusOK),

@@ -191,11 +191,12 @@ func operationDocs() []operationDoc {
 		queryDoc("/v1/access-log", "readAccessLog", "oversight", "Who read which child's file, case or timeline, when (oldest first)",
 			domain.ActReadAccessLog, "AccessLog",
 			param("child_id", "Only reads about this child.", map[string]any{"type": "string"}), jurisdictionDoc).asList(),
-		queryDoc("/v1/stats/cases", "readCaseStats", "statistics", "Case counts and response-time percentiles; no personal data",
+		queryDoc("/v1/stats/cases", "readCaseStats", "statistics", "Case counts and response-time percentiles; no personal data; "+
+			"a group of fewer cases than the policy's min_cell (5) is suppressed; an analyst's places go no finer than townships",
 			domain.ActReadStats, "Stats",
 			param("group_by", "Required. How cases are grouped (county, risk too).", words(analytics.Groupings())),
-			param("from", "Only cases received at or after this moment.", map[string]any{"type": "string", "format": "date-time"}),
-			param("to", "Only cases received before this moment.", map[string]any{"type": "string", "format": "date-time"}),
+			param("from", "Only cases received on or after this day (China Standard Time).", map[string]any{"type": "string", "format": "date"}),
+			param("to", "Only cases received on or before this day (China Standard Time).", map[string]any{"type": "string", "format": "date"}),
 			jurisdictionDoc),
 		queryDoc("/v1/webhooks/{id}/deliveries", "listWebhookDeliveries", "webhooks", "The webhook's deliveries, the latest first: "+
 			"each message's id (the payload's id), kind, attempts, status (pending, delivered, failed) and last error",

@@ -40,6 +40,9 @@ type DeadlinePolicy struct {
 	// due.
 	DueSoon       Duration `json:"due_soon"`
 	EscalateAfter Duration `json:"escalate_after"`
+	// MinCell: a group of the case statistics with fewer cases than this
+	// is suppressed (count withheld), so that no one case stands out.
+	MinCell int `json:"min_cell"`
 }
 
 // DefaultPolicy is the policy of DOMAIN.md, in force until an admin changes it.
@@ -62,6 +65,7 @@ func DefaultPolicy() DeadlinePolicy {
 		Inquiry:                Days(7),
 		DueSoon:                Hours(24),
 		EscalateAfter:          Hours(24),
+		MinCell:                5,
 	}
 }
 
@@ -85,6 +89,9 @@ func (p DeadlinePolicy) Validate() error {
 		if c.d.D <= 0 {
 			return invalid("policy."+c.name, "must be a positive duration such as \"1h\" or \"7d\"")
 		}
+	}
+	if p.MinCell < 1 || p.MinCell > 1000 {
+		return invalid("policy.min_cell", "must be between 1 and 1000")
 	}
 	if p.RetrainingMonths < 1 || p.RetrainingMonths > 120 {
 		return invalid("policy.retraining_months", "must be between 1 and 120")

@@ -97,8 +97,8 @@ func (h PolicyHistory) Versions() []PolicyVersion {
 
 // policyV1ToV2 upcasts a DeadlinePolicyChanged of schema version 1, written
 // before the report_after_visit, police_acknowledgment and inquiry clocks
-// and the inbox's due_soon and escalate_after existed: the policy it put in
-// force had them at their defaults.
+// and the inbox's due_soon and escalate_after and the statistics' min_cell
+// existed: the policy it put in force had them at their defaults.
 func policyV1ToV2(data json.RawMessage) (json.RawMessage, error) {
 	var e map[string]json.RawMessage
 	if err := json.Unmarshal(data, &e); err != nil {
@@ -115,6 +115,9 @@ func policyV1ToV2(data json.RawMessage) (json.RawMessage, error) {
 		if _, ok := p[name]; !ok {
 			p[name], _ = json.Marshal(v)
 		}
+	}
+	if _, ok := p["min_cell"]; !ok {
+		p["min_cell"], _ = json.Marshal(d.MinCell)
 	}
 	var err error
 	if e["policy"], err = json.Marshal(p); err != nil {

@@ -166,6 +166,7 @@ func TestPolicyChangeV1Upcast(t *testing.T) {
 	assert.Equal(t, Days(7), p.Inquiry)
 	assert.Equal(t, Hours(24), p.DueSoon)
 	assert.Equal(t, Hours(24), p.EscalateAfter)
+	assert.Equal(t, 5, p.MinCell)
 
 	cur := DefaultPolicy()
 	cur.Inquiry = Days(3)

@@ -98,7 +98,7 @@ func TestBackdatedSecondPoliceReportAgrees(t *testing.T) {
 		assert.Equal(t, earliest, police.MetAt.UTC(), "the deadline view")
 		assert.Equal(t, domain.DeadlineMet.String(), police.Status, "met within the hour")
 
-		stats, err := analytics.Stats(ctx, b.DB, "source", time.Time{}, time.Time{}, domain.All)
+		stats, err := analytics.Stats(ctx, b.DB, "source", time.Time{}, time.Time{}, domain.All, analytics.Limits{})
 		require.NoError(t, err)
 		require.Len(t, stats.Groups, 1)
 		require.NotNil(t, stats.Groups[0].MedianPoliceReportHours)
@@ -168,11 +168,11 @@ func TestSecondReportInAStreamAgrees(t *testing.T) {
 		}
 		assert.Equal(t, received.Add(24*time.Hour).UTC(), firstResponse.DueAt.UTC(), "due by the first report's high risk")
 
-		stats, err := analytics.Stats(ctx, b.DB, "concern", time.Time{}, time.Time{}, domain.All)
+		stats, err := analytics.Stats(ctx, b.DB, "concern", time.Time{}, time.Time{}, domain.All, analytics.Limits{})
 		require.NoError(t, err)
 		require.Len(t, stats.Groups, 1, "one case, counted under the first report's one concern")
 		assert.Equal(t, "neglect", stats.Groups[0].Key)
-		bySource, err := analytics.Stats(ctx, b.DB, "source", time.Time{}, time.Time{}, domain.All)
+		bySource, err := analytics.Stats(ctx, b.DB, "source", time.Time{}, time.Time{}, domain.All, analytics.Limits{})
 		require.NoError(t, err)
 		require.Len(t, bySource.Groups, 1)
 		assert.Equal(t, "hotline_12355", bySource.Groups[0].Key)

@@ -101,7 +101,8 @@ func statsFromFacts(cases []domain.CaseFacts, groupBy string, from, to time.Time
 	}
 	out := analytics.Result{GroupBy: groupBy, Groups: []analytics.Group{}}
 	for k, a := range groups {
-		out.Groups = append(out.Groups, analytics.Group{Key: k, Count: a.n,
+		n := a.n
+		out.Groups = append(out.Groups, analytics.Group{Key: k, Count: &n,
 			MedianFirstResponseHours: median(a.response), MedianPoliceReportHours: median(a.police),
 			MedianAssessmentHours: median(a.assessed), P90FirstResponseHours: p90(a.response)})
 	}
@@ -148,31 +149,57 @@ func TestStatsOracle(t *testing.T) {
 			for _, q := range queries {
 				for _, g := range analytics.Groupings() {
 					want := statsFromFacts(cases, g, q.from, q.to, q.within)
-					got, err := analytics.Stats(ctx, b.DB, g, q.from, q.to, q.within)
+					got, err := analytics.Stats(ctx, b.DB, g, q.from, q.to, q.within, analytics.Limits{})
 					require.NoError(t, err)
 					assert.Equal(t, want, got, fmt.Sprintf("%s %+v", g, q))
 				}
 			}
 		}
 		check()
-		all, err := analytics.Stats(ctx, b.DB, "risk", time.Time{}, time.Time{}, domain.All)
+		all, err := analytics.Stats(ctx, b.DB, "risk", time.Time{}, time.Time{}, domain.All, analytics.Limits{})
 		require.NoError(t, err)
 		total := 0
 		withTimes := false
 		for _, g := range all.Groups {
-			total += g.Count
+			total += *g.Count
 			withTimes = withTimes || (g.MedianPoliceReportHours != nil && g.MedianAssessmentHours != nil && g.P90FirstResponseHours != nil)
 		}
 		assert.Equal(t, len(cases), total)
 		assert.True(t, withTimes, "the workload gives response times to measure")
-		months, err := analytics.Stats(ctx, b.DB, "month", time.Time{}, time.Time{}, domain.All)
+		months, err := analytics.Stats(ctx, b.DB, "month", time.Time{}, time.Time{}, domain.All, analytics.Limits{})
 		require.NoError(t, err)
 		assert.Greater(t, len(months.Groups), 6, "the county's year spreads over months")
+
+		// Limits: keys cut to townships, groups under the minimum cell
+		// withheld whole (no count, no percentile).
+		places, err := analytics.Stats(ctx, b.DB, "jurisdiction", time.Time{}, time.Time{}, domain.All, analytics.Limits{})
+		require.NoError(t, err)
+		byTownship := map[string]int{}
+		for _, g := range places.Groups {
+			byTownship[g.Key[:min(9, len(g.Key))]] += *g.Count
+		}
+		limited, err := analytics.Stats(ctx, b.DB, "jurisdiction", time.Time{}, time.Time{}, domain.All, analytics.Limits{MinCell: 30, PlaceDigits: 9})
+		require.NoError(t, err)
+		require.Len(t, limited.Groups, len(byTownship))
+		suppressed := 0
+		for _, g := range limited.Groups {
+			assert.LessOrEqual(t, len(g.Key), 9, g.Key)
+			if byTownship[g.Key] < 30 {
+				suppressed++
+				assert.Equal(t, analytics.Group{Key: g.Key, Suppressed: true}, g)
+				continue
+			}
+			require.NotNil(t, g.Count, g.Key)
+			assert.Equal(t, byTownship[g.Key], *g.Count, g.Key)
+			assert.False(t, g.Suppressed)
+		}
+		assert.Positive(t, suppressed, "some township has fewer than 30 cases")
+		assert.Less(t, suppressed, len(limited.Groups), "and some has more")
 
 		enginetest.RebuildFromScratch(t, b, analytics.Projection{})
 		check()
 
-		_, err = analytics.Stats(ctx, b.DB, "name", time.Time{}, time.Time{}, domain.All)
+		_, err = analytics.Stats(ctx, b.DB, "name", time.Time{}, time.Time{}, domain.All, analytics.Limits{})
 		assert.ErrorIs(t, err, domain.ErrInvalid)
 	})
 }

@@ -57,10 +57,10 @@ func TestBackDatedPoliceReport(t *testing.T) {
 			require.NoError(t, err)
 		}
 		policeHours := func() float64 {
-			res, err := analytics.Stats(ctx, b.DB, "jurisdiction", time.Time{}, time.Time{}, domain.All)
+			res, err := analytics.Stats(ctx, b.DB, "jurisdiction", time.Time{}, time.Time{}, domain.All, analytics.Limits{})
 			require.NoError(t, err)
 			require.Len(t, res.Groups, 1)
-			require.Equal(t, 1, res.Groups[0].Count)
+			require.Equal(t, 1, *res.Groups[0].Count)
 			return hours(res.Groups[0].MedianPoliceReportHours)
 		}
 		e := engine.New(b.Store, b.DB, engine.Options{Batch: 1}, analytics.Projection{}, caseview.Projection{})
@@ -114,11 +114,11 @@ func TestSecondReportChangesNothing(t *testing.T) {
 			}
 			for groupBy, key := range map[string]string{"jurisdiction": "370902101201", "county": "370902", "source": "hotline_12355",
 				"risk": "low", "concern": "neglect", "month": c.Received.In(domain.ChinaStandardTime).Format("2006-01")} {
-				res, err := analytics.Stats(ctx, b.DB, groupBy, time.Time{}, time.Time{}, domain.All)
+				res, err := analytics.Stats(ctx, b.DB, groupBy, time.Time{}, time.Time{}, domain.All, analytics.Limits{})
 				require.NoError(t, err)
 				require.Len(t, res.Groups, 1, groupBy)
 				assert.Equal(t, key, res.Groups[0].Key, groupBy)
-				assert.Equal(t, 1, res.Groups[0].Count, groupBy)
+				assert.Equal(t, 1, *res.Groups[0].Count, groupBy)
 				assert.Equal(t, 3.0, hours(res.Groups[0].MedianFirstResponseHours), "%s: from the first report's receipt", groupBy)
 			}
 			view, err := caseview.Find(ctx, b.DB, c.CaseID)

@@ -15,10 +15,12 @@ import (
 // Group is one group of GET /v1/stats/cases: how many cases, and the
 // median (and 90th percentile) hours from receipt to the first response,
 // to the report to the police and to the assessment, over the cases that
-// have that moment (absent when none has).
+// have that moment (absent when none has). A group of fewer cases than the
+// policy's min_cell is Suppressed: no count, no percentile.
 type Group struct {
 	Key                      string   `json:"key"`
-	Count                    int      `json:"count"`
+	Count                    *int     `json:"count"`
+	Suppressed               bool     `json:"suppressed,omitempty"`
 	MedianFirstResponseHours *float64 `json:"median_first_response_hours,omitempty"`
 	MedianPoliceReportHours  *float64 `json:"median_police_report_hours,omitempty"`
 	MedianAssessmentHours    *float64 `json:"median_assessment_hours,omitempty"`
@@ -51,17 +53,29 @@ func Groupings() []string {
 	return out
 }
 
+// Limits keep statistics from singling out a child: groups of fewer than
+// MinCell cases are suppressed, and jurisdiction keys are cut to
+// PlaceDigits (0: whole codes).
+type Limits struct {
+	MinCell     int
+	PlaceDigits int
+}
+
 // Stats counts the cases received in [from, to) (a zero bound is open)
 // within a jurisdiction (the zero one or domain.All: everywhere), grouped
 // by jurisdiction, county, month, concern (a case counts once per
 // concern), source or risk, groups in key order; another groupBy is a
 // *domain.InvalidError. Percentiles are computed here from the fetched
 // durations, so both databases give the same answer (see MedianHours and
-// PercentileHours).
-func Stats(ctx context.Context, db readdb.DB, groupBy string, from, to time.Time, within domain.Jurisdiction) (Result, error) {
+// PercentileHours). A group of fewer than limits.MinCell cases is
+// suppressed.
+func Stats(ctx context.Context, db readdb.DB, groupBy string, from, to time.Time, within domain.Jurisdiction, limits Limits) (Result, error) {
 	col, ok := groupColumns[groupBy]
 	if !ok {
 		return Result{}, &domain.InvalidError{Field: "group_by", Message: "must be one of " + strings.Join(Groupings(), ", ")}
+	}
+	if groupBy == "jurisdiction" && limits.PlaceDigits > 0 {
+		col = "substr(" + col + ", 1, " + fmt.Sprint(limits.PlaceDigits) + ")"
 	}
 	q := `SELECT ` + col + `, c.received_at, c.first_response_at, c.police_reported_at, c.assessed_at FROM rm_stats_cases c`
 	if groupBy == "concern" {
@@ -112,8 +126,13 @@ func Stats(ctx context.Context, db readdb.DB, groupBy string, from, to time.Time
 	}
 	out := Result{GroupBy: groupBy, Groups: make([]Group, 0, len(groups))}
 	for key, g := range groups {
+		if g.count < limits.MinCell {
+			out.Groups = append(out.Groups, Group{Key: key, Suppressed: true})
+			continue
+		}
+		count := g.count
 		out.Groups = append(out.Groups, Group{
-			Key: key, Count: g.count,
+			Key: key, Count: &count,
 			MedianFirstResponseHours: MedianHours(g.response),
 			MedianPoliceReportHours:  MedianHours(g.police),
 			MedianAssessmentHours:    MedianHours(g.assessed),
