@@ -541,7 +541,10 @@
     const win = window.open("about:blank", "_blank");
     if (!win) { showError("err_popup"); return; }
     try {
-      const html = await (await request(tracePath("html"), "text/html")).text();
+      // A blob's document resolves no relative URL: its print script and
+      // icon are named with the page's origin.
+      const html = (await (await request(tracePath("html"), "text/html")).text())
+        .replaceAll('="/inspect/', `="${location.origin}/inspect/`);
       win.location.href = URL.createObjectURL(new Blob([html], { type: "text/html;charset=utf-8" }));
     } catch (err) {
       win.close();
