@@ -111,6 +111,52 @@ func TestInspectPolicyAllowsTheReportStyle(t *testing.T) {
 	assert.Contains(t, policy, "style-src 'self' 'sha256-"+base64.StdEncoding.EncodeToString(sum[:])+"'")
 }
 
+// TestReportPagePrints: the printable report runs no inline script; its
+// print button is wired by the server's own script file, which its policy
+// allows; the page and the report name an icon that is served.
+func TestReportPagePrints(t *testing.T) {
+	t.Parallel()
+	env := apitest.Start(t, "sqlite")
+	inspector := env.Token("inspector", "all", "insp-1", "")
+	admin := env.Token("admin", "all", "admin", "")
+	worker := env.Do("POST", "/v1/workers", admin, map[string]any{"name": "王芳", "role": "caseworker", "jurisdiction": "370902"})
+	require.Equal(t, http.StatusCreated, worker.Status, string(worker.Body))
+	var w struct{ ID string }
+	worker.JSON(t, &w)
+	child := env.Do("POST", "/v1/children", env.Token("caseworker", "370902", w.ID, ""), map[string]any{
+		"name": "小明", "birth_date": "2015-01-01", "sex": "male", "jurisdiction": "370902101201", "categories": []string{"left_behind"},
+		"key_child_flags": []string{}, "guardian": map[string]any{"name": "张三", "relation": "grandfather"},
+		"living_situation": "与祖父同住", "schooling": "小学", "hukou_registered": true,
+	})
+	require.Equal(t, http.StatusCreated, child.Status, string(child.Body))
+	var c struct{ ID string }
+	child.JSON(t, &c)
+
+	report := env.Do("GET", "/v1/children/"+c.ID+"/trace", inspector, nil, "Accept", "text/html")
+	require.Equal(t, http.StatusOK, report.Status, string(report.Body))
+	policy := report.Header.Get("Content-Security-Policy")
+	assert.Contains(t, policy, "script-src 'self'")
+	assert.NotContains(t, policy, "unsafe-eval")
+	body := string(report.Body)
+	assert.NotContains(t, body, "javascript:")
+	assert.Empty(t, regexp.MustCompile(`<script(\s[^>]*)?>[^<]+</script>|\son[a-z]+=`).FindAllString(body, -1), "no inline script or handler")
+	assert.Contains(t, body, `<script src="/inspect/report-print.js" defer></script>`)
+	assert.Contains(t, body, `<button type="button" id="print-report" hidden>打印</button>`, "shown by the script, so never a dead button")
+	assert.Contains(t, body, `data-running-head="重大事件倒查报告 · 儿童 `+c.ID)
+	assert.Regexp(t, `<thead><tr><th scope="col">职责</th>`, body, "column headers repeat on every printed page")
+	assert.Contains(t, body, "@page {", "A4 with margins, numbered")
+	assert.Contains(t, body, `counter(page) " 页 共 " counter(pages)`)
+
+	script := env.Do("GET", "/inspect/report-print.js", "", nil)
+	require.Equal(t, http.StatusOK, script.Status)
+	assert.Contains(t, script.Header.Get("Content-Type"), "javascript")
+	assert.Contains(t, string(script.Body), "window.print()")
+	icon := env.Do("GET", "/inspect/favicon.svg", "", nil)
+	require.Equal(t, http.StatusOK, icon.Status)
+	assert.Contains(t, icon.Header.Get("Content-Type"), "image/svg+xml")
+	assert.Contains(t, string(env.Do("GET", "/inspect/", "", nil).Body), `<link rel="icon" href="favicon.svg"`)
+}
+
 // TestInspectPageInbox: the page's inbox (待办) is a labelled table with a
 // polite live region for what the notification stream brings; the script
 // reads the stream with fetch (EventSource cannot send the token) and

@@ -136,7 +136,7 @@ func TestReportShowsPeopleReadsCorrectionsAndFindings(t *testing.T) {
 		require.Equal(t, http.StatusOK, page.Status, string(page.Body))
 		body := string(page.Body)
 		for _, want := range []string{
-			"<h2>相关人员</h2>", "王芳 " + workerID, "培训合格", "经办",
+			"<h2>相关人员</h2>", "王芳 <span class=\"id\" title=\"" + workerID + "\">…" + workerID[len(workerID)-8:] + "</span>", "培训合格", "经办",
 			"<h2>查阅记录</h2>", accesslog.ZhAction(accesslog.ActionReadCase),
 			"<h2>更正记录</h2>", domain.ZhEventType("case.report_received") + "（日志位置 ", "更正的内容与理由属儿童个人信息",
 			"<h2>倒查结论</h2>", "接报后未在一小时内报告公安机关。&lt;script&gt;alert(1)&lt;/script&gt;", "未及时报告公安",

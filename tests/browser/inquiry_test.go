@@ -132,5 +132,6 @@ func TestInspectPageShowsAnInquiry(t *testing.T) {
 	assert.Contains(t, shown.Reads[0], "查阅儿童档案")
 	assert.Contains(t, shown.Reads[0], "王芳")
 	assert.Contains(t, shown.ReadsPeriod, "查阅期间")
+	assert.Empty(t, axeViolations(t, tab), "WCAG 2.1 AA: an inquiry's record")
 	screenshot(t, tab, "inspect-inquiry.png")
 }

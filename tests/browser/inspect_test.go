@@ -193,6 +193,15 @@ func TestInspectPageTracesTheChild(t *testing.T) {
 	assert.Equal(t, "rgb(238, 238, 238)", page.Header, "the report's own style applies")
 	assert.Contains(t, page.Text, cst(time.UnixMilli(slid)), "the report is of the slider's moment")
 	assert.Contains(t, page.Text, "未履行")
+	// Its 打印 button: shown and wired by the server's script file, which
+	// the page's policy runs in the blob too.
+	require.NoError(t, chromedp.Do(printable,
+		chromedp.Poll[chromedp.Void](`!document.getElementById("print-report").hidden`),
+		chromedp.Evaluate[chromedp.Void](`window.__printed = 0; window.print = () => { window.__printed++; }`)))
+	require.NoError(t, chromedp.Do(printable, chromedp.Click("#print-report")))
+	calls, err := chromedp.Run(printable, chromedp.Evaluate[int](`window.__printed`))
+	require.NoError(t, err)
+	assert.Equal(t, 1, calls, "打印 prints the report opened from the page")
 	require.NoError(t, chromedp.Cancel(printable))
 
 	// English on request.

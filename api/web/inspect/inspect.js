@@ -56,6 +56,8 @@
       stream_open: "实时更新：已连接", stream_connecting: "实时更新：正在连接…", stream_retry: "实时更新：连接中断，正在重连…",
       stream_closed: "实时更新：已停止", ev_opened: "新待办", ev_due_soon: "即将到期", ev_missed: "已逾期",
       ev_escalated: "已升级", ev_referral: "新转介", ev_other: "待办变动", news_many: "待办更新", count_unit: "条",
+      as_of_at: "输入时间（北京时间）", asof_keys: "方向键每次移动 1 小时，PageUp/PageDown 每次移动 1 天。",
+      loaded: "已加载", items_unit: "项", agency: "部门",
     },
     en: {
       title: "Child protection inspection · trace-back timeline", switch: "中文", signin: "Sign in", token: "Access token",
@@ -98,6 +100,8 @@
       stream_retry: "Live updates: connection lost, reconnecting…", stream_closed: "Live updates: stopped",
       ev_opened: "New", ev_due_soon: "Due soon", ev_missed: "Missed", ev_escalated: "Escalated",
       ev_referral: "Referral received", ev_other: "Changed", news_many: "Inbox updates", count_unit: "",
+      as_of_at: "Type a time (China Standard Time)", asof_keys: "Arrow keys move by an hour, Page Up and Page Down by a day.",
+      loaded: "Loaded", items_unit: "", agency: "agency",
     },
   };
 
@@ -130,7 +134,7 @@
   // The domain's words.
   const kindWord = (k) => (zh() && state.words.kinds[k]) || k.replaceAll("_", " ");
   const statusWord = (s) => (zh() && state.words.statuses[s]) || s.replaceAll("_", " ");
-  const roleWord = (r) => (zh() && state.words.roles[r]) || r;
+  const roleWord = (r) => (zh() && state.words.roles[r]) || (r || "").replaceAll("_", " ");
   // A registered worker by name (the real-name register), with its id.
   function workerName(id) {
     const w = state.report && state.report.workers && state.report.workers[id];
@@ -146,8 +150,8 @@
     const i = owner.indexOf(":");
     if (i < 0) return owner;
     const kind = owner.slice(0, i), rest = owner.slice(i + 1);
-    if (kind === "agency") return zh() ? state.words.agencies[rest] || owner : owner;
-    if (!zh()) return `${kind} (${placeName(rest)})`;
+    if (kind === "agency") return zh() ? state.words.agencies[rest] || owner : `${rest.replaceAll("_", " ")} ${t("agency")}`;
+    if (!zh()) return `${kind.replaceAll("_", " ")} (${placeName(rest)})`;
     if (state.words.roles[kind]) return `${state.words.roles[kind]}（${placeName(rest)}）`;
     return owner;
   }
@@ -263,6 +267,8 @@
       view.hidden = false;
       view.dataset.asOf = report.as_of;
       view.dataset.state = "ready";
+      announceLoaded(report);
+      if (fresh) $("subject-title").focus();
     } catch (err) {
       if (seq !== state.seq) return;
       failWith(err);
@@ -270,6 +276,36 @@
       if (fresh) view.hidden = true;
     } finally {
       if (seq === state.seq) $("loading").hidden = true;
+    }
+  }
+
+  // announceLoaded tells screen readers, politely, which record loaded and
+  // as of when; a new text each time, so that it is spoken.
+  function announceLoaded(r) {
+    const missed = r.deadlines.filter((d) => d.status === "missed").length;
+    const u = zh() ? t("items_unit") : "";
+    const text = `${t("loaded")}：${$("subject-title").textContent}，${t("as_of")} ${cstSeconds(r.as_of)}（${t("cst")}）；` +
+      `${t("missed_count")} ${missed}${u}，${t("late_count")} ${r.late_entries.length}${u}`;
+    const region = $("view-status");
+    region.textContent = "";
+    setTimeout(() => { region.textContent = text; markChinese(region); }, 50);
+  }
+
+  // markChinese marks, on the English page, each run of text with Chinese
+  // in it (names, summaries, places) as Chinese, so it is read as such.
+  const HAN = /[\u3400-\u9fff]/;
+  function markChinese(root) {
+    if (zh()) return;
+    const walker = document.createTreeWalker(root, NodeFilter.SHOW_TEXT);
+    const found = [];
+    for (let n = walker.nextNode(); n; n = walker.nextNode()) {
+      if (HAN.test(n.data) && !n.parentElement.closest("[lang='zh-CN']")) found.push(n);
+    }
+    for (const n of found) {
+      const parent = n.parentElement;
+      if (parent.namespaceURI === SVG) { parent.setAttribute("lang", "zh-CN"); continue; }
+      if (parent.matches("title, style, script")) continue;
+      n.replaceWith(el("span", { lang: "zh-CN" }, n.data));
     }
   }
 
@@ -286,19 +322,52 @@
     showAsOf();
   }
 
+  // showAsOf names the slider's moment in Beijing time: beside it, to a
+  // screen reader (aria-valuetext, not the raw milliseconds) and in the
+  // date-time input.
   function showAsOf() {
-    const ms = state.asOf === null ? Date.now() : state.asOf;
-    $("asof-label").textContent = `${cstSeconds(ms)}（${t("cst")}）${state.asOf === null ? " · " + t("now") : ""}`;
+    const slider = $("asof");
+    const ms = state.asOf !== null ? state.asOf : Number(slider.max) || Date.now();
+    const text = `${cstSeconds(ms)}（${t("cst")}）${state.asOf === null ? " · " + t("now") : ""}`;
+    $("asof-label").textContent = text;
+    $("asof").setAttribute("aria-valuetext", text);
+    const at = $("asof-at");
+    const local = (v) => { const c = cstParts(Number(v)); return `${c.date}T${c.hm}`; };
+    if (slider.min) { at.min = local(slider.min); at.max = local(slider.max); }
+    if (document.activeElement !== at) at.value = local(ms);
   }
 
-  let debounce = 0;
-  function onSlide() {
+  // slideTo moves the as-of moment (clamped to the slider's span) and loads
+  // the record as it stood then, shortly after the last move.
+  function slideTo(ms) {
     const slider = $("asof");
-    const v = Number(slider.value);
+    const v = Math.min(Math.max(ms, Number(slider.min)), Number(slider.max));
+    slider.value = String(v);
     state.asOf = v >= Number(slider.max) ? null : v;
     showAsOf();
     clearTimeout(debounce);
     debounce = setTimeout(() => load(false), 300);
+  }
+
+  // The arrow keys move the slider by an hour, Page Up and Page Down by a
+  // day (its step is a second, which a key would never get anywhere with).
+  function onSliderKey(e) {
+    const steps = { ArrowRight: HOUR, ArrowUp: HOUR, ArrowLeft: -HOUR, ArrowDown: -HOUR, PageUp: DAY, PageDown: -DAY };
+    if (!(e.key in steps)) return;
+    e.preventDefault();
+    slideTo(Number($("asof").value) + steps[e.key]);
+  }
+
+  // A typed date and time is Beijing time.
+  function onTypedAsOf() {
+    const m = /^(\d{4})-(\d\d)-(\d\d)T(\d\d):(\d\d)/.exec($("asof-at").value);
+    if (!m || !state.report) return;
+    slideTo(Date.UTC(Number(m[1]), Number(m[2]) - 1, Number(m[3]), Number(m[4]), Number(m[5])) - CST_OFFSET);
+  }
+
+  let debounce = 0;
+  function onSlide() {
+    slideTo(Number($("asof").value));
   }
 
   // render draws the report: summary, time axis, tables.
@@ -329,6 +398,7 @@
     fillReads(r);
     fillTimeline(r.timeline, late);
     fillPolicies(r.policy_versions || []);
+    markChinese($("view"));
   }
 
   // fillOutcome shows an inquiry's findings, rectification items and
@@ -460,6 +530,12 @@
     if (!items.length) body.append(el("tr", {}, el("td", { colspan: "6" }, t("none"))));
   }
 
+  // textWidth estimates how wide a label is drawn on the axis (in its
+  // user units, at the printed size, the larger): a Chinese character is
+  // an em, anything else about half.
+  const AXIS_EM = 16;
+  const textWidth = (s) => [...s].reduce((w, c) => w + (/[\u2e80-\u9fff\uff00-\uffef]/.test(c) ? AXIS_EM : AXIS_EM * 0.6), 0);
+
   // drawAxis draws business time left to right: the entries as marks (late
   // ones ringed and tagged), and each obligation as a bar from its start to
   // its due time, coloured by status, with its owner.
@@ -507,13 +583,23 @@
     }
 
     svg.append(el("svg:text", { class: "label", x: 4, y: eventY + 4 }, t("timeline")));
+    // Late entries close together share one tag (迟录 ×n) instead of piling up.
+    const tags = [];
     for (const it of r.timeline) {
       const isLate = late.has(it.global_position);
       const cx = x(Date.parse(it.occurred_at));
       const title = el("svg:title", {}, `${cst(it.occurred_at)} ${it.summary}（${t("recorded")} ${cst(it.recorded_at)}）`);
       svg.append(el("svg:circle", { class: isLate ? "event late" : "event", cx, cy: eventY, r: isLate ? 7 : 5,
         "data-position": String(it.global_position), "data-late": String(isLate) }, title));
-      if (isLate) svg.append(el("svg:text", { class: "late-tag", x: cx, y: eventY - 14, "text-anchor": "middle", "data-position": String(it.global_position) }, t("late_tag")));
+      if (!isLate) continue;
+      const near = tags.find((g) => Math.abs(g.x - cx) < textWidth(`${t("late_tag")} ×9`));
+      if (near) near.positions.push(it.global_position);
+      else tags.push({ x: cx, positions: [it.global_position] });
+    }
+    for (const g of tags) {
+      const n = g.positions.length;
+      svg.append(el("svg:text", { class: "late-tag", x: Math.min(Math.max(g.x, L), W - 4 - textWidth(t("late_tag")) / 2), y: eventY - 14,
+        "text-anchor": "middle", "data-positions": g.positions.join(" ") }, n > 1 ? `${t("late_tag")} ×${n}` : t("late_tag")));
     }
 
     r.deadlines.forEach((d, i) => {
@@ -528,8 +614,14 @@
         svg.append(el("svg:line", { class: "met-mark", x1: mx, x2: mx, y1: y - 3, y2: y + 19 }));
       }
       const text = `${statusWord(d.status)} · ${ownerWord(d.owner)}${due > hi ? ` · ${t("due")} ${cst(d.due_at)} ▸` : ""}`;
-      const right = x2 + 6 < R - 260;
-      svg.append(el("svg:text", { class: `status-text ${d.status}`, x: right ? x2 + 6 : x1 - 6, y: y + 12, "text-anchor": right ? "start" : "end" }, text));
+      // Beside the bar where the words fit: after it, else before it, else
+      // ending at the right edge over the bar (with a white halo).
+      const w = textWidth(text);
+      let tx = x2 + 6, anchor = "start";
+      if (tx + w > W - 4) {
+        if (x1 - 6 - w >= L) { tx = x1 - 6; anchor = "end"; } else { tx = W - 4; anchor = "end"; }
+      }
+      svg.append(el("svg:text", { class: `status-text ${d.status}`, x: tx, y: y + 12, "text-anchor": anchor }, text));
     });
     return svg;
   }
@@ -541,7 +633,10 @@
     const win = window.open("about:blank", "_blank");
     if (!win) { showError("err_popup"); return; }
     try {
-      const html = await (await request(tracePath("html"), "text/html")).text();
+      // A blob's document resolves no relative URL: its print script and
+      // icon are named with the page's origin.
+      const html = (await (await request(tracePath("html"), "text/html")).text())
+        .replaceAll('="/inspect/', `="${location.origin}/inspect/`);
       win.location.href = URL.createObjectURL(new Blob([html], { type: "text/html;charset=utf-8" }));
     } catch (err) {
       win.close();
@@ -598,6 +693,7 @@
         d.escalated ? inboxMark("escalated", "↑", t("escalated")) : null));
     }));
     if (!inbox.items.length) body.append(el("tr", {}, el("td", { colspan: "6" }, t(inbox.note || "inbox_empty"))));
+    markChinese(body);
     const note = $("inbox-note");
     note.hidden = !inbox.note || !inbox.items.length;
     note.textContent = inbox.note ? t(inbox.note) : "";
@@ -870,6 +966,8 @@
     $("signout").addEventListener("click", signOut);
     $("open-form").addEventListener("submit", (e) => { e.preventDefault(); openSubject(e.target); });
     $("asof").addEventListener("input", onSlide);
+    $("asof").addEventListener("keydown", onSliderKey);
+    $("asof-at").addEventListener("change", onTypedAsOf);
     $("asof-now").addEventListener("click", () => { if (state.subject) load(true); });
     $("print").addEventListener("click", () => window.print());
     $("report").addEventListener("click", openReport);
