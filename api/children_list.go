@@ -5,6 +5,7 @@ import (
 	"strconv"
 
 	"github.com/careledger/careledger/domain"
+	"github.com/careledger/careledger/projections/accesslog"
 	"github.com/careledger/careledger/projections/childview"
 )
 
@@ -20,7 +21,8 @@ type childrenCursor struct {
 
 // listChildren is GET /v1/children?jurisdiction=&category=&key_child=:
 // the children within the caller's jurisdiction (or the narrower one
-// given), in id order, paginated.
+// given), in id order, paginated; each child returned is recorded in the
+// access log (action "list").
 func (s *Server) listChildren(w http.ResponseWriter, r *http.Request, p domain.Principal) error {
 	var cur childrenCursor
 	limit, j, err := s.listQuery(r, p, &cur)
@@ -55,6 +57,8 @@ func (s *Server) listChildren(w http.ResponseWriter, r *http.Request, p domain.P
 	for i := range out.Items {
 		pd := personal[out.Items[i].ID]
 		out.Items[i].Name, out.Items[i].BirthDate = pd.Name, pd.BirthDate
+		// Every child a list shows, with its name, is a read of its file.
+		s.recordRead(r, p, accesslog.ActionList, out.Items[i].ID, "", out.Items[i].Jurisdiction.String())
 	}
 	s.writeAnswer(r.Context(), w, http.StatusOK, out)
 	return nil

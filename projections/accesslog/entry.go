@@ -34,4 +34,7 @@ const (
 	// referral gives the agency of the child's file — the child's name,
 	// the guardian's name and phone (GET /v1/referrals/{id}).
 	ActionReferral = "referral"
+	// ActionList: the child was among those a list of children returned
+	// (GET /v1/children), with its name and birth date.
+	ActionList = "list"
 )

@@ -6,7 +6,7 @@ import "maps"
 // constants.
 func Actions() []string {
 	return []string{ActionReadChildFile, ActionReadChildTimeline, ActionReadCase, ActionReadCaseTimeline, ActionReadCaseEvents, ActionReadReport,
-		ActionReferral}
+		ActionReferral, ActionList}
 }
 
 // zhActions name the actions of an entry in Chinese, for the pages people
@@ -19,8 +19,8 @@ var zhActions = map[string]string{
 	ActionReadCaseEvents:    "查阅个案原始记录",
 	ActionReadReport:        "查阅倒查报告",
 	ActionReferral:          "查阅转介",
+	ActionList:              "列表查询",
 	"read":                  "查阅",
-	"list":                  "列表查询",
 	"report":                "查阅报告",
 }
 
