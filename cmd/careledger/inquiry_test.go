@@ -151,14 +151,16 @@ func TestInquiryReport(t *testing.T) {
 
 	page, err := reportCmd("--child", s.child, "--format", "html")
 	require.NoError(t, err)
-	assert.Contains(t, page, `<html lang="zh-CN">`)
+	assert.Contains(t, page, `<html lang="zh-CN"`)
 	assert.Contains(t, page, "重大事件倒查报告")
 	assert.Contains(t, page, domain.DeadlineMissed.Zh())
 	assert.Contains(t, page, domain.KindPoliceReport.Zh())
-	assert.Contains(t, page, s.received.In(domain.ChinaStandardTime).Format("2006-01-02 15:04")+" (UTC", "started when the report came in, China Standard Time")
+	assert.Contains(t, page, `<td class="t">`+s.received.In(domain.ChinaStandardTime).Format("2006-01-02 15:04")+"</td>",
+		"started when the report came in, China Standard Time (the table's caption says so once)")
+	assert.Contains(t, page, "北京时间，UTC&#43;8")
 	english, err := reportCmd("--id", s.inquiry, "--format", "html", "--lang", "en")
 	require.NoError(t, err)
-	assert.Contains(t, english, `<html lang="en">`)
+	assert.Contains(t, english, `<html lang="en"`)
 	assert.Contains(t, english, "Major-incident trace-back report")
 	assert.Contains(t, english, s.inquiry)
 
