@@ -16,7 +16,8 @@ import (
 
 // awaitMinPosition makes a query wait (up to the server's bound) until the
 // read models have applied the log up to min_position, so that a client
-// reads its own writes. Past the bound it answers 503 rather than stale data.
+// reads its own writes. Past the bound it answers 503 rather than stale data,
+// and so does a request that would wait while MaxWaiters others do.
 func (s *Server) awaitMinPosition(r *http.Request) error {
 	v := r.URL.Query().Get("min_position")
 	if v == "" {
@@ -25,6 +26,17 @@ func (s *Server) awaitMinPosition(r *http.Request) error {
 	pos, err := strconv.ParseInt(v, 10, 64)
 	if err != nil || pos < 0 {
 		return &domain.InvalidError{Field: "min_position", Message: "must be a global position (a whole number ≥ 0)"}
+	}
+	reached, cancelNow := context.WithCancel(r.Context())
+	cancelNow()
+	if s.engine.WaitFor(reached, pos) == nil {
+		return nil // no need to wait
+	}
+	select {
+	case s.waiters <- struct{}{}:
+		defer func() { <-s.waiters }()
+	default:
+		return fmt.Errorf("%w: too many requests are waiting for the read models (%d); retry", ErrNotReady, cap(s.waiters))
 	}
 	ctx, cancel := context.WithTimeout(r.Context(), s.wait)
 	defer cancel()

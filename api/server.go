@@ -47,6 +47,10 @@ type Config struct {
 	// NotifyPoll is how often a notification stream reads the deadline
 	// view for news (default 250 ms).
 	NotifyPoll time.Duration
+	// MaxWaiters bounds how many requests may wait for min_position at
+	// once (default 256); past it a request answers 503 with Retry-After
+	// at once rather than hold a connection.
+	MaxWaiters int
 }
 
 // Server serves the /v1 API.
@@ -64,6 +68,8 @@ type Server struct {
 	notifyPoll    time.Duration
 	streamsEnd    chan struct{}
 	endStreamsOne sync.Once
+	// waiters holds a token per request waiting for min_position.
+	waiters chan struct{}
 
 	mux     *http.ServeMux
 	routes  []Route
@@ -102,6 +108,10 @@ func New(cfg Config) (*Server, error) {
 	if s.notifyPoll <= 0 {
 		s.notifyPoll = 250 * time.Millisecond
 	}
+	if cfg.MaxWaiters <= 0 {
+		cfg.MaxWaiters = 256
+	}
+	s.waiters = make(chan struct{}, cfg.MaxWaiters)
 	if s.log == nil {
 		s.log = slog.Default()
 	}

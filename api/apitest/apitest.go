@@ -61,6 +61,12 @@ func Backends(t *testing.T, fn func(t *testing.T, env *Env)) {
 // A postgres env skips (or fails, with CARELEDGER_REQUIRE_POSTGRES=1)
 // without CARELEDGER_TEST_POSTGRES.
 func Start(t testing.TB, kind string, opts ...commands.Option) *Env {
+	return StartWith(t, kind, nil, opts...)
+}
+
+// StartWith is Start with the server's configuration changed by configure
+// (nil: as Start).
+func StartWith(t testing.TB, kind string, configure func(*api.Config), opts ...commands.Option) *Env {
 	t.Helper()
 	ctx := context.Background()
 	var (
@@ -82,7 +88,7 @@ func Start(t testing.TB, kind string, opts ...commands.Option) *Env {
 		t.Cleanup(func() { db.Close() })
 		store = s
 		env.SQLitePath = path
-		env.start(s, readdb.DB{SQL: db, Dialect: readdb.SQLite}, opts)
+		env.start(s, readdb.DB{SQL: db, Dialect: readdb.SQLite}, configure, opts)
 	case "postgres":
 		env.PostgresURL = pgtest.NewDatabase(t)
 		s, err := postgres.Open(ctx, env.PostgresURL, opts2)
@@ -92,7 +98,7 @@ func Start(t testing.TB, kind string, opts ...commands.Option) *Env {
 		db := readdb.OpenPostgres(s.Pool())
 		t.Cleanup(func() { db.Close() })
 		store = s
-		env.start(s, readdb.DB{SQL: db, Dialect: readdb.Postgres}, opts)
+		env.start(s, readdb.DB{SQL: db, Dialect: readdb.Postgres}, configure, opts)
 	default:
 		t.Fatalf("apitest: unknown backend %q", kind)
 	}
@@ -100,7 +106,7 @@ func Start(t testing.TB, kind string, opts ...commands.Option) *Env {
 	return env
 }
 
-func (env *Env) start(inner eventstore.Store, db readdb.DB, opts []commands.Option) {
+func (env *Env) start(inner eventstore.Store, db readdb.DB, configure func(*api.Config), opts []commands.Option) {
 	t := env.t
 	t.Helper()
 	// As serve does: children's personal data is sealed in the store.
@@ -122,13 +128,17 @@ func (env *Env) start(inner eventstore.Store, db readdb.DB, opts []commands.Opti
 	if err != nil {
 		t.Fatal(err)
 	}
-	server, err := api.New(api.Config{
+	cfg := api.Config{
 		Commands: commands.New(store, opts...), Record: record.New(store), Engine: e, ReadModels: db,
 		Tokens: tokens, Logger: logger,
 		// A loaded CI machine under -race may take longer than the
 		// default 5 s to apply a batch; a test waits rather than flakes.
 		MinPositionWait: 30 * time.Second,
-	})
+	}
+	if configure != nil {
+		configure(&cfg)
+	}
+	server, err := api.New(cfg)
 	if err != nil {
 		t.Fatal(err)
 	}
