@@ -13,6 +13,7 @@ import (
 	"net/http/httptest"
 	"path/filepath"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -116,7 +117,15 @@ func (env *Env) start(inner eventstore.Store, db readdb.DB, configure func(*api.
 	}
 	store := privacy.Wrap(inner, keys, personal.Catalog())
 	env.Raw = inner
-	logger := slog.New(slog.NewTextHandler(io.Discard, nil))
+	// The server's and the engine's log is kept, and shown if the test
+	// fails: a 503 or a 500 says only "request id …" to the client.
+	logs := &logBuffer{}
+	logger := slog.New(slog.NewTextHandler(logs, nil))
+	t.Cleanup(func() {
+		if t.Failed() {
+			t.Logf("server log (the last %d bytes):\n%s", logTail, logs.tail())
+		}
+	})
 	e := engine.New(store, db, engine.Options{Poll: 5 * time.Millisecond, Logger: logger}, projections.All()...)
 	if err := e.Migrate(context.Background()); err != nil {
 		t.Fatal(err)
@@ -248,3 +257,28 @@ func (env *Env) Do(method, path, token string, body any, headers ...string) Resp
 
 // streamGlance is how long Do reads a server-sent event stream.
 const streamGlance = 300 * time.Millisecond
+
+// logTail is how much of a failed test's server log is shown.
+const logTail = 16 << 10
+
+// logBuffer collects a server's log lines.
+type logBuffer struct {
+	mu  sync.Mutex
+	buf bytes.Buffer
+}
+
+func (b *logBuffer) Write(p []byte) (int, error) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.Write(p)
+}
+
+func (b *logBuffer) tail() string {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	out := b.buf.Bytes()
+	if len(out) > logTail {
+		out = out[len(out)-logTail:]
+	}
+	return string(out)
+}
