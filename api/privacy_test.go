@@ -17,7 +17,8 @@ import (
 
 // secrets are the personal values the data-protection tests seed: none may
 // be found in clear in the database, nor in any answer after an erasure.
-var secrets = []string{"欧阳小雨", "370902201604051236", "13912340000", "欧阳大山", "15800001111", "邻居赵阿姨", "独自在家已三天", "母亲在外务工"}
+var secrets = []string{"欧阳小雨", "370902201604051236", "13912340000", "欧阳大山", "15800001111", "邻居赵阿姨", "独自在家已三天", "母亲在外务工",
+	"泰公刑受字2026第0405号", "到外婆王秀芝家中探望"}
 
 // seedPersonal registers a child and a report about it carrying every
 // secret, and a visit; it returns the child's and the case's ids.
@@ -34,6 +35,14 @@ func seedPersonal(t *testing.T, f *fixture) (childID, caseID string) {
 	}), http.StatusCreated).ID
 	answer(t, f.do("POST", "/v1/children/"+childID+"/visits", f.caseworker, map[string]any{
 		"occurred_at": at(-time.Hour), "findings": "独自在家已三天", "concerns": []string{"living_alone"},
+	}), http.StatusOK)
+	// A police reference and a follow-up's method can name the child's
+	// people too (#14, finding 3).
+	answer(t, f.do("POST", "/v1/cases/"+caseID+"/police-report", f.caseworker, map[string]any{
+		"occurred_at": at(-90 * time.Minute), "police_unit": "邱家店派出所", "reference": "泰公刑受字2026第0405号",
+	}), http.StatusOK)
+	answer(t, f.do("POST", "/v1/cases/"+caseID+"/follow-ups", f.caseworker, map[string]any{
+		"occurred_at": at(-30 * time.Minute), "note": "孩子已由外婆照看", "method": "到外婆王秀芝家中探望",
 	}), http.StatusOK)
 	return childID, caseID
 }
