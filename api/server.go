@@ -70,6 +70,8 @@ type Server struct {
 	endStreamsOne sync.Once
 	// waiters holds a token per request waiting for min_position.
 	waiters chan struct{}
+	// revoked caches the revoked tokens (revocation.go).
+	revoked revocations
 
 	mux     *http.ServeMux
 	routes  []Route
@@ -124,6 +126,9 @@ func New(cfg Config) (*Server, error) {
 	}
 	if err := s.openAccessLog(); err != nil {
 		return nil, err
+	}
+	if err := MigrateRevocations(context.Background(), s.db); err != nil {
+		return nil, fmt.Errorf("api: %w", err)
 	}
 	// The deliveries' table, which the dispatcher (package webhook) writes.
 	if err := webhook.Migrate(context.Background(), s.db); err != nil {
@@ -212,9 +217,21 @@ func (s *Server) authenticate(r *http.Request) (domain.Principal, error) {
 	if !ok || !strings.EqualFold(scheme, "Bearer") {
 		return domain.Principal{}, fmt.Errorf("%w: the Authorization scheme must be Bearer", ErrUnauthenticated)
 	}
-	p, err := s.tokens.Verify(strings.TrimSpace(token))
+	token = strings.TrimSpace(token)
+	c, err := s.tokens.claims(token)
 	if err != nil {
 		return domain.Principal{}, err
+	}
+	p, err := principalOf(c)
+	if err != nil {
+		return domain.Principal{}, fmt.Errorf("%w: %v", ErrUnauthenticated, err)
+	}
+	revoked, err := s.revoked.isRevoked(r.Context(), s.db, TokenID(c, token), s.now())
+	if err != nil {
+		return domain.Principal{}, fmt.Errorf("authenticate: %w", err)
+	}
+	if revoked {
+		return domain.Principal{}, fmt.Errorf("%w: the token was revoked", ErrUnauthenticated)
 	}
 	if domain.InRegister(p.Role) {
 		w, err := s.workers.worker(r.Context(), p.Subject, s.readWorker)

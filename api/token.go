@@ -2,6 +2,7 @@ package api
 
 import (
 	"crypto/hmac"
+	"crypto/rand"
 	"crypto/sha256"
 	"encoding/base64"
 	"encoding/hex"
@@ -85,6 +86,9 @@ func (t *Tokens) maxLifetime(role string) time.Duration {
 
 // Claims are what a token says about its bearer.
 type Claims struct {
+	// ID names the token, so that it can be revoked (tokens issued before
+	// it existed have none; TokenID hashes them).
+	ID           string `json:"jti,omitempty"`
 	Subject      string `json:"sub"`
 	Role         string `json:"role"`
 	Jurisdiction string `json:"jur"`
@@ -109,8 +113,12 @@ func (t *Tokens) Issue(p domain.Principal, ttl time.Duration) (string, error) {
 		return "", &domain.InvalidError{Field: "ttl", Message: fmt.Sprintf("a %s's token lives at most %s", p.Role, max)}
 	}
 	now := t.now()
+	var id [16]byte
+	if _, err := rand.Read(id[:]); err != nil {
+		return "", fmt.Errorf("issue token: %w", err)
+	}
 	body, err := json.Marshal(Claims{
-		Subject: p.Subject, Role: p.Role.String(), Jurisdiction: p.Jurisdiction.String(), Agency: p.Agency.String(),
+		ID: hex.EncodeToString(id[:]), Subject: p.Subject, Role: p.Role.String(), Jurisdiction: p.Jurisdiction.String(), Agency: p.Agency.String(),
 		IssuedAt: now.Unix(), ExpiresAt: now.Add(ttl).Unix(),
 	})
 	if err != nil {
@@ -126,38 +134,49 @@ func (t *Tokens) sign(payload string) []byte {
 	return mac.Sum(nil)
 }
 
-// Verify checks a token's signature and expiry and returns its principal.
+// Verify checks a token's signature, lifetime and expiry and returns its
+// principal. (Revocation is the server's to check: it needs the database.)
 func (t *Tokens) Verify(token string) (domain.Principal, error) {
-	payload, sig, ok := strings.Cut(token, ".")
-	if !ok {
-		return domain.Principal{}, fmt.Errorf("%w: malformed token", ErrUnauthenticated)
-	}
-	// Strict: one spelling per signature and payload, so that a token
-	// verifies only as it was issued.
-	got, err := base64.RawURLEncoding.Strict().DecodeString(sig)
-	if err != nil || !hmac.Equal(got, t.sign(payload)) {
-		return domain.Principal{}, fmt.Errorf("%w: bad signature", ErrUnauthenticated)
-	}
-	body, err := base64.RawURLEncoding.Strict().DecodeString(payload)
+	c, err := t.claims(token)
 	if err != nil {
-		return domain.Principal{}, fmt.Errorf("%w: malformed token", ErrUnauthenticated)
-	}
-	var c Claims
-	if err := json.Unmarshal(body, &c); err != nil {
-		return domain.Principal{}, fmt.Errorf("%w: malformed token", ErrUnauthenticated)
-	}
-	if !t.now().Before(time.Unix(c.ExpiresAt, 0)) {
-		return domain.Principal{}, fmt.Errorf("%w: token expired", ErrUnauthenticated)
-	}
-	if life := time.Duration(c.ExpiresAt-c.IssuedAt) * time.Second; life > t.maxLifetime(c.Role) {
-		return domain.Principal{}, fmt.Errorf("%w: the token lives %s, longer than a %s's may (%s); issue a new one",
-			ErrUnauthenticated, life, c.Role, t.maxLifetime(c.Role))
+		return domain.Principal{}, err
 	}
 	p, err := principalOf(c)
 	if err != nil {
 		return domain.Principal{}, fmt.Errorf("%w: %v", ErrUnauthenticated, err)
 	}
 	return p, nil
+}
+
+// claims checks a token's signature, lifetime and expiry and returns its
+// claims.
+func (t *Tokens) claims(token string) (Claims, error) {
+	payload, sig, ok := strings.Cut(token, ".")
+	if !ok {
+		return Claims{}, fmt.Errorf("%w: malformed token", ErrUnauthenticated)
+	}
+	// Strict: one spelling per signature and payload, so that a token
+	// verifies only as it was issued.
+	got, err := base64.RawURLEncoding.Strict().DecodeString(sig)
+	if err != nil || !hmac.Equal(got, t.sign(payload)) {
+		return Claims{}, fmt.Errorf("%w: bad signature", ErrUnauthenticated)
+	}
+	body, err := base64.RawURLEncoding.Strict().DecodeString(payload)
+	if err != nil {
+		return Claims{}, fmt.Errorf("%w: malformed token", ErrUnauthenticated)
+	}
+	var c Claims
+	if err := json.Unmarshal(body, &c); err != nil {
+		return Claims{}, fmt.Errorf("%w: malformed token", ErrUnauthenticated)
+	}
+	if !t.now().Before(time.Unix(c.ExpiresAt, 0)) {
+		return Claims{}, fmt.Errorf("%w: token expired", ErrUnauthenticated)
+	}
+	if life := time.Duration(c.ExpiresAt-c.IssuedAt) * time.Second; life > t.maxLifetime(c.Role) {
+		return Claims{}, fmt.Errorf("%w: the token lives %s, longer than a %s's may (%s); issue a new one",
+			ErrUnauthenticated, life, c.Role, t.maxLifetime(c.Role))
+	}
+	return c, nil
 }
 
 // principalOf checks claims: a known role, a jurisdiction, a subject, and an

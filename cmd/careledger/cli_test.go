@@ -166,12 +166,13 @@ func TestHelp(t *testing.T) {
 	}
 	var out, errOut bytes.Buffer
 	require.NoError(t, run(context.Background(), []string{"--help"}, &out, &errOut))
-	for _, cmd := range []string{"token issue", "demo", "export timeline"} {
+	for _, cmd := range []string{"token issue", "token revoke", "demo", "export timeline"} {
 		assert.Contains(t, out.String(), cmd)
 	}
 	assert.ErrorIs(t, run(context.Background(), []string{"token"}, &out, &errOut), errUsage)
 	assert.ErrorIs(t, run(context.Background(), []string{"export"}, &out, &errOut), errUsage)
-	assert.ErrorContains(t, run(context.Background(), []string{"token", "revoke"}, &out, &errOut), "unknown token command")
+	assert.ErrorContains(t, run(context.Background(), []string{"token", "mint"}, &out, &errOut), "unknown token command")
+	assert.ErrorContains(t, run(context.Background(), []string{"token", "revoke"}, &out, &errOut), "--token and --reason are required")
 	assert.ErrorContains(t, run(context.Background(), []string{"export", "ledger"}, &out, &errOut), "unknown export command")
 }
 

@@ -30,6 +30,8 @@ Commands:
             rotate the master key that wraps children's data keys; count data keys
   token issue --role R --jurisdiction J --subject S [--agency A] [--ttl 12h]
             print a bearer token for the API, signed with the server's key
+  token revoke --token TOKEN --reason TEXT
+            stop a token before it expires (every server refuses it within 2 s)
   demo      load a deterministic synthetic county into an empty store
   export timeline --case ID [--as-of T]
             print a case's timeline as JSON
