@@ -28,7 +28,17 @@ type Keys struct {
 
 	mu    sync.Mutex
 	cache map[string][]byte // subject → data key; nil: destroyed
+	// epoch is the number of destructions this process last saw in the
+	// database (careledger_key_epoch), and checked when it last looked:
+	// another process's erasure empties this one's cache of live keys
+	// within epochCheck.
+	epoch   int64
+	checked time.Time
 }
+
+// epochCheck is how long a process trusts its cache of live data keys
+// before it asks whether a key was destroyed elsewhere.
+const epochCheck = 2 * time.Second
 
 // ErrNoMasterKey: a data key is wrapped by a master key not given.
 var ErrNoMasterKey = errors.New("the master key that wraps this data key is not available")
@@ -69,7 +79,47 @@ func OpenKeys(ctx context.Context, db *sql.DB, sqlite bool, masters ...[]byte) (
 	if _, err := db.ExecContext(ctx, keysSchema); err != nil {
 		return nil, fmt.Errorf("keys: create table: %w", err)
 	}
+	if _, err := db.ExecContext(ctx, epochSchema); err != nil {
+		return nil, fmt.Errorf("keys: create table: %w", err)
+	}
+	if _, err := db.ExecContext(ctx, `INSERT INTO careledger_key_epoch (id, epoch) VALUES (1, 0) ON CONFLICT (id) DO NOTHING`); err != nil {
+		return nil, fmt.Errorf("keys: create table: %w", err)
+	}
 	return k, nil
+}
+
+// epochSchema counts the destructions of data keys, so that every process
+// sharing the database learns of one (freshen).
+const epochSchema = `CREATE TABLE IF NOT EXISTS careledger_key_epoch (
+	id    INTEGER PRIMARY KEY,
+	epoch BIGINT NOT NULL
+)`
+
+// freshen forgets the live keys this process holds when another process
+// has destroyed a key since it last looked (at most every epochCheck).
+func (k *Keys) freshen(ctx context.Context) error {
+	k.mu.Lock()
+	due := time.Since(k.checked) >= epochCheck
+	k.mu.Unlock()
+	if !due {
+		return nil
+	}
+	var epoch int64
+	if err := k.db.QueryRowContext(ctx, `SELECT epoch FROM careledger_key_epoch WHERE id = 1`).Scan(&epoch); err != nil {
+		return fmt.Errorf("keys: read epoch: %w", err)
+	}
+	k.mu.Lock()
+	defer k.mu.Unlock()
+	if epoch != k.epoch {
+		for subject, key := range k.cache {
+			if key != nil {
+				delete(k.cache, subject) // read again: it may be a tombstone now
+			}
+		}
+		k.epoch = epoch
+	}
+	k.checked = time.Now()
+	return nil
 }
 
 // CurrentMasterID names the master key that wraps new data keys.
@@ -78,6 +128,9 @@ func (k *Keys) CurrentMasterID() string { return k.current }
 // DataKey is the subject's data key. When the subject has none, create
 // makes one (false: ok is false). ok is false too when the key was destroyed.
 func (k *Keys) DataKey(ctx context.Context, subject string, create bool) (key []byte, ok bool, err error) {
+	if err := k.freshen(ctx); err != nil {
+		return nil, false, err
+	}
 	k.mu.Lock()
 	cached, known := k.cache[subject]
 	k.mu.Unlock()
@@ -152,9 +205,22 @@ func (k *Keys) Destroy(ctx context.Context, subject string) error {
 			return fmt.Errorf("keys: destroy key of %s: %w", subject, err)
 		}
 	}
-	if _, err := conn.ExecContext(ctx, `INSERT INTO careledger_data_keys (subject, wrapped, master_id, created_at, destroyed_at)
+	// The tombstone and the epoch move together: every other process
+	// learns of the destruction (freshen) as surely as the row changes.
+	tx, err := conn.BeginTx(ctx, nil)
+	if err != nil {
+		return fmt.Errorf("keys: destroy key of %s: %w", subject, err)
+	}
+	defer tx.Rollback()
+	if _, err := tx.ExecContext(ctx, `INSERT INTO careledger_data_keys (subject, wrapped, master_id, created_at, destroyed_at)
 		VALUES ($1, NULL, NULL, $2, $2)
 		ON CONFLICT (subject) DO UPDATE SET wrapped = NULL, master_id = NULL, destroyed_at = excluded.destroyed_at`, subject, now()); err != nil {
+		return fmt.Errorf("keys: destroy key of %s: %w", subject, err)
+	}
+	if _, err := tx.ExecContext(ctx, `UPDATE careledger_key_epoch SET epoch = epoch + 1 WHERE id = 1`); err != nil {
+		return fmt.Errorf("keys: destroy key of %s: %w", subject, err)
+	}
+	if err := tx.Commit(); err != nil {
 		return fmt.Errorf("keys: destroy key of %s: %w", subject, err)
 	}
 	k.mu.Lock()

@@ -301,3 +301,35 @@ func TestCaseDataIsItsChilds(t *testing.T) {
 		assert.Nil(t, data(t, got[1])["note"])
 	})
 }
+
+// TestErasureReachesEveryProcess: two processes share the database; one
+// destroys a child's key, and the other, which had it cached, stops
+// opening the child's data within the 2 s it trusts its cache (#14,
+// finding 12). Keys of other children stay cached and open.
+func TestErasureReachesEveryProcess(t *testing.T) {
+	backends(t, func(t *testing.T, b backend) {
+		ctx := context.Background()
+		here, err := privacy.OpenKeys(ctx, b.db, b.sqlite, masterKey(0))
+		require.NoError(t, err)
+		there, err := privacy.OpenKeys(ctx, b.db, b.sqlite, masterKey(0))
+		require.NoError(t, err)
+		key, ok, err := here.DataKey(ctx, "c1", true)
+		require.NoError(t, err)
+		require.True(t, ok)
+		_, _, err = here.DataKey(ctx, "c2", true)
+		require.NoError(t, err)
+		cached, ok, err := there.DataKey(ctx, "c1", false)
+		require.NoError(t, err)
+		require.True(t, ok)
+		require.Equal(t, key, cached)
+
+		require.NoError(t, here.Destroy(ctx, "c1"))
+		require.Eventually(t, func() bool {
+			_, ok, err := there.DataKey(ctx, "c1", false)
+			return err == nil && !ok
+		}, 5*time.Second, 50*time.Millisecond, "the other process learns of the erasure")
+		_, ok, err = there.DataKey(ctx, "c2", false)
+		require.NoError(t, err)
+		assert.True(t, ok, "another child's key still opens")
+	})
+}
