@@ -221,7 +221,7 @@ func TestWebhookDelivery(t *testing.T) {
 				}
 			}
 			return true
-		}, 90*time.Second, 50*time.Millisecond, "every delivery is delivered: %+v", items)
+		}, 30*time.Second, 50*time.Millisecond, "every delivery is delivered: %+v", items)
 
 		accepted, attempts, badSigs := rc.got()
 		assert.Zero(t, badSigs, "every attempt is signed with the webhook's secret")
@@ -257,5 +257,5 @@ func awaitArmed(t *testing.T, env *apitest.Env, hookID string) {
 		var n int
 		err := env.DB.SQL.QueryRow(`SELECT count(*) FROM webhook_cursors WHERE webhook_id = $1`, hookID).Scan(&n)
 		return err == nil && n == 1
-	}, 90*time.Second, 20*time.Millisecond, "the dispatcher sees the webhook")
+	}, 30*time.Second, 20*time.Millisecond, "the dispatcher sees the webhook")
 }

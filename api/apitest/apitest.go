@@ -140,11 +140,9 @@ func (env *Env) start(inner eventstore.Store, db readdb.DB, configure func(*api.
 	cfg := api.Config{
 		Commands: commands.New(store, opts...), Record: record.New(store), Engine: e, ReadModels: db,
 		Tokens: tokens, Logger: logger,
-		// A loaded CI machine under -race (every package's tests, the
-		// browser's too, on two cores) has held a projection back for
-		// more than 30 s; a test waits rather than flakes, and a real
-		// stall still fails it.
-		MinPositionWait: 90 * time.Second,
+		// A loaded CI machine under -race may take longer than the
+		// default 5 s to apply a batch; a test waits rather than flakes.
+		MinPositionWait: 30 * time.Second,
 	}
 	if configure != nil {
 		configure(&cfg)

@@ -144,9 +144,12 @@ func (e *Engine) feed(ctx context.Context) error {
 		return fmt.Errorf("projections: read head: %w", err)
 	}
 	pos := head.Position
-	if e.inProcess == nil {
-		e.publish(ctx, page{From: pos, To: pos})
-	}
+	// Everything up to the head is announced, without its events: a
+	// follower that caught up before an event the head counts (its first
+	// catch-up ran before that append, this read after it) would otherwise
+	// never hear of it, since the feeder announces only what comes after
+	// the head — and would wait for the next event, perhaps forever.
+	e.publish(ctx, page{From: pos, To: pos})
 	ticker := time.NewTicker(e.opts.Poll)
 	defer ticker.Stop()
 	for {
