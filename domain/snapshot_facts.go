@@ -71,43 +71,19 @@ func (f *CaseFacts) UnmarshalBinary(b []byte) error {
 	g.Concerns = readTerms[concernWords](r)
 	g.ReportedRisk, g.Risk = readTerm[riskWords](r), readTerm[riskWords](r)
 	g.ReceivedAt, g.Receiver, g.Assignee = r.time(), r.actor(), r.str()
-	if n := r.uint(); n > 0 && r.err == nil && n <= len(r.b) {
-		g.Assignments = make([]OwnerSpan, n)
-		for i := range g.Assignments {
-			g.Assignments[i] = OwnerSpan{Owner: r.str(), From: r.time()}
-		}
-	} else if n > 0 {
-		r.fail()
-	}
+	g.Assignments = readList(r, func() OwnerSpan { return OwnerSpan{Owner: r.str(), From: r.time()} })
 	g.PoliceReportedAt, g.FirstResponseAt = r.timePtr(), r.timePtr()
 	g.Assessments, g.GuardianshipAssessments, g.FollowUps, g.MajorIncidents = r.times(), r.times(), r.times(), r.times()
-	if n := r.uint(); n > 0 && r.err == nil && n <= len(r.b) {
-		g.Guardianships = make([]TemporaryGuardianship, n)
-		for i := range g.Guardianships {
-			g.Guardianships[i] = TemporaryGuardianship{Active: r.bool(), Ground: readTerm[groundWords](r),
-				Placement: readTerm[placementWords](r), StartedAt: r.time(), EndedAt: r.timePtr()}
-		}
-	} else if n > 0 {
-		r.fail()
-	}
-	if n := r.uint(); n > 0 && r.err == nil && n <= len(r.b) {
-		g.Referrals = make([]Referral, n)
-		for i := range g.Referrals {
-			g.Referrals[i] = Referral{ID: r.str(), Agency: readTerm[agencyWords](r), Service: readTerm[serviceWords](r),
-				Status: readTerm[referralStatusWords](r), MadeAt: r.time(), AnsweredAt: r.timePtr()}
-		}
-	} else if n > 0 {
-		r.fail()
-	}
+	g.Guardianships = readList(r, func() TemporaryGuardianship {
+		return TemporaryGuardianship{Active: r.bool(), Ground: readTerm[groundWords](r),
+			Placement: readTerm[placementWords](r), StartedAt: r.time(), EndedAt: r.timePtr()}
+	})
+	g.Referrals = readList(r, func() Referral {
+		return Referral{ID: r.str(), Agency: readTerm[agencyWords](r), Service: readTerm[serviceWords](r),
+			Status: readTerm[referralStatusWords](r), MadeAt: r.time(), AnsweredAt: r.timePtr()}
+	})
 	g.ClosedAt, g.ClosureReason = r.timePtr(), readTerm[closureReasonWords](r)
-	if n := r.uint(); n > 0 && r.err == nil && n <= len(r.b) {
-		g.Closures = make([]Closure, n)
-		for i := range g.Closures {
-			g.Closures[i] = Closure{At: r.time(), Reason: readTerm[closureReasonWords](r)}
-		}
-	} else if n > 0 {
-		r.fail()
-	}
+	g.Closures = readList(r, func() Closure { return Closure{At: r.time(), Reason: readTerm[closureReasonWords](r)} })
 	g.Reopenings, g.PoliceAcknowledgments = r.times(), r.times()
 	g.Version, g.LastPosition, g.Horizon = r.int(), r.int(), r.time()
 	if err := r.finish("case"); err != nil {
@@ -169,29 +145,17 @@ func (f *ChildFacts) UnmarshalBinary(b []byte) error {
 	g.KeyChildFlags = readTerms[keyChildFlagWords](r)
 	g.HukouRegistered, g.RegisteredAt = r.bool(), r.time()
 	g.Registered = ChildState{Place: r.jurisdiction(), KeyChild: r.bool(), LeftBehind: r.bool()}
-	if n := r.uint(); n > 0 && r.err == nil && n <= len(r.b) {
-		g.Changes = make([]ChildChange, n)
-		for i := range g.Changes {
-			c := ChildChange{At: r.time()}
-			if r.bool() {
-				place := r.jurisdiction()
-				c.Place = &place
-			}
-			c.KeyChild, c.LeftBehind = r.triState(), r.triState()
-			g.Changes[i] = c
+	g.Changes = readList(r, func() ChildChange {
+		c := ChildChange{At: r.time()}
+		if r.bool() {
+			place := r.jurisdiction()
+			c.Place = &place
 		}
-	} else if n > 0 {
-		r.fail()
-	}
+		c.KeyChild, c.LeftBehind = r.triState(), r.triState()
+		return c
+	})
 	g.Visits, g.Verified = r.times(), r.times()
-	if n := r.uint(); n > 0 && r.err == nil && n <= len(r.b) {
-		g.ConcernVisits = make([]ConcernVisit, n)
-		for i := range g.ConcernVisits {
-			g.ConcernVisits[i] = ConcernVisit{At: r.time(), By: r.str()}
-		}
-	} else if n > 0 {
-		r.fail()
-	}
+	g.ConcernVisits = readList(r, func() ConcernVisit { return ConcernVisit{At: r.time(), By: r.str()} })
 	g.ErasedAt = r.timePtr()
 	g.Version, g.LastPosition, g.Horizon = r.int(), r.int(), r.time()
 	if err := r.finish("child"); err != nil {
@@ -234,22 +198,8 @@ func (f *WorkerFacts) UnmarshalBinary(b []byte) error {
 	var g WorkerFacts
 	g.ID, g.Name, g.Role, g.Jurisdiction = r.str(), r.str(), readTerm[roleWords](r), r.jurisdiction()
 	g.Agency, g.RegisteredAt = readTerm[agencyWords](r), r.time()
-	if n := r.uint(); n > 0 && r.err == nil && n <= len(r.b) {
-		g.Trainings = make([]Training, n)
-		for i := range g.Trainings {
-			g.Trainings[i] = Training{Passed: r.bool(), CompletedOn: Date{t: r.time()}}
-		}
-	} else if n > 0 {
-		r.fail()
-	}
-	if n := r.uint(); n > 0 && r.err == nil && n <= len(r.b) {
-		g.Posts = make([]Post, n)
-		for i := range g.Posts {
-			g.Posts[i] = Post{Jurisdiction: r.jurisdiction(), From: r.time()}
-		}
-	} else if n > 0 {
-		r.fail()
-	}
+	g.Trainings = readList(r, func() Training { return Training{Passed: r.bool(), CompletedOn: Date{t: r.time()}} })
+	g.Posts = readList(r, func() Post { return Post{Jurisdiction: r.jurisdiction(), From: r.time()} })
 	g.DeactivatedAt, g.DeactivationReason = r.time(), r.str()
 	g.Version = r.int()
 	if err := r.finish("worker"); err != nil {
@@ -322,22 +272,10 @@ func (f *InquiryFacts) UnmarshalBinary(b []byte) error {
 	g.ID, g.CaseID, g.ChildID = r.str(), r.str(), r.str()
 	g.IncidentAt, g.OpenedAt, g.OpenedBy = r.time(), r.time(), r.actor()
 	g.FindingsAt, g.Jurisdiction = r.timePtr(), r.jurisdiction()
-	if n := r.uint(); n > 0 && r.err == nil && n <= len(r.b) {
-		g.Responsible = make([]string, n)
-		for i := range g.Responsible {
-			g.Responsible[i] = r.str()
-		}
-	} else if n > 0 {
-		r.fail()
-	}
-	if n := r.uint(); n > 0 && r.err == nil && n <= len(r.b) {
-		g.Rectifications = make([]RectificationItem, n)
-		for i := range g.Rectifications {
-			g.Rectifications[i] = RectificationItem{ID: r.str(), Owner: r.str(), DueOn: Date{t: r.time()}, CompletedAt: r.timePtr()}
-		}
-	} else if n > 0 {
-		r.fail()
-	}
+	g.Responsible = readList(r, r.str)
+	g.Rectifications = readList(r, func() RectificationItem {
+		return RectificationItem{ID: r.str(), Owner: r.str(), DueOn: Date{t: r.time()}, CompletedAt: r.timePtr()}
+	})
 	g.ClosedAt = r.timePtr()
 	g.Version, g.LastPosition, g.Horizon = r.int(), r.int(), r.time()
 	if err := r.finish("inquiry"); err != nil {
@@ -345,4 +283,22 @@ func (f *InquiryFacts) UnmarshalBinary(b []byte) error {
 	}
 	*f = g
 	return nil
+}
+
+// readList reads a count and then that many items, each by item; a count
+// the bytes cannot hold fails the read (an empty list reads as nil).
+func readList[T any](r *snapshotReader, item func() T) []T {
+	n := r.uint()
+	if n == 0 {
+		return nil
+	}
+	if r.err != nil || n > len(r.b) {
+		r.fail()
+		return nil
+	}
+	out := make([]T, n)
+	for i := range out {
+		out[i] = item()
+	}
+	return out
 }
