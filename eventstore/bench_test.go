@@ -2,9 +2,6 @@ package eventstore_test
 
 import (
 	"context"
-	"crypto/sha256"
-	"database/sql"
-	"encoding/json"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -14,12 +11,12 @@ import (
 	"time"
 
 	"github.com/google/uuid"
-	"github.com/jackc/pgx/v5/pgxpool"
 
 	"github.com/careledger/careledger/eventstore"
 	"github.com/careledger/careledger/eventstore/postgres"
 	"github.com/careledger/careledger/eventstore/postgres/pgtest"
 	"github.com/careledger/careledger/eventstore/sqlite"
+	"github.com/careledger/careledger/eventstore/storebench"
 )
 
 // BenchmarkAppendVsRawInsert measures, on each backend and in one run,
@@ -114,15 +111,12 @@ func measure(b *testing.B, writers, from, to int, op func(ctx context.Context, w
 	return elapsed
 }
 
-var benchData = json.RawMessage(`{"child_id":"child-0190b7c2","source":"hotline_12355","concerns":["living_alone","neglect"],` +
-	`"risk":"high","received_at":"2026-03-14T09:30:00+08:00","summary":"村儿童主任走访发现儿童独自在家，父母外出务工，已电话联系监护人。"}`)
-
 func benchEvent(w, i int) eventstore.NewEvent {
 	return eventstore.NewEvent{
 		ID:            uuid.Must(uuid.NewV7()),
 		Type:          "case.report_received",
 		SchemaVersion: 1,
-		Data:          benchData,
+		Data:          storebench.Data,
 		Metadata: eventstore.Metadata{
 			Actor:         eventstore.Actor{Subject: fmt.Sprintf("worker-%d", w), Role: "caseworker", Jurisdiction: "370902"},
 			CommandID:     fmt.Sprintf("cmd-%d-%d", w, i),
@@ -132,53 +126,25 @@ func benchEvent(w, i int) eventstore.NewEvent {
 	}
 }
 
-// rawRow is the row the baseline inserts: the same columns and sizes as a
-// stored event, without positions decided by a writer or a hash computed
-// from the previous row.
-func rawRow(position int64, w, i int) []any {
-	e := benchEvent(w, i)
-	meta, _ := json.Marshal(e.Metadata)
-	sum := sha256.Sum256([]byte(fmt.Sprint(position)))
-	now := time.Now().UTC()
-	return []any{position, e.ID.String(), fmt.Sprintf("case-%d-%d", w, i), "case", int64(1), e.Type, 1,
-		string(e.Data), string(meta), e.OccurredAt.UTC(), now, sum[:], sum[:]}
-}
-
 func newSQLiteHarness(b *testing.B) benchHarness {
 	ctx := context.Background()
 	dir := b.TempDir()
 	if d := os.Getenv("BENCH_DIR"); d != "" {
 		dir, _ = os.MkdirTemp(d, "b")
 	}
-	path := filepath.Join(dir, "bench.db")
-	store, err := sqlite.Open(ctx, path, eventstore.Options{SealKey: []byte("bench")})
+	store, err := sqlite.Open(ctx, filepath.Join(dir, "bench.db"), eventstore.Options{SealKey: []byte("bench")})
 	if err != nil {
 		b.Fatal(err)
 	}
 	b.Cleanup(func() { store.Close() })
 	// Each baseline writer has its own connection, as separate request
-	// handlers would; the WAL, synchronous=FULL and busy timeout match the store.
-	raw, err := sql.Open("sqlite", "file:"+path+"?_pragma=journal_mode(WAL)&_pragma=synchronous(FULL)&_pragma=busy_timeout(30000)")
+	// handlers would; the file lies beside the store's, on the same disk.
+	raw, err := storebench.SQLite(ctx, filepath.Join(dir, "raw.db"), 16)
 	if err != nil {
 		b.Fatal(err)
 	}
-	raw.SetMaxOpenConns(16)
-	b.Cleanup(func() { raw.Close() })
-	if _, err := raw.ExecContext(ctx, `CREATE TABLE raw_events (
-		global_position INTEGER PRIMARY KEY, event_id TEXT NOT NULL UNIQUE, stream_id TEXT NOT NULL,
-		stream_type TEXT NOT NULL, stream_version INTEGER NOT NULL, event_type TEXT NOT NULL,
-		schema_version INTEGER NOT NULL, data TEXT NOT NULL, metadata TEXT NOT NULL, occurred_at INTEGER NOT NULL,
-		recorded_at INTEGER NOT NULL, prev_hash BLOB NOT NULL, hash BLOB NOT NULL,
-		UNIQUE (stream_id, stream_version)) STRICT`); err != nil {
-		b.Fatal(err)
-	}
-	var position atomic.Int64
-	return benchHarness{store: store, rawInsert: func(ctx context.Context, w, i int) error {
-		row := rawRow(position.Add(1), w, i)
-		row[9], row[10] = row[9].(time.Time).UnixMicro(), row[10].(time.Time).UnixMicro()
-		_, err := raw.ExecContext(ctx, `INSERT INTO raw_events VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`, row...)
-		return err
-	}}
+	b.Cleanup(raw.Close)
+	return benchHarness{store: store, rawInsert: raw.Insert}
 }
 
 func newPostgresHarness(b *testing.B) benchHarness {
@@ -189,23 +155,10 @@ func newPostgresHarness(b *testing.B) benchHarness {
 		b.Fatal(err)
 	}
 	b.Cleanup(func() { store.Close() })
-	cfg, err := pgxpool.ParseConfig(url)
-	if err != nil {
-		b.Fatal(err)
-	}
-	cfg.MaxConns = 16 // one connection per baseline writer
-	raw, err := pgxpool.NewWithConfig(ctx, cfg)
+	raw, err := storebench.Postgres(ctx, url, 16) // one connection per baseline writer
 	if err != nil {
 		b.Fatal(err)
 	}
 	b.Cleanup(raw.Close)
-	if _, err := raw.Exec(ctx, `CREATE TABLE raw_events (LIKE events INCLUDING ALL)`); err != nil {
-		b.Fatal(err)
-	}
-	var position atomic.Int64
-	return benchHarness{store: store, rawInsert: func(ctx context.Context, w, i int) error {
-		_, err := raw.Exec(ctx, `INSERT INTO raw_events VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)`,
-			rawRow(position.Add(1), w, i)...)
-		return err
-	}}
+	return benchHarness{store: store, rawInsert: raw.Insert}
 }

@@ -39,6 +39,8 @@ Commands:
             load a newer edition of the register of administrative divisions
   inquiry report --id ID | --case ID | --child ID [--as-of T] [--format html|json] [--lang zh|en]
             print an accountability report (重大事件倒查报告) as JSON or a printable page
+  bench [--postgres URL] [--children N] [--writers N] [--readers N]
+            measure the server end to end over HTTP against the disk's raw insert rate
 
 Run "careledger <command> --help" for a command's flags.
 `
@@ -96,6 +98,8 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		return divisionsCmd(ctx, args[1:], stdout, stderr)
 	case "inquiry":
 		return inquiry(ctx, args[1:], stdout, stderr)
+	case "bench":
+		return bench(ctx, args[1:], stdout, stderr)
 	case "help", "-h", "--help":
 		fmt.Fprint(stdout, usage)
 		return nil

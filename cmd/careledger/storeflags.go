@@ -35,15 +35,22 @@ type storeFlags struct {
 // commandFlags makes a command's flag set, with the store flags and a
 // usage text printed above the flags by --help.
 func commandFlags(name, usage string, stderr io.Writer) (*flag.FlagSet, *storeFlags) {
-	fs := flag.NewFlagSet(name, flag.ContinueOnError)
-	fs.SetOutput(stderr)
+	fs := newFlagSet(name, usage, stderr)
 	sf := &storeFlags{}
 	sf.register(fs)
+	return fs, sf
+}
+
+// newFlagSet makes a command's flag set whose --help prints usage above
+// the flags.
+func newFlagSet(name, usage string, stderr io.Writer) *flag.FlagSet {
+	fs := flag.NewFlagSet(name, flag.ContinueOnError)
+	fs.SetOutput(stderr)
 	fs.Usage = func() {
 		fmt.Fprint(stderr, usage)
 		fs.PrintDefaults()
 	}
-	return fs, sf
+	return fs
 }
 
 func (f *storeFlags) register(fs *flag.FlagSet) {

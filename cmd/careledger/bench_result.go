@@ -1,0 +1,72 @@
+package main
+
+import (
+	"fmt"
+	"io"
+	"runtime"
+)
+
+// benchResult is what one bench run measured.
+type benchResult struct {
+	Backend  string `json:"backend"`
+	Writers  int    `json:"writers"`
+	Readers  int    `json:"readers"`
+	Duration string `json:"duration"`
+	Children int    `json:"children"`
+	// Events is how many events the store held when the server started;
+	// LoadSeconds how long loading the demo county took.
+	Events      int64   `json:"events_at_start"`
+	LoadSeconds float64 `json:"load_seconds,omitempty"`
+	// ReadySeconds is from starting the process until /readyz answered 200.
+	ReadySeconds float64 `json:"ready_seconds"`
+
+	Commands          int            `json:"commands"`
+	CommandsPerSecond float64        `json:"commands_per_second"`
+	CommandP50        float64        `json:"command_p50_ms"`
+	CommandP99        float64        `json:"command_p99_ms"`
+	CommandErrors     map[string]int `json:"command_errors,omitempty"`
+	Queries           int            `json:"queries"`
+	QueryP50          float64        `json:"query_p50_ms"`
+	QueryP99          float64        `json:"query_p99_ms"`
+	QueryErrors       map[string]int `json:"query_errors,omitempty"`
+	// LagP99 and LagMax are of the projections' lag in seconds, sampled
+	// every 100 ms during the load; CatchUpSeconds is from the last
+	// acknowledged command until every projection had applied the log.
+	LagP99         float64 `json:"lag_p99_seconds"`
+	LagMax         float64 `json:"lag_max_seconds"`
+	CatchUpSeconds float64 `json:"catch_up_seconds"`
+
+	RSSReadyMB float64 `json:"rss_ready_mb"`
+	RSSMB      float64 `json:"rss_after_load_mb"`
+	RSSPeakMB  float64 `json:"rss_peak_mb"`
+
+	// The raw single-insert rate of the same disk, before and after the
+	// load, their mean, and commands/s over that mean.
+	RawBefore float64 `json:"raw_inserts_per_second_before"`
+	RawAfter  float64 `json:"raw_inserts_per_second_after"`
+	Raw       float64 `json:"raw_inserts_per_second"`
+	Ratio     float64 `json:"ratio_commands_to_raw"`
+}
+
+func (r *benchResult) print(w io.Writer) {
+	fmt.Fprintf(w, "careledger bench — %s, %d writers, %d readers, %s, %d CPUs (%s/%s)\n",
+		r.Backend, r.Writers, r.Readers, r.Duration, runtime.NumCPU(), runtime.GOOS, runtime.GOARCH)
+	if r.Children > 0 {
+		fmt.Fprintf(w, "  store at start      %d events (demo county of %d children, loaded in %.1f s)\n", r.Events, r.Children, r.LoadSeconds)
+	} else {
+		fmt.Fprintf(w, "  store at start      %d events\n", r.Events)
+	}
+	fmt.Fprintf(w, "  ready after         %.2f s\n", r.ReadySeconds)
+	if r.Writers > 0 {
+		fmt.Fprintf(w, "  commands            %d, %.0f/s, p50 %.1f ms, p99 %.1f ms\n", r.Commands, r.CommandsPerSecond, r.CommandP50, r.CommandP99)
+	}
+	if r.Readers > 0 {
+		fmt.Fprintf(w, "  queries             %d, p50 %.1f ms, p99 %.1f ms\n", r.Queries, r.QueryP50, r.QueryP99)
+	}
+	fmt.Fprintf(w, "  projection lag      p99 %.2f s, max %.2f s; caught up %.2f s after the last command\n", r.LagP99, r.LagMax, r.CatchUpSeconds)
+	fmt.Fprintf(w, "  server RSS          %.0f MB ready, %.0f MB after the load, peak %.0f MB\n", r.RSSReadyMB, r.RSSMB, r.RSSPeakMB)
+	fmt.Fprintf(w, "  raw single insert   %.0f/s (before %.0f/s, after %.0f/s; one writer, one INSERT per transaction)\n", r.Raw, r.RawBefore, r.RawAfter)
+	if r.Writers > 0 {
+		fmt.Fprintf(w, "  ratio               %.2f× the raw single-insert rate\n", r.Ratio)
+	}
+}
