@@ -15,7 +15,7 @@ import (
 )
 
 const benchUsage = `Usage: careledger bench [--postgres URL] [--dir DIR] [--children N] [--writers N] [--readers N]
-                       [--duration 20s] [--raw 5s] [--json]
+                       [--duration 20s] [--raw 5s] [--json] [--cpuprofile FILE]
 Measures careledger end to end, as a user feels it: it starts this binary's
 'serve' on a fresh store (SQLite in a new directory under --dir, or a new
 database on the PostgreSQL server --postgres names, dropped afterwards),
@@ -46,6 +46,9 @@ type benchConfig struct {
 	duration time.Duration
 	raw      time.Duration
 	json     bool
+	// cpuProfile, when set, is where the server's CPU profile over the
+	// load goes.
+	cpuProfile string
 }
 
 func bench(ctx context.Context, args []string, stdout, stderr io.Writer) error {
@@ -59,6 +62,7 @@ func bench(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	fs.DurationVar(&c.duration, "duration", 20*time.Second, "how long the load runs")
 	fs.DurationVar(&c.raw, "raw", 5*time.Second, "how long each raw single-insert baseline runs")
 	fs.BoolVar(&c.json, "json", false, "print the result as JSON")
+	fs.StringVar(&c.cpuProfile, "cpuprofile", "", "write the server's CPU profile over the load to this file (go tool pprof reads it)")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
@@ -131,7 +135,7 @@ func runBench(ctx context.Context, c benchConfig, log io.Writer) (*benchResult, 
 	if res.Events, err = st.head(ctx, log); err != nil {
 		return nil, err
 	}
-	srv, err := startBenchServer(ctx, st, dir)
+	srv, err := startBenchServer(ctx, st, dir, c.cpuProfile != "")
 	if err != nil {
 		return nil, err
 	}
@@ -139,7 +143,16 @@ func runBench(ctx context.Context, c benchConfig, log io.Writer) (*benchResult, 
 	res.ReadySeconds, res.RSSReadyMB = srv.ready.Seconds(), srv.rssMB()
 	fmt.Fprintf(log, "bench: server ready in %.1f s on %d events; load for %s…\n", res.ReadySeconds, res.Events, c.duration)
 
+	profiled := make(chan error, 1)
+	if c.cpuProfile != "" {
+		go func() { profiled <- srv.cpuProfile(ctx, c.duration, c.cpuProfile) }()
+	} else {
+		profiled <- nil
+	}
 	if err := drive(ctx, srv, c, res); err != nil {
+		return nil, err
+	}
+	if err := <-profiled; err != nil {
 		return nil, err
 	}
 	res.RSSMB, res.RSSPeakMB = srv.rssMB(), srv.rssPeakMB()

@@ -42,6 +42,9 @@ func (s benchStore) output(ctx context.Context, log io.Writer, command ...string
 type benchServer struct {
 	cmd   *exec.Cmd
 	base  string // http://127.0.0.1:PORT
+	// profiler is the server's pprof address (http://…/debug/pprof/)
+	// when it was started with one.
+	profiler string
 	store benchStore
 	log   *os.File      // the server's stderr
 	exit  chan error    // the process's end
@@ -53,7 +56,7 @@ type benchServer struct {
 
 // startBenchServer starts 'serve' on a loopback port the system chooses
 // and waits until /readyz answers 200.
-func startBenchServer(ctx context.Context, st benchStore, dir string) (*benchServer, error) {
+func startBenchServer(ctx context.Context, st benchStore, dir string, profile bool) (*benchServer, error) {
 	self, err := os.Executable()
 	if err != nil {
 		return nil, err
@@ -63,7 +66,11 @@ func startBenchServer(ctx context.Context, st benchStore, dir string) (*benchSer
 		return nil, err
 	}
 	s := &benchServer{store: st, log: logFile, exit: make(chan error, 1)}
-	s.cmd = exec.Command(self, append([]string{"serve", "--addr", "127.0.0.1:0"}, st.args()...)...)
+	args := []string{"serve", "--addr", "127.0.0.1:0"}
+	if profile {
+		args = append(args, "--pprof", "127.0.0.1:0")
+	}
+	s.cmd = exec.Command(self, append(args, st.args()...)...)
 	s.cmd.Stderr = logFile
 	stdout, err := s.cmd.StdoutPipe()
 	if err != nil {
@@ -82,6 +89,9 @@ func startBenchServer(ctx context.Context, st benchStore, dir string) (*benchSer
 	}()
 	lines := bufio.NewScanner(stdout)
 	for lines.Scan() {
+		if addr, ok := strings.CutPrefix(lines.Text(), "careledger profiler on "); ok {
+			s.profiler = addr
+		}
 		if addr, ok := strings.CutPrefix(lines.Text(), "careledger listening on "); ok {
 			s.base = addr
 			break
@@ -200,4 +210,34 @@ func redactURL(raw string) string {
 		return "(the URL)"
 	}
 	return u.Redacted()
+}
+
+// cpuProfile takes a CPU profile of the server for d and writes it to
+// path.
+func (s *benchServer) cpuProfile(ctx context.Context, d time.Duration, path string) error {
+	if s.profiler == "" {
+		return fmt.Errorf("the server serves no profiler")
+	}
+	url := fmt.Sprintf("%sprofile?seconds=%d", s.profiler, max(1, int(d.Seconds())))
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, url, nil)
+	if err != nil {
+		return err
+	}
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		return fmt.Errorf("cpu profile: %w", err)
+	}
+	defer resp.Body.Close()
+	if resp.StatusCode != http.StatusOK {
+		return fmt.Errorf("cpu profile: %s", resp.Status)
+	}
+	f, err := os.Create(path)
+	if err != nil {
+		return err
+	}
+	if _, err := io.Copy(f, resp.Body); err != nil {
+		f.Close()
+		return fmt.Errorf("cpu profile: %w", err)
+	}
+	return f.Close()
 }

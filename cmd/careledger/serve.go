@@ -8,6 +8,7 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"os"
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
@@ -28,10 +29,19 @@ Opens the store (applying its migrations) and serves HTTP until interrupted.
 	addr := fs.String("addr", envOr("CARELEDGER_ADDR", "127.0.0.1:8080"), "listen address (env CARELEDGER_ADDR)")
 	projectionMode := fs.String("projections", envOr("CARELEDGER_PROJECTIONS", "in-process"),
 		"in-process: apply the read models here; external: announce new events through PostgreSQL to workers run by 'careledger projections run' (env CARELEDGER_PROJECTIONS)")
+	pprofAddr := fs.String("pprof", os.Getenv("CARELEDGER_PPROF"),
+		"serve Go's profiler (net/http/pprof) on this separate address, e.g. 127.0.0.1:6060; never on the API's (env CARELEDGER_PPROF)")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
 	log := slog.New(slog.NewJSONHandler(stderr, nil))
+	if *pprofAddr != "" {
+		stopProfiler, err := serveProfiler(*pprofAddr, stdout, log)
+		if err != nil {
+			return err
+		}
+		defer stopProfiler()
+	}
 	store, db, err := sf.readModels(ctx)
 	if err != nil {
 		return err

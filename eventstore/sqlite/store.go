@@ -25,6 +25,7 @@ import (
 	"github.com/careledger/careledger/eventstore"
 	"github.com/careledger/careledger/eventstore/internal/migrate"
 	"github.com/careledger/careledger/eventstore/internal/writer"
+	"github.com/careledger/careledger/eventstore/sqlitedb"
 )
 
 //go:embed migrations/*.sql
@@ -111,17 +112,10 @@ func Open(ctx context.Context, path string, opts eventstore.Options) (*Store, er
 		}
 		return "file:" + (&url.URL{Path: path}).EscapedPath() + "?" + q.Encode()
 	}
-	write, err := sql.Open("sqlite", dsn("immediate"))
-	if err != nil {
-		return nil, fmt.Errorf("open sqlite store %s: %w", path, err)
-	}
+	write := sqlitedb.Open(dsn("immediate"))
 	write.SetMaxOpenConns(1)
 	write.SetConnMaxIdleTime(0)
-	read, err := sql.Open("sqlite", dsn(""))
-	if err != nil {
-		write.Close()
-		return nil, fmt.Errorf("open sqlite store %s: %w", path, err)
-	}
+	read := sqlitedb.Open(dsn(""))
 	read.SetMaxOpenConns(8)
 	s := &Store{write: write, read: read, opts: opts}
 	if err := s.migrate(ctx); err != nil {

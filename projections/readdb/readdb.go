@@ -9,12 +9,13 @@ package readdb
 import (
 	"context"
 	"database/sql"
-	"fmt"
 	"net/url"
 	"time"
 
 	"github.com/jackc/pgx/v5/pgxpool"
 	"github.com/jackc/pgx/v5/stdlib"
+
+	"github.com/careledger/careledger/eventstore/sqlitedb"
 	_ "modernc.org/sqlite" // the "sqlite" driver
 )
 
@@ -64,10 +65,7 @@ func OpenSQLite(path string) (*sql.DB, error) {
 		q.Add("_pragma", p)
 	}
 	q.Set("_txlock", "immediate")
-	db, err := sql.Open("sqlite", "file:"+(&url.URL{Path: path}).EscapedPath()+"?"+q.Encode())
-	if err != nil {
-		return nil, fmt.Errorf("open read models %s: %w", path, err)
-	}
+	db := sqlitedb.Open("file:" + (&url.URL{Path: path}).EscapedPath() + "?" + q.Encode())
 	db.SetMaxOpenConns(4)
 	return db, nil
 }
