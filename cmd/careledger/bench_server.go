@@ -40,15 +40,15 @@ func (s benchStore) output(ctx context.Context, log io.Writer, command ...string
 
 // benchServer is the 'serve' process under measurement.
 type benchServer struct {
-	cmd   *exec.Cmd
-	base  string // http://127.0.0.1:PORT
+	cmd  *exec.Cmd
+	base string // http://127.0.0.1:PORT
 	// profiler is the server's pprof address (http://…/debug/pprof/)
 	// when it was started with one.
 	profiler string
-	store benchStore
-	log   *os.File      // the server's stderr
-	exit  chan error    // the process's end
-	ready time.Duration // from start until /readyz answered 200
+	store    benchStore
+	log      *os.File      // the server's stderr
+	exit     chan error    // the process's end
+	ready    time.Duration // from start until /readyz answered 200
 
 	mu     sync.Mutex
 	exited error
