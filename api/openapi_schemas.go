@@ -339,8 +339,22 @@ func schemaDocs() map[string]any {
 			"median_first_response_hours": number(), "median_police_report_hours": number(),
 			"median_assessment_hours": number(), "p90_first_response_hours": number(),
 		}))}),
-		"Integrity": object([]string{"ok", "checked", "first_broken_position"}, props{"ok": boolean(), "checked": integer(),
-			"first_broken_position": map[string]any{"type": []any{"integer", "null"}}}),
+		"Integrity": described("The hash chain and seal of the whole log, verified up to head: from the head the server verified before, "+
+			"or from position 1 when a full walk was due (full). An event before that earlier head rewritten since the last full walk "+
+			"shows at the next full walk.",
+			object([]string{"ok", "checked", "first_broken_position"}, props{"ok": boolean(),
+				"checked":               described("Events covered: the whole log up to head when ok.", integer()),
+				"first_broken_position": map[string]any{"type": []any{"integer", "null"}},
+				"reason":                text(),
+				"verified_at":           described("When the walk behind this answer ended.", dateTime()),
+				"head":                  schema("ChainAnchor"),
+				"walked":                described("Events re-hashed for this answer.", integer()),
+				"full":                  described("This answer walked the log from position 1.", boolean()),
+				"last_full_walk": described("The server's latest walk of the whole log.", object([]string{"ended_at", "head", "ok"}, props{
+					"ended_at": dateTime(), "head": schema("ChainAnchor"), "ok": boolean()})),
+			})),
+		"ChainAnchor": described("A point of the hash chain: a position and the hash of the event there ('careledger verify --anchor POSITION:HASH').",
+			object([]string{"position", "hash"}, props{"position": integer(), "hash": text()})),
 		"AccessLogEntry": object([]string{"subject", "role", "child_id", "at", "action"}, props{
 			"id": text(), "subject": text(), "role": words(vocabRole), "actor_jurisdiction": jurisdiction(), "child_id": text(),
 			"case_id": text(), "jurisdiction": jurisdiction(), "at": dateTime(),
@@ -350,7 +364,7 @@ func schemaDocs() map[string]any {
 		"AccessLog": page("AccessLogEntry"),
 		"AccountabilityReport": object([]string{"subject", "integrity", "deadlines", "late_entries", "timeline", "policy_versions"}, props{
 			"inquiry_id": text(), "subject": object(nil, props{"case_id": text(), "child_id": text()}), "incident_at": dateTime(),
-			"integrity": object([]string{"ok", "checked"}, props{"ok": boolean(), "checked": integer()}),
+			"integrity": schema("Integrity"),
 			"deadlines": list(map[string]any{"allOf": []any{schema("Deadline"), object(nil, props{"owner_at_incident": text()})}}),
 			"late_entries": list(object([]string{"type", "occurred_at", "recorded_at", "delay_hours", "actor"}, props{
 				"type": text(), "occurred_at": dateTime(), "recorded_at": dateTime(), "delay_hours": number(), "actor": schema("Actor")})),

@@ -141,6 +141,7 @@ func TestReportShowsPeopleReadsCorrectionsAndFindings(t *testing.T) {
 			"<h2>更正记录</h2>", domain.ZhEventType("case.report_received") + "（日志位置 ", "更正的内容与理由属儿童个人信息",
 			"<h2>倒查结论</h2>", "接报后未在一小时内报告公安机关。&lt;script&gt;alert(1)&lt;/script&gt;", "未及时报告公安",
 			"<h3>整改事项</h3>", "组织强制报告培训", domain.DeadlineOpen.Zh(), "尚未结案",
+			"校验至日志位置 ", "本次重算事件数 ", "最近一次全量校验完成于 ", "下一次全量校验时发现",
 		} {
 			assert.Contains(t, body, want)
 		}
@@ -165,7 +166,8 @@ func TestReportShowsPeopleReadsCorrectionsAndFindings(t *testing.T) {
 
 		en := f.do("GET", "/v1/inquiries/"+inq.ID+"/report?lang=en", inspector, nil, "Accept", "text/html")
 		require.Equal(t, http.StatusOK, en.Status)
-		for _, want := range []string{"People involved", "Reads of the record", "Corrections", "Findings", "Rectification items", "Closing"} {
+		for _, want := range []string{"People involved", "Reads of the record", "Corrections", "Findings", "Rectification items", "Closing",
+			"verified up to log position ", "events re-hashed now ", "last walk of the whole log ended "} {
 			assert.Contains(t, string(en.Body), want)
 		}
 	})

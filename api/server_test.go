@@ -3,6 +3,7 @@ package api_test
 import (
 	"net/http"
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -62,6 +63,35 @@ func TestRegisterWorkerAndCloseUnknownCase(t *testing.T) {
 		inspector := env.Token("inspector", "all", "insp-1", "")
 		integrity := env.Do("GET", "/v1/integrity", inspector, nil)
 		require.Equal(t, http.StatusOK, integrity.Status)
-		assert.JSONEq(t, `{"ok":true,"checked":1,"first_broken_position":null}`, string(integrity.Body))
+		var v struct {
+			OK                  bool   `json:"ok"`
+			Checked             int64  `json:"checked"`
+			FirstBrokenPosition *int64 `json:"first_broken_position"`
+			Head                struct {
+				Position int64  `json:"position"`
+				Hash     string `json:"hash"`
+			} `json:"head"`
+			Walked       int64 `json:"walked"`
+			Full         bool  `json:"full"`
+			LastFullWalk struct {
+				EndedAt time.Time `json:"ended_at"`
+				Head    struct {
+					Position int64 `json:"position"`
+				} `json:"head"`
+				OK bool `json:"ok"`
+			} `json:"last_full_walk"`
+			VerifiedAt time.Time `json:"verified_at"`
+		}
+		integrity.JSON(t, &v)
+		assert.Contains(t, string(integrity.Body), `"first_broken_position":null`)
+		assert.True(t, v.OK)
+		assert.Nil(t, v.FirstBrokenPosition)
+		assert.Equal(t, int64(1), v.Checked, "the one event, the worker registered")
+		assert.Equal(t, int64(1), v.Head.Position)
+		assert.Len(t, v.Head.Hash, 64)
+		assert.Equal(t, int64(1), v.LastFullWalk.Head.Position)
+		assert.True(t, v.LastFullWalk.OK)
+		assert.False(t, v.VerifiedAt.IsZero())
+		assert.False(t, v.LastFullWalk.EndedAt.After(v.VerifiedAt))
 	})
 }

@@ -85,4 +85,48 @@
 //     it (print it in a report) and later pass it to Verify, which checks
 //     that the event at that position still has that hash. This holds even
 //     against someone who has the seal key and can replay an old seal.
+//
+// # Verifying often
+//
+// Every report and trace-back carries the verification of the whole log,
+// and GET /v1/integrity answers one. Walking the log from position 1 each
+// time costs every event's hash on every request: any inspector's token
+// could keep the database busy (issue #14, finding 10). A Verifier, one per
+// process, makes that cost the events appended since it last looked:
+//
+//   - It remembers the head it last verified, {position, hash}, and the
+//     next check walks from there (VerifyFrom): the event at that position
+//     must still be there with that hash and bytes that give it, the events
+//     after it must chain onto it, and the seal is checked as a full walk
+//     checks it. A cut after the head, a broken link, a forged tail or a
+//     rewrite of the head's own event shows at once. Chaining onto a hash
+//     verified before is what keeps the answer about the whole log: the
+//     head's hash commits to its prev_hash, that one to the event before,
+//     and so to every event up to the head as it was when walked.
+//   - What an incremental check gives up is an event before the head
+//     rewritten in the database after it was walked: that change breaks the
+//     chain where nothing walks now. So the whole log is walked again once
+//     the last full walk ended VerifierOptions.FullWalkEvery ago (default
+//     15 minutes), on the first check after that, and at once whenever an
+//     incremental check finds anything wrong, so that a broken answer always
+//     names the log's first broken position. A process starts with no head:
+//     its first check is a full walk.
+//   - The answer (ChainCheck) says what was done: the head it covers, how
+//     many events were walked now, whether the walk was full, and when the
+//     last full walk ended and up to which event it went. A report states
+//     these, so that its reader knows how far the proof reaches and how
+//     fresh its oldest part is; exported anchors and 'careledger verify'
+//     remain for a check that trusts nothing this process remembers.
+//   - One walk at a time: a caller that arrives while a walk is under way
+//     waits for the next one, which every caller arriving meanwhile shares
+//     (it starts after they asked, so it covers what they read). A burst of
+//     N requests costs at most two walks, and an intact log one full walk
+//     per interval whatever the rate of requests.
+//   - A log found broken is reported broken, without walking, until the
+//     next full walk is due: tampering does not turn every request back into
+//     a full walk.
+//
+// careledger verify (the CLI) still walks everything: it is an explicit
+// request, made by someone at the database, and a fresh process has no head
+// to start from anyway.
 package eventstore

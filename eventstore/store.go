@@ -49,6 +49,15 @@ type Store interface {
 	// store's signed head seal, and checks every anchor given.
 	Verify(ctx context.Context, anchors ...Anchor) (Verification, error)
 
+	// VerifyFrom walks the log from a head verified before rather than from
+	// position 1: the event at from must still be there with from's hash,
+	// the events after it must chain onto it, and the seal is checked as
+	// Verify checks it. It vouches for nothing before from (a Verifier
+	// walks the whole log again for that). It answers the last event walked,
+	// the head now verified; Checked counts the events walked, from's
+	// included. A zero from walks the whole log.
+	VerifyFrom(ctx context.Context, from Anchor) (Verification, Anchor, error)
+
 	// Stats reports what the store's writer has done since it opened.
 	Stats() Stats
 

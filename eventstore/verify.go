@@ -21,9 +21,28 @@ const verifyPage = 2000
 // event's stored bytes, then checks the seal (signature with sealKey, when
 // given) and each anchor against what it walked.
 func VerifyChain(ctx context.Context, read LogReader, readSeal SealReader, sealKey []byte, anchors ...Anchor) (Verification, error) {
+	v, _, err := walkChain(ctx, read, readSeal, sealKey, Anchor{}, anchors)
+	return v, err
+}
+
+// VerifyChainFrom is the walk behind every backend's VerifyFrom: the walk
+// of VerifyChain begun at from, a head verified earlier, rather than at
+// position 1. The event at from must still be there with from's hash (and
+// its stored bytes must still give that hash); the walk then goes on to the
+// end and checks the seal as VerifyChain does. It vouches for nothing before
+// from. It answers the last event walked (zero if none); Checked counts the
+// events walked, from's included. A zero from walks the whole log.
+func VerifyChainFrom(ctx context.Context, read LogReader, readSeal SealReader, sealKey []byte, from Anchor) (Verification, Anchor, error) {
+	if from.Position < 0 {
+		from = Anchor{}
+	}
+	return walkChain(ctx, read, readSeal, sealKey, from, nil)
+}
+
+func walkChain(ctx context.Context, read LogReader, readSeal SealReader, sealKey []byte, from Anchor, anchors []Anchor) (Verification, Anchor, error) {
 	seal, sealed, err := readSeal(ctx)
 	if err != nil {
-		return Verification{}, fmt.Errorf("verify: read seal: %w", err)
+		return Verification{}, Anchor{}, fmt.Errorf("verify: read seal: %w", err)
 	}
 	c := checker{hashes: map[int64]Hash{}}
 	for _, a := range anchors {
@@ -37,12 +56,24 @@ func VerifyChain(ctx context.Context, read LogReader, readSeal SealReader, sealK
 
 	var prev Hash
 	var last int64
+	var head Anchor
+	if from.Position > 0 {
+		// The walk reads from's event again: its hash is what ties it to
+		// the part of the log verified before.
+		last = from.Position - 1
+		c.hashes[from.Position] = Hash{}
+	}
 	for {
 		page, err := read(ctx, last, verifyPage)
 		if err != nil {
-			return Verification{}, fmt.Errorf("verify: read log after %d: %w", last, err)
+			return Verification{}, Anchor{}, fmt.Errorf("verify: read log after %d: %w", last, err)
 		}
 		for _, e := range page {
+			if c.checked == 0 && from.Position > 0 {
+				// from's own link to its predecessor was verified with from;
+				// its hash (checked below) binds that prev_hash.
+				prev = e.PrevHash
+			}
 			if e.GlobalPosition != last+1 {
 				c.broken(last+1, fmt.Sprintf("position %d is missing (next stored position is %d)", last+1, e.GlobalPosition))
 				// Go on from the event found, so the gap is reported once.
@@ -59,16 +90,26 @@ func VerifyChain(ctx context.Context, read LogReader, readSeal SealReader, sealK
 			}
 			c.checked++
 			prev, last = e.Hash, e.GlobalPosition
+			head = Anchor{Position: e.GlobalPosition, Hash: e.Hash}
 		}
 		if len(page) < verifyPage {
 			break
 		}
 	}
 
+	if from.Position > 0 {
+		if c.checked == 0 {
+			c.broken(from.Position, fmt.Sprintf("the event at position %d, verified before, is gone: events were removed", from.Position))
+		} else {
+			c.checkAnchor(from, last, "head verified before")
+		}
+	}
 	for _, a := range anchors {
 		c.checkAnchor(a, last, "anchor")
 	}
 	switch {
+	case sealed && seal.Position < from.Position:
+		c.broken(seal.Position+1, fmt.Sprintf("the head seal records position %d, behind position %d verified before: the seal was moved back", seal.Position, from.Position))
 	case sealed:
 		if len(sealKey) > 0 && !hmac.Equal(seal.MAC, SealMAC(sealKey, seal.Anchor, seal.SealedAt)) {
 			c.broken(min(seal.Position, last)+1, "head seal signature is invalid")
@@ -79,7 +120,7 @@ func VerifyChain(ctx context.Context, read LogReader, readSeal SealReader, sealK
 		if last > seal.Position {
 			now, ok, err := readSeal(ctx)
 			if err != nil {
-				return Verification{}, fmt.Errorf("verify: read seal: %w", err)
+				return Verification{}, Anchor{}, fmt.Errorf("verify: read seal: %w", err)
 			}
 			if !ok || now.Position < last {
 				c.broken(max(seal.Position, now.Position)+1, fmt.Sprintf("events after position %d are not covered by the head seal", max(seal.Position, now.Position)))
@@ -88,7 +129,7 @@ func VerifyChain(ctx context.Context, read LogReader, readSeal SealReader, sealK
 	case last > 0:
 		c.broken(last+1, "the head seal is missing, so the end of the log cannot be vouched for")
 	}
-	return c.result(), nil
+	return c.result(), head, nil
 }
 
 type checker struct {

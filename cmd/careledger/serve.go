@@ -17,6 +17,7 @@ import (
 
 	"github.com/careledger/careledger/api"
 	"github.com/careledger/careledger/commands"
+	"github.com/careledger/careledger/eventstore"
 	"github.com/careledger/careledger/projections/engine"
 	"github.com/careledger/careledger/projections/record"
 	"github.com/careledger/careledger/webhook"
@@ -31,8 +32,21 @@ Opens the store (applying its migrations) and serves HTTP until interrupted.
 		"in-process: apply the read models here; external: announce new events through PostgreSQL to workers run by 'careledger projections run' (env CARELEDGER_PROJECTIONS)")
 	pprofAddr := fs.String("pprof", os.Getenv("CARELEDGER_PPROF"),
 		"serve Go's profiler (net/http/pprof) on this separate address, e.g. 127.0.0.1:6060; never on the API's (env CARELEDGER_PPROF)")
+	fullWalkEvery := eventstore.DefaultFullWalkEvery
+	if v := envOr("CARELEDGER_FULL_VERIFY_EVERY", ""); v != "" {
+		d, err := time.ParseDuration(v)
+		if err != nil {
+			return fmt.Errorf("serve: CARELEDGER_FULL_VERIFY_EVERY: %w", err)
+		}
+		fullWalkEvery = d
+	}
+	fs.DurationVar(&fullWalkEvery, "full-verify-every", fullWalkEvery,
+		"reports and GET /v1/integrity verify the hash chain from the head verified before; the whole log is walked again once the last full walk is this old (env CARELEDGER_FULL_VERIFY_EVERY)")
 	if err := fs.Parse(args); err != nil {
 		return err
+	}
+	if fullWalkEvery <= 0 {
+		return fmt.Errorf("serve: --full-verify-every must be positive")
 	}
 	log := slog.New(slog.NewJSONHandler(stderr, nil))
 	if *pprofAddr != "" {
@@ -66,6 +80,7 @@ Opens the store (applying its migrations) and serves HTTP until interrupted.
 		}
 	}()
 
+	rec := record.New(store, record.FullWalkEvery(fullWalkEvery))
 	metrics := prometheus.NewRegistry()
 	metrics.MustRegister(
 		collectors.NewGoCollector(),
@@ -77,6 +92,12 @@ Opens the store (applying its migrations) and serves HTTP until interrupted.
 			func() float64 { return float64(store.Stats().Events) }),
 		prometheus.NewCounterFunc(prometheus.CounterOpts{Name: "careledger_store_commits_total", Help: "Group commits that wrote events."},
 			func() float64 { return float64(store.Stats().Batches) }),
+		prometheus.NewCounterFunc(prometheus.CounterOpts{Name: "careledger_chain_walks_total", Help: "Walks of the hash chain made to verify it, from the head verified before or from position 1."},
+			func() float64 { return float64(rec.VerifierStats().Walks) }),
+		prometheus.NewCounterFunc(prometheus.CounterOpts{Name: "careledger_chain_full_walks_total", Help: "Walks of the hash chain from position 1."},
+			func() float64 { return float64(rec.VerifierStats().FullWalks) }),
+		prometheus.NewCounterFunc(prometheus.CounterOpts{Name: "careledger_chain_events_walked_total", Help: "Events re-hashed by walks of the hash chain."},
+			func() float64 { return float64(rec.VerifierStats().EventsWalked) }),
 	)
 	tokens, err := openTokens(sf.data)
 	if err != nil {
@@ -90,7 +111,7 @@ Opens the store (applying its migrations) and serves HTTP until interrupted.
 		return fmt.Errorf("serve: the register of divisions: %w", err)
 	}
 	server, err := api.New(api.Config{
-		Commands: handlers, Record: record.New(store), Engine: eng, ReadModels: db,
+		Commands: handlers, Record: rec, Engine: eng, ReadModels: db,
 		Tokens: tokens, Logger: log, Metrics: metrics,
 	})
 	if err != nil {

@@ -35,8 +35,10 @@ func (a *anchorFlags) Set(v string) error {
 
 func verify(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	fs, sf := commandFlags("verify", `Usage: careledger verify [--data DIR | --postgres URL] [--anchor POSITION:HASH]...
-Walks the whole event log, recomputes its hash chain, checks the signed head seal
-and each anchor, and prints {ok, checked, first_broken_position}. Exit status 1 if broken.
+Walks the whole event log from position 1, recomputes its hash chain, checks the
+signed head seal and each anchor, and prints {ok, checked, first_broken_position}.
+Exit status 1 if broken. Unlike the server's reports and GET /v1/integrity, which go
+on from the head they verified before, it trusts nothing verified earlier.
 `, stderr)
 	var anchors anchorFlags
 	fs.Var(&anchors, "anchor", "a head kept earlier, as POSITION:HASH (from 'careledger head'); repeatable")

@@ -14,6 +14,11 @@ func (s *Store) Verify(ctx context.Context, anchors ...eventstore.Anchor) (event
 	return eventstore.VerifyChain(ctx, s.ReadLog, s.readSeal, s.opts.SealKey, anchors...)
 }
 
+// VerifyFrom implements eventstore.Store.
+func (s *Store) VerifyFrom(ctx context.Context, from eventstore.Anchor) (eventstore.Verification, eventstore.Anchor, error) {
+	return eventstore.VerifyChainFrom(ctx, s.ReadLog, s.readSeal, s.opts.SealKey, from)
+}
+
 const sealQuery = `SELECT position, hash, sealed_at, mac FROM chain_seal WHERE id = 1`
 
 func (s *Store) readSeal(ctx context.Context) (eventstore.Seal, bool, error) {

@@ -51,6 +51,19 @@ func Run(t *testing.T, newDatabase func(t testing.TB) Database) {
 		{"VerifyDetectsRemovedTail", testVerifyRemovedTail},
 		{"VerifyDetectsRemovedTailAgainstExportedAnchor", testVerifyRemovedTailAnchor},
 		{"VerifyDetectsForgedSeal", testVerifyForgedSeal},
+		{"VerifyFromWalksOnlyNewEvents", testVerifyFromWalksOnlyNewEvents},
+		{"VerifyFromDetectsRewrittenHead", testVerifyFromDetectsRewrittenHead},
+		{"VerifyFromDetectsBrokenLinkAfterHead", testVerifyFromDetectsBrokenLinkAfterHead},
+		{"VerifyFromDetectsCut", testVerifyFromDetectsCut},
+		{"VerifierWalksOnlyNewEvents", testVerifierWalksOnlyNewEvents},
+		{"VerifierCatchesTamperBeforeHeadAtNextFullWalk", testVerifierCatchesTamperBeforeHeadAtNextFullWalk},
+		{"VerifierCallersShareWalks", testVerifierCallersShareWalks},
+	}
+	for _, w := range wrongAtOrAfterHead {
+		tests = append(tests, struct {
+			name string
+			fn   func(t *testing.T, db Database)
+		}{"VerifierWalksWholeLogWhen" + w.name, verifierWalksWholeLogWhenAnythingIsWrong(w.tamper, w.first)})
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {

@@ -29,29 +29,53 @@ import (
 type Log interface {
 	ReadStream(ctx context.Context, streamID string, afterVersion int64, limit int) ([]eventstore.Event, error)
 	ReadStreams(ctx context.Context, streamIDs []string, upToPosition int64) (map[string][]eventstore.Event, error)
-	Verify(ctx context.Context, anchors ...eventstore.Anchor) (eventstore.Verification, error)
+	VerifyFrom(ctx context.Context, from eventstore.Anchor) (eventstore.Verification, eventstore.Anchor, error)
 	Head(ctx context.Context) (eventstore.Anchor, error)
 }
 
 // Reader reads the log and decodes it through the one codec. It keeps no
-// state between reads and is safe for concurrent use.
+// state between reads but the head of the hash chain it last verified, and
+// is safe for concurrent use. Keep one per process: its verifier is what
+// spares each verification walking the whole log.
 type Reader struct {
 	log   Log
 	codec *eventlog.Codec
+	chain *eventstore.Verifier
+}
+
+// Option tunes a Reader.
+type Option func(*eventstore.VerifierOptions)
+
+// FullWalkEvery makes the reader's verification walk the whole log again
+// once the last full walk ended d ago (default
+// eventstore.DefaultFullWalkEvery).
+func FullWalkEvery(d time.Duration) Option {
+	return func(o *eventstore.VerifierOptions) { o.FullWalkEvery = d }
 }
 
 // New makes a reader of the log. For personal data to read in clear, log
 // must be the store that opens it (eventstore/privacy).
-func New(log Log) *Reader { return &Reader{log: log, codec: eventlog.New()} }
+func New(log Log, opts ...Option) *Reader {
+	var vo eventstore.VerifierOptions
+	for _, o := range opts {
+		o(&vo)
+	}
+	return &Reader{log: log, codec: eventlog.New(), chain: eventstore.NewVerifier(log, vo)}
+}
 
-// Verify walks the whole log's hash chain and checks its seal, now.
-func (r *Reader) Verify(ctx context.Context) (eventstore.Verification, error) {
-	v, err := r.log.Verify(ctx)
+// Verify verifies the log's hash chain and its seal now, up to the head:
+// from the head this reader verified before, with a walk of the whole log
+// when one is due (eventstore.Verifier). The answer says which it was.
+func (r *Reader) Verify(ctx context.Context) (eventstore.ChainCheck, error) {
+	v, err := r.chain.Verify(ctx)
 	if err != nil {
-		return eventstore.Verification{}, fmt.Errorf("verify the log: %w", err)
+		return eventstore.ChainCheck{}, fmt.Errorf("verify the log: %w", err)
 	}
 	return v, nil
 }
+
+// VerifierStats reports the walks behind Verify since the reader was made.
+func (r *Reader) VerifierStats() eventstore.VerifierStats { return r.chain.Stats() }
 
 // Stream is a stream as it stood at a moment: its events, decoded, and the
 // hash of the last of them (hex), by which the stream can be checked

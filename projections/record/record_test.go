@@ -300,3 +300,46 @@ func TestAsOfLeavesOutWhatWasRecordedLater(t *testing.T) {
 		assert.Empty(t, empty)
 	})
 }
+
+// TestVerifyGoesOnFromTheHeadVerified: the reader's first verification
+// walks the whole log; the next walks what was appended since (and the
+// head's event again) and still covers the whole log; a reader told to walk
+// the whole log every nanosecond does so each time.
+func TestVerifyGoesOnFromTheHeadVerified(t *testing.T) {
+	t.Parallel()
+	enginetest.Backends(t, func(t *testing.T, b enginetest.Backend) {
+		ctx := context.Background()
+		w := newWorld(t, b)
+		caseID := w.receiveReport(t, time.Now().Add(-time.Hour).Truncate(time.Second))
+		rec := record.New(w.store, record.FullWalkEvery(time.Hour))
+		first, err := rec.Verify(ctx)
+		require.NoError(t, err)
+		require.True(t, first.OK, first.Reason)
+		assert.True(t, first.Full)
+		assert.Equal(t, first.Head.Position, first.Walked)
+
+		for i := range 3 {
+			_, err := w.Handlers.RecordFollowUp(ctx, w.Caseworker, commands.RecordFollowUp{CaseID: caseID, OccurredAt: time.Now().Add(time.Duration(i-30) * time.Minute), Note: "回访"})
+			require.NoError(t, err)
+		}
+		head, err := w.store.Head(ctx)
+		require.NoError(t, err)
+		next, err := rec.Verify(ctx)
+		require.NoError(t, err)
+		require.True(t, next.OK, next.Reason)
+		assert.False(t, next.Full)
+		assert.Equal(t, head, next.Head)
+		assert.Equal(t, head.Position, next.Checked, "it covers the whole log")
+		assert.Equal(t, head.Position-first.Head.Position+1, next.Walked, "it walked the three follow-ups and the head verified before")
+		assert.Equal(t, first.LastFullWalk, next.LastFullWalk)
+		assert.Equal(t, eventstore.VerifierStats{Checks: 2, Walks: 2, FullWalks: 1, EventsWalked: first.Walked + next.Walked}, rec.VerifierStats())
+
+		always := record.New(w.store, record.FullWalkEvery(time.Nanosecond))
+		for range 2 {
+			c, err := always.Verify(ctx)
+			require.NoError(t, err)
+			assert.True(t, c.Full)
+			assert.Equal(t, head.Position, c.Walked)
+		}
+	})
+}

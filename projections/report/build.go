@@ -130,7 +130,8 @@ func (b *builder) fill(ctx context.Context, report *Report, scope domain.Jurisdi
 	if err != nil {
 		return fmt.Errorf("report: %w", err)
 	}
-	report.Integrity = Integrity{OK: v.OK, Checked: v.Checked, FirstBrokenPosition: v.FirstBrokenPosition, Reason: v.Reason, VerifiedAt: b.now}
+	report.Integrity = Integrity{OK: v.OK, Checked: v.Checked, FirstBrokenPosition: v.FirstBrokenPosition, Reason: v.Reason,
+		VerifiedAt: v.VerifiedAt, Head: v.Head, Walked: v.Walked, Full: v.Full, LastFullWalk: v.LastFullWalk}
 	report.Streams, report.Deadlines = nonNil(report.Streams), nonNil(report.Deadlines)
 	return nil
 }

@@ -111,6 +111,17 @@ func TestInquiryReportAsOf(t *testing.T) {
 		head, err := b.Store.Head(ctx)
 		require.NoError(t, err)
 		assert.Equal(t, head.Position, today.Integrity.Checked)
+		assert.Equal(t, head, today.Integrity.Head, "the report names the head it verified")
+		assert.True(t, today.Integrity.Full, "the reader's first verification walks the whole log")
+		assert.Equal(t, head.Position, today.Integrity.Walked)
+		assert.Equal(t, head, today.Integrity.LastFullWalk.Head)
+		// The second report goes on from the head the first verified: it
+		// re-hashes that event alone, and still covers the whole log.
+		assert.True(t, then.Integrity.OK)
+		assert.False(t, then.Integrity.Full)
+		assert.Equal(t, int64(1), then.Integrity.Walked)
+		assert.Equal(t, head.Position, then.Integrity.Checked)
+		assert.Equal(t, today.Integrity.LastFullWalk, then.Integrity.LastFullWalk)
 		assert.Len(t, today.Streams, 3, "the child's and its two cases'")
 		for _, s := range today.Streams {
 			stored, err := b.Store.ReadStream(ctx, s.StreamID, 0, 0)

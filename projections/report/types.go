@@ -5,6 +5,7 @@ import (
 	"time"
 
 	"github.com/careledger/careledger/domain"
+	"github.com/careledger/careledger/eventstore"
 	"github.com/careledger/careledger/projections/timeline"
 )
 
@@ -183,14 +184,27 @@ type Subject struct {
 	Jurisdiction string `json:"jurisdiction"`
 }
 
-// Integrity is the verification of the whole log's hash chain and seal,
-// made when the report was produced.
+// Integrity is the verification of the whole log's hash chain and seal up
+// to Head, made when the report was produced, and how it was made: the
+// events walked for it, and the last walk of the whole log (see
+// eventstore's "Verifying often": an event before the head verified before
+// that was rewritten since that walk shows only at the next one).
 type Integrity struct {
-	OK                  bool      `json:"ok"`
+	OK bool `json:"ok"`
+	// Checked counts the events the verification covers: the whole log up
+	// to Head when OK.
 	Checked             int64     `json:"checked"`
 	FirstBrokenPosition *int64    `json:"first_broken_position"`
 	Reason              string    `json:"reason,omitempty"`
 	VerifiedAt          time.Time `json:"verified_at"`
+	// Head is the last event covered; every stream's last event above lies
+	// at or before it.
+	Head eventstore.Anchor `json:"head"`
+	// Walked counts the events re-hashed for this report; Full is true
+	// when that walk went from position 1.
+	Walked       int64               `json:"walked"`
+	Full         bool                `json:"full"`
+	LastFullWalk eventstore.FullWalk `json:"last_full_walk"`
 }
 
 // StreamRef names a stream the report rests on and its last event as of
