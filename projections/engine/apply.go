@@ -36,6 +36,12 @@ func (e *Engine) catchUp(ctx context.Context, p Projection, until int64) error {
 		if until > 0 && cp >= until {
 			return nil
 		}
+		if decoded, ok := e.recent.after(cp, e.opts.Batch); ok {
+			if err := e.applyDecoded(ctx, p, decoded); err != nil {
+				return err
+			}
+			continue
+		}
 		events, err := e.log.ReadLog(ctx, cp, e.opts.Batch)
 		if err != nil {
 			return fmt.Errorf("read log after %d: %w", cp, err)

@@ -7,7 +7,8 @@
 // crashes. New events are delivered through watermill: a feeder tails the
 // log and publishes a notice of each new page of events; every projection
 // subscribes. When one process serves everything the pub/sub is the
-// in-process GoChannel and a notice carries the events (Run). When
+// in-process GoChannel and the feeder decodes each new event once for all
+// the projections, which take it from a window of recent events (Run). When
 // projection workers run as separate processes it is durable —
 // PostgresDelivery, watermill-sql in the log's database — and a notice names
 // only positions: the server feeds (Feed), workers read the events from the
@@ -28,5 +29,6 @@
 //
 // The engine knows no read model: they are given to New (projections.All
 // lists careledger's), and each decodes nothing itself — the engine decodes
-// the log once, through the one codec (eventlog), for all of them.
+// the log through the one codec (eventlog); in one process, once for all of
+// them (recent.go).
 package engine

@@ -64,6 +64,9 @@ type Engine struct {
 	projections []Projection
 	opts        Options
 	inProcess   *gochannel.GoChannel // nil when a durable pub/sub delivers
+	// recent is what the in-process feeder decoded last, shared by the
+	// projections (see recent.go).
+	recent recent
 
 	// turns holds, per projection name, a *sync.Mutex that each of its
 	// transactions takes: a rebuild's swap holds the follower off with it.

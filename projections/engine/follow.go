@@ -10,16 +10,15 @@ import (
 
 	"github.com/ThreeDotsLabs/watermill"
 	"github.com/ThreeDotsLabs/watermill/message"
-	"github.com/careledger/careledger/eventstore"
 )
 
 // page is the payload of a watermill message, a notice that the log holds
-// events From to To. From the in-process GoChannel it carries the events;
-// from a durable pub/sub it does not, and they are read from the log.
+// events From to To. It carries no events: a projection takes them from
+// the events this process's feeder decoded (recent) or reads them from the
+// log.
 type page struct {
-	From   int64              `json:"from"`
-	To     int64              `json:"to"`
-	Events []eventstore.Event `json:"events,omitempty"`
+	From int64 `json:"from"`
+	To   int64 `json:"to"`
 }
 
 // Run applies events until ctx ends: every projection first catches up
@@ -163,7 +162,12 @@ func (e *Engine) feed(ctx context.Context) error {
 		if len(events) > 0 {
 			pg := page{From: events[0].GlobalPosition, To: events[len(events)-1].GlobalPosition}
 			if e.inProcess != nil {
-				pg.Events = events
+				// Decoded once here for every projection of this process;
+				// a page that cannot be decoded is left to each
+				// projection's own read, which stops on the bad event.
+				if decoded, err := e.codec.Decode(events); err == nil {
+					e.recent.add(decoded)
+				}
 			}
 			if e.publish(ctx, pg) {
 				pos = pg.To
@@ -210,16 +214,8 @@ func (e *Engine) follow(ctx context.Context, p Projection, msgs <-chan *message.
 	for pg := range notices {
 		cp := e.position(p.Name())
 		var err error
-		switch {
-		case pg.To <= cp:
-		case len(pg.Events) == 0 || pg.From > cp+1:
+		if pg.To > cp {
 			err = e.catchUp(ctx, p, pg.To)
-		default:
-			err = e.apply(ctx, p, pg.Events[cp+1-pg.From:])
-			if err == nil && e.position(p.Name()) < pg.To {
-				// Another runner moved the checkpoint meanwhile.
-				err = e.catchUp(ctx, p, pg.To)
-			}
 		}
 		if err != nil {
 			e.stop(ctx, p, err)
