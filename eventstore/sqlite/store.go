@@ -191,6 +191,15 @@ func (s *Store) Close() error {
 
 func (s *Store) closeDB() error {
 	var errs []error
+	// Statements prepared on a sql.Conn are not closed with it, and SQLite
+	// keeps a connection with unfinalized statements open — its file, WAL
+	// and shared memory — after the pool has let it go.
+	for _, stmt := range []*sql.Stmt{s.stmts.begin, s.stmts.commit, s.stmts.rollback, s.stmts.head, s.stmts.stream,
+		s.stmts.byID, s.stmts.insert, s.stmts.seal, s.stmts.readSeal} {
+		if stmt != nil {
+			errs = append(errs, stmt.Close())
+		}
+	}
 	if s.wconn != nil {
 		errs = append(errs, s.wconn.Close())
 	}
