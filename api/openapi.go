@@ -103,7 +103,8 @@ func OpenAPIDocument() map[string]any {
 			"parameters": sharedParams(),
 			"responses":  problemResponses(),
 			"headers": map[string]any{
-				"ETag": map[string]any{"description": "The stream's version, quoted: \"N\".", "schema": map[string]any{"type": "string", "example": `"3"`}},
+				"ETag":        map[string]any{"description": "The stream's version, quoted: \"N\".", "schema": map[string]any{"type": "string", "example": `"3"`}},
+				"Retry-After": map[string]any{"description": "Seconds to wait before retrying.", "schema": map[string]any{"type": "integer", "minimum": 1}},
 			},
 		},
 	}
@@ -206,6 +207,7 @@ func problemResponses() map[string]any {
 				"schema": ref("schemas", "Problem")}},
 		}
 	}
+	out["503"].(map[string]any)["headers"] = map[string]any{"Retry-After": ref("headers", "Retry-After")}
 	return out
 }
 
@@ -218,7 +220,8 @@ var problemMeaning = map[int]string{
 	412: "If-Match names a version that is no longer current.",
 	413: "The body is too large.",
 	422: "Well-formed but impossible (e.g. occurred_at in the future), or an Idempotency-Key reused with another body.",
-	503: "Read models did not reach min_position in time, or the request was cut short.",
+	503: "Read models did not reach min_position in time, the request was cut short, or the database's disk is full " +
+		"(type urn:careledger:problem:storage-full: nothing was recorded; retry once space is freed). Retry-After says when to retry.",
 }
 
 func sharedParams() map[string]any {

@@ -8,10 +8,11 @@ import (
 )
 
 // commandDoc documents a command: its body, its answer with an ETag, the
-// If-Match and Idempotency-Key headers and the problems commands meet.
+// If-Match and Idempotency-Key headers and the problems commands meet
+// (503: the database's disk is full).
 func commandDoc(method, path, id, tag, summary string, act domain.Act, body string, status int) operationDoc {
 	return operationDoc{method: method, path: path, id: id, tag: tag, summary: summary, roles: roleWords(act), body: body,
-		status: status, answer: "CommandAnswer", etag: true, headers: true, problems: []int{404, 409, 412, 413, 422}}
+		status: status, answer: "CommandAnswer", etag: true, headers: true, problems: []int{404, 409, 412, 413, 422, 503}}
 }
 
 // queryDoc documents a read.

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"net/http"
+	"strconv"
 
 	"github.com/careledger/careledger/commands"
 	"github.com/careledger/careledger/domain"
@@ -18,6 +19,10 @@ type Problem struct {
 	Detail string       `json:"detail,omitempty"`
 	Rule   string       `json:"rule,omitempty"`
 	Errors []FieldError `json:"errors,omitempty"`
+	// public: the detail of a 5xx names no internals and is sent as is.
+	public bool
+	// retryAfter is the Retry-After of a 503, in seconds (default 1).
+	retryAfter int
 }
 
 // FieldError names a request field and what is wrong with it.
@@ -36,6 +41,10 @@ var (
 	// ErrNotReady: min_position was not reached in time (503).
 	ErrNotReady = errors.New("read models not caught up")
 )
+
+// storageFullRetry is the Retry-After, in seconds, of a command refused for
+// a full disk: space comes back when someone frees it, not in a second.
+const storageFullRetry = 30
 
 // problemOf classifies an error into a problem, by errors.Is / errors.As.
 func problemOf(err error) Problem {
@@ -70,6 +79,10 @@ func problemOf(err error) Problem {
 		return Problem{Type: "urn:careledger:problem:impossible", Title: "请求不可能成立 Unprocessable", Status: http.StatusUnprocessableEntity, Detail: err.Error()}
 	case errors.Is(err, ErrTooLarge):
 		return Problem{Type: "urn:careledger:problem:too-large", Title: "请求过大 Request too large", Status: http.StatusRequestEntityTooLarge, Detail: err.Error()}
+	case errors.Is(err, commands.ErrStorageFull):
+		return Problem{Type: "urn:careledger:problem:storage-full", Title: "存储空间已满 Storage full", Status: http.StatusServiceUnavailable,
+			Detail: "the database's disk is full, so nothing was recorded; retry once space is freed, the server needs no restart",
+			public: true, retryAfter: storageFullRetry}
 	case errors.Is(err, ErrNotReady):
 		return Problem{Type: "urn:careledger:problem:not-ready", Title: "读模型尚未追上 Not caught up", Status: http.StatusServiceUnavailable, Detail: err.Error()}
 	case errors.Is(err, context.DeadlineExceeded), errors.Is(err, context.Canceled):
@@ -85,13 +98,17 @@ func (s *Server) writeError(w http.ResponseWriter, r *http.Request, err error) {
 	p := problemOf(err)
 	if p.Status >= 500 {
 		s.log.ErrorContext(r.Context(), "request failed", "request_id", requestID(r.Context()), "error", err)
-		p.Detail = "request id " + requestID(r.Context())
+		if p.public {
+			p.Detail += " (request id " + requestID(r.Context()) + ")"
+		} else {
+			p.Detail = "request id " + requestID(r.Context())
+		}
 	}
 	if p.Status == http.StatusUnauthorized {
 		w.Header().Set("WWW-Authenticate", `Bearer realm="careledger"`)
 	}
 	if p.Status == http.StatusServiceUnavailable {
-		w.Header().Set("Retry-After", "1")
+		w.Header().Set("Retry-After", strconv.Itoa(max(p.retryAfter, 1)))
 	}
 	writeProblem(w, p)
 }

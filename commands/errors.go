@@ -1,6 +1,10 @@
 package commands
 
-import "errors"
+import (
+	"errors"
+
+	"github.com/careledger/careledger/eventstore"
+)
 
 // Errors callers branch on with errors.Is, beside the domain's (ErrInvalid,
 // ErrImpossible, ErrRule, ErrForbidden, ErrNotFound) and the store's.
@@ -14,4 +18,10 @@ var (
 	// ErrIdempotencyKeyReused: the idempotency key was used by the same
 	// subject for another request (HTTP 422).
 	ErrIdempotencyKeyReused = errors.New("idempotency key reused with another request")
+	// ErrStorageFull is the store's eventstore.ErrStorageFull, for those
+	// above the store: the database's disk is full, so the command was not
+	// recorded; it will be once space is freed (HTTP 503). Every write to
+	// the database (the log, the data keys, the read models, the access
+	// log) reports a full disk with it.
+	ErrStorageFull = eventstore.ErrStorageFull
 )

@@ -51,6 +51,14 @@
 // (a retried append) is caught by its unique index the same way, and only
 // then are the batch's ids looked up.
 //
+// A full disk is one way the database refuses a transaction: each backend
+// translates its driver's report of it (SQLITE_FULL; PostgreSQL's 53100
+// disk_full) into ErrStorageFull, once, in package dberr. The transaction
+// is rolled back whole, so nothing refused is half-written; the writer
+// forgets the head it believed in, as after any failed transaction, and
+// the next append — once space is freed — goes through on the same store,
+// with no restart.
+//
 // When it reads the log, the writer also reads the seal, and refuses to
 // append (ErrLogTampered) if the head is not the one the seal records:
 // appending would chain onto a cut log and rewrite the seal over the

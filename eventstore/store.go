@@ -189,6 +189,11 @@ var (
 	ErrLogTampered = errors.New("the event log does not match its head seal")
 	// ErrClosed: the store was closed.
 	ErrClosed = errors.New("event store closed")
+	// ErrStorageFull: the database's storage is full (SQLite's file system,
+	// PostgreSQL's disk), so the write was refused and rolled back whole:
+	// nothing of it was recorded. It passes once space is freed; the store
+	// needs no restart. The error wraps the driver's, for its detail.
+	ErrStorageFull = errors.New("the database's storage is full")
 )
 
 // VersionConflictError is returned when a stream is not at the expected

@@ -9,4 +9,6 @@
 // written from API.md alone. The server's stderr goes to the test log when a
 // test fails, or always with CARELEDGER_TEST_SERVER_LOG=1;
 // CARELEDGER_TEST_SERVER_RACE=1 builds the server with the race detector.
+// TestFullDisk mounts small file systems to fill, which takes root; it
+// skips without, unless CARELEDGER_REQUIRE_FULL_DISK=1 (CI).
 package tests

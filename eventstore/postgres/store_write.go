@@ -11,6 +11,7 @@ import (
 	"github.com/jackc/pgx/v5/pgconn"
 
 	"github.com/careledger/careledger/eventstore"
+	"github.com/careledger/careledger/eventstore/dberr"
 	"github.com/careledger/careledger/eventstore/internal/writer"
 )
 
@@ -219,7 +220,14 @@ func (t *writeTx) Existing(ctx context.Context, ids []uuid.UUID) (map[uuid.UUID]
 // or contains NUL, a time outside its range), the error also matches
 // eventstore.ErrInvalidEvent: the writer retries a failed batch one append
 // at a time, so it reaches the caller of the offending append only.
+//
+// A full disk (53100 disk_full: a table or index file could not be
+// extended) matches eventstore.ErrStorageFull. PostgreSQL has rolled the
+// transaction back whole, and nothing needs a restart once space returns.
 func translate(op string, err error) error {
+	if dberr.StorageFull(err) {
+		return fmt.Errorf("%s: %w", op, dberr.Translate(err))
+	}
 	var pgErr *pgconn.PgError
 	if errors.As(err, &pgErr) {
 		switch pgErr.Code {

@@ -9,6 +9,7 @@ import (
 	"github.com/google/uuid"
 
 	"github.com/careledger/careledger/eventstore"
+	"github.com/careledger/careledger/eventstore/dberr"
 )
 
 // Store is an event store whose events' personal fields are encrypted at
@@ -56,15 +57,17 @@ func (s *Store) Append(ctx context.Context, stream eventstore.StreamRef, expecte
 		if err != nil {
 			return nil, err
 		}
+		// The keys live in the store's database: a full disk refuses a new
+		// key as it refuses the event, and says so alike.
 		if subject != "" && s.catalog.Erases(e.Type) {
 			if err := s.keys.Destroy(ctx, subject); err != nil {
-				return nil, err
+				return nil, dberr.Translate(err)
 			}
 		}
 		if fields := s.catalog.Personal(e.Type); len(fields) > 0 && subject != "" {
 			key, err := s.sealer(ctx, subject, true)
 			if err != nil {
-				return nil, err
+				return nil, dberr.Translate(err)
 			}
 			if e.Data, err = sealFields(e.Data, fields, key, e.ID); err != nil {
 				// Data that is not a JSON object cannot be sealed, nor stored.

@@ -23,6 +23,7 @@ import (
 	sqlite3 "modernc.org/sqlite/lib"
 
 	"github.com/careledger/careledger/eventstore"
+	"github.com/careledger/careledger/eventstore/dberr"
 	"github.com/careledger/careledger/eventstore/internal/migrate"
 	"github.com/careledger/careledger/eventstore/internal/writer"
 	"github.com/careledger/careledger/eventstore/sqlitedb"
@@ -185,6 +186,15 @@ func (s *Store) Close() error {
 
 func (s *Store) closeDB() error {
 	var errs []error
+	// Statements prepared on a sql.Conn are not closed with it, and SQLite
+	// keeps a connection with unfinalized statements open — its file, WAL
+	// and shared memory — after the pool has let it go.
+	for _, stmt := range []*sql.Stmt{s.stmts.begin, s.stmts.commit, s.stmts.rollback, s.stmts.head, s.stmts.stream,
+		s.stmts.byID, s.stmts.insert, s.stmts.seal, s.stmts.readSeal} {
+		if stmt != nil {
+			errs = append(errs, stmt.Close())
+		}
+	}
 	if s.wconn != nil {
 		errs = append(errs, s.wconn.Close())
 	}
@@ -311,9 +321,15 @@ func scanSeal(row *sql.Row) (eventstore.Seal, bool, error) {
 // WriteTx implements writer.Backend: BEGIN IMMEDIATE takes SQLite's write
 // lock, which excludes writers in every process until commit. The writer
 // runs one transaction at a time, on its own connection.
+//
+// A full file system (SQLITE_FULL, from an insert or the COMMIT that
+// writes the WAL) fails the transaction with eventstore.ErrStorageFull.
+// It is rolled back whole — WAL frames without their commit frame are
+// never read — and the connection stays good: once space is freed, the
+// next transaction goes through.
 func (s *Store) WriteTx(ctx context.Context, fn func(writer.Tx) error) error {
 	if _, err := s.stmts.begin.ExecContext(ctx); err != nil {
-		return fmt.Errorf("begin: %w", err)
+		return fmt.Errorf("begin: %w", dberr.Translate(err))
 	}
 	err := fn(writeTx{stmts: &s.stmts})
 	if err == nil {
@@ -325,7 +341,7 @@ func (s *Store) WriteTx(ctx context.Context, fn func(writer.Tx) error) error {
 		// After a failed COMMIT SQLite may already have rolled back; a
 		// failing ROLLBACK then changes nothing.
 		_, _ = s.stmts.rollback.ExecContext(ctx)
-		return err
+		return dberr.Translate(err)
 	}
 	return nil
 }

@@ -2,6 +2,7 @@ package accesslog
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"log/slog"
 	"sync"
@@ -9,6 +10,8 @@ import (
 
 	"github.com/google/uuid"
 
+	"github.com/careledger/careledger/eventstore"
+	"github.com/careledger/careledger/eventstore/dberr"
 	"github.com/careledger/careledger/projections/readdb"
 )
 
@@ -18,7 +21,10 @@ import (
 // wait for a write. Flush writes the buffer now; Close flushes and makes
 // every later Record write at once. A crash of the process loses at most
 // the entries of the last unflushed batch — the reads of the last
-// FlushEvery. A batch that fails to write is kept and tried again.
+// FlushEvery. A batch that fails to write is kept and tried again; while
+// the disk is full (eventstore.ErrStorageFull) the flusher never gives up,
+// so that the entries are written once space returns, whether or not
+// anyone reads meanwhile.
 type Log struct {
 	db     readdb.DB
 	every  time.Duration
@@ -120,7 +126,8 @@ func (l *Log) Close(ctx context.Context) error {
 }
 
 // flushLoop writes the buffer every FlushEvery until it finds it empty
-// (or, after repeated failures, gives up until the next Record).
+// (or, after repeated failures other than a full disk, gives up until the
+// next Record).
 func (l *Log) flushLoop() {
 	defer l.wg.Done()
 	failures := 0
@@ -139,7 +146,9 @@ func (l *Log) flushLoop() {
 		l.writeM.Unlock()
 		l.mu.Lock()
 		if err != nil {
-			failures++
+			if !errors.Is(err, eventstore.ErrStorageFull) {
+				failures++
+			}
 			l.log.Error("access log: write batch; kept for the next try", "error", err, "pending", len(l.pending))
 			wait = min(wait*2, 5*time.Second)
 		} else {
@@ -176,9 +185,16 @@ func (l *Log) writePending(ctx context.Context) error {
 // write inserts a batch in one transaction; an entry already written (a
 // batch retried after a commit whose answer was lost) is skipped.
 func (l *Log) write(ctx context.Context, batch []Entry) error {
+	if err := l.writeTx(ctx, batch); err != nil {
+		return fmt.Errorf("access log: %w", dberr.Translate(err))
+	}
+	return nil
+}
+
+func (l *Log) writeTx(ctx context.Context, batch []Entry) error {
 	tx, err := l.db.SQL.BeginTx(ctx, nil)
 	if err != nil {
-		return fmt.Errorf("access log: %w", err)
+		return err
 	}
 	defer tx.Rollback()
 	d := l.db.Dialect
@@ -188,12 +204,9 @@ func (l *Log) write(ctx context.Context, batch []Entry) error {
 			readdb.NullText(e.CaseID), e.Jurisdiction, e.Action, readdb.NullText(e.RequestID)}
 	}
 	if err := readdb.InsertRows(ctx, tx, d, `INSERT INTO access_log (`+columns+`) VALUES `, ` ON CONFLICT (entry_id) DO NOTHING`, rows); err != nil {
-		return fmt.Errorf("access log: write %d entries: %w", len(batch), err)
+		return fmt.Errorf("write %d entries: %w", len(batch), err)
 	}
-	if err := tx.Commit(); err != nil {
-		return fmt.Errorf("access log: %w", err)
-	}
-	return nil
+	return tx.Commit()
 }
 
 // newEntryID is a UUIDv7: entries sort by id in the order they were made.

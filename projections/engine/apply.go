@@ -10,6 +10,7 @@ import (
 
 	"github.com/careledger/careledger/domain"
 	"github.com/careledger/careledger/eventstore"
+	"github.com/careledger/careledger/eventstore/dberr"
 	"github.com/careledger/careledger/projections/readdb"
 )
 
@@ -80,25 +81,56 @@ func (e *Engine) apply(ctx context.Context, p Projection, stored []eventstore.Ev
 	return e.applyDecoded(ctx, p, events)
 }
 
-// applyDecoded applies decoded events, retrying with backoff.
+// applyDecoded applies decoded events, retrying with backoff. A full disk
+// is not the events' fault and counts no attempt: the projection waits for
+// space, trying again every storageFullRetry at most, and goes on by
+// itself once there is some (a projection that stopped would wait for a
+// rebuild).
 func (e *Engine) applyDecoded(ctx context.Context, p Projection, events []domain.Recorded) error {
 	var last error
-	for attempt := range e.opts.Attempts {
-		if attempt > 0 {
+	full := time.Duration(0) // the wait while the disk is full; 0: it is not
+	for attempt := 0; attempt < e.opts.Attempts; {
+		if attempt > 0 || full > 0 {
+			wait := time.Duration(10<<attempt) * time.Millisecond
+			if full > 0 {
+				wait = full
+			}
 			select {
 			case <-ctx.Done():
 				return ctx.Err()
-			case <-time.After(time.Duration(10<<attempt) * time.Millisecond):
+			case <-time.After(wait):
 			}
 		}
-		if last = e.applyOnce(ctx, p, events); last == nil || errors.Is(last, errRace) {
+		last = dberr.Translate(e.applyOnce(ctx, p, events))
+		if errors.Is(last, eventstore.ErrStorageFull) {
+			if full == 0 {
+				e.opts.Logger.Error("projections: the database's disk is full; the projection waits for space", "projection", p.Name(),
+					"from", events[0].Position, "to", events[len(events)-1].Position, "error", last)
+			}
+			full = min(max(2*full, storageFullFirstRetry), storageFullRetry)
+			continue
+		}
+		if full > 0 {
+			e.opts.Logger.Info("projections: space returned; the projection goes on", "projection", p.Name())
+			full = 0
+		}
+		if last == nil || errors.Is(last, errRace) {
 			return nil
 		}
+		attempt++
 		e.opts.Logger.Warn("projections: apply failed, retrying", "projection", p.Name(),
-			"from", events[0].Position, "to", events[len(events)-1].Position, "attempt", attempt+1, "error", last)
+			"from", events[0].Position, "to", events[len(events)-1].Position, "attempt", attempt, "error", last)
 	}
 	return last
 }
+
+// How often a projection tries again while the disk is full: first after
+// storageFullFirstRetry, then twice as long each time, up to
+// storageFullRetry.
+const (
+	storageFullFirstRetry = 50 * time.Millisecond
+	storageFullRetry      = 2 * time.Second
+)
 
 // errRace: another runner applied these events first; nothing to do.
 var errRace = errors.New("checkpoint moved")

@@ -19,13 +19,16 @@
 //
 // A projection that fails on an event is retried with backoff; if it keeps
 // failing, it stops with the error logged and its status set — the event
-// is never skipped. Rebuild builds projections again from the start of the
-// log into shadow tables while the live ones keep serving, then swaps them
-// in. Tick brings the projections whose rows change with the time (Clocked)
-// up to now, as an input to the projection itself, never as a second
-// writer of its tables; a rebuild, like the log, knows no clock, so what
-// it swaps in is brought up to now by the next Tick (serve ticks every
-// minute, 'projections rebuild' once it has swapped).
+// is never skipped. A full disk (eventstore.ErrStorageFull) is not the
+// event's fault: the projection waits for space, however long, and goes on
+// by itself once there is some, so that no restart or rebuild is needed.
+// Rebuild builds projections again from the start of the log into shadow
+// tables while the live ones keep serving, then swaps them in. Tick brings
+// the projections whose rows change with the time (Clocked) up to now, as
+// an input to the projection itself, never as a second writer of its
+// tables; a rebuild, like the log, knows no clock, so what it swaps in is
+// brought up to now by the next Tick (serve ticks every minute,
+// 'projections rebuild' once it has swapped).
 //
 // The engine knows no read model: they are given to New (projections.All
 // lists careledger's), and each decodes nothing itself — the engine decodes

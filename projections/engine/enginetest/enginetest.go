@@ -15,6 +15,7 @@ import (
 
 	"github.com/careledger/careledger/domain"
 	"github.com/careledger/careledger/eventstore"
+	"github.com/careledger/careledger/eventstore/dberr/fulldisktest"
 	"github.com/careledger/careledger/eventstore/postgres"
 	"github.com/careledger/careledger/eventstore/postgres/pgtest"
 	"github.com/careledger/careledger/eventstore/sqlite"
@@ -47,7 +48,10 @@ func Backends(t *testing.T, fn func(t *testing.T, b Backend)) {
 
 // SQLite is a fresh SQLite store with its read-model database.
 func SQLite(t testing.TB) Backend {
-	path := filepath.Join(t.TempDir(), "careledger.db")
+	return sqliteAt(t, filepath.Join(t.TempDir(), "careledger.db"))
+}
+
+func sqliteAt(t testing.TB, path string) Backend {
 	s, err := sqlite.Open(context.Background(), path, eventstore.Options{SealKey: []byte("k")})
 	require.NoError(t, err)
 	t.Cleanup(func() { s.Close() })
@@ -60,13 +64,33 @@ func SQLite(t testing.TB) Backend {
 // Postgres is a fresh PostgreSQL database with a store and the read-model
 // handle on its pool.
 func Postgres(t testing.TB) Backend {
-	url := pgtest.NewDatabase(t)
+	return postgresAt(t, pgtest.NewDatabase(t))
+}
+
+func postgresAt(t testing.TB, url string) Backend {
 	s, err := postgres.Open(context.Background(), url, eventstore.Options{SealKey: []byte("k")})
 	require.NoError(t, err)
 	t.Cleanup(func() { s.Close() })
 	db := readdb.OpenPostgres(s.Pool())
 	t.Cleanup(func() { db.Close() })
 	return Backend{Name: "postgres", Store: s, DB: readdb.DB{SQL: db, Dialect: readdb.Postgres}}
+}
+
+// FullDiskBackends is Backends with each database on a small file system
+// of the test's own, which fs fills and frees (see fulldisktest): the
+// SQLite file on a tmpfs of size bytes, or the PostgreSQL database's tables
+// in a tablespace on one.
+func FullDiskBackends(t *testing.T, size int64, fn func(t *testing.T, b Backend, fs *fulldisktest.FS)) {
+	t.Run("sqlite", func(t *testing.T) {
+		t.Parallel()
+		fs := fulldisktest.Mount(t, size, nil)
+		fn(t, sqliteAt(t, filepath.Join(fs.Dir, "careledger.db")), fs)
+	})
+	t.Run("postgres", func(t *testing.T) {
+		t.Parallel()
+		url, fs := fulldisktest.PostgresDatabase(t, size)
+		fn(t, postgresAt(t, url), fs)
+	})
 }
 
 // Jur parses a division code.
