@@ -142,8 +142,10 @@ func schemaDocs() map[string]any {
 		"WorkerTransfer":      closed(object([]string{"occurred_at", "jurisdiction"}, props{"occurred_at": dateTime(), "jurisdiction": jurisdiction()})),
 		"ChildRegistration": closed(object([]string{"name", "birth_date", "sex", "jurisdiction", "categories", "key_child_flags", "guardian", "living_situation", "schooling", "hukou_registered"}, func() props {
 			p := childFields(guardian)
-			p["id"] = described("An id the client chooses (1 to 64 letters, digits, '.', '_', '-'); left out, the server makes one. An id already registered is 409.",
-				map[string]any{"type": "string", "pattern": "^[A-Za-z0-9._-]{1,64}$"})
+			p["id"] = described("An id the client chooses: a UUID in its canonical lower-case spelling, so that no id carries personal data; "+
+				"left out, the server makes one. An id already in use is 409 with the same problem wherever the file that has it lies; "+
+				"a jurisdiction outside the caller's is 403 before the id is looked up.",
+				map[string]any{"type": "string", "format": "uuid", "pattern": "^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$"})
 			p["version"] = described("A new file has no version: left out, or 0.", map[string]any{"type": "integer", "const": 0})
 			return p
 		}())),

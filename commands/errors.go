@@ -1,6 +1,9 @@
 package commands
 
-import "errors"
+import (
+	"errors"
+	"fmt"
+)
 
 // Errors callers branch on with errors.Is, beside the domain's (ErrInvalid,
 // ErrImpossible, ErrRule, ErrForbidden, ErrNotFound) and the store's.
@@ -14,4 +17,9 @@ var (
 	// ErrIdempotencyKeyReused: the idempotency key was used by the same
 	// subject for another request (HTTP 422).
 	ErrIdempotencyKeyReused = errors.New("idempotency key reused with another request")
+	// ErrChildIDTaken: a child id the client chose cannot be used, since a
+	// file already has it (HTTP 409). It matches ErrConflict and says
+	// nothing of where that file lies — in the caller's jurisdiction or
+	// another — so that it does not tell one from the other.
+	ErrChildIDTaken = fmt.Errorf("this child id cannot be used; choose another or let the server choose: %w", ErrConflict)
 )
