@@ -357,6 +357,16 @@ func schemaDocs() map[string]any {
 			"late_entries": list(object([]string{"type", "occurred_at", "recorded_at", "delay_hours", "actor"}, props{
 				"type": text(), "occurred_at": dateTime(), "recorded_at": dateTime(), "delay_hours": number(), "actor": schema("Actor")})),
 			"timeline": list(schema("TimelineItem")), "policy_versions": list(map[string]any{"type": "object"}),
+			"streams": described("The streams the report rests on, each named by its version, last position and last hash as of as_of, "+
+				"so that the report can be checked against the log.",
+				list(object([]string{"stream_id", "version", "last_position", "last_hash"}, props{
+					"stream_id": text(), "version": integer(), "last_position": integer(), "last_hash": text(),
+					"withheld": described("Set when the reader may not see every entry of the stream (属地管理): the case's child has left the "+
+						"reader's jurisdiction. Entries recorded while the child lay within it are shown, each move out as 迁出本辖区 without "+
+						"where to, nothing after; version, last_position and last_hash are then those of the last entry shown in full.", boolean()),
+				}))),
+			"cases_withheld": described("Set when a report on a child leaves out cases of the child that lie outside the reader's "+
+				"jurisdiction; it names none of them.", boolean()),
 			"people": described("Every registered worker who acted on the record covered, owned one of its obligations, was held responsible "+
 				"by the findings or owns a rectification item, in the order they first appear.",
 				list(object([]string{"worker_id", "name", "role", "jurisdiction", "qualification_at_incident", "involvement"}, props{
