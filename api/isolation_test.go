@@ -22,8 +22,9 @@ import (
 // each role meets the same state) and gives the request and the status it
 // succeeds with. outside is the status for an allowed role of another
 // county: 404 where a resource exists that it must not learn of; 403 where
-// it would create something outside its jurisdiction; the success status
-// where the route reads nothing of a jurisdiction.
+// it would create something, or put something, outside its jurisdiction
+// (the body's place is checked before any id is looked up); the success
+// status where the route reads nothing of a jurisdiction.
 type probe struct {
 	route   string
 	request func(f *fixture) (path string, body any, ok int)
@@ -115,8 +116,8 @@ var everyRoleName = []string{"child_director", "child_supervisor", "caseworker",
 // TestIsolationMatrix: every route of the API, every role, in and out of
 // the jurisdiction, with the exact status: a role the route does not allow
 // is 403; an allowed role of another county is 404 (never learning that
-// the resource exists), or 403 when it would create something outside its
-// jurisdiction; an allowed role of the county succeeds.
+// the resource exists), or 403 when it would create or put something
+// outside its jurisdiction; an allowed role of the county succeeds.
 func TestIsolationMatrix(t *testing.T) {
 	apitest.Backends(t, func(t *testing.T, env *apitest.Env) {
 		f := newFixture(t, env)
@@ -332,7 +333,9 @@ func (m *matrix) probes() []probe {
 			return "/v1/workers/" + f.registerWorker("child_director", village) + "/deactivation",
 				map[string]any{"occurred_at": at(2 * time.Second), "reason": "调任"}, http.StatusOK
 		}},
-		{route: "POST /v1/workers/{id}/transfer", outside: http.StatusNotFound, request: func(f *fixture) (string, any, int) {
+		// The new post lies outside another county's admin: refused before
+		// the worker is looked up, so 403 whether or not it exists.
+		{route: "POST /v1/workers/{id}/transfer", outside: http.StatusForbidden, request: func(f *fixture) (string, any, int) {
 			return "/v1/workers/" + f.registerWorker("child_director", village) + "/transfer",
 				map[string]any{"occurred_at": at(2 * time.Second), "jurisdiction": village[:9] + "202"}, http.StatusOK
 		}},

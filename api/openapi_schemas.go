@@ -142,8 +142,10 @@ func schemaDocs() map[string]any {
 		"WorkerTransfer":      closed(object([]string{"occurred_at", "jurisdiction"}, props{"occurred_at": dateTime(), "jurisdiction": jurisdiction()})),
 		"ChildRegistration": closed(object([]string{"name", "birth_date", "sex", "jurisdiction", "categories", "key_child_flags", "guardian", "living_situation", "schooling", "hukou_registered"}, func() props {
 			p := childFields(guardian)
-			p["id"] = described("An id the client chooses (1 to 64 letters, digits, '.', '_', '-'); left out, the server makes one. An id already registered is 409.",
-				map[string]any{"type": "string", "pattern": "^[A-Za-z0-9._-]{1,64}$"})
+			p["id"] = described("An id the client chooses: a UUID in its canonical lower-case spelling, so that no id carries personal data; "+
+				"left out, the server makes one. An id already in use is 409 with the same problem wherever the file that has it lies; "+
+				"a jurisdiction outside the caller's is 403 before the id is looked up.",
+				map[string]any{"type": "string", "format": "uuid", "pattern": "^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$"})
 			p["version"] = described("A new file has no version: left out, or 0.", map[string]any{"type": "integer", "const": 0})
 			return p
 		}())),
@@ -369,6 +371,16 @@ func schemaDocs() map[string]any {
 			"late_entries": list(object([]string{"type", "occurred_at", "recorded_at", "delay_hours", "actor"}, props{
 				"type": text(), "occurred_at": dateTime(), "recorded_at": dateTime(), "delay_hours": number(), "actor": schema("Actor")})),
 			"timeline": list(schema("TimelineItem")), "policy_versions": list(map[string]any{"type": "object"}),
+			"streams": described("The streams the report rests on, each named by its version, last position and last hash as of as_of, "+
+				"so that the report can be checked against the log.",
+				list(object([]string{"stream_id", "version", "last_position", "last_hash"}, props{
+					"stream_id": text(), "version": integer(), "last_position": integer(), "last_hash": text(),
+					"withheld": described("Set when the reader may not see every entry of the stream (属地管理): the case's child has left the "+
+						"reader's jurisdiction. Entries recorded while the child lay within it are shown, each move out as 迁出本辖区 without "+
+						"where to, nothing after; version, last_position and last_hash are then those of the last entry shown in full.", boolean()),
+				}))),
+			"cases_withheld": described("Set when a report on a child leaves out cases of the child that lie outside the reader's "+
+				"jurisdiction; it names none of them.", boolean()),
 			"people": described("Every registered worker who acted on the record covered, owned one of its obligations, was held responsible "+
 				"by the findings or owns a rectification item, in the order they first appear.",
 				list(object([]string{"worker_id", "name", "role", "jurisdiction", "qualification_at_incident", "involvement"}, props{

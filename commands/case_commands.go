@@ -11,11 +11,8 @@ import (
 // within the principal's jurisdiction (else ErrNotFound), and a director or
 // supervisor must be trained at the act's business time.
 func (h *Handlers) onCase(ctx context.Context, call Call, caseID string, at time.Time, act func(c *domain.Case, by domain.Principal) error) (Result, error) {
-	res, err := h.execute(ctx, call, domain.CaseStream(caseID), func(ctx context.Context, history []domain.Recorded) ([]domain.Change, error) {
+	res, err := h.execute(ctx, call, domain.CaseStream(caseID), caseVisible(call.Principal, caseID), func(ctx context.Context, history []domain.Recorded) ([]domain.Change, error) {
 		facts := domain.FoldCase(history)
-		if !facts.Opened() || !call.Principal.Reaches(facts.Jurisdiction) {
-			return nil, domain.NotFound("case", caseID)
-		}
 		childHistory, err := h.history(ctx, domain.ChildStream(facts.ChildID))
 		if err != nil {
 			return nil, err

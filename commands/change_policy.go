@@ -13,7 +13,7 @@ type ChangePolicy struct {
 
 // ChangePolicy carries out the command; the result's ID is "policy".
 func (h *Handlers) ChangePolicy(ctx context.Context, call Call, cmd ChangePolicy) (Result, error) {
-	res, err := h.execute(ctx, call, domain.PolicyStream, func(ctx context.Context, _ []domain.Recorded) ([]domain.Change, error) {
+	res, err := h.execute(ctx, call, domain.PolicyStream, nil, func(ctx context.Context, _ []domain.Recorded) ([]domain.Change, error) {
 		by := call.Principal
 		if err := h.qualify(ctx, &by, h.now()); err != nil {
 			return nil, err

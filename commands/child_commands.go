@@ -2,7 +2,6 @@ package commands
 
 import (
 	"context"
-	"fmt"
 	"time"
 
 	"github.com/careledger/careledger/domain"
@@ -12,11 +11,8 @@ import (
 // and lie within the principal's jurisdiction (else ErrNotFound), and a
 // director or supervisor must be trained at the act's business time.
 func (h *Handlers) onChild(ctx context.Context, call Call, childID string, at func() time.Time, act func(c *domain.Child, by domain.Principal) error) (Result, error) {
-	res, err := h.execute(ctx, call, domain.ChildStream(childID), func(ctx context.Context, history []domain.Recorded) ([]domain.Change, error) {
+	res, err := h.execute(ctx, call, domain.ChildStream(childID), childVisible(call.Principal, childID), func(ctx context.Context, history []domain.Recorded) ([]domain.Change, error) {
 		c := domain.LoadChild(history)
-		if len(history) == 0 || !call.Principal.Reaches(c.Jurisdiction()) {
-			return nil, domain.NotFound("child", childID)
-		}
 		by := call.Principal
 		if err := h.qualify(ctx, &by, at()); err != nil {
 			return nil, err
@@ -37,17 +33,18 @@ type UpdateChildProfile struct {
 }
 
 // UpdateChildProfile carries out the command. A child may move only to a
-// place within the principal's jurisdiction.
+// place within the principal's jurisdiction: that is checked before the
+// file is looked up, so that the refusal is the same whatever the id.
 func (h *Handlers) UpdateChildProfile(ctx context.Context, call Call, cmd UpdateChildProfile) (Result, error) {
-	return h.onChild(ctx, call, cmd.ChildID, h.now, func(c *domain.Child, by domain.Principal) error {
-		if j := cmd.Update.Jurisdiction; j != nil {
-			if err := h.places.Check(ctx, "jurisdiction", *j); err != nil {
-				return err
-			}
-			if !call.Principal.Reaches(*j) {
-				return fmt.Errorf("jurisdiction %s lies outside yours: %w", *j, domain.ErrForbidden)
-			}
+	if j := cmd.Update.Jurisdiction; j != nil {
+		if err := h.places.Check(ctx, "jurisdiction", *j); err != nil {
+			return Result{}, err
 		}
+		if err := checkReach(call.Principal, "jurisdiction", *j); err != nil {
+			return Result{}, err
+		}
+	}
+	return h.onChild(ctx, call, cmd.ChildID, h.now, func(c *domain.Child, by domain.Principal) error {
 		return c.UpdateProfile(by, h.now(), cmd.Update)
 	})
 }

@@ -311,3 +311,47 @@ func TestReportForNewChildRegistersIt(t *testing.T) {
 		assert.Equal(t, childID, againChild)
 	})
 }
+
+// TestReachIsCheckedBeforeAnyID: a command decides what its body says —
+// that the place lies within the caller's jurisdiction — before it looks
+// up an id the client chose or named, and a stream outside the caller's
+// reach answers as one that does not exist, whatever If-Match names.
+func TestReachIsCheckedBeforeAnyID(t *testing.T) {
+	backends(t, func(t *testing.T, store eventstore.Store) {
+		ctx := context.Background()
+		w := newWorld(t, store)
+		const elsewhere = "370911101201" // a village of another county
+		away := principal(t, "cw-away", domain.RoleCaseworker, "370911")
+		chosen := newChild(t, elsewhere)
+		chosen.ChildID = "7c9e6679-7425-40de-944b-e07fc1f90ae7"
+		_, err := w.h.RegisterChild(ctx, commands.Call{Principal: away}, commands.RegisterChild{Child: chosen})
+		require.NoError(t, err)
+
+		register := func(id, place string) error {
+			c := newChild(t, place)
+			c.ChildID = id
+			_, err := w.h.RegisterChild(ctx, commands.Call{Principal: w.director}, commands.RegisterChild{Child: c})
+			return err
+		}
+		takenHere, takenThere := register(w.childID, village), register(chosen.ChildID, village)
+		assert.ErrorIs(t, takenHere, commands.ErrChildIDTaken)
+		require.Error(t, takenThere)
+		assert.Equal(t, takenHere.Error(), takenThere.Error(), "an id in use elsewhere answers as one in use here")
+
+		outside := register("16fd2706-8baf-433b-82eb-8c7fada847da", elsewhere)
+		assert.ErrorIs(t, outside, domain.ErrForbidden)
+		for _, id := range []string{w.childID, chosen.ChildID} {
+			err := register(id, elsewhere)
+			require.Error(t, err)
+			assert.Equal(t, outside.Error(), err.Error(), "a place outside is refused alike whether or not the id is in use")
+		}
+
+		opened, err := w.report(t, w.director, "")
+		require.NoError(t, err)
+		for _, v := range []int64{0, 1, 2} {
+			_, err := w.h.RecordFollowUp(ctx, commands.Call{Principal: away, IfMatch: &v}, commands.RecordFollowUp{
+				CaseID: opened.ID, OccurredAt: now, Note: "电话回访"})
+			assert.ErrorIs(t, err, domain.ErrNotFound, "If-Match %d on a case outside the caller's reach", v)
+		}
+	})
+}

@@ -18,10 +18,7 @@ type CorrectCaseEntry struct {
 
 // CorrectCaseEntry carries out the command.
 func (h *Handlers) CorrectCaseEntry(ctx context.Context, call Call, cmd CorrectCaseEntry) (Result, error) {
-	res, err := h.execute(ctx, call, domain.CaseStream(cmd.CaseID), func(ctx context.Context, history []domain.Recorded) ([]domain.Change, error) {
-		if facts := domain.FoldCase(history); !facts.Opened() || !call.Principal.Reaches(facts.Jurisdiction) {
-			return nil, domain.NotFound("case", cmd.CaseID)
-		}
+	res, err := h.execute(ctx, call, domain.CaseStream(cmd.CaseID), caseVisible(call.Principal, cmd.CaseID), func(ctx context.Context, history []domain.Recorded) ([]domain.Change, error) {
 		return h.correct(ctx, call, history, cmd.Position, cmd.Fields, cmd.Reason)
 	})
 	res.ID = cmd.CaseID
@@ -38,10 +35,7 @@ type CorrectChildEntry struct {
 
 // CorrectChildEntry carries out the command.
 func (h *Handlers) CorrectChildEntry(ctx context.Context, call Call, cmd CorrectChildEntry) (Result, error) {
-	res, err := h.execute(ctx, call, domain.ChildStream(cmd.ChildID), func(ctx context.Context, history []domain.Recorded) ([]domain.Change, error) {
-		if f := domain.FoldChild(history); !f.Opened() || !call.Principal.Reaches(f.Jurisdiction) {
-			return nil, domain.NotFound("child", cmd.ChildID)
-		}
+	res, err := h.execute(ctx, call, domain.ChildStream(cmd.ChildID), childVisible(call.Principal, cmd.ChildID), func(ctx context.Context, history []domain.Recorded) ([]domain.Change, error) {
 		return h.correct(ctx, call, history, cmd.Position, cmd.Fields, cmd.Reason)
 	})
 	res.ID = cmd.ChildID

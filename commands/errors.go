@@ -2,6 +2,7 @@ package commands
 
 import (
 	"errors"
+	"fmt"
 
 	"github.com/careledger/careledger/eventstore"
 )
@@ -24,4 +25,9 @@ var (
 	// the database (the log, the data keys, the read models, the access
 	// log) reports a full disk with it.
 	ErrStorageFull = eventstore.ErrStorageFull
+	// ErrChildIDTaken: a child id the client chose cannot be used, since a
+	// file already has it (HTTP 409). It matches ErrConflict and says
+	// nothing of where that file lies — in the caller's jurisdiction or
+	// another — so that it does not tell one from the other.
+	ErrChildIDTaken = fmt.Errorf("this child id cannot be used; choose another or let the server choose: %w", ErrConflict)
 )

@@ -20,12 +20,22 @@ import (
 // append (one or more).
 type decision func(ctx context.Context, history []domain.Recorded) ([]domain.Change, error)
 
-// execute loads a stream, decides, and appends with the expected version.
-// On a version conflict it decides again on fresh state, up to h.retries
-// times, unless the caller named a version (If-Match), which then fails.
-// With an idempotency key, a stream already holding the key's events
-// answers them instead of deciding again.
-func (h *Handlers) execute(ctx context.Context, call Call, streamID domain.StreamID, decide decision) (Result, error) {
+// admission is what a command checks on a stream's history before it looks
+// at anything else the call names: that the stream exists and lies within
+// the caller's jurisdiction (else domain.ErrNotFound), or, for a new stream,
+// that the request may be carried out at all and the id is free. It runs
+// before If-Match is compared, so that a stream the caller may not see
+// answers exactly as one that does not exist would, whatever version the
+// call names: a 412 for a stream outside the caller's reach would tell that
+// it exists, and at which version. nil admits every call.
+type admission func(ctx context.Context, history []domain.Recorded) error
+
+// execute loads a stream, admits the call, decides, and appends with the
+// expected version. On a version conflict it admits and decides again on
+// fresh state, up to h.retries times, unless the caller named a version
+// (If-Match), which then fails. With an idempotency key, a stream already
+// holding the key's events answers them instead of deciding again.
+func (h *Handlers) execute(ctx context.Context, call Call, streamID domain.StreamID, admit admission, decide decision) (Result, error) {
 	stream := eventlog.StreamRef(streamID)
 	for attempt := 0; ; attempt++ {
 		stored, err := h.store.ReadStream(ctx, stream.ID, 0, 0)
@@ -38,12 +48,17 @@ func (h *Handlers) execute(ctx context.Context, call Call, streamID domain.Strea
 				return res, err
 			}
 		}
-		if call.IfMatch != nil && *call.IfMatch != version {
-			return Result{}, fmt.Errorf("%s is at version %d, not %d: %w", stream.ID, version, *call.IfMatch, ErrPreconditionFailed)
-		}
 		history, err := h.codec.Decode(stored)
 		if err != nil {
 			return Result{}, fmt.Errorf("load %s: %w", stream.ID, err)
+		}
+		if admit != nil {
+			if err := admit(ctx, history); err != nil {
+				return Result{}, err
+			}
+		}
+		if call.IfMatch != nil && *call.IfMatch != version {
+			return Result{}, fmt.Errorf("%s is at version %d, not %d: %w", stream.ID, version, *call.IfMatch, ErrPreconditionFailed)
 		}
 		changes, err := decide(ctx, history)
 		if err != nil {
@@ -168,14 +183,33 @@ func backoff(ctx context.Context, attempt int) {
 	}
 }
 
-// create runs a command that starts a new stream: history must be empty
-// (a stream already there means the derived id was used by another
-// request, which replay has already told apart from a retry).
-func (h *Handlers) create(ctx context.Context, call Call, stream domain.StreamID, decide func(ctx context.Context) ([]domain.Change, error)) (Result, error) {
-	return h.execute(ctx, call, stream, func(ctx context.Context, history []domain.Recorded) ([]domain.Change, error) {
-		if len(history) > 0 {
-			return nil, fmt.Errorf("%s already exists: %w", stream, ErrIdempotencyKeyReused)
+// create runs a command that starts a new stream. The request is decided
+// first — its body, and the caller's reach over the places it names — and
+// only then is the stream looked at: a stream already there is taken (the
+// error to answer with). So a request the caller may not make is refused
+// alike whether or not the id is in use, and a taken id answers alike
+// wherever the stream lies. A retry of the same request (same subject and
+// idempotency key) is answered by replay before either.
+func (h *Handlers) create(ctx context.Context, call Call, stream domain.StreamID, taken error, decide func(ctx context.Context) ([]domain.Change, error)) (Result, error) {
+	var changes []domain.Change
+	admit := func(ctx context.Context, history []domain.Recorded) error {
+		var err error
+		if changes, err = decide(ctx); err != nil {
+			return err
 		}
-		return decide(ctx)
+		if len(history) > 0 {
+			return taken
+		}
+		return nil
+	}
+	return h.execute(ctx, call, stream, admit, func(context.Context, []domain.Recorded) ([]domain.Change, error) {
+		return changes, nil
 	})
+}
+
+// derivedTaken is the error of create for a stream whose id the server
+// derived: one already there was started by another request under the same
+// idempotency key (replay has told a retry apart).
+func derivedTaken(stream domain.StreamID) error {
+	return fmt.Errorf("%s already exists: %w", stream, ErrIdempotencyKeyReused)
 }

@@ -16,7 +16,7 @@ type ImportDivisions struct {
 
 // ImportDivisions carries out the command; the result's ID is "divisions".
 func (h *Handlers) ImportDivisions(ctx context.Context, call Call, cmd ImportDivisions) (Result, error) {
-	res, err := h.execute(ctx, call, domain.DivisionsStream, func(ctx context.Context, history []domain.Recorded) ([]domain.Change, error) {
+	res, err := h.execute(ctx, call, domain.DivisionsStream, nil, func(ctx context.Context, history []domain.Recorded) ([]domain.Change, error) {
 		current, err := domain.ApplyDivisions(divisions.Embedded(), history)
 		if err != nil {
 			return nil, err

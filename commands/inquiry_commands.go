@@ -16,18 +16,23 @@ import (
 // lies in now.
 func (h *Handlers) onInquiry(ctx context.Context, call Call, inquiryID string, at time.Time, named func(f domain.InquiryFacts) bool,
 	act func(q *domain.Inquiry, by domain.Principal, place domain.Jurisdiction) error) (Result, error) {
-	res, err := h.execute(ctx, call, domain.InquiryStream(inquiryID), func(ctx context.Context, history []domain.Recorded) ([]domain.Change, error) {
+	var place domain.Jurisdiction
+	admit := func(ctx context.Context, history []domain.Recorded) error {
 		q := domain.LoadInquiry(history)
 		if !q.Opened() {
-			return nil, domain.NotFound("inquiry", inquiryID)
+			return domain.NotFound("inquiry", inquiryID)
 		}
-		place, err := h.inquiryPlace(ctx, q)
-		if err != nil {
-			return nil, err
+		var err error
+		if place, err = h.inquiryPlace(ctx, q); err != nil {
+			return err
 		}
 		if !call.Principal.Reaches(place) && (named == nil || !named(q.Facts())) {
-			return nil, domain.NotFound("inquiry", inquiryID)
+			return domain.NotFound("inquiry", inquiryID)
 		}
+		return nil
+	}
+	res, err := h.execute(ctx, call, domain.InquiryStream(inquiryID), admit, func(ctx context.Context, history []domain.Recorded) ([]domain.Change, error) {
+		q := domain.LoadInquiry(history)
 		by := call.Principal
 		if err := h.qualify(ctx, &by, orNow(at, h.now)); err != nil {
 			return nil, err

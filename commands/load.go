@@ -2,6 +2,7 @@ package commands
 
 import (
 	"context"
+	"fmt"
 	"time"
 
 	"github.com/careledger/careledger/domain"
@@ -27,6 +28,40 @@ func (h *Handlers) child(ctx context.Context, p domain.Principal, id string) (*d
 		return nil, domain.NotFound("child", id)
 	}
 	return c, nil
+}
+
+// caseVisible admits a command on an existing case: the case must exist
+// and lie within the principal's jurisdiction, else ErrNotFound, the same
+// for both.
+func caseVisible(p domain.Principal, caseID string) admission {
+	return func(_ context.Context, history []domain.Recorded) error {
+		if f := domain.FoldCase(history); !f.Opened() || !p.Reaches(f.Jurisdiction) {
+			return domain.NotFound("case", caseID)
+		}
+		return nil
+	}
+}
+
+// childVisible admits a command on an existing child's file: the file must
+// exist and lie within the principal's jurisdiction, else ErrNotFound, the
+// same for both.
+func childVisible(p domain.Principal, childID string) admission {
+	return func(_ context.Context, history []domain.Recorded) error {
+		if f := domain.FoldChild(history); !f.Opened() || !p.Reaches(f.Jurisdiction) {
+			return domain.NotFound("child", childID)
+		}
+		return nil
+	}
+}
+
+// checkReach refuses a place outside the caller's jurisdiction (the field
+// names it). It runs before any id of the request is looked up, so that
+// the refusal is the same whether or not the id is in use.
+func checkReach(p domain.Principal, field string, place domain.Jurisdiction) error {
+	if !place.IsZero() && !p.Reaches(place) {
+		return fmt.Errorf("%s %s lies outside yours: %w", field, place, domain.ErrForbidden)
+	}
+	return nil
 }
 
 // worker loads a worker; ok is false when none is registered under id.

@@ -34,7 +34,7 @@ func (h *Handlers) OpenInquiry(ctx context.Context, call Call, cmd OpenInquiry) 
 		}
 	}
 	id := derivedID(call, "inquiry")
-	res, err := h.create(ctx, call, domain.InquiryStream(id), func(ctx context.Context) ([]domain.Change, error) {
+	res, err := h.create(ctx, call, domain.InquiryStream(id), derivedTaken(domain.InquiryStream(id)), func(ctx context.Context) ([]domain.Change, error) {
 		by := call.Principal
 		if err := h.qualify(ctx, &by, h.now()); err != nil {
 			return nil, err

@@ -24,7 +24,12 @@ type ReceiveReport struct {
 }
 
 // ReceiveReport carries out the command; the result's ID is the case's.
-// When a child was registered too, ChildID of the answer names it.
+// When a child was registered too, ChildID of the answer names it. A new
+// child is decided on before its id is looked up, as by RegisterChild: a
+// place outside the caller's jurisdiction is forbidden whether or not the
+// id is in use, and an id in use is ErrChildIDTaken wherever the file that
+// has it lies. A registered child (ChildID) outside the caller's
+// jurisdiction is not found, as one that does not exist.
 func (h *Handlers) ReceiveReport(ctx context.Context, call Call, cmd ReceiveReport) (Result, string, error) {
 	childID := cmd.ChildID
 	caseID := derivedID(call, "case")
@@ -41,6 +46,9 @@ func (h *Handlers) ReceiveReport(ctx context.Context, call Call, cmd ReceiveRepo
 		if err := h.places.Check(ctx, "child.jurisdiction", cmd.NewChild.Jurisdiction); err != nil {
 			return Result{}, "", err
 		}
+		if err := checkReach(call.Principal, "child.jurisdiction", cmd.NewChild.Jurisdiction); err != nil {
+			return Result{}, "", err
+		}
 		childID = newChildID(call, *cmd.NewChild)
 		if err := checkNewChildReport(call.Principal, h.now(), childID, *cmd.NewChild, report); err != nil {
 			return Result{}, "", err
@@ -49,7 +57,8 @@ func (h *Handlers) ReceiveReport(ctx context.Context, call Call, cmd ReceiveRepo
 		if call.IdempotencyKey != "" {
 			childCall.IdempotencyKey = call.IdempotencyKey + "\x00child"
 		}
-		_, err := h.create(ctx, childCall, domain.ChildStream(childID), func(ctx context.Context) ([]domain.Change, error) {
+		stream := domain.ChildStream(childID)
+		_, err := h.create(ctx, childCall, stream, childTaken(*cmd.NewChild, stream), func(ctx context.Context) ([]domain.Change, error) {
 			return h.decideChildRegistration(ctx, childCall, childID, *cmd.NewChild, true)
 		})
 		if err != nil {
@@ -60,7 +69,7 @@ func (h *Handlers) ReceiveReport(ctx context.Context, call Call, cmd ReceiveRepo
 	if err != nil {
 		return Result{}, "", err
 	}
-	res, err := h.create(ctx, call, domain.CaseStream(caseID), func(ctx context.Context) ([]domain.Change, error) {
+	res, err := h.create(ctx, call, domain.CaseStream(caseID), derivedTaken(domain.CaseStream(caseID)), func(ctx context.Context) ([]domain.Change, error) {
 		by := call.Principal
 		if err := h.qualify(ctx, &by, cmd.ReceivedAt); err != nil {
 			return nil, err

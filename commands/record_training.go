@@ -24,14 +24,14 @@ func (h *Handlers) RecordTraining(ctx context.Context, call Call, cmd RecordTrai
 // principal's reach), decides with act by the qualified principal and
 // appends what it decided.
 func (h *Handlers) onWorker(ctx context.Context, call Call, id string, act func(w *domain.Worker, by domain.Principal) error) (Result, error) {
-	res, err := h.execute(ctx, call, domain.WorkerStream(id), func(ctx context.Context, history []domain.Recorded) ([]domain.Change, error) {
-		if len(history) == 0 {
-			return nil, domain.NotFound("worker", id)
+	admit := func(_ context.Context, history []domain.Recorded) error {
+		if len(history) == 0 || !call.Principal.Reaches(domain.LoadWorker(history).Jurisdiction()) {
+			return domain.NotFound("worker", id)
 		}
+		return nil
+	}
+	res, err := h.execute(ctx, call, domain.WorkerStream(id), admit, func(ctx context.Context, history []domain.Recorded) ([]domain.Change, error) {
 		w := domain.LoadWorker(history)
-		if !call.Principal.Reaches(w.Jurisdiction()) {
-			return nil, domain.NotFound("worker", id)
-		}
 		by := call.Principal
 		if err := h.qualify(ctx, &by, h.now()); err != nil {
 			return nil, err

@@ -18,7 +18,7 @@ type RegisterWebhook struct {
 // webhook's.
 func (h *Handlers) RegisterWebhook(ctx context.Context, call Call, cmd RegisterWebhook) (Result, error) {
 	id := derivedID(call, "webhook")
-	res, err := h.create(ctx, call, domain.WebhookStream(id), func(ctx context.Context) ([]domain.Change, error) {
+	res, err := h.create(ctx, call, domain.WebhookStream(id), derivedTaken(domain.WebhookStream(id)), func(ctx context.Context) ([]domain.Change, error) {
 		if err := h.places.Check(ctx, "jurisdiction", cmd.Jurisdiction); err != nil {
 			return nil, err
 		}

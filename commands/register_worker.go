@@ -2,7 +2,6 @@ package commands
 
 import (
 	"context"
-	"fmt"
 
 	"github.com/careledger/careledger/domain"
 )
@@ -19,12 +18,12 @@ type RegisterWorker struct {
 // RegisterWorker carries out the command; the result's ID is the worker's.
 func (h *Handlers) RegisterWorker(ctx context.Context, call Call, cmd RegisterWorker) (Result, error) {
 	id := derivedID(call, "worker")
-	res, err := h.create(ctx, call, domain.WorkerStream(id), func(ctx context.Context) ([]domain.Change, error) {
+	res, err := h.create(ctx, call, domain.WorkerStream(id), derivedTaken(domain.WorkerStream(id)), func(ctx context.Context) ([]domain.Change, error) {
 		if err := h.places.Check(ctx, "jurisdiction", cmd.Jurisdiction); err != nil {
 			return nil, err
 		}
-		if !call.Principal.Reaches(cmd.Jurisdiction) {
-			return nil, fmt.Errorf("jurisdiction %s lies outside yours: %w", cmd.Jurisdiction, domain.ErrForbidden)
+		if err := checkReach(call.Principal, "jurisdiction", cmd.Jurisdiction); err != nil {
+			return nil, err
 		}
 		by := call.Principal
 		if err := h.qualify(ctx, &by, h.now()); err != nil {

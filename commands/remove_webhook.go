@@ -14,11 +14,14 @@ type RemoveWebhook struct {
 // RemoveWebhook carries out the command. A webhook outside the caller's
 // jurisdiction is not found.
 func (h *Handlers) RemoveWebhook(ctx context.Context, call Call, cmd RemoveWebhook) (Result, error) {
-	res, err := h.execute(ctx, call, domain.WebhookStream(cmd.WebhookID), func(ctx context.Context, history []domain.Recorded) ([]domain.Change, error) {
-		w := domain.LoadWebhook(history)
-		if !w.Registered() || !call.Principal.Reaches(w.Jurisdiction()) {
-			return nil, domain.NotFound("webhook", cmd.WebhookID)
+	admit := func(_ context.Context, history []domain.Recorded) error {
+		if w := domain.LoadWebhook(history); !w.Registered() || !call.Principal.Reaches(w.Jurisdiction()) {
+			return domain.NotFound("webhook", cmd.WebhookID)
 		}
+		return nil
+	}
+	res, err := h.execute(ctx, call, domain.WebhookStream(cmd.WebhookID), admit, func(ctx context.Context, history []domain.Recorded) ([]domain.Change, error) {
+		w := domain.LoadWebhook(history)
 		if err := w.Remove(call.Principal, h.now()); err != nil {
 			return nil, err
 		}

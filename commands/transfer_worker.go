@@ -2,7 +2,6 @@ package commands
 
 import (
 	"context"
-	"fmt"
 	"time"
 
 	"github.com/careledger/careledger/domain"
@@ -17,15 +16,17 @@ type TransferWorker struct {
 	Jurisdiction domain.Jurisdiction
 }
 
-// TransferWorker carries out the command.
+// TransferWorker carries out the command. The new post is checked before
+// the worker is looked up, so that a post outside the admin's reach is
+// refused alike whatever the id.
 func (h *Handlers) TransferWorker(ctx context.Context, call Call, cmd TransferWorker) (Result, error) {
 	if err := h.places.Check(ctx, "jurisdiction", cmd.Jurisdiction); err != nil {
 		return Result{}, err
 	}
+	if err := checkReach(call.Principal, "jurisdiction", cmd.Jurisdiction); err != nil {
+		return Result{}, err
+	}
 	return h.onWorker(ctx, call, cmd.WorkerID, func(w *domain.Worker, by domain.Principal) error {
-		if !cmd.Jurisdiction.IsZero() && !call.Principal.Reaches(cmd.Jurisdiction) {
-			return fmt.Errorf("jurisdiction %s lies outside yours: %w", cmd.Jurisdiction, domain.ErrForbidden)
-		}
 		return w.Transfer(by, h.now(), cmd.OccurredAt, cmd.Jurisdiction)
 	})
 }

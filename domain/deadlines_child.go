@@ -157,6 +157,26 @@ func ChildDeadlines(f ChildFacts, cases []CaseFacts, policies PolicyHistory, now
 	return out
 }
 
+// ChildDeadlinesUntil are the obligations of a child's file as they stand
+// for the place the child left at left (属地管理): from then on they are the
+// new place's, which the one left behind does not see. None starts from
+// left on; those running at left stop there as at an erasure — missed if
+// already due, dropped if not, and met only if met before; and each names
+// only the owners it had before left.
+func ChildDeadlinesUntil(f ChildFacts, cases []CaseFacts, policies PolicyHistory, now, left time.Time) []Deadline {
+	f = f.Clone()
+	earliest(&f.ErasedAt, left)
+	out := ChildDeadlines(f, cases, policies, now)
+	for i := range out {
+		owners := out[i].Owners
+		for len(owners) > 1 && !owners[len(owners)-1].From.Before(left) {
+			owners = owners[:len(owners)-1]
+		}
+		out[i].Owners = owners
+	}
+	return out
+}
+
 // caseOpenAt reports whether one of the child's cases was open at t.
 func caseOpenAt(childID string, cases []CaseFacts, t time.Time) bool {
 	for _, c := range cases {

@@ -157,6 +157,36 @@ func TestChildDeadlines_VisitOwnerFollowsTheChild(t *testing.T) {
 	assert.Equal(t, "child_director:370902101201", d.OwnerAt(dlAt(9*dlDay)))
 }
 
+// TestChildDeadlinesUntil: for the village a child left, its obligations
+// end where it left — a visit already due then stays missed and names only
+// the director of the village left; one not yet due passes to the new
+// place and is not the old one's; none starts after.
+func TestChildDeadlinesUntil(t *testing.T) {
+	t.Parallel()
+	moved := Jurisdiction{code: "370911101201"}
+	left := dlAt(40 * dlDay)
+	s := dlChild(dlT0, dlCats("left_behind"), dlFlags("illness")).
+		at(dlAt(20*dlDay), dlVisit()).
+		at(left, ChildProfileUpdated{Jurisdiction: &moved}).
+		at(dlAt(45*dlDay), dlVisit())
+	ds := ChildDeadlinesUntil(FoldChild(s.all()), nil, PolicyHistory{}, dlAt(400*dlDay), left)
+	assert.Equal(t, []dlVisitRow{{0, 30, DeadlineMet, 20}}, dlVisitRows(ds), "the interval running when the child left was not yet due")
+	for _, d := range ds {
+		for _, o := range d.Owners {
+			assert.Equal(t, "child_director:370902101201", o.Owner, "%s names only the village left", d.Kind)
+		}
+	}
+
+	s = dlChild(dlT0, dlCats("left_behind"), dlFlags("illness")).
+		at(left, ChildProfileUpdated{Jurisdiction: &moved}).
+		at(dlAt(45*dlDay), dlVisit())
+	ds = ChildDeadlinesUntil(FoldChild(s.all()), nil, PolicyHistory{}, dlAt(400*dlDay), left)
+	assert.Equal(t, []dlVisitRow{{0, 30, DeadlineMissed, -1}}, dlVisitRows(ds), "a visit due before the child left stays missed, whatever came after")
+	d := dlOne(t, ds, KindVisit)
+	assert.Equal(t, []OwnerSpan{{"child_director:370902101201", dlT0}}, d.Owners)
+	assert.Equal(t, "child_director:370902101201", d.Owner)
+}
+
 func TestChildDeadlines_AsOfLateVisit(t *testing.T) {
 	t.Parallel()
 	t.Run("visit in time, entered after the due day", func(t *testing.T) {

@@ -83,6 +83,9 @@ func (r *Reader) VerifierStats() eventstore.VerifierStats { return r.chain.Stats
 type Stream struct {
 	Events   []domain.Recorded
 	LastHash string
+	// Hashes are the hashes of Events (hex), in order: a report that shows
+	// only a part of a stream names the last event it shows by its hash.
+	Hashes []string
 }
 
 // AsOf reads streams as they stood at asOf: only their events recorded at
@@ -112,7 +115,11 @@ func (r *Reader) AsOf(ctx context.Context, asOf time.Time, ids ...domain.StreamI
 		if err != nil {
 			return nil, fmt.Errorf("read %s: %w", id, err)
 		}
-		out[id] = Stream{Events: decoded, LastHash: visible[len(visible)-1].Hash.String()}
+		hashes := make([]string, len(visible))
+		for i, e := range visible {
+			hashes[i] = e.Hash.String()
+		}
+		out[id] = Stream{Events: decoded, LastHash: hashes[len(hashes)-1], Hashes: hashes}
 	}
 	return out, nil
 }

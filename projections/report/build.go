@@ -90,6 +90,31 @@ type basis struct {
 	// cases or the child, where their clocks need them (links).
 	childCases []domain.CaseFacts
 	inquiries  []domain.InquiryFacts
+	// scope is the reader's jurisdiction. view, when set, is the part of
+	// the child's stream the reader sees, the child lying outside scope
+	// (the child's stream in streams is cut to it); casesWithheld tells
+	// that a report on a child left out cases outside scope.
+	scope         domain.Jurisdiction
+	view          *childView
+	casesWithheld bool
+}
+
+// refs name the streams the report rests on, as the reader sees them.
+func (on *basis) refs() []StreamRef {
+	var out []StreamRef
+	for _, id := range on.ids {
+		if on.view != nil && id.Kind() == domain.StreamChild {
+			out = append(out, on.view.ref)
+			continue
+		}
+		s, ok := on.streams[id]
+		if !ok || len(s.Events) == 0 {
+			continue
+		}
+		last := s.Events[len(s.Events)-1]
+		out = append(out, StreamRef{StreamID: id.String(), Version: last.Version, LastPosition: last.Position, LastHash: s.LastHash})
+	}
+	return out
 }
 
 // fill completes a report whose subject (and, for an inquiry, incident) is
@@ -102,15 +127,7 @@ func (b *builder) fill(ctx context.Context, report *Report, scope domain.Jurisdi
 	if err != nil {
 		return err
 	}
-	for _, id := range on.ids {
-		s, ok := on.streams[id]
-		if !ok {
-			continue
-		}
-		last := s.Events[len(s.Events)-1]
-		report.Streams = append(report.Streams, StreamRef{StreamID: id.String(), Version: last.Version,
-			LastPosition: last.Position, LastHash: s.LastHash})
-	}
+	report.Streams, report.CasesWithheld = on.refs(), on.casesWithheld
 	report.Deadlines = deadlines(on, b.asOf, report.IncidentAt)
 	report.Timeline, report.LateEntries = entries(on)
 	report.PolicyVersions = policies(on.policies, report.Deadlines)
@@ -120,7 +137,7 @@ func (b *builder) fill(ctx context.Context, report *Report, scope domain.Jurisdi
 	report.Corrections = corrections(on)
 	report.Findings, report.Rectifications, report.Closed = outcome(b.inquiry, on.policies, b.asOf)
 	report.ReadsFrom = readsFrom(on)
-	if report.Reads, err = b.reads(ctx, report.Subject, report.ReadsFrom); err != nil {
+	if report.Reads, err = b.reads(ctx, report.Subject, report.ReadsFrom, on.view); err != nil {
 		return err
 	}
 	if err := b.register(ctx, report, on.policies); err != nil {
@@ -138,13 +155,15 @@ func (b *builder) fill(ctx context.Context, report *Report, scope domain.Jurisdi
 
 // basis reads what the subject rests on and completes the subject: the
 // case and its child, or the child and its cases. The subject must lie
-// within scope: the case's jurisdiction, or the child's.
+// within scope: the case's jurisdiction, or the child's. What lies outside
+// scope is cut away (see reach.go): the case's child's entries once it left
+// scope, a child's cases outside it.
 func (b *builder) basis(ctx context.Context, subject *Subject, scope domain.Jurisdiction) (*basis, error) {
 	policyStream, err := b.rec.AsOf(ctx, b.asOf, domain.PolicyStream)
 	if err != nil {
 		return nil, fmt.Errorf("report: %w", err)
 	}
-	on := &basis{policies: domain.LoadPolicyHistory(policyStream[domain.PolicyStream].Events), cases: map[string]domain.CaseFacts{}}
+	on := &basis{policies: domain.LoadPolicyHistory(policyStream[domain.PolicyStream].Events), cases: map[string]domain.CaseFacts{}, scope: scope}
 	caseID, childID := subject.CaseID, subject.ChildID
 	var caseIDs []string
 	var place domain.Jurisdiction
@@ -169,20 +188,36 @@ func (b *builder) basis(ctx context.Context, subject *Subject, scope domain.Juri
 	if on.streams, err = b.rec.AsOf(ctx, b.asOf, on.ids...); err != nil {
 		return nil, fmt.Errorf("report: %w", err)
 	}
-	on.child = domain.FoldChild(on.streams[domain.ChildStream(childID)].Events)
-	if caseID == "" {
+	childStream := domain.ChildStream(childID)
+	on.child = domain.FoldChild(on.streams[childStream].Events)
+	switch {
+	case caseID == "":
 		if !on.child.Opened() || !scope.Covers(on.child.Jurisdiction) {
 			return nil, domain.NotFound("child", childID)
 		}
 		place = on.child.Jurisdiction
+	case on.child.Opened() && !scope.Covers(on.child.Jurisdiction):
+		on.streams[childStream], on.view = viewChild(childStream, on.streams[childStream], scope)
 	}
 	subject.Child, subject.Jurisdiction, subject.CaseIDs = childID, place.String(), []string{}
+	ids := on.ids[:1]
 	for _, c := range caseIDs {
-		if s, ok := on.streams[domain.CaseStream(c)]; ok {
-			subject.CaseIDs = append(subject.CaseIDs, c)
-			on.cases[c] = domain.FoldCase(s.Events)
+		id := domain.CaseStream(c)
+		s, ok := on.streams[id]
+		if !ok {
+			continue
 		}
+		f := domain.FoldCase(s.Events)
+		if !scope.Covers(f.Jurisdiction) {
+			delete(on.streams, id)
+			on.casesWithheld = true
+			continue
+		}
+		ids = append(ids, id)
+		subject.CaseIDs = append(subject.CaseIDs, c)
+		on.cases[c] = f
 	}
+	on.ids = ids
 	if err := b.links(ctx, on); err != nil {
 		return nil, err
 	}

@@ -16,4 +16,10 @@
 // or the statistics. The only read model it asks is the case view, to list
 // the cases of a child; beside it, it reads the access log (who read the
 // child's record), which no event holds.
+//
+// A report is read within a jurisdiction, and shows nothing that lies
+// outside it (reach.go): the case's child once it has moved out — its
+// entries stop at the move, shown without where to, and the report says
+// that the child's stream goes on beyond what it shows — and, in a report
+// on a child, the child's cases that lie elsewhere.
 package report

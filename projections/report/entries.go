@@ -10,7 +10,8 @@ import (
 
 // entries are the timeline of every event the report rests on, in
 // business-time order (occurred_at, then log position), and among them the
-// entries recorded late by the domain's rule.
+// entries recorded late by the domain's rule. A child's move out of the
+// reader's jurisdiction says only that (MovedOutSummary).
 func entries(on *basis) ([]timeline.Item, []LateEntry) {
 	var all []domain.Recorded
 	for _, id := range on.ids {
@@ -32,6 +33,9 @@ func entries(on *basis) ([]timeline.Item, []LateEntry) {
 		}
 		item := timeline.Item{Type: r.Event.EventType(), OccurredAt: r.OccurredAt, RecordedAt: r.RecordedAt,
 			Actor: timeline.ActorOf(r.Actor), GlobalPosition: r.Position, Summary: timeline.Summary(r.Event, referral), CaseID: caseID}
+		if on.view != nil && on.view.movedOut[r.Position] {
+			item.Summary = MovedOutSummary
+		}
 		items = append(items, item)
 		if isLate, delay, threshold := domain.LateEntry(r, on.policies); isLate {
 			late = append(late, LateEntry{Type: item.Type, OccurredAt: r.OccurredAt, RecordedAt: r.RecordedAt,

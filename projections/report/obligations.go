@@ -23,6 +23,10 @@ func deadlines(on *basis, asOf, incident time.Time) []Deadline {
 		}
 		switch id.Kind() {
 		case domain.StreamChild:
+			if on.view != nil {
+				add(on.view.deadlines(on.child, on.childCases, on.policies, asOf, on.scope))
+				continue
+			}
 			add(domain.ChildDeadlines(on.child, on.childCases, on.policies, asOf))
 		case domain.StreamCase:
 			add(domain.CaseDeadlines(on.cases[id.ID()], on.inquiries, on.policies, asOf))

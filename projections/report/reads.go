@@ -34,8 +34,10 @@ func readsFrom(on *basis) time.Time {
 // (and of the child as a whole) and of the cases the report covers — not
 // of the child's other cases. The access log lives beside the read models
 // (accesslog.Migrate must have run); its writer buffers, so a read served
-// the last moments before may not be there yet unless it was flushed.
-func (b *builder) reads(ctx context.Context, subject Subject, from time.Time) ([]Read, error) {
+// the last moments before may not be there yet unless it was flushed. With
+// view, the child lying outside the reader's jurisdiction, a read of the
+// child's file counts only while the child lay within it.
+func (b *builder) reads(ctx context.Context, subject Subject, from time.Time, view *childView) ([]Read, error) {
 	cases := map[string]bool{}
 	for _, c := range subject.CaseIDs {
 		cases[c] = true
@@ -52,7 +54,7 @@ func (b *builder) reads(ctx context.Context, subject Subject, from time.Time) ([
 			return nil, fmt.Errorf("report: %w", err)
 		}
 		for _, e := range page {
-			if e.CaseID == "" || cases[e.CaseID] {
+			if (e.CaseID == "" && (view == nil || view.sawAt(e.At))) || cases[e.CaseID] {
 				out = append(out, Read{Subject: e.Subject, Role: e.Role, At: e.At, Action: e.Action, CaseID: e.CaseID})
 			}
 		}

@@ -23,8 +23,12 @@ type Report struct {
 	AsOf      time.Time `json:"as_of"`
 	Integrity Integrity `json:"integrity"`
 	// Streams are the streams the report rests on, with their versions as
-	// of AsOf.
-	Streams        []StreamRef     `json:"streams"`
+	// of AsOf (as far as the reader may see them: StreamRef.Withheld).
+	Streams []StreamRef `json:"streams"`
+	// CasesWithheld is set when a report on a child leaves out cases of
+	// the child that lie, as of AsOf, outside the reader's jurisdiction
+	// (属地管理); it names none of them.
+	CasesWithheld  bool            `json:"cases_withheld,omitempty"`
 	Deadlines      []Deadline      `json:"deadlines"`
 	LateEntries    []LateEntry     `json:"late_entries"`
 	Timeline       []timeline.Item `json:"timeline"`
@@ -215,6 +219,13 @@ type StreamRef struct {
 	Version      int64  `json:"version"`
 	LastPosition int64  `json:"last_position"`
 	LastHash     string `json:"last_hash"`
+	// Withheld is set when the stream, as of AsOf, holds entries the reader
+	// may not see: those of a child recorded after it left the reader's
+	// jurisdiction (属地管理). The move out is shown, without where to;
+	// Version, LastPosition and LastHash are those of the last entry shown
+	// in full (zero and empty when none is), so that the report can still
+	// be checked against the log.
+	Withheld bool `json:"withheld,omitempty"`
 }
 
 // Deadline is a deadline (API.md's shape) with what an inquiry needs: who
