@@ -15,6 +15,8 @@ import (
 	"github.com/careledger/careledger/api"
 	"github.com/careledger/careledger/api/apitest"
 	"github.com/careledger/careledger/domain"
+	"github.com/careledger/careledger/eventlog"
+	"github.com/careledger/careledger/eventstore"
 )
 
 // inquirySecrets are what an inspector writes about the child in an
@@ -205,5 +207,55 @@ func TestFingerprintGoesWithTheErasure(t *testing.T) {
 		meta, err = opened[0].Meta()
 		require.NoError(t, err)
 		assert.Empty(t, meta.RequestHash, "the fingerprint went with the child's key")
+	})
+}
+
+// TestInquiryOpenedBeforeItNamedItsChild: an inquiry whose opening was
+// recorded before inquiries named their child (no data_subject_id) keeps
+// working — findings are recorded on it and its report reads — with its
+// texts stored as before, in clear: the store finds no subject for it and
+// does not refuse it.
+func TestInquiryOpenedBeforeItNamedItsChild(t *testing.T) {
+	apitest.Backends(t, func(t *testing.T, env *apitest.Env) {
+		ctx := context.Background()
+		f := newFixture(t, env)
+		_, caseID := seedPersonal(t, f)
+		directorID, _ := f.trainedWorker("child_director", village)
+		inspector := env.Token("inspector", county, "insp-1", "")
+		j, err := domain.ParseJurisdiction(county)
+		require.NoError(t, err)
+		const inquiryID = "01900000-0000-7000-8000-000000000001"
+		codec := eventlog.New()
+		opened, err := codec.Encode([]domain.Change{{
+			Event:      domain.InquiryOpened{InquiryID: inquiryID, CaseID: caseID, IncidentAt: time.Now().Add(-time.Hour), Reason: "旧倒查原因"},
+			Actor:      domain.Actor{Subject: "insp-1", Role: domain.RoleInspector, Jurisdiction: j},
+			OccurredAt: time.Now().Add(-time.Minute),
+		}}, eventlog.Envelope{})
+		require.NoError(t, err)
+		_, err = env.Store.Append(ctx, eventlog.StreamRef(domain.InquiryStream(inquiryID)), eventstore.NoStream, opened...)
+		require.NoError(t, err, "an opening without data_subject_id, as older builds wrote it")
+
+		due := time.Now().In(chinaTime).AddDate(0, 1, 0).Format(time.DateOnly)
+		findings := map[string]any{"occurred_at": at(time.Second),
+			"findings": "旧倒查认定", "responsibilities": []any{map[string]any{"worker_id": directorID, "finding": "旧认定内容"}},
+			"rectifications": []any{map[string]any{"description": "旧整改内容", "owner": directorID, "due_on": due}},
+		}
+		found := answer(t, f.do("POST", "/v1/inquiries/"+inquiryID+"/findings", inspector, findings, "Idempotency-Key", "old-findings"), http.StatusCreated)
+		rep := readInquiryReport(t, f, inspector, inquiryID, found.Events[0].GlobalPosition)
+		require.NotNil(t, rep.Reason)
+		assert.Equal(t, "旧倒查原因", *rep.Reason)
+		require.NotNil(t, rep.Findings)
+		require.NotNil(t, rep.Findings.Findings)
+		assert.Equal(t, "旧倒查认定", *rep.Findings.Findings)
+		require.Len(t, rep.Rectifications, 1)
+		require.NotNil(t, rep.Rectifications[0].Description)
+		assert.Equal(t, "旧整改内容", *rep.Rectifications[0].Description)
+
+		raw, err := env.Raw.ReadStream(ctx, domain.InquiryStream(inquiryID).String(), 0, 0)
+		require.NoError(t, err)
+		require.Len(t, raw, 2)
+		assert.Contains(t, string(raw[1].Data), "旧倒查认定", "no subject, so stored as before")
+		retry := answer(t, f.do("POST", "/v1/inquiries/"+inquiryID+"/findings", inspector, findings, "Idempotency-Key", "old-findings"), http.StatusCreated)
+		assert.Equal(t, found, retry, "and its fingerprint, in clear, replays as before")
 	})
 }
