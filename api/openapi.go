@@ -233,8 +233,10 @@ func sharedParams() map[string]any {
 			"description": "Apply only if the stream is still at this version (its ETag), else 412.",
 			"schema":      map[string]any{"type": "string", "example": `"3"`}},
 		"Idempotency-Key": map[string]any{"name": "Idempotency-Key", "in": "header", "required": false,
-			"description": "The same key from the same subject within 24 h answers as the first time and appends nothing; with another body, 422.",
-			"schema":      map[string]any{"type": "string", "maxLength": 200}},
+			"description": "The same key from the same subject within 24 h answers as the first time and appends nothing; with another body, 422. " +
+				"A request about a child is told from another by a fingerprint sealed under the child's key: once the child's data is erased " +
+				"a retry can no longer be confirmed, and the key answers 422 too (except the erasure's own).",
+			"schema": map[string]any{"type": "string", "maxLength": 200}},
 		"limit": map[string]any{"name": "limit", "in": "query", "required": false, "description": "Items per page.",
 			"schema": map[string]any{"type": "integer", "minimum": 1, "maximum": 500, "default": 50}},
 		"cursor": map[string]any{"name": "cursor", "in": "query", "required": false,

@@ -366,6 +366,8 @@ func schemaDocs() map[string]any {
 		"AccessLog": page("AccessLogEntry"),
 		"AccountabilityReport": object([]string{"subject", "integrity", "deadlines", "late_entries", "timeline", "policy_versions"}, props{
 			"inquiry_id": text(), "subject": object(nil, props{"case_id": text(), "child_id": text()}), "incident_at": dateTime(),
+			"reason": described("Why the inquiry was opened. The inquiry's texts are the child's personal data: "+
+				"null once the child's data is erased, as are the findings, each finding, each item's description and the conclusion.", nullableText()),
 			"integrity": schema("Integrity"),
 			"deadlines": list(map[string]any{"allOf": []any{schema("Deadline"), object(nil, props{"owner_at_incident": text()})}}),
 			"late_entries": list(object([]string{"type", "occurred_at", "recorded_at", "delay_hours", "actor"}, props{
@@ -408,16 +410,16 @@ func schemaDocs() map[string]any {
 					"summary":     text(),
 				}))),
 			"findings": described("The inquiry's findings, once recorded by as_of.", object([]string{"occurred_at", "findings", "responsibilities", "recorded_by"}, props{
-				"occurred_at": dateTime(), "recorded_at": dateTime(), "findings": text(), "recorded_by": schema("Actor"),
-				"responsibilities": list(object([]string{"worker_id", "name", "finding"}, props{"worker_id": text(), "name": text(), "finding": text()})),
+				"occurred_at": dateTime(), "recorded_at": dateTime(), "findings": nullableText(), "recorded_by": schema("Actor"),
+				"responsibilities": list(object([]string{"worker_id", "name", "finding"}, props{"worker_id": text(), "name": text(), "finding": nullableText()})),
 			})),
 			"rectifications": described("The findings' rectification items (整改事项), with the findings; status as of as_of.",
 				list(object([]string{"id", "description", "owner", "due_on", "status"}, props{
-					"id": text(), "description": text(), "owner": text(), "owner_name": text(), "due_on": fullDate(),
+					"id": text(), "description": nullableText(), "owner": text(), "owner_name": text(), "due_on": fullDate(),
 					"due_at": dateTime(), "status": words(vocabStatus), "completed_at": dateTime(),
 				}))),
 			"closed": described("The inquiry's closing, once recorded by as_of.", object([]string{"at", "conclusion"}, props{
-				"at": dateTime(), "recorded_at": dateTime(), "conclusion": text(), "by": schema("Actor"),
+				"at": dateTime(), "recorded_at": dateTime(), "conclusion": nullableText(), "by": schema("Actor"),
 			})),
 		}),
 		"Health":          object([]string{"status"}, props{"status": text()}),

@@ -90,7 +90,10 @@ func (h *Handlers) execute(ctx context.Context, call Call, streamID domain.Strea
 }
 
 // replay answers a retried command: the stream already holds the events
-// the key derives. done is false when it does not.
+// the key derives, caused by the same request (the same fingerprint). done
+// is false when it does not. A key whose first request's fingerprint is no
+// longer on record (erased with the child's data) is never replayed: that
+// would confirm a guess of the erased body.
 func (h *Handlers) replay(call Call, streamID string, stored []eventstore.Event) (Result, bool, error) {
 	first := eventID(call, 0)
 	for i, e := range stored {
@@ -100,6 +103,15 @@ func (h *Handlers) replay(call Call, streamID string, stored []eventstore.Event)
 		meta, err := e.Meta()
 		if err != nil {
 			return Result{}, false, err
+		}
+		if meta.RequestHash == "" && call.RequestHash != "" {
+			// The store seals a fingerprint under the key of the child the
+			// stream is about, and an erasure destroys it: a retry can no
+			// longer be told from another request, and a guessed body must
+			// not be confirmed.
+			return Result{}, false, fmt.Errorf("%s: the request this key was first used for cannot be compared with this one "+
+				"(its fingerprint is not on record: a request's fingerprint goes with an erasure of the child's data), so it is not replayed: %w",
+				streamID, ErrIdempotencyKeyReused)
 		}
 		if meta.RequestHash != call.RequestHash {
 			return Result{}, false, fmt.Errorf("%s: %w", streamID, ErrIdempotencyKeyReused)

@@ -17,16 +17,21 @@ type OpenInquiry struct {
 }
 
 // OpenInquiry carries out the command; the subject must exist within the
-// inspector's jurisdiction.
+// inspector's jurisdiction. The inquiry names the child its texts are about
+// — the child inquired into, or the case's child — so that they are sealed
+// under that child's key and go with its erasure.
 func (h *Handlers) OpenInquiry(ctx context.Context, call Call, cmd OpenInquiry) (Result, error) {
+	dataSubject := cmd.ChildID
 	if cmd.CaseID != "" && cmd.ChildID == "" {
 		history, err := h.history(ctx, domain.CaseStream(cmd.CaseID))
 		if err != nil {
 			return Result{}, err
 		}
-		if facts := domain.FoldCase(history); !facts.Opened() || !call.Principal.Reaches(facts.Jurisdiction) {
+		facts := domain.FoldCase(history)
+		if !facts.Opened() || !call.Principal.Reaches(facts.Jurisdiction) {
 			return Result{}, domain.NotFound("case", cmd.CaseID)
 		}
+		dataSubject = facts.ChildID
 	}
 	if cmd.ChildID != "" && cmd.CaseID == "" {
 		if _, err := h.child(ctx, call.Principal, cmd.ChildID); err != nil {
@@ -41,6 +46,7 @@ func (h *Handlers) OpenInquiry(ctx context.Context, call Call, cmd OpenInquiry) 
 		}
 		q, err := domain.OpenInquiry(by, h.now(), domain.InquiryOpened{
 			InquiryID: id, CaseID: cmd.CaseID, ChildID: cmd.ChildID, IncidentAt: cmd.IncidentAt, Reason: cmd.Reason,
+			DataSubjectID: dataSubject,
 		})
 		if err != nil {
 			return nil, err

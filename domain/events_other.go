@@ -39,6 +39,13 @@ type InquiryOpened struct {
 	ChildID    string    `json:"child_id,omitempty"`
 	IncidentAt time.Time `json:"incident_at"`
 	Reason     string    `json:"reason"`
+	// DataSubjectID is the child whose personal data the inquiry's texts
+	// (its reason, findings, notes and conclusion) are about (个人信息主体):
+	// the child inquired into, or the child of the case inquired into.
+	// Those texts are sealed under that child's key and go with its
+	// erasure (PersonalFields). Inquiries opened before it was recorded
+	// have none; their texts stay as they were written.
+	DataSubjectID string `json:"data_subject_id,omitempty"`
 }
 
 // InquiryFindingsRecorded closes an inquiry's investigation with its

@@ -17,7 +17,9 @@ type Inquiry struct {
 }
 
 // OpenInquiry opens an inquiry into exactly one case or one child. Only an
-// inspector may.
+// inspector may. It names the child whose personal data its texts are
+// (DataSubjectID): for an inquiry into a child, that child (given or not);
+// for one into a case, the case's child, which the caller must give.
 func OpenInquiry(by Principal, now time.Time, in InquiryOpened) (*Inquiry, error) {
 	if err := ActOpenInquiry.Check(by); err != nil {
 		return nil, err
@@ -32,6 +34,15 @@ func OpenInquiry(by Principal, now time.Time, in InquiryOpened) (*Inquiry, error
 		return nil, err
 	}
 	if err := boundedText("child_id", in.ChildID, MaxIDRunes); err != nil {
+		return nil, err
+	}
+	if in.DataSubjectID == "" {
+		in.DataSubjectID = in.ChildID
+	}
+	if in.ChildID != "" && in.DataSubjectID != in.ChildID {
+		return nil, invalid("data_subject_id", "an inquiry into child %s holds that child's data, not %s's", in.ChildID, in.DataSubjectID)
+	}
+	if err := requiredText("data_subject_id", in.DataSubjectID, MaxIDRunes); err != nil {
 		return nil, err
 	}
 	if in.IncidentAt.IsZero() {

@@ -20,6 +20,8 @@ func anInquiry() InquiryOpened {
 		CaseID:     "case-1",
 		IncidentAt: inquiryNow.Add(-48 * time.Hour),
 		Reason:     "child found living alone after a missed visit",
+		// The case's child: its texts are that child's data.
+		DataSubjectID: "child-1",
 	}
 }
 
@@ -44,11 +46,12 @@ func TestOpenInquiry(t *testing.T) {
 	t.Run("or into a child", func(t *testing.T) {
 		t.Parallel()
 		in := anInquiry()
-		in.CaseID, in.ChildID = "", "child-1"
+		in.CaseID, in.ChildID, in.DataSubjectID = "", "child-1", ""
 		q, err := OpenInquiry(inquiryInspector, inquiryNow, in)
 		require.NoError(t, err)
 		assert.Empty(t, q.CaseID())
 		assert.Equal(t, "child-1", q.ChildID())
+		assert.Equal(t, "child-1", q.Changes()[0].Event.(InquiryOpened).DataSubjectID, "its texts are the child's data")
 	})
 
 	t.Run("an incident within the clock skew of now", func(t *testing.T) {
@@ -84,6 +87,10 @@ func TestOpenInquiry(t *testing.T) {
 		{name: "an overlong child_id", mutate: func(q *InquiryOpened) {
 			q.CaseID, q.ChildID = "", strings.Repeat("c", MaxIDRunes+1)
 		}, field: "child_id"},
+		{name: "a case without its child", mutate: func(q *InquiryOpened) { q.DataSubjectID = "" }, field: "data_subject_id"},
+		{name: "a child's texts as another's", mutate: func(q *InquiryOpened) {
+			q.CaseID, q.ChildID = "", "child-2"
+		}, field: "data_subject_id"},
 		{name: "no incident_at", mutate: func(q *InquiryOpened) { q.IncidentAt = time.Time{} }, field: "incident_at"},
 		{name: "an incident in the future", mutate: func(q *InquiryOpened) {
 			q.IncidentAt = inquiryNow.Add(ClockSkew + time.Second)

@@ -146,7 +146,8 @@ func TestInquiryReport(t *testing.T) {
 	require.NoError(t, err)
 	inq := decode(out)
 	assert.Equal(t, s.inquiry, inq.InquiryID)
-	assert.Equal(t, "儿童独居未报警", inq.Reason)
+	require.NotNil(t, inq.Reason)
+	assert.Equal(t, "儿童独居未报警", *inq.Reason)
 	assert.NotEmpty(t, policeReport(inq).OwnerAtIncident)
 
 	page, err := reportCmd("--child", s.child, "--format", "html")

@@ -15,8 +15,9 @@ import (
 // Catalog is the domain's catalog of personal data, for the store that
 // seals it (privacy.Wrap). It gives the personal fields of each event
 // type (domain.PersonalFields) and whose data a stream holds: a child's
-// stream holds the child's, and a case's stream holds the data of the child
-// its report names. It also names the event that erases a child's data
+// stream holds the child's, a case's stream holds the data of the child
+// its report names, and an inquiry's the data of the child its opening
+// names. It also names the event that erases a child's data
 // (domain.ChildDataErased).
 func Catalog() privacy.Catalog {
 	return &privacyCatalog{erasure: domain.ChildDataErased{}.EventType()}
@@ -54,8 +55,12 @@ func (c *privacyCatalog) Erases(eventType string) bool { return eventType == c.e
 // subjectOf says whose personal data a stream holds, going by the stream's
 // name. A child's stream holds the child's data. A case's stream holds the
 // data of the child that its report (domain.ReportReceived) names in
-// "child_id". Other streams hold no one's. This is the only code in the
-// catalog that depends on how streams are named.
+// "child_id". An inquiry's stream holds the data of the child that its
+// opening (domain.InquiryOpened) names in "data_subject_id" — if it names
+// one: inquiries opened before it was recorded hold no one's, and their
+// texts stay in clear as they were written. Other streams hold no one's.
+// This is the only code in the catalog that depends on how streams are
+// named.
 func subjectOf(streamID string) privacy.Subject {
 	stream, err := domain.ParseStreamID(streamID)
 	if err != nil {
@@ -66,6 +71,8 @@ func subjectOf(streamID string) privacy.Subject {
 		return privacy.Subject{ID: stream.ID()}
 	case domain.StreamCase:
 		return privacy.Subject{OpenedBy: domain.ReportReceived{}.EventType(), Member: "child_id"}
+	case domain.StreamInquiry:
+		return privacy.Subject{OpenedBy: domain.InquiryOpened{}.EventType(), Member: "data_subject_id", Optional: true}
 	}
 	return privacy.Subject{}
 }

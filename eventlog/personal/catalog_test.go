@@ -1,9 +1,11 @@
 package personal_test
 
 import (
+	"encoding/json"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
 
 	"github.com/careledger/careledger/domain"
 	"github.com/careledger/careledger/eventlog/personal"
@@ -41,8 +43,29 @@ func TestCatalogIsTheDomains(t *testing.T) {
 	assert.Equal(t, privacy.Subject{ID: "c-1"}, c.Subject(domain.ChildStream("c-1").String()), "a child's stream is the child's")
 	assert.Equal(t, privacy.Subject{OpenedBy: domain.ReportReceived{}.EventType(), Member: "child_id"},
 		c.Subject(domain.CaseStream("k-1").String()), "a case's is the child its report names")
-	for _, stream := range []string{domain.WorkerStream("w-1").String(), domain.InquiryStream("q-1").String(),
+	assert.Equal(t, privacy.Subject{OpenedBy: domain.InquiryOpened{}.EventType(), Member: "data_subject_id", Optional: true},
+		c.Subject(domain.InquiryStream("q-1").String()), "an inquiry's is the child its opening names, if it names one")
+	for _, stream := range []string{domain.WorkerStream("w-1").String(),
 		domain.PolicyStream.String(), "case-", "nonsense"} {
 		assert.Equal(t, privacy.Subject{}, c.Subject(stream), "%s holds no child's data", stream)
+	}
+}
+
+// TestSubjectMembersAreTheEvents: the member a stream's opening names its
+// subject in is the one the domain's event writes.
+func TestSubjectMembersAreTheEvents(t *testing.T) {
+	t.Parallel()
+	c := personal.Catalog()
+	for stream, opening := range map[domain.StreamID]domain.Event{
+		domain.CaseStream("k-1"):    domain.ReportReceived{CaseID: "k-1", ChildID: "c-1"},
+		domain.InquiryStream("q-1"): domain.InquiryOpened{InquiryID: "q-1", CaseID: "k-1", DataSubjectID: "c-1"},
+	} {
+		subject := c.Subject(stream.String())
+		require.Equal(t, opening.EventType(), subject.OpenedBy)
+		data, err := json.Marshal(opening)
+		require.NoError(t, err)
+		var members map[string]any
+		require.NoError(t, json.Unmarshal(data, &members))
+		assert.Equal(t, "c-1", members[subject.Member], "%s names its child in %q", opening.EventType(), subject.Member)
 	}
 }

@@ -6,7 +6,7 @@ import (
 )
 
 // Catalog is what a Store needs to know about the events it keeps. The
-// package that owns the events provides it (eventlog.PrivacyCatalog for
+// package that owns the events provides it (eventlog/personal.Catalog for
 // careledger's domain). It says which fields of an event type are
 // personal, whose personal data a stream's events hold, and which event
 // type erases that data. The store knows no event type or stream name of
@@ -30,7 +30,11 @@ type Catalog interface {
 // reads "2015-01-01").
 type Field struct {
 	// Path names the field by its JSON member names, nested with dots
-	// ("reporter.phone"). The whole value at the path is sealed.
+	// ("reporter.phone"); a member name followed by "[]" names every
+	// element of the array it holds ("rectifications[].description": the
+	// description of each item; "needs[]": each element). The whole value
+	// at the path is sealed, and each element's on its own, so that what
+	// lies beside it (an item's owner and due date) stays in clear.
 	Path     string
 	KeepYear bool
 }
@@ -52,6 +56,12 @@ type Subject struct {
 	// first event. It remembers the subject for each stream.
 	OpenedBy string
 	Member   string
+	// Optional says that the opening event may name no subject: then the
+	// stream holds no one's data and its events are stored as they are
+	// (streams opened before their opening event named its subject).
+	// Without it such an event is refused, and a stream opened by it
+	// cannot be read.
+	Optional bool
 }
 
 // subjectIn is the subject named by a member of an event's JSON data. It

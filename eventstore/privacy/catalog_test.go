@@ -10,7 +10,9 @@ import (
 // careledger's domain, but the package imports no domain, not even in
 // tests. A "child-" stream holds its child's data. A "case-" stream holds
 // the data of the child its report ("case.report_received") names in
-// "child_id". "child.data_erased" erases. The tests of package privacy_test
+// "child_id". An "inquiry-" stream holds the data of the child its opening
+// ("inquiry.opened") names in "data_subject_id", if it names one.
+// "child.data_erased" erases. The tests of package privacy_test
 // use it too (a _test.go file of package privacy exports to them).
 type TestCatalog struct{}
 
@@ -25,6 +27,9 @@ var testPersonal = map[string][]Field{
 	"child.visit_recorded":    {{Path: "findings"}},
 	"case.report_received":    {{Path: "reporter.name"}, {Path: "reporter.phone"}, {Path: "summary"}},
 	"case.follow_up_recorded": {{Path: "note"}},
+	"inquiry.opened":          {{Path: "reason"}},
+	"inquiry.findings_recorded": {{Path: "findings"}, {Path: "responsibilities[].finding"},
+		{Path: "rectifications[].description"}},
 }
 
 // Personal implements Catalog.
@@ -37,6 +42,9 @@ func (TestCatalog) Subject(streamID string) Subject {
 	}
 	if strings.HasPrefix(streamID, "case-") {
 		return Subject{OpenedBy: "case.report_received", Member: "child_id"}
+	}
+	if strings.HasPrefix(streamID, "inquiry-") {
+		return Subject{OpenedBy: "inquiry.opened", Member: "data_subject_id", Optional: true}
 	}
 	return Subject{}
 }

@@ -132,3 +132,50 @@ func skipValue(b []byte, i int) (int, error) {
 	}
 	return j, nil
 }
+
+// element is one element of a JSON array: where its value lies in the
+// array's bytes.
+type element struct{ start, end int }
+
+var errNotArray = errors.New("not a JSON array")
+
+// elements lists the elements of a JSON array, in order, without decoding
+// them.
+func elements(arr []byte) ([]element, error) {
+	i := skipSpace(arr, 0)
+	if i >= len(arr) || arr[i] != '[' {
+		return nil, errNotArray
+	}
+	var out []element
+	i = skipSpace(arr, i+1)
+	if i < len(arr) && arr[i] == ']' {
+		return out, trailingArray(arr, i+1)
+	}
+	for {
+		start := i
+		end, err := skipValue(arr, start)
+		if err != nil {
+			return nil, errNotArray
+		}
+		out = append(out, element{start: start, end: end})
+		i = skipSpace(arr, end)
+		if i >= len(arr) {
+			return nil, errNotArray
+		}
+		switch arr[i] {
+		case ',':
+			i = skipSpace(arr, i+1)
+		case ']':
+			return out, trailingArray(arr, i+1)
+		default:
+			return nil, errNotArray
+		}
+	}
+}
+
+func trailingArray(b []byte, i int) error {
+	if skipSpace(b, i) != len(b) {
+		return errNotArray
+	}
+	return nil
+}

@@ -8,6 +8,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"strconv"
 	"strings"
 
 	"github.com/google/uuid"
@@ -28,16 +29,7 @@ const sealPrefix = "sealed:v1:"
 // after erasure.
 func sealFields(data json.RawMessage, fields []Field, key *sealer, eventID uuid.UUID) (json.RawMessage, error) {
 	return rewrite(data, fields, func(path string, field Field, value json.RawMessage) (json.RawMessage, error) {
-		var out strings.Builder
-		out.WriteString(`"` + sealPrefix)
-		if key != nil {
-			out.WriteString(base64.RawURLEncoding.EncodeToString(key.encrypt(aad(eventID, path), value)))
-		}
-		if erased := erasedValue(field, value); erased != nil {
-			out.WriteString(":" + base64.RawURLEncoding.EncodeToString(erased))
-		}
-		out.WriteString(`"`)
-		return json.RawMessage(out.String()), nil
+		return sealValue(key, aad(eventID, path), value, erasedValue(field, value)), nil
 	})
 }
 
@@ -46,27 +38,55 @@ func sealFields(data json.RawMessage, fields []Field, key *sealer, eventID uuid.
 // package) are left as they are.
 func openFields(data json.RawMessage, fields []Field, key *sealer, eventID uuid.UUID) (json.RawMessage, error) {
 	return rewrite(data, fields, func(path string, _ Field, value json.RawMessage) (json.RawMessage, error) {
-		body, ok := strings.CutPrefix(string(value), `"`+sealPrefix)
-		if !ok || !strings.HasSuffix(body, `"`) {
-			return value, nil
+		return openValue(key, aad(eventID, path), value)
+	})
+}
+
+// sealValue seals one JSON value under key, bound to ad, as the JSON string
+// that stands in its place at rest. A key of nil stores only erased, what
+// the value reads as once the key is gone (nil: null).
+func sealValue(key *sealer, ad []byte, value, erased json.RawMessage) json.RawMessage {
+	var out strings.Builder
+	out.WriteString(`"` + sealPrefix)
+	if key != nil {
+		out.WriteString(base64.RawURLEncoding.EncodeToString(key.encrypt(ad, value)))
+	}
+	if erased != nil {
+		out.WriteString(":" + base64.RawURLEncoding.EncodeToString(erased))
+	}
+	out.WriteString(`"`)
+	return json.RawMessage(out.String())
+}
+
+// sealed reports whether a JSON value is one that sealValue made.
+func sealed(value json.RawMessage) bool {
+	return strings.HasPrefix(string(value), `"`+sealPrefix) && strings.HasSuffix(string(value), `"`) && len(value) > len(sealPrefix)+1
+}
+
+// openValue opens what sealValue sealed: the value, or without a key (or
+// with an empty ciphertext) what it reads as after erasure. A value that
+// is not sealed is given back as it is.
+func openValue(key *sealer, ad []byte, value json.RawMessage) (json.RawMessage, error) {
+	if !sealed(value) {
+		return value, nil
+	}
+	body := string(value[len(sealPrefix)+1 : len(value)-1])
+	ct64, erased64, _ := strings.Cut(body, ":")
+	if key == nil || ct64 == "" {
+		if erased64 == "" {
+			return json.RawMessage("null"), nil
 		}
-		ct64, erased64, _ := strings.Cut(strings.TrimSuffix(body, `"`), ":")
-		if key == nil || ct64 == "" {
-			if erased64 == "" {
-				return json.RawMessage("null"), nil
-			}
-			erased, err := base64.RawURLEncoding.DecodeString(erased64)
-			if err != nil || !json.Valid(erased) {
-				return nil, ErrTampered
-			}
-			return erased, nil
-		}
-		ct, err := base64.RawURLEncoding.DecodeString(ct64)
-		if err != nil {
+		erased, err := base64.RawURLEncoding.DecodeString(erased64)
+		if err != nil || !json.Valid(erased) {
 			return nil, ErrTampered
 		}
-		return key.decrypt(aad(eventID, path), ct)
-	})
+		return erased, nil
+	}
+	ct, err := base64.RawURLEncoding.DecodeString(ct64)
+	if err != nil {
+		return nil, ErrTampered
+	}
+	return key.decrypt(ad, ct)
 }
 
 // erasedValue is what a field reads as after erasure: null, or for a date
@@ -83,11 +103,18 @@ func erasedValue(field Field, value json.RawMessage) json.RawMessage {
 	return year
 }
 
+// rewriter gives the replacement of one personal field's value, found at
+// path: the field's path with each "[]" spelled as the element's index
+// ("rectifications[2].description"), so that a sealed value is bound to
+// its place in the event as well as to the event.
+type rewriter func(path string, field Field, value json.RawMessage) (json.RawMessage, error)
+
 // rewrite applies fn to each present, non-null personal field of a JSON
-// object, found by its dotted path, and splices the results into a copy of
-// the object; members it does not touch keep their bytes and order.
-func rewrite(data json.RawMessage, fields []Field, fn func(path string, field Field, value json.RawMessage) (json.RawMessage, error)) (json.RawMessage, error) {
-	out, changed, err := rewriteObject(data, "", fields, fn)
+// object, found by its path, and splices the results into a copy of the
+// object; members and elements it does not touch keep their bytes and
+// order.
+func rewrite(data json.RawMessage, fields []Field, fn rewriter) (json.RawMessage, error) {
+	out, changed, err := rewriteObject(data, "", "", fields, fn)
 	if err != nil {
 		return nil, fmt.Errorf("privacy: event data: %w", err)
 	}
@@ -97,51 +124,100 @@ func rewrite(data json.RawMessage, fields []Field, fn func(path string, field Fi
 	return out, nil
 }
 
-// rewriteObject rewrites the members of obj that the fields' paths (below
-// prefix) name.
-func rewriteObject(obj []byte, prefix string, fields []Field, fn func(string, Field, json.RawMessage) (json.RawMessage, error)) ([]byte, bool, error) {
+// rewriteObject rewrites the members of obj that the fields' paths name
+// below pattern (the paths' own spelling, with "[]") and path (where obj
+// lies in the event, with indexes).
+func rewriteObject(obj []byte, pattern, path string, fields []Field, fn rewriter) ([]byte, bool, error) {
 	ms, err := members(obj)
 	if err != nil {
 		return nil, false, err
 	}
+	spans := make([]span, len(ms))
+	for i, m := range ms {
+		spans[i] = span{start: m.start, end: m.end, pattern: pattern + m.key, path: path + m.key}
+	}
+	return splice(obj, spans, fields, fn)
+}
+
+// rewriteArray rewrites each element of arr: its pattern is pattern+"[]".
+func rewriteArray(arr []byte, pattern, path string, fields []Field, fn rewriter) ([]byte, bool, error) {
+	es, err := elements(arr)
+	if err != nil {
+		return nil, false, err
+	}
+	spans := make([]span, len(es))
+	for i, e := range es {
+		spans[i] = span{start: e.start, end: e.end, pattern: pattern + "[]", path: path + "[" + strconv.Itoa(i) + "]"}
+	}
+	return splice(arr, spans, fields, fn)
+}
+
+// span is a value inside a JSON object or array: where its bytes lie, and
+// the pattern and path it is found at.
+type span struct {
+	start, end    int
+	pattern, path string
+}
+
+// splice replaces the values of b at spans that the fields name, or that
+// hold such values further down.
+func splice(b []byte, spans []span, fields []Field, fn rewriter) ([]byte, bool, error) {
 	var out []byte
 	copied := 0
-	for _, m := range ms {
-		path := prefix + m.key
-		value := obj[m.start:m.end]
-		var replacement []byte
-		for _, f := range fields {
-			switch {
-			case f.Path == path && string(value) != "null":
-				if replacement, err = fn(path, f, value); err != nil {
-					return nil, false, err
-				}
-			case strings.HasPrefix(f.Path, path+".") && len(value) > 0 && value[0] == '{':
-				inner, changed, err := rewriteObject(value, path+".", fields, fn)
-				if err != nil {
-					return nil, false, err
-				}
-				if changed {
-					replacement = inner
-				}
-			default:
-				continue
-			}
-			break
+	for _, sp := range spans {
+		replacement, err := rewriteValue(b[sp.start:sp.end], sp.pattern, sp.path, fields, fn)
+		if err != nil {
+			return nil, false, err
 		}
 		if replacement == nil {
 			continue
 		}
 		if out == nil {
-			out = make([]byte, 0, len(obj)+len(obj)/2)
+			out = make([]byte, 0, len(b)+len(b)/2)
 		}
-		out = append(append(out, obj[copied:m.start]...), replacement...)
-		copied = m.end
+		out = append(append(out, b[copied:sp.start]...), replacement...)
+		copied = sp.end
 	}
 	if out == nil {
-		return obj, false, nil
+		return b, false, nil
 	}
-	return append(out, obj[copied:]...), true, nil
+	return append(out, b[copied:]...), true, nil
+}
+
+// rewriteValue is the replacement of one value found at pattern (nil: it
+// stays as it is): fn's, when a field names the value itself; else the
+// value with the fields below it rewritten, when it is an object or an
+// array that the fields reach into.
+func rewriteValue(value []byte, pattern, path string, fields []Field, fn rewriter) ([]byte, error) {
+	var object, array bool
+	for _, f := range fields {
+		switch {
+		case f.Path == pattern:
+			if string(value) == "null" {
+				return nil, nil
+			}
+			return fn(path, f, value)
+		case strings.HasPrefix(f.Path, pattern+"."):
+			object = true
+		case strings.HasPrefix(f.Path, pattern+"[]"):
+			array = true
+		}
+	}
+	var (
+		out     []byte
+		changed bool
+		err     error
+	)
+	switch {
+	case object && len(value) > 0 && value[0] == '{':
+		out, changed, err = rewriteObject(value, pattern+".", path+".", fields, fn)
+	case array && len(value) > 0 && value[0] == '[':
+		out, changed, err = rewriteArray(value, pattern, path, fields, fn)
+	}
+	if err != nil || !changed {
+		return nil, err
+	}
+	return out, nil
 }
 
 func aad(eventID uuid.UUID, path string) []byte {

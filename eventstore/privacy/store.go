@@ -38,9 +38,10 @@ func (s *Store) Unwrap() eventstore.Store { return s.Store }
 // Keys is the key service the store encrypts with.
 func (s *Store) Keys() *Keys { return s.keys }
 
-// Append encrypts each event's personal fields, then appends. An erasure
-// destroys the subject's key before its event is appended, so that whatever
-// happens next the data is gone; a retry finds it gone already.
+// Append encrypts each event's personal fields, and the fingerprint of
+// the request that caused it (metadata's request_hash), then appends. An
+// erasure destroys the subject's key before its event is appended, so that
+// whatever happens next the data is gone; a retry finds it gone already.
 func (s *Store) Append(ctx context.Context, stream eventstore.StreamRef, expected eventstore.ExpectedVersion, events ...eventstore.NewEvent) ([]eventstore.Event, error) {
 	sealedEvents := make([]eventstore.NewEvent, len(events))
 	for i, e := range events {
@@ -59,19 +60,30 @@ func (s *Store) Append(ctx context.Context, stream eventstore.StreamRef, expecte
 		}
 		// The keys live in the store's database: a full disk refuses a new
 		// key as it refuses the event, and says so alike.
-		if subject != "" && s.catalog.Erases(e.Type) {
+		erases := s.catalog.Erases(e.Type)
+		if subject != "" && erases {
 			if err := s.keys.Destroy(ctx, subject); err != nil {
 				return nil, dberr.Translate(err)
 			}
 		}
-		if fields := s.catalog.Personal(e.Type); len(fields) > 0 && subject != "" {
+		fields := s.catalog.Personal(e.Type)
+		// The erasure's own fingerprint stays in clear: its request names
+		// only the erasure's reason, which stays readable anyway, and a
+		// retried erasure must still be told from another request.
+		fingerprint := e.Metadata.RequestHash != "" && !erases
+		if subject != "" && (len(fields) > 0 || fingerprint) {
 			key, err := s.sealer(ctx, subject, true)
 			if err != nil {
 				return nil, dberr.Translate(err)
 			}
-			if e.Data, err = sealFields(e.Data, fields, key, e.ID); err != nil {
-				// Data that is not a JSON object cannot be sealed, nor stored.
-				return nil, fmt.Errorf("privacy: seal %s: %w: %v", e.Type, eventstore.ErrInvalidEvent, err)
+			if len(fields) > 0 {
+				if e.Data, err = sealFields(e.Data, fields, key, e.ID); err != nil {
+					// Data that is not a JSON object cannot be sealed, nor stored.
+					return nil, fmt.Errorf("privacy: seal %s: %w: %v", e.Type, eventstore.ErrInvalidEvent, err)
+				}
+			}
+			if fingerprint {
+				e.Metadata.RequestHash = sealFingerprint(e.Metadata.RequestHash, key, e.ID)
 			}
 		}
 		sealedEvents[i] = e
@@ -115,12 +127,14 @@ func (s *Store) ReadLog(ctx context.Context, afterPosition int64, limit int) ([]
 	return s.open(ctx, events)
 }
 
-// open decrypts the personal fields of stored events, in place of a copy.
+// open decrypts the personal fields and the request fingerprints of
+// stored events, in place of a copy.
 func (s *Store) open(ctx context.Context, events []eventstore.Event) ([]eventstore.Event, error) {
 	var out []eventstore.Event
 	for i, e := range events {
 		fields := s.catalog.Personal(e.Type)
-		if len(fields) == 0 {
+		fingerprint := hasFingerprint(e.Metadata) && !s.catalog.Erases(e.Type)
+		if len(fields) == 0 && !fingerprint {
 			continue
 		}
 		subject, err := s.subject(ctx, e.StreamID, e.Type, e.Data)
@@ -134,14 +148,21 @@ func (s *Store) open(ctx context.Context, events []eventstore.Event) ([]eventsto
 		if err != nil {
 			return nil, err
 		}
-		data, err := openFields(e.Data, fields, key, e.ID)
-		if err != nil {
-			return nil, fmt.Errorf("privacy: open event %d: %w", e.GlobalPosition, err)
+		data, meta := e.Data, e.Metadata
+		if len(fields) > 0 {
+			if data, err = openFields(e.Data, fields, key, e.ID); err != nil {
+				return nil, fmt.Errorf("privacy: open event %d: %w", e.GlobalPosition, err)
+			}
+		}
+		if fingerprint {
+			if meta, err = openFingerprint(e.Metadata, key, e.ID); err != nil {
+				return nil, fmt.Errorf("privacy: open the metadata of event %d: %w", e.GlobalPosition, err)
+			}
 		}
 		if out == nil {
 			out = append([]eventstore.Event(nil), events...)
 		}
-		out[i].Data = data
+		out[i].Data, out[i].Metadata = data, meta
 	}
 	if out == nil {
 		return events, nil
@@ -185,7 +206,7 @@ func (s *Store) subject(ctx context.Context, streamID, eventType string, data js
 	}
 	if eventType == named.OpenedBy {
 		var ok bool
-		if subject, ok = subjectIn(data, named.Member); !ok {
+		if subject, ok = subjectIn(data, named.Member); !ok && !named.Optional {
 			return "", fmt.Errorf("privacy: the %s event of stream %s names no subject in %q", eventType, streamID, named.Member)
 		}
 	} else {
@@ -197,7 +218,7 @@ func (s *Store) subject(ctx context.Context, streamID, eventType string, data js
 			return "", fmt.Errorf("privacy: stream %s has no %s event naming its subject", streamID, named.OpenedBy)
 		}
 		var ok bool
-		if subject, ok = subjectIn(first[0].Data, named.Member); !ok {
+		if subject, ok = subjectIn(first[0].Data, named.Member); !ok && !named.Optional {
 			return "", fmt.Errorf("privacy: the first event of stream %s names no subject in %q", streamID, named.Member)
 		}
 	}

@@ -31,7 +31,7 @@ func BuildInquiryReport(ctx context.Context, rec *record.Reader, db readdb.DB, i
 	}
 	q := domain.LoadInquiry(streams[id].Events)
 	report := &Report{
-		InquiryID: inquiryID, IncidentAt: q.IncidentAt(), Reason: q.Reason(), OpenedAt: q.OpenedAt(),
+		InquiryID: inquiryID, IncidentAt: q.IncidentAt(), Reason: erasedText(q.Reason()), OpenedAt: q.OpenedAt(),
 		OpenedBy: timeline.ActorOf(q.OpenedBy()), Subject: Subject{CaseID: q.CaseID(), ChildID: q.ChildID()},
 	}
 	b.inquiry = streams[id].Events

@@ -28,10 +28,10 @@ func outcome(history []domain.Recorded, policies domain.PolicyHistory, asOf time
 			if findings != nil || !r.OccurredAt.Equal(*facts.FindingsAt) {
 				continue
 			}
-			findings = &Findings{OccurredAt: r.OccurredAt, RecordedAt: r.RecordedAt, Findings: e.Findings,
+			findings = &Findings{OccurredAt: r.OccurredAt, RecordedAt: r.RecordedAt, Findings: erasedText(e.Findings),
 				Responsibilities: make([]Responsibility, 0, len(e.Responsibilities)), RecordedBy: timeline.ActorOf(r.Actor)}
 			for _, resp := range e.Responsibilities {
-				findings.Responsibilities = append(findings.Responsibilities, Responsibility{WorkerID: resp.WorkerID, Finding: resp.Finding})
+				findings.Responsibilities = append(findings.Responsibilities, Responsibility{WorkerID: resp.WorkerID, Finding: erasedText(resp.Finding)})
 			}
 			described = map[string]string{}
 			for _, item := range e.Rectifications {
@@ -39,7 +39,7 @@ func outcome(history []domain.Recorded, policies domain.PolicyHistory, asOf time
 			}
 		case domain.InquiryClosed:
 			if closed == nil && facts.ClosedAt != nil && r.OccurredAt.Equal(*facts.ClosedAt) {
-				closed = &Closure{At: r.OccurredAt, RecordedAt: r.RecordedAt, Conclusion: e.Conclusion, By: timeline.ActorOf(r.Actor)}
+				closed = &Closure{At: r.OccurredAt, RecordedAt: r.RecordedAt, Conclusion: erasedText(e.Conclusion), By: timeline.ActorOf(r.Actor)}
 			}
 		}
 	}
@@ -49,7 +49,7 @@ func outcome(history []domain.Recorded, policies domain.PolicyHistory, asOf time
 	}
 	items := make([]Rectification, 0, len(facts.Rectifications))
 	for _, item := range facts.Rectifications {
-		r := Rectification{ID: item.ID, Description: described[item.ID], Owner: item.Owner, DueOn: item.DueOn,
+		r := Rectification{ID: item.ID, Description: erasedText(described[item.ID]), Owner: item.Owner, DueOn: item.DueOn,
 			CompletedAt: item.CompletedAt}
 		if d, ok := status[item.ID]; ok {
 			r.DueAt, r.Status = d.DueAt, d.Status.String()

@@ -12,12 +12,15 @@ import (
 // Report is the accountability report of an inquiry (重大事件倒查), or of
 // a case or a child without one (a trace report).
 type Report struct {
-	InquiryID  string         `json:"inquiry_id"`
-	Subject    Subject        `json:"subject"`
-	IncidentAt time.Time      `json:"incident_at"`
-	Reason     string         `json:"reason"`
-	OpenedBy   timeline.Actor `json:"opened_by"`
-	OpenedAt   time.Time      `json:"opened_at"`
+	InquiryID  string    `json:"inquiry_id"`
+	Subject    Subject   `json:"subject"`
+	IncidentAt time.Time `json:"incident_at"`
+	// Reason is why the inquiry was opened: a text about the child (its
+	// personal data), null once the child's data is erased, and in a
+	// trace report.
+	Reason   *string        `json:"reason"`
+	OpenedBy timeline.Actor `json:"opened_by"`
+	OpenedAt time.Time      `json:"opened_at"`
 	// AsOf is the moment the record is shown as it stood: entries recorded
 	// later are left out and obligations are judged at it.
 	AsOf      time.Time `json:"as_of"`
@@ -135,12 +138,13 @@ type Correction struct {
 }
 
 // Findings are an inquiry's findings (InquiryFindingsRecorded): what was
-// found and who was responsible for what. Their texts are the inspector's,
-// not a child's personal data, and are shown as recorded.
+// found and who was responsible for what. Their texts are written about the
+// child and are its personal data: sealed under its key, they read null once
+// its data is erased (erasedText), while who was responsible stays.
 type Findings struct {
 	OccurredAt       time.Time        `json:"occurred_at"`
 	RecordedAt       time.Time        `json:"recorded_at"`
-	Findings         string           `json:"findings"`
+	Findings         *string          `json:"findings"`
 	Responsibilities []Responsibility `json:"responsibilities"`
 	RecordedBy       timeline.Actor   `json:"recorded_by"`
 }
@@ -148,9 +152,9 @@ type Findings struct {
 // Responsibility is a worker the findings hold responsible, by name from
 // the register, and for what.
 type Responsibility struct {
-	WorkerID string `json:"worker_id"`
-	Name     string `json:"name"`
-	Finding  string `json:"finding"`
+	WorkerID string  `json:"worker_id"`
+	Name     string  `json:"name"`
+	Finding  *string `json:"finding"`
 }
 
 // Rectification is a rectification item (整改事项) of the findings with its
@@ -158,7 +162,7 @@ type Responsibility struct {
 // open, met, met_late or missed.
 type Rectification struct {
 	ID          string      `json:"id"`
-	Description string      `json:"description"`
+	Description *string     `json:"description"`
 	Owner       string      `json:"owner"`
 	OwnerName   string      `json:"owner_name,omitempty"`
 	DueOn       domain.Date `json:"due_on"`
@@ -168,11 +172,11 @@ type Rectification struct {
 }
 
 // Closure is the inquiry's closing (InquiryClosed): when, by whom, and its
-// conclusion.
+// conclusion (null once the child's data is erased).
 type Closure struct {
 	At         time.Time      `json:"at"`
 	RecordedAt time.Time      `json:"recorded_at"`
-	Conclusion string         `json:"conclusion"`
+	Conclusion *string        `json:"conclusion"`
 	By         timeline.Actor `json:"by"`
 }
 
@@ -280,3 +284,14 @@ type Policy struct {
 // moment, or its subject lies outside the reader's jurisdiction). It
 // matches domain.ErrNotFound.
 var ErrNoInquiry = fmt.Errorf("inquiry: %w", domain.ErrNotFound)
+
+// erasedText is a text of an inquiry about the child as the report shows
+// it: nil (null) when it reads empty, which is how a sealed text reads once
+// the child's data is erased (every such text is required, so it is never
+// recorded empty).
+func erasedText(s string) *string {
+	if s == "" {
+		return nil
+	}
+	return &s
+}

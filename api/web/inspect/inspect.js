@@ -41,6 +41,7 @@
       responsibilities: "责任认定", worker: "姓名", finding: "认定内容", rectifications: "整改事项", item: "编号",
       description: "整改内容", due_on: "整改期限", completed_at: "完成时间", closed: "倒查结案", closed_at: "结案时间",
       closed_by: "结案人", conclusion: "结案结论", not_closed: "尚未结案",
+      erased: "（涉及儿童个人信息，已随删除一并销毁）",
       people: "相关人员", role: "角色", post_at_incident: "事发时岗位", post_at_as_of: "截至时岗位",
       qualification_at_incident: "事发时培训情况", qualification_at_as_of: "截至时培训情况", involvement: "涉及方式",
       not_in_post: "当时不在岗", involved_actor: "经办", involved_owner: "职责责任人", involved_responsible: "被认定负有责任",
@@ -84,6 +85,7 @@
       responsibilities: "Responsibilities", worker: "Name", finding: "Finding", rectifications: "Rectification items", item: "Item",
       description: "Description", due_on: "Due on", completed_at: "Completed at", closed: "Closing", closed_at: "Closed at",
       closed_by: "Closed by", conclusion: "Conclusion", not_closed: "not closed yet",
+      erased: "(the child's personal data: erased)",
       people: "People involved", role: "Role", post_at_incident: "Post at the incident", post_at_as_of: "Post as of",
       qualification_at_incident: "Training at the incident", qualification_at_as_of: "Training as of", involvement: "Involvement",
       not_in_post: "not in post then", involved_actor: "acted", involved_owner: "owned an obligation", involved_responsible: "held responsible",
@@ -401,6 +403,10 @@
     markChinese($("view"));
   }
 
+  // inquiryText is an inquiry's text about the child: null once the
+  // child's data is erased, which the page says.
+  const inquiryText = (s) => s ?? el("span", { class: "note" }, t("erased"));
+
   // fillOutcome shows an inquiry's findings, rectification items and
   // closing once recorded; nothing before (nor for a trace report).
   function fillOutcome(r) {
@@ -411,21 +417,21 @@
     $("findings").replaceChildren(...dlRows([
       [t("found_at"), `${cst(f.occurred_at)}（${t("recorded")} ${cst(f.recorded_at)}）`],
       [t("recorded_by"), actorWord(f.recorded_by)],
-      [t("findings_text"), el("span", { class: "text" }, f.findings)],
+      [t("findings_text"), el("span", { class: "text" }, inquiryText(f.findings))],
       c ? [t("closed_at"), cst(c.at)] : [t("closed"), t("not_closed")],
       c ? [t("closed_by"), actorWord(c.by)] : null,
-      c ? [t("conclusion"), el("span", { class: "text" }, c.conclusion)] : null,
+      c ? [t("conclusion"), el("span", { class: "text" }, inquiryText(c.conclusion))] : null,
     ]));
     const resp = $("responsibilities").tBodies[0];
     resp.replaceChildren(...(f.responsibilities || []).map((x) => el("tr", { "data-worker": x.worker_id },
       el("td", {}, nameAndID(x.name, x.worker_id)),
-      el("td", { class: "text" }, x.finding))));
+      el("td", { class: "text" }, inquiryText(x.finding)))));
     if (!resp.rows.length) resp.append(el("tr", {}, el("td", { colspan: "2" }, t("none"))));
     const items = r.rectifications || [];
     const body = $("rectifications").tBodies[0];
     body.replaceChildren(...items.map((x) => el("tr", { class: x.status, "data-id": x.id, "data-status": x.status },
       el("td", {}, x.id),
-      el("td", { class: "text" }, x.description),
+      el("td", { class: "text" }, inquiryText(x.description)),
       el("td", {}, nameAndID(x.owner_name, x.owner)),
       el("td", {}, x.due_on),
       el("td", {}, statusWord(x.status)),
