@@ -15,7 +15,7 @@ import (
 )
 
 const benchUsage = `Usage: careledger bench [--postgres URL] [--dir DIR] [--children N] [--writers N] [--readers N]
-                       [--duration 20s] [--raw 5s] [--json] [--cpuprofile FILE]
+                       [--duration 20s] [--raw 5s] [--json] [--cpuprofile FILE] [--server BINARY]
 Measures careledger end to end, as a user feels it: it starts this binary's
 'serve' on a fresh store (SQLite in a new directory under --dir, or a new
 database on the PostgreSQL server --postgres names, dropped afterwards),
@@ -49,6 +49,8 @@ type benchConfig struct {
 	// cpuProfile, when set, is where the server's CPU profile over the
 	// load goes.
 	cpuProfile string
+	// server is the careledger binary measured (this one by default).
+	server string
 }
 
 func bench(ctx context.Context, args []string, stdout, stderr io.Writer) error {
@@ -62,6 +64,7 @@ func bench(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	fs.DurationVar(&c.duration, "duration", 20*time.Second, "how long the load runs")
 	fs.DurationVar(&c.raw, "raw", 5*time.Second, "how long each raw single-insert baseline runs")
 	fs.BoolVar(&c.json, "json", false, "print the result as JSON")
+	fs.StringVar(&c.server, "server", "", "the careledger binary to measure (default: this one), to compare two builds with one harness")
 	fs.StringVar(&c.cpuProfile, "cpuprofile", "", "write the server's CPU profile over the load to this file (go tool pprof reads it)")
 	if err := fs.Parse(args); err != nil {
 		return err
@@ -99,7 +102,12 @@ func runBench(ctx context.Context, c benchConfig, log io.Writer) (*benchResult, 
 	}
 	defer os.RemoveAll(dir)
 	res := &benchResult{Backend: "sqlite", Writers: c.writers, Readers: c.readers, Duration: c.duration.String(), Children: c.children}
-	st := benchStore{data: filepath.Join(dir, "data")}
+	st := benchStore{binary: c.server, data: filepath.Join(dir, "data")}
+	if st.binary == "" {
+		if st.binary, err = os.Executable(); err != nil {
+			return nil, err
+		}
+	}
 	if c.postgres != "" {
 		res.Backend = "postgres"
 		drop, url, err := freshPostgresDatabase(ctx, c.postgres)
@@ -170,8 +178,10 @@ func runBench(ctx context.Context, c benchConfig, log io.Writer) (*benchResult, 
 	return res, nil
 }
 
-// benchStore names the run's store for the subcommands it runs.
+// benchStore names the run's store for the subcommands it runs, and the
+// binary that runs them.
 type benchStore struct {
+	binary   string // the careledger binary measured
 	data     string // the data directory (the SQLite store, the keys)
 	postgres string // the database's URL, when on PostgreSQL
 }

@@ -24,12 +24,8 @@ import (
 // output runs a subcommand of this binary on the store and returns its
 // stdout; its stderr goes to log only when it fails.
 func (s benchStore) output(ctx context.Context, log io.Writer, command ...string) (string, error) {
-	self, err := os.Executable()
-	if err != nil {
-		return "", err
-	}
 	var stdout, stderr bytes.Buffer
-	cmd := exec.CommandContext(ctx, self, append(command, s.args()...)...)
+	cmd := exec.CommandContext(ctx, s.binary, append(command, s.args()...)...)
 	cmd.Stdout, cmd.Stderr = &stdout, &stderr
 	if err := cmd.Run(); err != nil {
 		log.Write(stderr.Bytes())
@@ -57,10 +53,6 @@ type benchServer struct {
 // startBenchServer starts 'serve' on a loopback port the system chooses
 // and waits until /readyz answers 200.
 func startBenchServer(ctx context.Context, st benchStore, dir string, profile bool) (*benchServer, error) {
-	self, err := os.Executable()
-	if err != nil {
-		return nil, err
-	}
 	logFile, err := os.Create(filepath.Join(dir, "serve.log"))
 	if err != nil {
 		return nil, err
@@ -70,7 +62,7 @@ func startBenchServer(ctx context.Context, st benchStore, dir string, profile bo
 	if profile {
 		args = append(args, "--pprof", "127.0.0.1:0")
 	}
-	s.cmd = exec.Command(self, append(args, st.args()...)...)
+	s.cmd = exec.Command(st.binary, append(args, st.args()...)...)
 	s.cmd.Stderr = logFile
 	stdout, err := s.cmd.StdoutPipe()
 	if err != nil {
