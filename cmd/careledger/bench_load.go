@@ -136,8 +136,8 @@ func (l *load) write(ctx context.Context, seed uint64) latencies {
 			} `json:"events"`
 		}
 		status, took, err := l.do(ctx, http.MethodPost, path, body, &answer)
-		if ctx.Err() != nil && status == 0 {
-			break // the run ended during the request: not counted
+		if err != nil && ctx.Err() != nil {
+			break // the run ended during the request (or its answer): not counted
 		}
 		lat.add(status, took, err)
 		if status/100 != 2 || len(answer.Events) == 0 {
@@ -201,7 +201,7 @@ func (l *load) read(ctx context.Context, seed uint64) latencies {
 			path = "/v1/deadlines?status=open&jurisdiction=" + benchCounty
 		}
 		status, took, err := l.do(ctx, http.MethodGet, path, nil, nil)
-		if ctx.Err() != nil && status == 0 {
+		if err != nil && ctx.Err() != nil {
 			break
 		}
 		lat.add(status, took, err)
