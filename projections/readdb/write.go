@@ -39,7 +39,7 @@ func InsertRows(ctx context.Context, tx Tx, d Dialect, head, tail string, rows [
 		var err error
 		switch {
 		case len(chunk) < per || len(rows) == per:
-			_, err = tx.ExecContext(ctx, head+d.Values(len(chunk), cols)+tail, args...)
+			err = insertPieces(ctx, tx, d, head, tail, cols, args)
 		default:
 			if full == nil {
 				if full, err = tx.PrepareContext(ctx, head+d.Values(per, cols)+tail); err != nil {
@@ -51,6 +51,25 @@ func InsertRows(ctx context.Context, tx Tx, d Dialect, head, tail string, rows [
 		if err != nil {
 			return err
 		}
+	}
+	return nil
+}
+
+// insertPieces writes the rows in args (cols values each) with statements
+// of a power-of-two number of rows each (13 rows: 8, 4, 1), so that a
+// table is written with a handful of statement shapes, which the
+// connections keep compiled (eventstore/sqlitedb; pgx's statement cache),
+// rather than one shape per row count, each parsed anew.
+func insertPieces(ctx context.Context, tx Tx, d Dialect, head, tail string, cols int, args []any) error {
+	for n := len(args) / cols; n > 0; {
+		piece := 1
+		for piece*2 <= n {
+			piece *= 2
+		}
+		if _, err := tx.ExecContext(ctx, head+d.Values(piece, cols)+tail, args[:piece*cols]...); err != nil {
+			return err
+		}
+		args, n = args[piece*cols:], n-piece
 	}
 	return nil
 }

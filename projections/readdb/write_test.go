@@ -1,0 +1,58 @@
+package readdb
+
+import (
+	"context"
+	"database/sql"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+)
+
+// recordingTx counts the statements a write makes, by text.
+type recordingTx struct {
+	Tx
+	texts map[string]int
+}
+
+func (r *recordingTx) ExecContext(ctx context.Context, query string, args ...any) (sql.Result, error) {
+	r.texts[query]++
+	return r.Tx.ExecContext(ctx, query, args...)
+}
+
+func TestInsertRowsWritesEveryRowWithFewShapes(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	db, err := OpenSQLite(filepath.Join(t.TempDir(), "t.db"))
+	require.NoError(t, err)
+	defer db.Close()
+	_, err = db.ExecContext(ctx, `CREATE TABLE t (k INTEGER PRIMARY KEY, v TEXT NOT NULL)`)
+	require.NoError(t, err)
+
+	shapes := map[string]int{}
+	next := 0
+	for _, n := range []int{1, 13, 7, 600, 3} {
+		rows := make([][]any, n)
+		for i := range rows {
+			rows[i] = []any{next, strings.Repeat("v", i%5)}
+			next++
+		}
+		tx, err := db.BeginTx(ctx, nil)
+		require.NoError(t, err)
+		rec := &recordingTx{Tx: tx, texts: shapes}
+		require.NoError(t, InsertRows(ctx, rec, SQLite, `INSERT INTO t (k, v) VALUES `, ``, rows))
+		require.NoError(t, tx.Commit())
+	}
+	var count, sum int
+	require.NoError(t, db.QueryRowContext(ctx, `SELECT count(*), sum(k) FROM t`).Scan(&count, &sum))
+	assert.Equal(t, next, count, "every row written once")
+	assert.Equal(t, next*(next-1)/2, sum)
+	// Row counts 1, 13 (8+4+1), 7 (4+2+1), 600 (500 prepared + 64+32+4), 3 (2+1): powers of two only.
+	for text := range shapes {
+		n := strings.Count(text, "(?, ?)")
+		assert.Equal(t, 0, n&(n-1), "a statement of %d rows", n)
+	}
+	assert.LessOrEqual(t, len(shapes), 8)
+}
