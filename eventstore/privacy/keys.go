@@ -12,6 +12,7 @@ import (
 	"errors"
 	"fmt"
 	"sync"
+	"sync/atomic"
 	"time"
 )
 
@@ -34,6 +35,9 @@ type Keys struct {
 	// within epochCheck.
 	epoch   int64
 	checked time.Time
+
+	creation keyCreation  // keys waiting to be created (keys_create.go)
+	batches  atomic.Int64 // transactions that created keys, for tests
 }
 
 // epochCheck is how long a process trusts its cache of live data keys
@@ -142,23 +146,12 @@ func (k *Keys) DataKey(ctx context.Context, subject string, create bool) (key []
 		return nil, false, err
 	}
 	if !found && create {
-		fresh := make([]byte, 32)
-		if _, err := rand.Read(fresh); err != nil {
-			return nil, false, fmt.Errorf("keys: %w", err)
-		}
-		wrapped, err := k.wrap(subject, fresh, k.current)
-		if err != nil {
-			return nil, false, err
-		}
 		// Two writers may race to create it: the first row wins and both
-		// read it back.
-		if _, err := k.db.ExecContext(ctx, `INSERT INTO careledger_data_keys (subject, wrapped, master_id, created_at)
-			VALUES ($1, $2, $3, $4) ON CONFLICT (subject) DO NOTHING`, subject, wrapped, k.current, now()); err != nil {
-			return nil, false, fmt.Errorf("keys: create key of %s: %w", subject, err)
-		}
-		if key, found, err = k.load(ctx, subject); err != nil {
+		// get it. Keys wanted at once are created in one transaction.
+		if key, err = k.create(ctx, subject); err != nil {
 			return nil, false, err
 		}
+		return key, key != nil, nil
 	}
 	if !found {
 		return nil, false, nil
