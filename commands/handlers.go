@@ -15,6 +15,9 @@ type Handlers struct {
 	now     func() time.Time
 	retries int
 	places  *eventlog.Places
+	streams *streamCache
+	// cacheSize is how many streams the cache keeps (WithStreamCache).
+	cacheSize int
 }
 
 // Option tunes Handlers.
@@ -27,12 +30,24 @@ func WithClock(now func() time.Time) Option { return func(h *Handlers) { h.now =
 // conflict when the caller named no version (default 10).
 func WithRetries(n int) Option { return func(h *Handlers) { h.retries = n } }
 
-// New makes the handlers.
+// WithStreamCache sets how many streams the handlers keep loaded between
+// commands (default DefaultStreamCache; 0 keeps none). See the package
+// doc for what keeps a cached stream true.
+func WithStreamCache(streams int) Option { return func(h *Handlers) { h.cacheSize = streams } }
+
+// DefaultStreamCache is how many streams the handlers keep loaded unless
+// told otherwise (WithStreamCache).
+const DefaultStreamCache = 10_000
+
+// New makes the handlers. A store that seals personal data must be the
+// sealing store itself (eventstore/privacy.Store), not a wrapper that
+// hides its count of erasures, or the stream cache must be off.
 func New(store eventstore.Store, opts ...Option) *Handlers {
-	h := &Handlers{store: store, codec: eventlog.New(), now: time.Now, retries: 10}
+	h := &Handlers{store: store, codec: eventlog.New(), now: time.Now, retries: 10, cacheSize: DefaultStreamCache}
 	for _, o := range opts {
 		o(h)
 	}
+	h.streams = newStreamCache(h.cacheSize)
 	h.places = eventlog.NewPlaces(h.codec, store)
 	return h
 }

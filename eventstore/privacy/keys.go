@@ -35,6 +35,9 @@ type Keys struct {
 	// within epochCheck.
 	epoch   int64
 	checked time.Time
+	// erasures counts the destructions this process has learnt of: its
+	// own at once, another process's when freshen sees the epoch move.
+	erasures int64
 
 	creation keyCreation  // keys waiting to be created (keys_create.go)
 	batches  atomic.Int64 // transactions that created keys, for tests
@@ -121,9 +124,25 @@ func (k *Keys) freshen(ctx context.Context) error {
 			}
 		}
 		k.epoch = epoch
+		k.erasures++
 	}
 	k.checked = time.Now()
 	return nil
+}
+
+// Erasures counts the data keys destroyed that this process has learnt
+// of: its own destructions at once, another process's within epochCheck
+// (the time it trusts its cache of live keys). While the count stays put,
+// every key this process opened data with is still live here, so a copy of
+// opened personal data kept since is what a read would open now; once it
+// moves, such a copy must be dropped (commands keeps one).
+func (k *Keys) Erasures(ctx context.Context) (int64, error) {
+	if err := k.freshen(ctx); err != nil {
+		return 0, err
+	}
+	k.mu.Lock()
+	defer k.mu.Unlock()
+	return k.erasures, nil
 }
 
 // CurrentMasterID names the master key that wraps new data keys.
@@ -218,6 +237,7 @@ func (k *Keys) Destroy(ctx context.Context, subject string) error {
 	}
 	k.mu.Lock()
 	k.cache[subject] = nil
+	k.erasures++
 	k.mu.Unlock()
 	if k.sqlite {
 		_, err = conn.ExecContext(ctx, `PRAGMA wal_checkpoint(TRUNCATE)`)

@@ -5,9 +5,12 @@ import (
 	"fmt"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+
+	"github.com/careledger/careledger/eventstore/privacy"
 )
 
 // TestKeysWantedAtOnceShareATransaction: many children's keys wanted at
@@ -69,5 +72,32 @@ func TestKeysWantedAtOnceShareATransaction(t *testing.T) {
 			assert.Equal(t, stored, a.key, "%s: the caller has the key that is stored", s)
 		}
 		assert.Equal(t, earlier, answers[0].key, "the key another process stored first")
+	})
+}
+
+// TestErasuresCount: a process counts its own destruction of a key at
+// once and another process's within the 2 s it trusts its cached keys; a
+// key made is no erasure.
+func TestErasuresCount(t *testing.T) {
+	backends(t, func(t *testing.T, b backend) {
+		ctx := context.Background()
+		here, there := mustKeys(t, b, masterKey(0)), mustKeys(t, b, masterKey(0))
+		count := func(k *privacy.Keys) int64 {
+			n, err := k.Erasures(ctx)
+			require.NoError(t, err)
+			return n
+		}
+		_, _, err := here.DataKey(ctx, "c1", true)
+		require.NoError(t, err)
+		start, elsewhere := count(here), count(there)
+		require.NoError(t, here.Destroy(ctx, "c1"))
+		assert.Greater(t, count(here), start, "its own erasure at once")
+		require.Eventually(t, func() bool { return count(there) > elsewhere }, 5*time.Second, 50*time.Millisecond,
+			"another process's erasure within the time it trusts its keys")
+		settled := count(there)
+		_, _, err = here.DataKey(ctx, "c2", true)
+		require.NoError(t, err)
+		time.Sleep(2100 * time.Millisecond)
+		assert.Equal(t, settled, count(there), "a key made is no erasure")
 	})
 }
