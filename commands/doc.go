@@ -20,9 +20,10 @@
 // Reading a whole stream on every command — through the sealing store,
 // which decrypts every personal field, then through the codec — was a
 // quarter of the server's time under load. The handlers therefore keep the
-// streams they loaded most recently (WithStreamCache, 10 000 by default,
-// least recently used first out): each one's events decoded and, for
-// replaying an idempotent command, their ids and metadata, at its version.
+// streams they loaded most recently (WithStreamCache: by default up to
+// 10 000 streams and 100 000 events, about 100 MB; least recently used
+// first out): each one's events decoded and, for replaying an idempotent
+// command, their ids and metadata, at its version.
 // A cached stream is never trusted blindly:
 //
 //   - Every load still reads the log: the events after the cached version

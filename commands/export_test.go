@@ -17,8 +17,12 @@ func (h *Handlers) Cached(id domain.StreamID) ([]domain.Recorded, bool) {
 	return el.Value.(*cachedStream).s.history, true
 }
 
-// CachedStreams is how many streams the handlers keep.
-func (h *Handlers) CachedStreams() int { return h.streams.len() }
+// CachedStreams is how many streams, and events in them, the handlers keep.
+func (h *Handlers) CachedStreams() (streams, events int) {
+	h.streams.mu.Lock()
+	defer h.streams.mu.Unlock()
+	return h.streams.recent.Len(), h.streams.events
+}
 
 // History loads a stream as a command does.
 func (h *Handlers) History(ctx context.Context, id domain.StreamID) ([]domain.Recorded, error) {

@@ -161,13 +161,16 @@ func (h *Handlers) put(ctx context.Context, key string, s stream) {
 }
 
 // streamCache keeps the streams commands loaded most recently, up to a
-// number of them, under the count of erasures they were read under.
+// number of streams and of events in them, under the count of erasures
+// they were read under.
 type streamCache struct {
-	mu       sync.Mutex
-	capacity int
-	byID     map[string]*list.Element // of *cachedStream
-	recent   list.List                // most recently used first
-	erasures int64                    // the count every entry was read under
+	mu        sync.Mutex
+	capacity  int // streams
+	maxEvents int
+	events    int                      // in the streams kept
+	byID      map[string]*list.Element // of *cachedStream
+	recent    list.List                // most recently used first
+	erasures  int64                    // the count every entry was read under
 }
 
 type cachedStream struct {
@@ -175,8 +178,11 @@ type cachedStream struct {
 	s  stream
 }
 
-func newStreamCache(capacity int) *streamCache {
-	return &streamCache{capacity: capacity, byID: map[string]*list.Element{}}
+func newStreamCache(streams, events int) *streamCache {
+	if events <= 0 {
+		streams = 0
+	}
+	return &streamCache{capacity: streams, maxEvents: events, byID: map[string]*list.Element{}}
 }
 
 // get is the cached stream; ok is false when there is none. A count of
@@ -196,7 +202,9 @@ func (c *streamCache) get(id string, erasures int64) (stream, bool) {
 	return el.Value.(*cachedStream).s, true
 }
 
-// put keeps s, unless the cache holds the stream at a later version.
+// put keeps s, unless the cache holds the stream at a later version, and
+// forgets the streams used least recently beyond the bounds. A stream with
+// more events than the cache may hold is not kept.
 func (c *streamCache) put(id string, s stream) {
 	if c.capacity <= 0 {
 		return
@@ -208,17 +216,19 @@ func (c *streamCache) put(id string, s stream) {
 	}
 	if el, ok := c.byID[id]; ok {
 		e := el.Value.(*cachedStream)
-		if e.s.version <= s.version {
-			e.s = s
+		if e.s.version > s.version {
+			c.recent.MoveToFront(el)
+			return
 		}
-		c.recent.MoveToFront(el)
+		c.removeLocked(el)
+	}
+	if len(s.history) > c.maxEvents {
 		return
 	}
 	c.byID[id] = c.recent.PushFront(&cachedStream{id: id, s: s})
-	for c.recent.Len() > c.capacity {
-		oldest := c.recent.Back()
-		c.recent.Remove(oldest)
-		delete(c.byID, oldest.Value.(*cachedStream).id)
+	c.events += len(s.history)
+	for c.recent.Len() > c.capacity || c.events > c.maxEvents {
+		c.removeLocked(c.recent.Back())
 	}
 }
 
@@ -230,9 +240,14 @@ func (c *streamCache) drop(id string) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	if el, ok := c.byID[id]; ok {
-		c.recent.Remove(el)
-		delete(c.byID, id)
+		c.removeLocked(el)
 	}
+}
+
+func (c *streamCache) removeLocked(el *list.Element) {
+	e := c.recent.Remove(el).(*cachedStream)
+	delete(c.byID, e.id)
+	c.events -= len(e.s.history)
 }
 
 // observe empties the cache when the count of erasures has grown.
@@ -252,11 +267,5 @@ func (c *streamCache) observeLocked(erasures int64) {
 	c.erasures = erasures
 	clear(c.byID)
 	c.recent.Init()
-}
-
-// len is the number of streams cached.
-func (c *streamCache) len() int {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.recent.Len()
+	c.events = 0
 }

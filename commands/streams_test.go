@@ -162,18 +162,39 @@ func TestConflictDropsTheCachedStream(t *testing.T) {
 	})
 }
 
-// TestStreamCacheIsBounded: the handlers keep at most the streams they
-// are told to, and none when told so.
+// TestStreamCacheIsBounded: the handlers keep at most the streams, and the
+// events in them, they are told to, forgetting the least recently used
+// first; none when told so.
 func TestStreamCacheIsBounded(t *testing.T) {
 	backends(t, func(t *testing.T, store eventstore.Store) {
-		county := commandstest.NewCounty(t, store, commands.WithStreamCache(2))
+		ctx := context.Background()
+		county := commandstest.NewCounty(t, store, commands.WithStreamCache(2, 100))
+		first := county.RegisterChild(t)
+		county.RegisterChild(t)
+		_, err := county.Handlers.History(ctx, domain.ChildStream(first))
+		require.NoError(t, err)
+		county.RegisterChild(t)
+		streams, _ := county.Handlers.CachedStreams()
+		assert.Equal(t, 2, streams)
+		_, ok := county.Handlers.Cached(domain.ChildStream(first))
+		assert.True(t, ok, "the stream used last is kept")
+
+		few := commandstest.NewCounty(t, store, commands.WithStreamCache(100, 3))
+		child := few.RegisterChild(t)
+		caseID := few.Report(t, child, now.Add(-time.Hour), domain.RiskLow, "来电", "neglect")
 		for range 3 {
-			county.RegisterChild(t)
+			_, err := few.Handlers.RecordFollowUp(ctx, few.Caseworker, commands.RecordFollowUp{CaseID: caseID, OccurredAt: now, Note: "回访"})
+			require.NoError(t, err)
 		}
-		assert.Equal(t, 2, county.Handlers.CachedStreams())
-		none := commandstest.NewCounty(t, store, commands.WithStreamCache(0))
+		_, events := few.Handlers.CachedStreams()
+		assert.LessOrEqual(t, events, 3)
+		_, ok = few.Handlers.Cached(domain.CaseStream(caseID))
+		assert.False(t, ok, "a stream of more events than the cache may hold is not kept")
+
+		none := commandstest.NewCounty(t, store, commands.WithStreamCache(0, 0))
 		none.RegisterChild(t)
-		assert.Zero(t, none.Handlers.CachedStreams())
+		streams, _ = none.Handlers.CachedStreams()
+		assert.Zero(t, streams)
 	})
 }
 
