@@ -33,14 +33,15 @@ func WithRetries(n int) Option { return func(h *Handlers) { h.retries = n } }
 // WithStreamCache bounds the streams the handlers keep loaded between
 // commands: at most that many streams and that many events in them, the
 // least recently used forgotten first (default DefaultCachedStreams and
-// DefaultCachedEvents; 0 keeps none). An event kept takes about 1 KB. See
-// the package doc for what keeps a cached stream true.
+// DefaultCachedEvents; 0 keeps none). An event kept takes 1–2 KB of heap
+// (decoded, and its metadata). See the package doc for what keeps a cached
+// stream true.
 func WithStreamCache(streams, events int) Option {
 	return func(h *Handlers) { h.cacheStreams, h.cacheEvents = streams, events }
 }
 
 // The bounds of the stream cache unless told otherwise (WithStreamCache):
-// about 100 MB at most.
+// 100–200 MB of heap at most.
 const (
 	DefaultCachedStreams = 10_000
 	DefaultCachedEvents  = 100_000
