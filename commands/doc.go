@@ -14,4 +14,45 @@
 // point that acts for a person — HTTP, the CLI — goes through it; the
 // synthetic county (commands/synth) decides through the aggregates too but
 // appends straight to the store, as a loader of history does.
+//
+// # The stream cache
+//
+// Reading a whole stream on every command — through the sealing store,
+// which decrypts every personal field, then through the codec — was a
+// quarter of the server's time under load. The handlers therefore keep the
+// streams they loaded most recently (WithStreamCache: by default up to
+// 10 000 streams and 100 000 events, 100–200 MB of heap; least recently
+// used first out): each one's events decoded and, for replaying an idempotent
+// command, their ids and metadata, at its version.
+// A cached stream is never trusted blindly:
+//
+//   - Every load still reads the log: the events after the cached version
+//     (an indexed read that finds nothing when no one appended). Another
+//     process's appends are thus always seen, and the expected version of
+//     the append is the stream's full version, checked by the store as
+//     before. An append that fails — a conflict, or an outcome unknown —
+//     drops the stream; the retry reads it whole.
+//   - What a command appended is kept as the store answered it (positions,
+//     times, hashes), only when it follows the version decided on.
+//   - A cached stream holds opened personal data (a child's name, a
+//     report's summary). After an erasure a read opens none of it, and a
+//     command must not decide on it either: erasure is a promise that the
+//     data is gone, and some decisions read personal fields (a birth date
+//     reads as January 1st of its year). A store that erases by destroying
+//     keys (eventstore/privacy.Store) counts the erasures it has learnt of:
+//     its own at once, another process's within the 2 s it trusts its cache
+//     of live keys (privacy.Keys.Erasures). Each stream is cached under the
+//     count read before its data was; when the count has moved — checked
+//     before a load uses the cache, after it read the new events, and before
+//     it keeps a stream — the whole cache is emptied. So a cached stream is
+//     used only while every key its data was opened with is still live in
+//     this process, that is exactly when a read would open the same data:
+//     a process's own erasure leaves nothing of the child cached once the
+//     command returns, and another process's is honoured as promptly as the
+//     sealing store honours it for reads. Erasures are rare; emptying
+//     everything on one keeps the rule simple.
+//
+// A store that keeps personal data in clear counts no erasures (it erases
+// nothing a read would not give back). A store that seals must be handed
+// to New as itself, not behind a wrapper that hides its count.
 package commands

@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"math/rand/v2"
+	"slices"
 	"time"
 
 	"github.com/google/uuid"
@@ -38,19 +39,15 @@ type admission func(ctx context.Context, history []domain.Recorded) error
 func (h *Handlers) execute(ctx context.Context, call Call, streamID domain.StreamID, admit admission, decide decision) (Result, error) {
 	stream := eventlog.StreamRef(streamID)
 	for attempt := 0; ; attempt++ {
-		stored, err := h.store.ReadStream(ctx, stream.ID, 0, 0)
+		loaded, err := h.load(ctx, streamID)
 		if err != nil {
-			return Result{}, fmt.Errorf("load %s: %w", stream.ID, err)
+			return Result{}, err
 		}
-		version := int64(len(stored))
+		version, history := loaded.version, slices.Clip(loaded.history)
 		if call.IdempotencyKey != "" {
-			if res, done, err := h.replay(call, stream.ID, stored); done || err != nil {
+			if res, done, err := h.replay(call, stream.ID, loaded.stored); done || err != nil {
 				return res, err
 			}
-		}
-		history, err := h.codec.Decode(stored)
-		if err != nil {
-			return Result{}, fmt.Errorf("load %s: %w", stream.ID, err)
 		}
 		if admit != nil {
 			if err := admit(ctx, history); err != nil {
@@ -69,6 +66,11 @@ func (h *Handlers) execute(ctx context.Context, call Call, streamID domain.Strea
 			return Result{}, err
 		}
 		out, err := h.store.Append(ctx, stream, eventstore.ExpectedVersion(version), events...)
+		if err != nil {
+			// What the cache holds may be behind (a conflict) or the
+			// outcome unknown: the next command reads the stream whole.
+			h.streams.drop(stream.ID)
+		}
 		if errors.Is(err, eventstore.ErrVersionConflict) {
 			if call.IfMatch != nil {
 				return Result{}, fmt.Errorf("%s changed meanwhile: %w", stream.ID, ErrPreconditionFailed)
@@ -85,6 +87,7 @@ func (h *Handlers) execute(ctx context.Context, call Call, streamID domain.Strea
 		if err != nil {
 			return Result{}, fmt.Errorf("append to %s: %w", stream.ID, err)
 		}
+		h.remember(ctx, streamID, loaded, out)
 		return resultOf(out), nil
 	}
 }

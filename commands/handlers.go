@@ -15,6 +15,9 @@ type Handlers struct {
 	now     func() time.Time
 	retries int
 	places  *eventlog.Places
+	streams *streamCache
+	// cacheStreams and cacheEvents bound the stream cache (WithStreamCache).
+	cacheStreams, cacheEvents int
 }
 
 // Option tunes Handlers.
@@ -27,12 +30,33 @@ func WithClock(now func() time.Time) Option { return func(h *Handlers) { h.now =
 // conflict when the caller named no version (default 10).
 func WithRetries(n int) Option { return func(h *Handlers) { h.retries = n } }
 
-// New makes the handlers.
+// WithStreamCache bounds the streams the handlers keep loaded between
+// commands: at most that many streams and that many events in them, the
+// least recently used forgotten first (default DefaultCachedStreams and
+// DefaultCachedEvents; 0 keeps none). An event kept takes 1–2 KB of heap
+// (decoded, and its metadata). See the package doc for what keeps a cached
+// stream true.
+func WithStreamCache(streams, events int) Option {
+	return func(h *Handlers) { h.cacheStreams, h.cacheEvents = streams, events }
+}
+
+// The bounds of the stream cache unless told otherwise (WithStreamCache):
+// 100–200 MB of heap at most.
+const (
+	DefaultCachedStreams = 10_000
+	DefaultCachedEvents  = 100_000
+)
+
+// New makes the handlers. A store that seals personal data must be the
+// sealing store itself (eventstore/privacy.Store), not a wrapper that
+// hides its count of erasures, or the stream cache must be off.
 func New(store eventstore.Store, opts ...Option) *Handlers {
-	h := &Handlers{store: store, codec: eventlog.New(), now: time.Now, retries: 10}
+	h := &Handlers{store: store, codec: eventlog.New(), now: time.Now, retries: 10,
+		cacheStreams: DefaultCachedStreams, cacheEvents: DefaultCachedEvents}
 	for _, o := range opts {
 		o(h)
 	}
+	h.streams = newStreamCache(h.cacheStreams, h.cacheEvents)
 	h.places = eventlog.NewPlaces(h.codec, store)
 	return h
 }

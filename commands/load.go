@@ -3,14 +3,19 @@ package commands
 import (
 	"context"
 	"fmt"
+	"slices"
 	"time"
 
 	"github.com/careledger/careledger/domain"
 )
 
-// history reads and decodes one stream.
+// history reads and decodes one stream (through the cache, see load).
 func (h *Handlers) history(ctx context.Context, streamID domain.StreamID) ([]domain.Recorded, error) {
-	return h.codec.ReadStream(ctx, h.store, streamID)
+	s, err := h.load(ctx, streamID)
+	if err != nil {
+		return nil, err
+	}
+	return slices.Clip(s.history), nil
 }
 
 // child loads a child's file; ErrNotFound when there is none or it lies

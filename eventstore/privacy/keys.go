@@ -12,6 +12,7 @@ import (
 	"errors"
 	"fmt"
 	"sync"
+	"sync/atomic"
 	"time"
 )
 
@@ -34,6 +35,12 @@ type Keys struct {
 	// within epochCheck.
 	epoch   int64
 	checked time.Time
+	// erasures counts the destructions this process has learnt of: its
+	// own at once, another process's when freshen sees the epoch move.
+	erasures int64
+
+	creation keyCreation  // keys waiting to be created (keys_create.go)
+	batches  atomic.Int64 // transactions that created keys, for tests
 }
 
 // epochCheck is how long a process trusts its cache of live data keys
@@ -117,9 +124,25 @@ func (k *Keys) freshen(ctx context.Context) error {
 			}
 		}
 		k.epoch = epoch
+		k.erasures++
 	}
 	k.checked = time.Now()
 	return nil
+}
+
+// Erasures counts the data keys destroyed that this process has learnt
+// of: its own destructions at once, another process's within epochCheck
+// (the time it trusts its cache of live keys). While the count stays put,
+// every key this process opened data with is still live here, so a copy of
+// opened personal data kept since is what a read would open now; once it
+// moves, such a copy must be dropped (commands keeps one).
+func (k *Keys) Erasures(ctx context.Context) (int64, error) {
+	if err := k.freshen(ctx); err != nil {
+		return 0, err
+	}
+	k.mu.Lock()
+	defer k.mu.Unlock()
+	return k.erasures, nil
 }
 
 // CurrentMasterID names the master key that wraps new data keys.
@@ -142,23 +165,12 @@ func (k *Keys) DataKey(ctx context.Context, subject string, create bool) (key []
 		return nil, false, err
 	}
 	if !found && create {
-		fresh := make([]byte, 32)
-		if _, err := rand.Read(fresh); err != nil {
-			return nil, false, fmt.Errorf("keys: %w", err)
-		}
-		wrapped, err := k.wrap(subject, fresh, k.current)
-		if err != nil {
-			return nil, false, err
-		}
 		// Two writers may race to create it: the first row wins and both
-		// read it back.
-		if _, err := k.db.ExecContext(ctx, `INSERT INTO careledger_data_keys (subject, wrapped, master_id, created_at)
-			VALUES ($1, $2, $3, $4) ON CONFLICT (subject) DO NOTHING`, subject, wrapped, k.current, now()); err != nil {
-			return nil, false, fmt.Errorf("keys: create key of %s: %w", subject, err)
-		}
-		if key, found, err = k.load(ctx, subject); err != nil {
+		// get it. Keys wanted at once are created in one transaction.
+		if key, err = k.create(ctx, subject); err != nil {
 			return nil, false, err
 		}
+		return key, key != nil, nil
 	}
 	if !found {
 		return nil, false, nil
@@ -225,6 +237,7 @@ func (k *Keys) Destroy(ctx context.Context, subject string) error {
 	}
 	k.mu.Lock()
 	k.cache[subject] = nil
+	k.erasures++
 	k.mu.Unlock()
 	if k.sqlite {
 		_, err = conn.ExecContext(ctx, `PRAGMA wal_checkpoint(TRUNCATE)`)
