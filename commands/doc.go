@@ -21,7 +21,7 @@
 // which decrypts every personal field, then through the codec — was a
 // quarter of the server's time under load. The handlers therefore keep the
 // streams they loaded most recently (WithStreamCache: by default up to
-// 10 000 streams and 100 000 events, 100–200 MB of heap; least recently
+// 2 000 streams and 20 000 events, 20–40 MB of heap; least recently
 // used first out): each one's events decoded and, for replaying an idempotent
 // command, their ids and metadata, at its version.
 // A cached stream is never trusted blindly:

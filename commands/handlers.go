@@ -41,10 +41,10 @@ func WithStreamCache(streams, events int) Option {
 }
 
 // The bounds of the stream cache unless told otherwise (WithStreamCache):
-// 100–200 MB of heap at most.
+// 20–40 MB of heap at most.
 const (
-	DefaultCachedStreams = 10_000
-	DefaultCachedEvents  = 100_000
+	DefaultCachedStreams = 2_000
+	DefaultCachedEvents  = 20_000
 )
 
 // New makes the handlers. A store that seals personal data must be the
