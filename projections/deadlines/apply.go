@@ -2,6 +2,8 @@ package deadlines
 
 import (
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
 	"fmt"
 	"slices"
 	"sort"
@@ -279,22 +281,34 @@ func write(ctx context.Context, tx readdb.Tx, d readdb.Dialect, streams []*strea
 			replaced = append(replaced, s.id.String())
 		}
 	}
-	known, err := openedSeqs(ctx, tx, replaced)
+	stored, err := storedRows(ctx, tx, replaced)
 	if err != nil {
 		return err
 	}
+	// Only rows that changed are written: an event rewrites few of its
+	// stream's obligations (a child with a year of visits has dozens),
+	// and each row written costs its seven index entries.
+	var stale []string // rows to delete: changed, or gone
 	for _, s := range streams {
 		ds := s.deadlines(policies, s.judgedAt())
 		place := s.jurisdiction().String()
 		keys := Keys(ds)
 		for i, dl := range ds {
-			opened, ok := known[keys[i]]
-			if !ok {
+			old, had := stored[keys[i]]
+			opened := old.seq
+			if !had {
 				opened = seq.take()
 			}
 			row, err := deadlineRow(d, keys[i], s, place, dl, opened)
 			if err != nil {
 				return err
+			}
+			delete(stored, keys[i])
+			if had && old.fingerprint == row[fingerprintColumn] {
+				continue
+			}
+			if had {
+				stale = append(stale, keys[i])
 			}
 			rows = append(rows, row)
 		}
@@ -304,12 +318,15 @@ func write(ctx context.Context, tx readdb.Tx, d readdb.Dialect, streams []*strea
 		}
 		snapshots = append(snapshots, snap)
 	}
+	for key := range stored { // obligations the streams no longer have
+		stale = append(stale, key)
+	}
 	if err := saveStreams(ctx, tx, d, snapshots); err != nil {
 		return err
 	}
-	err = readdb.Chunks(replaced, func(piece []string) error {
+	err = readdb.Chunks(stale, func(piece []string) error {
 		in, args := readdb.InList(piece)
-		_, err := tx.ExecContext(ctx, `DELETE FROM rm_deadlines WHERE stream_id IN (`+in+`)`, args...)
+		_, err := tx.ExecContext(ctx, `DELETE FROM rm_deadlines WHERE deadline_key IN (`+in+`)`, args...)
 		return err
 	})
 	if err != nil {
@@ -320,7 +337,10 @@ func write(ctx context.Context, tx readdb.Tx, d readdb.Dialect, streams []*strea
 
 // deadlineColumns are the columns of rm_deadlines, in the order written.
 const deadlineColumns = `deadline_key, stream_id, kind, subject_id, case_id, referral_id, inquiry_id, rectification_id,
-	jurisdiction, owner, owners, started_at, due_at, met_at, status, policy_version, last_position, opened_seq`
+	jurisdiction, owner, owners, started_at, due_at, met_at, status, policy_version, opened_seq, fingerprint`
+
+// fingerprintColumn is the index of fingerprint in deadlineColumns.
+const fingerprintColumn = 17
 
 // deadlineRow is the row of rm_deadlines of one obligation of s, in
 // deadlineColumns order; opened is its sequence number.
@@ -329,9 +349,21 @@ func deadlineRow(d readdb.Dialect, key string, s *stream, place string, dl domai
 	if err != nil {
 		return nil, fmt.Errorf("deadline %s: %w", key, err)
 	}
-	return []any{key, s.id.String(), dl.Kind.String(), dl.SubjectID, readdb.NullText(dl.CaseID), readdb.NullText(dl.ReferralID),
+	row := []any{key, s.id.String(), dl.Kind.String(), dl.SubjectID, readdb.NullText(dl.CaseID), readdb.NullText(dl.ReferralID),
 		readdb.NullText(dl.InquiryID), readdb.NullText(dl.RectificationID), place, dl.Owner, owners, d.Time(dl.StartedAt), d.Time(dl.DueAt), d.TimePtr(dl.MetAt),
-		dl.Status.String(), dl.PolicyVersion, s.position, opened}, nil
+		dl.Status.String(), dl.PolicyVersion, opened}
+	return append(row, rowFingerprint(row[:16])), nil
+}
+
+// rowFingerprint fingerprints what a row says of its obligation (every
+// column before opened_seq), so that write can tell an unchanged row and
+// leave it.
+func rowFingerprint(values []any) string {
+	h := sha256.New()
+	for _, v := range values {
+		fmt.Fprintf(h, "%T=%v\x00", v, v)
+	}
+	return hex.EncodeToString(h.Sum(nil)[:16])
 }
 
 // insertDeadlines writes rows of rm_deadlines; tail is what follows the

@@ -30,8 +30,11 @@ func (*Projection) Tables() []string {
 // rm_deadlines is one row per obligation, keyed by Key (a rectification
 // names its inquiry and item); owners is the
 // obligation's ownership history ([{owner, from}]), from which a missed
-// obligation's owner at its due time is read; last_position is the
-// position of the stream's last event.
+// obligation's owner at its due time is read; fingerprint is a hash of
+// what the row says (the columns before opened_seq): an event that leaves
+// an obligation as it was leaves its row. (A row carries no position of
+// its own: which event last rewrote it depends on how events were batched,
+// and a rebuild must give the same table as the live path.)
 //
 // rm_deadline_streams is one row per case, child, worker and inquiry
 // stream: its facts as a snapshot (domain.CaseFacts, ChildFacts,
@@ -65,8 +68,8 @@ func (*Projection) Schema() []string {
 	met_at         {{ts}},
 	status         TEXT NOT NULL,
 	policy_version {{bigint}} NOT NULL,
-	last_position  {{bigint}} NOT NULL,
-	opened_seq     {{bigint}} NOT NULL
+	opened_seq     {{bigint}} NOT NULL,
+	fingerprint    TEXT NOT NULL
 )`, `CREATE INDEX IF NOT EXISTS rm_deadlines_stream ON rm_deadlines (stream_id)`,
 		`CREATE INDEX IF NOT EXISTS rm_deadlines_opened ON rm_deadlines (opened_seq)`,
 		`CREATE INDEX IF NOT EXISTS rm_deadlines_status_due ON rm_deadlines (status, due_at)`,

@@ -68,28 +68,35 @@ func (s *sequence) save(ctx context.Context, tx readdb.Tx) error {
 	return nil
 }
 
-// openedSeqs are the sequence numbers of the rows the streams have, by key.
-func openedSeqs(ctx context.Context, q readdb.Querier, streamIDs []string) (map[string]int64, error) {
-	out := map[string]int64{}
+// storedRow is what write needs of a row a stream has: its sequence
+// number, and the fingerprint of its contents (rowFingerprint).
+type storedRow struct {
+	seq         int64
+	fingerprint string
+}
+
+// storedRows are the rows the streams have, by key.
+func storedRows(ctx context.Context, q readdb.Querier, streamIDs []string) (map[string]storedRow, error) {
+	out := map[string]storedRow{}
 	err := readdb.Chunks(streamIDs, func(piece []string) error {
 		in, args := readdb.InList(piece)
-		rows, err := q.QueryContext(ctx, `SELECT deadline_key, opened_seq FROM rm_deadlines WHERE stream_id IN (`+in+`)`, args...)
+		rows, err := q.QueryContext(ctx, `SELECT deadline_key, opened_seq, fingerprint FROM rm_deadlines WHERE stream_id IN (`+in+`)`, args...)
 		if err != nil {
 			return err
 		}
 		defer rows.Close()
 		for rows.Next() {
 			var key string
-			var seq int64
-			if err := rows.Scan(&key, &seq); err != nil {
+			var r storedRow
+			if err := rows.Scan(&key, &r.seq, &r.fingerprint); err != nil {
 				return err
 			}
-			out[key] = seq
+			out[key] = r
 		}
 		return rows.Err()
 	})
 	if err != nil {
-		return nil, fmt.Errorf("read deadline sequence numbers: %w", err)
+		return nil, fmt.Errorf("read deadline rows: %w", err)
 	}
 	return out, nil
 }

@@ -149,7 +149,9 @@ func sweepMissed(ctx context.Context, tx readdb.Tx, d readdb.Dialect, now time.T
 	for _, owner := range owners {
 		err := readdb.Chunks(byOwner[owner], func(keys []string) error {
 			in, args := readdb.InList(keys)
-			_, err := tx.ExecContext(ctx, fmt.Sprintf(`UPDATE rm_deadlines SET status = 'missed', owner = $%d
+			// The row no longer says what its stream derives: its
+			// fingerprint goes, so that the stream's next change writes it.
+			_, err := tx.ExecContext(ctx, fmt.Sprintf(`UPDATE rm_deadlines SET status = 'missed', owner = $%d, fingerprint = ''
 				WHERE deadline_key IN (%s)`, len(args)+1, in), append(args, owner)...)
 			return err
 		})

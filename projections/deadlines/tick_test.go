@@ -20,7 +20,7 @@ import (
 
 // table reads rm_deadlines as stored, columns and all, by key.
 func table(t testing.TB, b enginetest.Backend) map[string][]any {
-	rows, err := b.DB.SQL.Query(`SELECT deadline_key, status, owner, owners, due_at, met_at, stream_id, last_position FROM rm_deadlines`)
+	rows, err := b.DB.SQL.Query(`SELECT deadline_key, status, owner, owners, due_at, met_at, stream_id, opened_seq FROM rm_deadlines`)
 	require.NoError(t, err)
 	defer rows.Close()
 	out := map[string][]any{}
