@@ -33,6 +33,11 @@ type Options struct {
 	// RebuildBatch is how many events one transaction of a rebuild applies
 	// (default 20 000).
 	RebuildBatch int
+	// RebuildBehind: Run first rebuilds the projections at least this many
+	// events (and a quarter of the log) behind the head, rather than
+	// catching them up event by event (default DefaultRebuildBehind; a
+	// negative value never does).
+	RebuildBehind int64
 	// Poll is how often the feeder looks for new events (default 50 ms).
 	Poll time.Duration
 	// Attempts bounds how often a failing batch is tried before the

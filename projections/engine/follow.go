@@ -22,11 +22,13 @@ type page struct {
 }
 
 // Run applies events until ctx ends: every projection first catches up
-// from the log, then follows the notices the feeder publishes. It is Feed
-// and Follow in one process.
+// from the log (those far behind by a rebuild, see rebuildFarBehind), then
+// follows the notices the feeder publishes. It is Feed and Follow in one
+// process.
 func (e *Engine) Run(ctx context.Context) error {
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
+	e.rebuildFarBehind(ctx)
 	wait, err := e.startFollowing(ctx)
 	if err != nil {
 		if ctx.Err() != nil {
