@@ -43,7 +43,9 @@ func TestAnEventBetweenCatchUpAndFeedIsApplied(t *testing.T) {
 		ctx := context.Background()
 		first := appendEvent(t, b.Store)
 		log := &gatedLog{Store: b.Store, gate: make(chan struct{})}
-		e := engine.New(log, b.DB, engine.Options{Poll: 5 * time.Millisecond}, timeline.Projection{})
+		// RebuildBehind -1: no rebuild at start, whose own read of the head
+		// would take the gate meant for the feeder's.
+		e := engine.New(log, b.DB, engine.Options{Poll: 5 * time.Millisecond, RebuildBehind: -1}, timeline.Projection{})
 		require.NoError(t, e.Migrate(ctx))
 		runCtx, cancel := context.WithCancel(ctx)
 		done := make(chan error, 1)
