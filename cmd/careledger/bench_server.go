@@ -167,7 +167,20 @@ func procStatusMB(pid int, field string) float64 {
 // freshPostgresDatabase makes a new database on the server serverURL
 // names and gives its URL and a function that drops it.
 func freshPostgresDatabase(ctx context.Context, serverURL string) (drop func(), dbURL string, err error) {
-	admin, err := pgx.Connect(ctx, serverURL)
+	// The pool's own settings (pool_max_conns …) are for the server
+	// measured; a plain connection would send them as parameters.
+	adminURL, err := url.Parse(serverURL)
+	if err != nil {
+		return nil, "", fmt.Errorf("--postgres: %w", err)
+	}
+	q := adminURL.Query()
+	for k := range q {
+		if strings.HasPrefix(k, "pool_") {
+			q.Del(k)
+		}
+	}
+	adminURL.RawQuery = q.Encode()
+	admin, err := pgx.Connect(ctx, adminURL.String())
 	if err != nil {
 		return nil, "", fmt.Errorf("connect to %s: %w", redactURL(serverURL), err)
 	}
