@@ -23,4 +23,3 @@ func TestServerPoolSize(t *testing.T) {
 		assert.Equal(t, tc.want, fmt.Sprint(cfg.MaxConns), tc.in)
 	}
 }
-
