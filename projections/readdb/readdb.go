@@ -55,13 +55,15 @@ type Querier interface {
 // OpenSQLite opens the read-model database in the SQLite file that holds
 // the log (read models live beside it). Transactions take the write lock
 // at BEGIN, as the store's writer does, and wait for each other. A
-// connection caches up to 64 MiB of pages and keeps its statement journals
+// connection caches up to 16 MiB of pages (64 MiB made a startup rebuild
+// of 468,069 events no faster — 21.3–21.6 s either way — and the server
+// 100 MB bigger) and keeps its statement journals
 // in memory, so that a rebuild's large transactions stay off the disk
 // until they commit.
 func OpenSQLite(path string) (*sql.DB, error) {
 	q := url.Values{}
 	for _, p := range []string{"journal_mode(WAL)", "synchronous(FULL)", "busy_timeout(30000)", "foreign_keys(1)",
-		"cache_size(-65536)", "temp_store(MEMORY)"} {
+		"cache_size(-16384)", "temp_store(MEMORY)"} {
 		q.Add("_pragma", p)
 	}
 	q.Set("_txlock", "immediate")
