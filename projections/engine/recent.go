@@ -35,10 +35,20 @@ func (r *recent) add(page []domain.Recorded) {
 		r.events = nil
 	}
 	r.events = append(r.events, page...)
-	if over := len(r.events) - recentWindow; over > 0 {
-		// Keep the newest; copy so the old array can be freed.
-		r.events = append([]domain.Recorded(nil), r.events[over:]...)
+	if len(r.events) > 2*recentWindow {
+		// Keep the newest window in a new array, once per window's worth
+		// of events rather than on every page; slices given out keep the
+		// old one until their readers let go.
+		r.events = append([]domain.Recorded(nil), r.events[len(r.events)-recentWindow:]...)
 	}
+}
+
+// window is the latest recentWindow events held (r.mu held).
+func (r *recent) window() []domain.Recorded {
+	if over := len(r.events) - recentWindow; over > 0 {
+		return r.events[over:]
+	}
+	return r.events
 }
 
 // after gives up to limit events after position cp, or ok false when the
@@ -46,15 +56,16 @@ func (r *recent) add(page []domain.Recorded) {
 func (r *recent) after(cp int64, limit int) (events []domain.Recorded, ok bool) {
 	r.mu.Lock()
 	defer r.mu.Unlock()
-	if len(r.events) == 0 {
+	held := r.window()
+	if len(held) == 0 {
 		return nil, false
 	}
-	first := r.events[0].Position
-	last := r.events[len(r.events)-1].Position
+	first := held[0].Position
+	last := held[len(held)-1].Position
 	if cp+1 < first || cp+1 > last {
 		return nil, false
 	}
 	from := int(cp + 1 - first)
-	to := min(len(r.events), from+limit)
-	return r.events[from:to:to], true
+	to := min(len(held), from+limit)
+	return held[from:to:to], true
 }

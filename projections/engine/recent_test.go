@@ -67,3 +67,16 @@ func TestRecentKeepsTheNewestWindow(t *testing.T) {
 	got, _ = r.after(100, 2)
 	assert.Equal(t, 2, cap(got))
 }
+
+// BenchmarkRecentAdd: adding a page to a full window costs about the page,
+// not the window.
+func BenchmarkRecentAdd(b *testing.B) {
+	var r recent
+	r.add(run(1, recentWindow))
+	next := int64(recentWindow + 1)
+	b.ResetTimer()
+	for range b.N {
+		r.add(run(next, next+9))
+		next += 10
+	}
+}
