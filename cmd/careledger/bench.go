@@ -175,6 +175,7 @@ func runBench(ctx context.Context, c benchConfig, log io.Writer) (*benchResult, 
 	if res.Raw > 0 {
 		res.Ratio = res.CommandsPerSecond / res.Raw
 	}
+	res.Targets = res.targets()
 	return res, nil
 }
 

@@ -46,6 +46,9 @@ type benchResult struct {
 	RawAfter  float64 `json:"raw_inserts_per_second_after"`
 	Raw       float64 `json:"raw_inserts_per_second"`
 	Ratio     float64 `json:"ratio_commands_to_raw"`
+
+	// Targets is the run judged against the performance issue's targets.
+	Targets []benchTarget `json:"targets"`
 }
 
 func (r *benchResult) print(w io.Writer) {
@@ -69,4 +72,5 @@ func (r *benchResult) print(w io.Writer) {
 	if r.Writers > 0 {
 		fmt.Fprintf(w, "  ratio               %.2f× the raw single-insert rate\n", r.Ratio)
 	}
+	printTargets(w, r.Targets)
 }
