@@ -21,7 +21,7 @@ func TestBenchTargetsJudgeEachGoal(t *testing.T) {
 		"query p99":                                false,
 		"projection lag p99":                       true,
 		"catch-up after the load":                  false,
-		"ready at (events at start / ready after)": true, // 125,000 events/s
+		"ready at (events at start / ready after)": true,  // 125,000 events/s
 		"server RSS, peak":                         false, // 300 is not below 300
 	}, got)
 
