@@ -28,7 +28,7 @@ type Keys struct {
 	current string            // the master key new data keys are wrapped with
 
 	mu    sync.Mutex
-	cache map[string][]byte // subject → data key; nil: destroyed
+	cache map[string][]byte // subject → data key; nil: destroyed (live keys at most cachedKeys)
 	// epoch is the number of destructions this process last saw in the
 	// database (careledger_key_epoch), and checked when it last looked:
 	// another process's erasure empties this one's cache of live keys
@@ -176,9 +176,20 @@ func (k *Keys) DataKey(ctx context.Context, subject string, create bool) (key []
 		return nil, false, nil
 	}
 	k.mu.Lock()
-	k.cache[subject] = key
+	k.remember(subject, key)
 	k.mu.Unlock()
 	return key, key != nil, nil
+}
+
+// remember caches a subject's key (nil: destroyed), making room under
+// cachedKeys among the live keys: a tombstone is kept, so that a key
+// created for a subject destroyed meanwhile is never cached (commitKeys).
+// k.mu is held.
+func (k *Keys) remember(subject string, key []byte) {
+	if _, known := k.cache[subject]; !known {
+		makeRoom(k.cache, cachedKeys, func(key []byte) bool { return key == nil })
+	}
+	k.cache[subject] = key
 }
 
 // load reads and unwraps a subject's key: found is false when there is no
@@ -194,7 +205,7 @@ func (k *Keys) load(ctx context.Context, subject string) (key []byte, found bool
 	}
 	if !wrapped.Valid {
 		k.mu.Lock()
-		k.cache[subject] = nil
+		k.remember(subject, nil)
 		k.mu.Unlock()
 		return nil, true, nil
 	}
@@ -236,7 +247,7 @@ func (k *Keys) Destroy(ctx context.Context, subject string) error {
 		return fmt.Errorf("keys: destroy key of %s: %w", subject, err)
 	}
 	k.mu.Lock()
-	k.cache[subject] = nil
+	k.remember(subject, nil)
 	k.erasures++
 	k.mu.Unlock()
 	if k.sqlite {

@@ -105,7 +105,7 @@ func (k *Keys) commitKeys(ctx context.Context, batch []*keyRequest) {
 			if cached, known := k.cache[subject]; s.err != nil || known && cached == nil {
 				continue // not opened, or destroyed meanwhile in this process
 			}
-			k.cache[subject] = s.key
+			k.remember(subject, s.key)
 		}
 		k.mu.Unlock()
 	}

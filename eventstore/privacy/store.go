@@ -22,8 +22,8 @@ type Store struct {
 	catalog Catalog
 
 	mu        sync.Mutex
-	subjectOf map[string]string  // stream id → subject, for streams whose first event names it
-	sealers   map[string]*sealer // by data key
+	subjectOf map[string]string  // stream id → subject, for streams whose first event names it (at most cachedSubjects)
+	sealers   map[string]*sealer // by data key (at most cachedSealers)
 }
 
 // Wrap makes a store that encrypts personal data on its way into inner.
@@ -186,6 +186,7 @@ func (s *Store) sealer(ctx context.Context, subject string, create bool) (*seale
 	if err != nil {
 		return nil, err
 	}
+	makeRoom(s.sealers, cachedSealers, nil)
 	s.sealers[string(key)] = sl
 	return sl, nil
 }
@@ -223,6 +224,9 @@ func (s *Store) subject(ctx context.Context, streamID, eventType string, data js
 		}
 	}
 	s.mu.Lock()
+	if _, known := s.subjectOf[streamID]; !known {
+		makeRoom(s.subjectOf, cachedSubjects, nil)
+	}
 	s.subjectOf[streamID] = subject
 	s.mu.Unlock()
 	return subject, nil
