@@ -4,9 +4,11 @@ import (
 	"context"
 	"database/sql"
 	"encoding/json"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -331,5 +333,40 @@ func TestErasureReachesEveryProcess(t *testing.T) {
 		_, ok, err = there.DataKey(ctx, "c2", false)
 		require.NoError(t, err)
 		assert.True(t, ok, "another child's key still opens")
+	})
+}
+
+// TestSubjectsFoundDespiteASmallCache: the cache of which child a case
+// stream is about holds few streams, and appenders running at once evict
+// each other's; an append that opens a case and adds to it in one call
+// still seals every event under the child's key, and reads open them.
+func TestSubjectsFoundDespiteASmallCache(t *testing.T) {
+	privacy.SmallSubjectCache(t, 1)
+	backends(t, func(t *testing.T, b backend) {
+		ctx := context.Background()
+		s := privacy.Wrap(b.inner, mustKeys(t, b, masterKey(0)), privacy.TestCatalog{})
+		const writers, cases = 8, 10
+		var wg sync.WaitGroup
+		for w := range writers {
+			wg.Go(func() {
+				for i := range cases {
+					id := fmt.Sprintf("k%d-%d", w, i)
+					_, err := s.Append(ctx, eventstore.StreamRef{ID: "case-" + id, Type: "case"}, eventstore.NoStream,
+						event(t, "case.report_received", map[string]any{"case_id": id, "child_id": fmt.Sprintf("c%d", w), "summary": "独自在家"}),
+						event(t, "case.follow_up_recorded", map[string]any{"note": "已回家"}),
+						event(t, "case.follow_up_recorded", map[string]any{"note": "再次回访"}))
+					assert.NoError(t, err, id)
+				}
+			})
+		}
+		wg.Wait()
+		for w := range writers {
+			for i := range cases {
+				got, err := s.ReadStream(ctx, fmt.Sprintf("case-k%d-%d", w, i), 1, 0)
+				require.NoError(t, err)
+				require.Len(t, got, 2)
+				assert.Equal(t, "已回家", data(t, got[0])["note"])
+			}
+		}
 	})
 }

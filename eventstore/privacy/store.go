@@ -44,6 +44,7 @@ func (s *Store) Keys() *Keys { return s.keys }
 // whatever happens next the data is gone; a retry finds it gone already.
 func (s *Store) Append(ctx context.Context, stream eventstore.StreamRef, expected eventstore.ExpectedVersion, events ...eventstore.NewEvent) ([]eventstore.Event, error) {
 	sealedEvents := make([]eventstore.NewEvent, len(events))
+	seen := map[string]string{}
 	for i, e := range events {
 		if e.ID == uuid.Nil {
 			// A sealed field is bound to its event's id: give it the id
@@ -54,7 +55,7 @@ func (s *Store) Append(ctx context.Context, stream eventstore.StreamRef, expecte
 			}
 			e.ID = id
 		}
-		subject, err := s.subject(ctx, stream.ID, e.Type, e.Data)
+		subject, err := s.subject(ctx, seen, stream.ID, e.Type, e.Data)
 		if err != nil {
 			return nil, err
 		}
@@ -131,13 +132,14 @@ func (s *Store) ReadLog(ctx context.Context, afterPosition int64, limit int) ([]
 // stored events, in place of a copy.
 func (s *Store) open(ctx context.Context, events []eventstore.Event) ([]eventstore.Event, error) {
 	var out []eventstore.Event
+	seen := map[string]string{}
 	for i, e := range events {
 		fields := s.catalog.Personal(e.Type)
 		fingerprint := hasFingerprint(e.Metadata) && !s.catalog.Erases(e.Type)
 		if len(fields) == 0 && !fingerprint {
 			continue
 		}
-		subject, err := s.subject(ctx, e.StreamID, e.Type, e.Data)
+		subject, err := s.subject(ctx, seen, e.StreamID, e.Type, e.Data)
 		if err != nil {
 			return nil, err
 		}
@@ -194,15 +196,23 @@ func (s *Store) sealer(ctx context.Context, subject string, create bool) (*seale
 // subject is the data subject whose personal data an event of a stream
 // holds, as the catalog says: the one the stream id names, or the one the
 // event that opens the stream names ("" for a stream that holds no one's).
-func (s *Store) subject(ctx context.Context, streamID, eventType string, data json.RawMessage) (string, error) {
+// seen holds the subjects found for one call (an append, a page read):
+// the process's cache (subjectOf) may drop one meanwhile, and an append's
+// later events must find the subject its opening event named before that
+// event is in the store.
+func (s *Store) subject(ctx context.Context, seen map[string]string, streamID, eventType string, data json.RawMessage) (string, error) {
 	named := s.catalog.Subject(streamID)
 	if named.ID != "" || named.OpenedBy == "" {
 		return named.ID, nil
+	}
+	if subject, known := seen[streamID]; known {
+		return subject, nil
 	}
 	s.mu.Lock()
 	subject, known := s.subjectOf[streamID]
 	s.mu.Unlock()
 	if known {
+		seen[streamID] = subject
 		return subject, nil
 	}
 	if eventType == named.OpenedBy {
@@ -229,5 +239,6 @@ func (s *Store) subject(ctx context.Context, streamID, eventType string, data js
 	}
 	s.subjectOf[streamID] = subject
 	s.mu.Unlock()
+	seen[streamID] = subject
 	return subject, nil
 }
