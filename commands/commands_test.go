@@ -355,3 +355,49 @@ func TestReachIsCheckedBeforeAnyID(t *testing.T) {
 		}
 	})
 }
+
+// TestIdempotentRequestsAtOnce: a client that retries while its first
+// request is still running sends the same key and body twice at the same
+// moment; every copy gets the first one's answer (the contract), and one
+// set of events is appended — for a command that opens a stream and for
+// one that adds to it.
+func TestIdempotentRequestsAtOnce(t *testing.T) {
+	backends(t, func(t *testing.T, store eventstore.Store) {
+		ctx := context.Background()
+		w := newWorld(t, store)
+		opened, err := w.report(t, w.director, "")
+		require.NoError(t, err)
+		const n = 8
+		for round := range 5 {
+			key := fmt.Sprintf("open-%d", round)
+			results := make([]commands.Result, n)
+			errs := make([]error, n)
+			var wg sync.WaitGroup
+			for i := range n {
+				wg.Go(func() { results[i], errs[i] = w.report(t, w.director, key) })
+			}
+			wg.Wait()
+			for i := range n {
+				require.NoError(t, errs[i], "round %d, copy %d of a new case", round, i)
+				assert.Equal(t, results[0], results[i], "round %d, copy %d", round, i)
+			}
+
+			key = fmt.Sprintf("follow-%d", round)
+			follow := func() (commands.Result, error) {
+				return w.h.RecordFollowUp(ctx, commands.Call{Principal: w.caseworker, IdempotencyKey: key, RequestHash: "f1"},
+					commands.RecordFollowUp{CaseID: opened.ID, OccurredAt: now, Note: "电话回访"})
+			}
+			for i := range n {
+				wg.Go(func() { results[i], errs[i] = follow() })
+			}
+			wg.Wait()
+			for i := range n {
+				require.NoError(t, errs[i], "round %d, copy %d of a follow-up", round, i)
+				assert.Equal(t, results[0], results[i], "round %d, copy %d", round, i)
+			}
+		}
+		events, err := store.ReadStream(ctx, domain.CaseStream(opened.ID).String(), 0, 0)
+		require.NoError(t, err)
+		assert.Len(t, events, 1+5, "one follow-up per key")
+	})
+}

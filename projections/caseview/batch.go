@@ -17,18 +17,27 @@ import (
 type batch struct {
 	cases map[string]*domain.CaseFacts
 	known map[string][]domain.Referral
+	// counted is where each loaded open case counted in rm_caseload.
+	counted map[string]loadKey
 }
 
 // load reads the facts snapshots of the cases ids names; a case the view
 // does not have yet starts with no facts.
 func load(ctx context.Context, tx readdb.Tx, ids []string) (*batch, error) {
-	b := &batch{cases: make(map[string]*domain.CaseFacts, len(ids)), known: map[string][]domain.Referral{}}
+	b := &batch{cases: make(map[string]*domain.CaseFacts, len(ids)), known: map[string][]domain.Referral{}, counted: map[string]loadKey{}}
 	err := readdb.Snapshots(ctx, tx, "rm_cases", "case_id", "facts", ids, func(id string, snapshot []byte) error {
 		f := &domain.CaseFacts{}
 		if err := f.UnmarshalBinary(snapshot); err != nil {
 			return fmt.Errorf("facts of case %s: %w", id, err)
 		}
 		b.cases[id] = f
+		if f.Opened() {
+			c := viewOf(*f)
+			c.ID = id
+			if k, ok := caseloadKey(c); ok {
+				b.counted[id] = k
+			}
+		}
 		if len(f.Referrals) > 0 {
 			// Applying replaces a referral's answer time, never changes it
 			// in place: a shallow copy keeps the old one.
@@ -70,6 +79,7 @@ func (b *batch) save(ctx context.Context, tx readdb.Tx, d readdb.Dialect) error 
 	slices.Sort(ids)
 	cases := make([][]any, 0, len(ids))
 	var referrals [][]any
+	deltas := map[countKey]int64{}
 	for _, id := range ids {
 		f := b.cases[id]
 		snapshot, err := f.MarshalBinary()
@@ -79,6 +89,9 @@ func (b *batch) save(ctx context.Context, tx readdb.Tx, d readdb.Dialect) error 
 		c := viewOf(*f)
 		c.ID = id // the row is keyed by the stream, whatever its report said
 		cases = append(cases, caseValues(d, c, snapshot))
+		before, had := b.counted[id]
+		after, has := caseloadKey(c)
+		caseloadDeltas(deltas, before, had, after, has)
 		for _, r := range c.Referrals {
 			if changed(b.known[id], r) {
 				referrals = append(referrals, []any{id, r.ID, r.Agency, r.Service, r.Status, d.Time(r.MadeAt), d.TimePtr(r.AnsweredAt)})
@@ -101,7 +114,7 @@ func (b *batch) save(ctx context.Context, tx readdb.Tx, d readdb.Dialect) error 
 		` ON CONFLICT (case_id, referral_id) DO UPDATE SET status = excluded.status, answered_at = excluded.answered_at`, referrals); err != nil {
 		return fmt.Errorf("save referrals: %w", err)
 	}
-	return nil
+	return saveCaseload(ctx, tx, d, deltas)
 }
 
 // caseValues are the values of a case's row, in caseColumns' order.

@@ -35,8 +35,8 @@ const (
 	CaseloadInGuardianship = "in_guardianship"
 )
 
-// Caseload counts the open cases per worker from the case view (rm_cases;
-// nothing is stored twice). within is where the cases lie: the zero
+// Caseload is the open cases per worker, as counted ahead in rm_caseload
+// (caseload_counts.go). within is where the cases lie: the zero
 // jurisdiction or domain.All covers every case, a division code the cases
 // whose jurisdiction starts with it. workerID "" lists every worker, the
 // unassigned cases under worker "" included; otherwise only that worker's
@@ -44,14 +44,10 @@ const (
 // listed.
 func Caseload(ctx context.Context, db readdb.DB, within domain.Jurisdiction, workerID string) ([]CaseloadItem, error) {
 	var args readdb.Args
-	status := `CASE WHEN guardianship_active = 1 THEN '` + CaseloadInGuardianship + `' WHEN assignee IS NULL THEN '` +
-		CaseloadUnassigned + `' ELSE '` + CaseloadAssigned + `' END`
-	q := `SELECT coalesce(assignee, ''), ` + status + `, risk, count(*) FROM rm_cases
-		WHERE status = '` + domain.StatusOpen.String() + `' AND ` + args.PrefixOf("jurisdiction", within.String())
+	q := `SELECT assignee, bucket, risk, n FROM rm_caseload WHERE area = ` + args.Arg(areaOf(within)) + ` AND n > 0`
 	if workerID != "" {
 		q += ` AND assignee = ` + args.Arg(workerID)
 	}
-	q += ` GROUP BY coalesce(assignee, ''), ` + status + `, risk`
 	rows, err := db.SQL.QueryContext(ctx, q, args...)
 	if err != nil {
 		return nil, fmt.Errorf("caseload: %w", err)

@@ -18,7 +18,7 @@ type Projection struct{}
 func (Projection) Name() string { return "cases" }
 
 // Tables are the view's tables.
-func (Projection) Tables() []string { return []string{"rm_cases", "rm_case_referrals"} }
+func (Projection) Tables() []string { return []string{"rm_cases", "rm_case_referrals", "rm_caseload"} }
 
 // Schema is the DDL of the view's tables.
 //
@@ -64,7 +64,8 @@ func (Projection) Schema() []string {
 	answered_at {{ts}},
 	PRIMARY KEY (case_id, referral_id)
 )`, `CREATE INDEX IF NOT EXISTS rm_case_referrals_agency ON rm_case_referrals (agency, referral_id)`,
-		`CREATE INDEX IF NOT EXISTS rm_case_referrals_referral ON rm_case_referrals (referral_id)`}
+		`CREATE INDEX IF NOT EXISTS rm_case_referrals_referral ON rm_case_referrals (referral_id)`,
+		caseloadSchema}
 }
 
 // Apply changes the view by a batch of events: it loads the facts of the
