@@ -23,7 +23,6 @@ import (
 	sqlite3 "modernc.org/sqlite/lib"
 
 	"github.com/careledger/careledger/eventstore"
-	"github.com/careledger/careledger/eventstore/dberr"
 	"github.com/careledger/careledger/eventstore/internal/migrate"
 	"github.com/careledger/careledger/eventstore/internal/writer"
 	"github.com/careledger/careledger/eventstore/sqlitedb"
@@ -39,6 +38,9 @@ type Store struct {
 	read   *sql.DB
 	writer *writer.Writer
 	opts   eventstore.Options
+	// gate is the turn of this process's writers of the file
+	// (sqlitedb.Gate): WriteTx takes it before BEGIN IMMEDIATE.
+	gate *sqlitedb.Gate
 
 	stmts writeStmts
 
@@ -122,7 +124,7 @@ func Open(ctx context.Context, path string, opts eventstore.Options) (*Store, er
 	// database/sql's default of 2, a burst of reads closed and reopened
 	// connections, and opening one was 6 % of the server's time under load.
 	read.SetMaxIdleConns(8)
-	s := &Store{write: write, read: read, opts: opts}
+	s := &Store{write: write, read: read, opts: opts, gate: sqlitedb.GateOf(path)}
 	if err := s.migrate(ctx); err != nil {
 		s.closeDB()
 		return nil, fmt.Errorf("open sqlite store %s: %w", path, err)
@@ -320,34 +322,6 @@ func scanSeal(row *sql.Row) (eventstore.Seal, bool, error) {
 	copy(seal.Hash[:], hash)
 	seal.SealedAt, seal.MAC = time.UnixMicro(sealedAt).UTC(), mac
 	return seal, true, nil
-}
-
-// WriteTx implements writer.Backend: BEGIN IMMEDIATE takes SQLite's write
-// lock, which excludes writers in every process until commit. The writer
-// runs one transaction at a time, on its own connection.
-//
-// A full file system (SQLITE_FULL, from an insert or the COMMIT that
-// writes the WAL) fails the transaction with eventstore.ErrStorageFull.
-// It is rolled back whole — WAL frames without their commit frame are
-// never read — and the connection stays good: once space is freed, the
-// next transaction goes through.
-func (s *Store) WriteTx(ctx context.Context, fn func(writer.Tx) error) error {
-	if _, err := s.stmts.begin.ExecContext(ctx); err != nil {
-		return fmt.Errorf("begin: %w", dberr.Translate(err))
-	}
-	err := fn(writeTx{stmts: &s.stmts})
-	if err == nil {
-		if _, err = s.stmts.commit.ExecContext(ctx); err != nil {
-			err = fmt.Errorf("commit: %w", err)
-		}
-	}
-	if err != nil {
-		// After a failed COMMIT SQLite may already have rolled back; a
-		// failing ROLLBACK then changes nothing.
-		_, _ = s.stmts.rollback.ExecContext(ctx)
-		return dberr.Translate(err)
-	}
-	return nil
 }
 
 func readHead(ctx context.Context, row *sql.Row) (writer.Head, error) {

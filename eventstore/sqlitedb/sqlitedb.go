@@ -35,7 +35,7 @@ const CacheSize = 256
 // Open opens a database with the modernc driver's DSN (file:…?_pragma=…).
 // Like sql.Open it connects lazily.
 func Open(dsn string) *sql.DB {
-	return sql.OpenDB(connector{dsn: dsn, driver: sqliteDriver})
+	return sql.OpenDB(connector{dsn: dsn, driver: sqliteDriver, gate: writerGate(dsn)})
 }
 
 // sqliteDriver is the modernc driver as it registers itself.
@@ -51,6 +51,7 @@ var sqliteDriver = func() driver.Driver {
 type connector struct {
 	dsn    string
 	driver driver.Driver
+	gate   *Gate // the file's writers' turn (gate.go); nil for readers
 }
 
 func (c connector) Connect(context.Context) (driver.Conn, error) {
@@ -58,7 +59,7 @@ func (c connector) Connect(context.Context) (driver.Conn, error) {
 	if err != nil {
 		return nil, err
 	}
-	return newConn(inner)
+	return newConn(inner, c.gate)
 }
 
 func (c connector) Driver() driver.Driver { return c.driver }
@@ -75,6 +76,7 @@ type conn struct {
 	}
 	cache map[string]*list.Element // of *entry
 	order *list.List               // most recently used first
+	gate  *Gate                    // taken by every transaction; nil: none
 }
 
 // entry is a compiled statement of the cache.
@@ -91,8 +93,8 @@ type entry struct {
 
 var errUnexpectedDriver = errors.New("sqlitedb: the sqlite driver's connection lacks a context method")
 
-func newConn(inner driver.Conn) (driver.Conn, error) {
-	c := &conn{cache: map[string]*list.Element{}, order: list.New()}
+func newConn(inner driver.Conn, gate *Gate) (driver.Conn, error) {
+	c := &conn{cache: map[string]*list.Element{}, order: list.New(), gate: gate}
 	var ok bool
 	if c.inner, ok = inner.(interface {
 		driver.Conn
@@ -214,11 +216,23 @@ func (c *conn) PrepareContext(ctx context.Context, query string) (driver.Stmt, e
 }
 
 func (c *conn) Begin() (driver.Tx, error) {
-	return c.inner.BeginTx(context.Background(), driver.TxOptions{})
+	return c.BeginTx(context.Background(), driver.TxOptions{})
 }
 
+// BeginTx begins a transaction; a writer's first takes its turn (gate.go).
 func (c *conn) BeginTx(ctx context.Context, opts driver.TxOptions) (driver.Tx, error) {
-	return c.inner.BeginTx(ctx, opts)
+	if c.gate == nil || opts.ReadOnly {
+		return c.inner.BeginTx(ctx, opts)
+	}
+	if err := c.gate.Lock(ctx); err != nil {
+		return nil, err
+	}
+	tx, err := c.inner.BeginTx(ctx, opts)
+	if err != nil {
+		c.gate.Unlock()
+		return nil, err
+	}
+	return &gatedTx{inner: tx, gate: c.gate}, nil
 }
 
 // Close closes every cached statement, then the connection.
