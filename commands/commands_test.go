@@ -401,3 +401,39 @@ func TestIdempotentRequestsAtOnce(t *testing.T) {
 		assert.Len(t, events, 1+5, "one follow-up per key")
 	})
 }
+
+// TestNewChildReportsAtOnce: the same report of a new child (same key,
+// same body) sent eight times at once registers the child once, opens one
+// case, and answers every copy as the first.
+func TestNewChildReportsAtOnce(t *testing.T) {
+	backends(t, func(t *testing.T, store eventstore.Store) {
+		ctx := context.Background()
+		w := newWorld(t, store)
+		concerns, _ := domain.ParseConcerns([]string{"begging"})
+		src, _ := domain.ParseSource("hotline_12355")
+		rt, _ := domain.ParseReporterType("anonymous")
+		for round := range 5 {
+			child := newChild(t, village)
+			call := commands.Call{Principal: w.caseworker, IdempotencyKey: fmt.Sprintf("hotline-%d", round), RequestHash: "h"}
+			cmd := commands.ReceiveReport{NewChild: &child, Source: src, Reporter: domain.Reporter{Type: rt},
+				Concerns: concerns, Risk: domain.RiskMedium, ReceivedAt: now.Add(-10 * time.Minute), Summary: "12355来电"}
+			const n = 8
+			results := make([]commands.Result, n)
+			children := make([]string, n)
+			errs := make([]error, n)
+			var wg sync.WaitGroup
+			for i := range n {
+				wg.Go(func() { results[i], children[i], errs[i] = w.h.ReceiveReport(ctx, call, cmd) })
+			}
+			wg.Wait()
+			for i := range n {
+				require.NoError(t, errs[i], "round %d, copy %d", round, i)
+				assert.Equal(t, results[0], results[i], "round %d, copy %d", round, i)
+				assert.Equal(t, children[0], children[i], "round %d, copy %d", round, i)
+			}
+			events, err := store.ReadStream(ctx, domain.ChildStream(children[0]).String(), 0, 0)
+			require.NoError(t, err)
+			assert.Len(t, events, 1, "round %d: the child is registered once", round)
+		}
+	})
+}

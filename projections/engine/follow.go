@@ -106,6 +106,22 @@ func (e *Engine) startFollowing(ctx context.Context) (wait func(), err error) {
 	}
 	ctx, cancel := context.WithCancel(ctx)
 	var wg sync.WaitGroup
+	if e.together() {
+		sub, err := e.opts.Subscriber(groupName)
+		var msgs <-chan *message.Message
+		if err == nil {
+			msgs, err = sub.Subscribe(ctx, topic)
+		}
+		if err != nil {
+			cancel()
+			return nil, fmt.Errorf("subscribe: %w", err)
+		}
+		wg.Go(func() { e.followTogether(ctx, msgs) })
+		return func() {
+			wg.Wait()
+			cancel()
+		}, nil
+	}
 	for _, p := range e.projections {
 		sub, err := e.opts.Subscriber(p.Name())
 		var msgs <-chan *message.Message
@@ -207,7 +223,7 @@ func (e *Engine) publish(ctx context.Context, pg page) bool {
 // over any gap.
 func (e *Engine) follow(ctx context.Context, p Projection, msgs <-chan *message.Message) {
 	notices := make(chan page)
-	go e.receive(p, msgs, notices)
+	go e.receive(p.Name(), msgs, notices)
 	if err := e.catchUp(ctx, p, 0); err != nil {
 		e.stop(ctx, p, err)
 		drain(notices)
@@ -232,7 +248,7 @@ func (e *Engine) follow(ctx context.Context, p Projection, msgs <-chan *message.
 // While the projection is busy, notices that arrive are merged into one
 // that names every position they name and carries no events, so that the
 // projection reads them from the log. It closes notices when msgs closes.
-func (e *Engine) receive(p Projection, msgs <-chan *message.Message, notices chan<- page) {
+func (e *Engine) receive(name string, msgs <-chan *message.Message, notices chan<- page) {
 	defer close(notices)
 	var pending *page
 	for {
@@ -249,7 +265,7 @@ func (e *Engine) receive(p Projection, msgs <-chan *message.Message, notices cha
 			msg.Ack()
 			var pg page
 			if err := json.Unmarshal(msg.Payload, &pg); err != nil {
-				e.opts.Logger.Error("projections: bad notice", "projection", p.Name(), "error", err)
+				e.opts.Logger.Error("projections: bad notice", "projection", name, "error", err)
 				continue
 			}
 			if pending != nil {

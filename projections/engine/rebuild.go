@@ -74,8 +74,16 @@ func (e *Engine) Rebuild(ctx context.Context, progress Progress, names ...string
 			return fmt.Errorf("rebuild %s: %w", s.p.Name(), err)
 		}
 	}
-	if pos, err = e.buildShadows(ctx, shadows, pos, 0, nil); err != nil {
-		return err
+	// What the log gained while the pages above were applied, up to its
+	// head now: a log that grows faster than the shadows apply must not
+	// keep them from the swap, which applies the rest under its lock.
+	if head, err = e.log.Head(ctx); err != nil {
+		return fmt.Errorf("rebuild: read head: %w", err)
+	}
+	if head.Position > pos {
+		if pos, err = e.buildShadows(ctx, shadows, pos, head.Position, nil); err != nil {
+			return err
+		}
 	}
 	for _, s := range shadows {
 		if err := e.swapShadow(ctx, s, pos); err != nil {
@@ -150,30 +158,26 @@ func (e *Engine) buildShadows(ctx context.Context, shadows []*shadow, pos, until
 	return pos, ctx.Err()
 }
 
-// applyShadows applies a page to every shadow, each in its own
-// transaction: side by side on PostgreSQL, one after the other on readdb.SQLite,
-// whose writers take turns anyway.
+// applyShadows applies a page to every shadow: on PostgreSQL side by
+// side, each in its own transaction; on SQLite, whose file has one writer
+// at a time, in one transaction for all (one turn of the write lock and
+// one commit per page, as the live path does: group.go).
 func (e *Engine) applyShadows(ctx context.Context, shadows []*shadow, events []domain.Recorded) error {
 	if e.dialect == readdb.SQLite || len(shadows) == 1 {
-		for _, s := range shadows {
-			if err := e.applyShadow(ctx, s, events); err != nil {
-				return err
-			}
-		}
-		return nil
+		return e.applyShadow(ctx, shadows, events)
 	}
 	errs := make([]error, len(shadows))
 	var wg sync.WaitGroup
 	for i, s := range shadows {
-		wg.Go(func() { errs[i] = e.applyShadow(ctx, s, events) })
+		wg.Go(func() { errs[i] = e.applyShadow(ctx, []*shadow{s}, events) })
 	}
 	wg.Wait()
 	return errors.Join(errs...)
 }
 
-// applyShadow applies events to one shadow in a transaction, retrying
+// applyShadow applies events to shadows in one transaction, retrying
 // with backoff as the live path does.
-func (e *Engine) applyShadow(ctx context.Context, s *shadow, events []domain.Recorded) error {
+func (e *Engine) applyShadow(ctx context.Context, shadows []*shadow, events []domain.Recorded) error {
 	var last error
 	for attempt := range e.opts.Attempts {
 		if attempt > 0 {
@@ -183,21 +187,23 @@ func (e *Engine) applyShadow(ctx context.Context, s *shadow, events []domain.Rec
 			case <-time.After(time.Duration(10<<attempt) * time.Millisecond):
 			}
 		}
-		if last = e.applyShadowOnce(ctx, s, events); last == nil {
+		if last = e.applyShadowOnce(ctx, shadows, events); last == nil {
 			return nil
 		}
 	}
-	return fmt.Errorf("rebuild %s: apply events %d to %d: %w", s.p.Name(), events[0].Position, events[len(events)-1].Position, last)
+	return fmt.Errorf("rebuild: apply events %d to %d: %w", events[0].Position, events[len(events)-1].Position, last)
 }
 
-func (e *Engine) applyShadowOnce(ctx context.Context, s *shadow, events []domain.Recorded) error {
+func (e *Engine) applyShadowOnce(ctx context.Context, shadows []*shadow, events []domain.Recorded) error {
 	tx, err := e.db.BeginTx(ctx, nil)
 	if err != nil {
 		return err
 	}
 	defer tx.Rollback()
-	if err := s.p.Apply(ctx, s.tx(tx), e.dialect, events); err != nil {
-		return err
+	for _, s := range shadows {
+		if err := s.p.Apply(ctx, s.tx(tx), e.dialect, events); err != nil {
+			return fmt.Errorf("%s: %w", s.p.Name(), err)
+		}
 	}
 	return tx.Commit()
 }
