@@ -32,12 +32,7 @@ var revocationSchema = []string{`CREATE TABLE IF NOT EXISTS token_revocations (
 
 // MigrateRevocations makes the table of revoked tokens.
 func MigrateRevocations(ctx context.Context, db readdb.DB) error {
-	for _, s := range revocationSchema {
-		if _, err := db.SQL.ExecContext(ctx, db.Dialect.DDL(s)); err != nil {
-			return fmt.Errorf("migrate token revocations: %w", err)
-		}
-	}
-	return nil
+	return db.Migrate(ctx, "token revocations", revocationSchema)
 }
 
 // TokenID is a token's id: its jti claim, or for a token issued without

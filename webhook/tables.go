@@ -56,12 +56,7 @@ func Migrate(ctx context.Context, db readdb.DB) error {
 	if db.Dialect == readdb.SQLite {
 		stmts = append(append([]string(nil), schema...), sqliteSchema...)
 	}
-	for _, s := range stmts {
-		if _, err := db.SQL.ExecContext(ctx, db.Dialect.DDL(s)); err != nil {
-			return fmt.Errorf("webhook tables: %w", err)
-		}
-	}
-	return nil
+	return db.Migrate(ctx, "webhook tables", stmts)
 }
 
 // loadCursor reads how far a webhook's feed was put in the outbox; ok is

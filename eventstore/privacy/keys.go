@@ -83,16 +83,34 @@ func OpenKeys(ctx context.Context, db *sql.DB, sqlite bool, masters ...[]byte) (
 			k.current = id
 		}
 	}
-	if _, err := db.ExecContext(ctx, keysSchema); err != nil {
-		return nil, fmt.Errorf("keys: create table: %w", err)
-	}
-	if _, err := db.ExecContext(ctx, epochSchema); err != nil {
-		return nil, fmt.Errorf("keys: create table: %w", err)
-	}
-	if _, err := db.ExecContext(ctx, `INSERT INTO careledger_key_epoch (id, epoch) VALUES (1, 0) ON CONFLICT (id) DO NOTHING`); err != nil {
+	if err := migrateKeys(ctx, db, sqlite); err != nil {
 		return nil, fmt.Errorf("keys: create table: %w", err)
 	}
 	return k, nil
+}
+
+// migrateKeys makes the key tables in one transaction; on PostgreSQL under
+// the advisory lock every process takes while it makes tables
+// (readdb.SchemaLock), since two servers starting at once on a fresh
+// database otherwise fail on the second CREATE TABLE IF NOT EXISTS.
+func migrateKeys(ctx context.Context, db *sql.DB, sqlite bool) error {
+	tx, err := db.BeginTx(ctx, nil)
+	if err != nil {
+		return err
+	}
+	defer tx.Rollback()
+	if !sqlite {
+		if _, err := tx.ExecContext(ctx, `SELECT pg_advisory_xact_lock(hashtext('careledger read models'))`); err != nil {
+			return err
+		}
+	}
+	for _, q := range []string{keysSchema, epochSchema,
+		`INSERT INTO careledger_key_epoch (id, epoch) VALUES (1, 0) ON CONFLICT (id) DO NOTHING`} {
+		if _, err := tx.ExecContext(ctx, q); err != nil {
+			return err
+		}
+	}
+	return tx.Commit()
 }
 
 // epochSchema counts the destructions of data keys, so that every process

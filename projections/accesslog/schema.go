@@ -2,7 +2,6 @@ package accesslog
 
 import (
 	"context"
-	"fmt"
 
 	"github.com/careledger/careledger/projections/readdb"
 )
@@ -27,10 +26,5 @@ const columns = `entry_id, at, subject, role, actor_jurisdiction, child_id, case
 
 // Migrate creates the access log's table if it does not exist.
 func Migrate(ctx context.Context, db readdb.DB) error {
-	for _, s := range schema {
-		if _, err := db.SQL.ExecContext(ctx, db.Dialect.DDL(s)); err != nil {
-			return fmt.Errorf("migrate access log: %w", err)
-		}
-	}
-	return nil
+	return db.Migrate(ctx, "access log", schema)
 }

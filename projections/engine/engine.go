@@ -137,7 +137,7 @@ func (e *Engine) Migrate(ctx context.Context) error {
 	if e.dialect == readdb.Postgres {
 		// A server and its projection workers that start together migrate
 		// one after the other.
-		if _, err := tx.ExecContext(ctx, `SELECT pg_advisory_xact_lock(hashtext('careledger read models'))`); err != nil {
+		if _, err := tx.ExecContext(ctx, `SELECT pg_advisory_xact_lock(hashtext($1))`, readdb.SchemaLock); err != nil {
 			return fmt.Errorf("migrate read models: %w", err)
 		}
 	}
