@@ -38,6 +38,7 @@ type admission func(ctx context.Context, history []domain.Recorded) error
 // holding the key's events answers them instead of deciding again.
 func (h *Handlers) execute(ctx context.Context, call Call, streamID domain.StreamID, admit admission, decide decision) (Result, error) {
 	stream := eventlog.StreamRef(streamID)
+	reused := false // an append found the key's events stored already
 	for attempt := 0; ; attempt++ {
 		loaded, err := h.load(ctx, streamID)
 		if err != nil {
@@ -82,6 +83,16 @@ func (h *Handlers) execute(ctx context.Context, call Call, streamID domain.Strea
 			return Result{}, fmt.Errorf("%s kept changing: %w", stream.ID, ErrConflict)
 		}
 		if errors.Is(err, eventstore.ErrEventIDReused) {
+			// The key's events are stored already: by another request with
+			// this key, perhaps the same one sent again at the same moment
+			// (a client retrying while its first try runs, on this server or
+			// another). The store cannot tell: each copy sealed its personal
+			// data apart. Replay can, by the request's fingerprint: on fresh
+			// state it answers the original answer, or refuses another body.
+			if call.IdempotencyKey != "" && !reused && attempt < h.retries {
+				reused = true
+				continue
+			}
 			return Result{}, fmt.Errorf("%w: %v", ErrIdempotencyKeyReused, err)
 		}
 		if err != nil {

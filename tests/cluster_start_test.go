@@ -3,6 +3,7 @@ package tests
 import (
 	"bufio"
 	"fmt"
+	"io"
 	"net/http"
 	"os/exec"
 	"strings"
@@ -40,7 +41,7 @@ func TestServersStartTogetherOnAFreshDatabase(t *testing.T) {
 			var wg sync.WaitGroup
 			for i := range nodes {
 				logs[i] = &syncBuffer{}
-				wg.Go(func() { errs[i] = startNode(t, data, url, logs[i]) })
+				wg.Go(func() { _, errs[i] = startNode(t, data, url, logs[i]) })
 			}
 			wg.Wait()
 			for i, err := range errs {
@@ -51,17 +52,22 @@ func TestServersStartTogetherOnAFreshDatabase(t *testing.T) {
 }
 
 // startNode starts 'careledger serve' on the store and waits until it is
-// ready; the process is killed when the test ends.
-func startNode(t *testing.T, data, postgres string, log *syncBuffer) error {
-	cmd := exec.Command(binary, "serve", "--addr", "127.0.0.1:0", "--data", data, "--postgres", postgres)
+// ready; the process is killed when the test ends. It gives the node's
+// base URL.
+func startNode(t *testing.T, data, postgres string, log *syncBuffer) (string, error) {
+	args := []string{"serve", "--addr", "127.0.0.1:0", "--data", data}
+	if postgres != "" {
+		args = append(args, "--postgres", postgres)
+	}
+	cmd := exec.Command(binary, args...)
 	cmd.Env = childEnv()
 	cmd.Stderr = log
 	stdout, err := cmd.StdoutPipe()
 	if err != nil {
-		return err
+		return "", err
 	}
 	if err := cmd.Start(); err != nil {
-		return err
+		return "", err
 	}
 	exited := make(chan error, 1)
 	go func() { exited <- cmd.Wait() }()
@@ -86,9 +92,9 @@ func startNode(t *testing.T, data, postgres string, log *syncBuffer) error {
 	case base = <-addr:
 	case err := <-exited:
 		exited <- err
-		return fmt.Errorf("exited before listening: %v", err)
+		return "", fmt.Errorf("exited before listening: %v", err)
 	case <-time.After(30 * time.Second):
-		return fmt.Errorf("no address within 30 s")
+		return "", fmt.Errorf("no address within 30 s")
 	}
 	deadline := time.Now().Add(30 * time.Second)
 	for {
@@ -96,18 +102,92 @@ func startNode(t *testing.T, data, postgres string, log *syncBuffer) error {
 		if err == nil {
 			res.Body.Close()
 			if res.StatusCode == http.StatusOK {
-				return nil
+				return base, nil
 			}
 		}
 		select {
 		case err := <-exited:
 			exited <- err
-			return fmt.Errorf("exited before ready: %v", err)
+			return "", fmt.Errorf("exited before ready: %v", err)
 		default:
 		}
 		if time.Now().After(deadline) {
-			return fmt.Errorf("not ready within 30 s (last: %v)", err)
+			return "", fmt.Errorf("not ready within 30 s (last: %v)", err)
 		}
 		time.Sleep(50 * time.Millisecond)
+	}
+}
+
+// TestIdenticalRequestsAtOnceOnTwoNodes: a client that retries while its
+// first request is still running sends the same Idempotency-Key and body
+// twice at the same moment, to two servers on one database or twice to one
+// (#16: 200 and 422 "idempotency key reused with another request" in 9 of
+// 10 pairs). Both copies get the original answer. On SQLite, one server
+// takes both copies.
+func TestIdenticalRequestsAtOnceOnTwoNodes(t *testing.T) {
+	for _, b := range backends {
+		t.Run(b.name, func(t *testing.T) {
+			t.Parallel()
+			identicalRequestsAtOnce(t, b.postgres(t))
+		})
+	}
+}
+
+func identicalRequestsAtOnce(t *testing.T, url string) {
+	data := t.TempDir()
+	nodes := 2
+	if url == "" {
+		nodes = 1
+	}
+	out, err := exec.Command(binary, "token", "issue", "--role", "admin", "--jurisdiction", "all", "--subject", "admin", "--data", data).CombinedOutput()
+	require.NoError(t, err, "%s", out)
+	bases := make([]string, 2)
+	for i := range nodes {
+		log := &syncBuffer{}
+		bases[i], err = startNode(t, data, url, log)
+		require.NoError(t, err, "node %d:\n%s", i, log.String())
+	}
+	args := []string{"token", "issue", "--role", "caseworker", "--jurisdiction", "370902", "--subject", "two-nodes", "--data", data}
+	if url != "" {
+		args = append(args, "--postgres", url)
+	}
+	out, err = exec.Command(binary, args...).Output()
+	require.NoError(t, err)
+	token := strings.TrimSpace(string(out))
+	send := func(base, key, body string) (int, string) {
+		req, err := http.NewRequest(http.MethodPost, base+"/v1/cases", strings.NewReader(body))
+		require.NoError(t, err)
+		req.Header.Set("Authorization", "Bearer "+token)
+		req.Header.Set("Content-Type", "application/json")
+		req.Header.Set("Idempotency-Key", key)
+		res, err := http.DefaultClient.Do(req)
+		require.NoError(t, err)
+		defer res.Body.Close()
+		b, err := io.ReadAll(res.Body)
+		require.NoError(t, err)
+		return res.StatusCode, string(b)
+	}
+	for pair := range 10 {
+		targets := [2]string{bases[0], bases[1]}
+		if pair%2 == 1 || nodes == 1 {
+			targets[1] = bases[0] // both to one node
+		}
+		key := fmt.Sprintf("retry-%d", pair)
+		body := fmt.Sprintf(`{"child": {"name": "测试儿童%d", "birth_date": "2016-05-0%d", "sex": "female",
+			"jurisdiction": "370902001001", "categories": ["left_behind"], "key_child_flags": [],
+			"guardian": {"name": "测试监护人", "relation": "祖母", "phone": "13800000000"},
+			"living_situation": "与祖母同住", "schooling": "小学", "hukou_registered": true},
+			"source": "walk_in", "reporter": {"type": "neighbour"}, "concerns": ["dropout"], "risk": "low",
+			"received_at": "2026-01-02T03:04:05Z", "summary": "邻居反映儿童辍学在家"}`, pair, 1+pair%9)
+		var statuses [2]int
+		var answers [2]string
+		var wg sync.WaitGroup
+		for i := range targets {
+			wg.Go(func() { statuses[i], answers[i] = send(targets[i], key, body) })
+		}
+		wg.Wait()
+		assert.Equal(t, http.StatusCreated, statuses[0], "pair %d: %s", pair, answers[0])
+		assert.Equal(t, statuses[0], statuses[1], "pair %d: %s", pair, answers[1])
+		assert.JSONEq(t, answers[0], answers[1], "pair %d", pair)
 	}
 }
