@@ -121,12 +121,13 @@ const epochSchema = `CREATE TABLE IF NOT EXISTS careledger_key_epoch (
 )`
 
 // freshen forgets the live keys this process holds when another process
-// has destroyed a key since it last looked (at most every epochCheck).
+// has destroyed a key since it last looked (at most every epochCheck, and
+// once for each request marked WithFreshKeys: fresh.go).
 func (k *Keys) freshen(ctx context.Context) error {
 	k.mu.Lock()
 	due := time.Since(k.checked) >= epochCheck
 	k.mu.Unlock()
-	if !due {
+	if !due && !k.mustCheck(ctx) {
 		return nil
 	}
 	var epoch int64

@@ -370,3 +370,35 @@ func TestSubjectsFoundDespiteASmallCache(t *testing.T) {
 		}
 	})
 }
+
+// TestErasureHoldsAtOnceForAFreshRequest: a request marked WithFreshKeys
+// that begins after another process destroyed a key finds it destroyed,
+// though this process had it cached a moment before (#16: an erasure
+// through one server is honoured by every server at once).
+func TestErasureHoldsAtOnceForAFreshRequest(t *testing.T) {
+	backends(t, func(t *testing.T, b backend) {
+		ctx := context.Background()
+		here, err := privacy.OpenKeys(ctx, b.db, b.sqlite, masterKey(0))
+		require.NoError(t, err)
+		there, err := privacy.OpenKeys(ctx, b.db, b.sqlite, masterKey(0))
+		require.NoError(t, err)
+		for round := range 3 {
+			child := fmt.Sprintf("c%d", round)
+			_, ok, err := here.DataKey(ctx, child, true)
+			require.NoError(t, err)
+			require.True(t, ok)
+			_, ok, err = there.DataKey(privacy.WithFreshKeys(ctx), child, false)
+			require.NoError(t, err)
+			require.True(t, ok, "cached there")
+
+			require.NoError(t, here.Destroy(ctx, child))
+			request := privacy.WithFreshKeys(ctx)
+			_, ok, err = there.DataKey(request, child, false)
+			require.NoError(t, err)
+			assert.False(t, ok, "round %d: the next request there finds the key destroyed", round)
+			_, ok, err = there.DataKey(request, child, false)
+			require.NoError(t, err)
+			assert.False(t, ok)
+		}
+	})
+}

@@ -2,6 +2,8 @@ package tests
 
 import (
 	"bufio"
+	"bytes"
+	"encoding/json"
 	"fmt"
 	"io"
 	"net/http"
@@ -189,5 +191,80 @@ func identicalRequestsAtOnce(t *testing.T, url string) {
 		assert.Equal(t, http.StatusCreated, statuses[0], "pair %d: %s", pair, answers[0])
 		assert.Equal(t, statuses[0], statuses[1], "pair %d: %s", pair, answers[1])
 		assert.JSONEq(t, answers[0], answers[1], "pair %d", pair)
+	}
+}
+
+// TestErasureHoldsOnEveryNodeAtOnce: a closed case's raw events are read
+// through node 2 (which then keeps the child's data key), the child's data
+// is erased through node 1, and the very next read through node 2 no
+// longer opens the report's summary (#16: it was still in clear there 2 s
+// later). The child's file, folded from its stream, has lost the name too.
+func TestErasureHoldsOnEveryNodeAtOnce(t *testing.T) {
+	t.Parallel()
+	url := pgtest.NewDatabase(t)
+	data := t.TempDir()
+	token := func(role, jurisdiction, subject string) string {
+		out, err := exec.Command(binary, "token", "issue", "--role", role, "--jurisdiction", jurisdiction, "--subject", subject,
+			"--data", data, "--postgres", url).Output()
+		require.NoError(t, err)
+		return strings.TrimSpace(string(out))
+	}
+	admin := token("admin", "all", "admin")
+	var bases [2]string
+	for i := range bases {
+		log := &syncBuffer{}
+		var err error
+		bases[i], err = startNode(t, data, url, log)
+		require.NoError(t, err, "node %d:\n%s", i, log.String())
+	}
+	caseworker := token("caseworker", "370902", "erasure-caseworker")
+	call := func(method, base, path, token string, body any) (int, string) {
+		var rd io.Reader
+		if body != nil {
+			raw, err := json.Marshal(body)
+			require.NoError(t, err)
+			rd = bytes.NewReader(raw)
+		}
+		req, err := http.NewRequest(method, base+path, rd)
+		require.NoError(t, err)
+		req.Header.Set("Authorization", "Bearer "+token)
+		req.Header.Set("Content-Type", "application/json")
+		res, err := http.DefaultClient.Do(req)
+		require.NoError(t, err)
+		defer res.Body.Close()
+		out, err := io.ReadAll(res.Body)
+		require.NoError(t, err)
+		return res.StatusCode, string(out)
+	}
+	for round := range 4 {
+		summary := fmt.Sprintf("邻居反映儿童辍学在家，第%d次", round)
+		child := childBody(round)
+		child["jurisdiction"] = "370902001001"
+		status, out := call(http.MethodPost, bases[0], "/v1/cases", caseworker, map[string]any{
+			"child": child, "source": "walk_in", "reporter": map[string]any{"type": "neighbour"}, "concerns": []string{"dropout"},
+			"risk": "low", "received_at": "2026-01-02T03:04:05Z", "summary": summary})
+		require.Equal(t, http.StatusCreated, status, out)
+		var opened struct {
+			ID      string `json:"id"`
+			ChildID string `json:"child_id"`
+		}
+		require.NoError(t, json.Unmarshal([]byte(out), &opened))
+		status, out = call(http.MethodPost, bases[0], "/v1/cases/"+opened.ID+"/closure", caseworker,
+			map[string]any{"occurred_at": "2026-01-03T03:04:05Z", "reason": "resolved"})
+		require.Equal(t, http.StatusOK, status, out)
+
+		events := "/v1/cases/" + opened.ID + "/events"
+		status, out = call(http.MethodGet, bases[1], events, caseworker, nil)
+		require.Equal(t, http.StatusOK, status, out)
+		require.Contains(t, out, summary, "node 2 opens the summary")
+
+		status, out = call(http.MethodPost, bases[0], "/v1/children/"+opened.ChildID+"/erasure", admin, map[string]any{"reason": "监护人申请删除"})
+		require.Equal(t, http.StatusOK, status, out)
+		status, out = call(http.MethodGet, bases[1], events, caseworker, nil)
+		require.Equal(t, http.StatusOK, status, out)
+		assert.NotContains(t, out, summary, "round %d: node 2 no longer opens the erased summary", round)
+		status, out = call(http.MethodGet, bases[1], "/v1/children/"+opened.ChildID, caseworker, nil)
+		require.Equal(t, http.StatusOK, status, out)
+		assert.NotContains(t, out, "测试儿童", "round %d: nor the child's name", round)
 	}
 }
