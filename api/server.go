@@ -19,7 +19,6 @@ import (
 
 	"github.com/careledger/careledger/commands"
 	"github.com/careledger/careledger/domain"
-	"github.com/careledger/careledger/eventstore/privacy"
 	"github.com/careledger/careledger/projections/accesslog"
 	"github.com/careledger/careledger/projections/engine"
 	"github.com/careledger/careledger/projections/readdb"
@@ -307,9 +306,6 @@ func (s *Server) observe(next http.Handler) http.Handler {
 		}
 		box := &principalBox{}
 		ctx := context.WithValue(context.WithValue(r.Context(), requestIDKey, id), principalKey, box)
-		// Every erasure committed before this request began holds for it,
-		// whichever server made it (privacy/fresh.go).
-		ctx = privacy.WithFreshKeys(ctx)
 		r = r.WithContext(ctx)
 		w.Header().Set("X-Request-Id", id)
 		rec := &statusRecorder{ResponseWriter: w}

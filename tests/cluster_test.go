@@ -57,11 +57,18 @@ func TestServersStartTogetherOnAFreshDatabase(t *testing.T) {
 // ready; the process is killed when the test ends. It gives the node's
 // base URL.
 func startNode(t *testing.T, data, postgres string, log *syncBuffer) (string, error) {
+	var cmd *exec.Cmd
+	return startNodeCmd(t, data, postgres, log, &cmd)
+}
+
+// startNodeCmd is startNode, giving the process in *out.
+func startNodeCmd(t *testing.T, data, postgres string, log *syncBuffer, out **exec.Cmd) (string, error) {
 	args := []string{"serve", "--addr", "127.0.0.1:0", "--data", data}
 	if postgres != "" {
 		args = append(args, "--postgres", postgres)
 	}
 	cmd := exec.Command(binary, args...)
+	*out = cmd
 	cmd.Env = childEnv()
 	cmd.Stderr = log
 	stdout, err := cmd.StdoutPipe()
@@ -267,4 +274,102 @@ func TestErasureHoldsOnEveryNodeAtOnce(t *testing.T) {
 		require.Equal(t, http.StatusOK, status, out)
 		assert.NotContains(t, out, "测试儿童", "round %d: nor the child's name", round)
 	}
+}
+
+// TestProjectionLeaseMovesWhenItsHolderDies: of two servers on one
+// PostgreSQL, the first holds the projections' lease and the second
+// stands by (/readyz says which), yet a write through either is read
+// through the other with min_position. The holder is killed (SIGKILL):
+// the other takes the lease within leaseBound and applies what is written
+// next.
+func TestProjectionLeaseMovesWhenItsHolderDies(t *testing.T) {
+	t.Parallel()
+	const leaseBound = 10 * time.Second
+	url := pgtest.NewDatabase(t)
+	data := t.TempDir()
+	out, err := exec.Command(binary, "token", "issue", "--role", "admin", "--jurisdiction", "all", "--subject", "admin", "--data", data).CombinedOutput()
+	require.NoError(t, err, "%s", out)
+	var nodes [2]*node
+	for i := range nodes {
+		nodes[i], err = startClusterNode(t, data, url)
+		require.NoError(t, err)
+	}
+	out, err = exec.Command(binary, "token", "issue", "--role", "caseworker", "--jurisdiction", "370902", "--subject", "lease",
+		"--data", data, "--postgres", url).Output()
+	require.NoError(t, err)
+	token := strings.TrimSpace(string(out))
+	role := func(n *node) string {
+		res, err := http.Get(n.base + "/readyz")
+		if err != nil {
+			return "unreachable"
+		}
+		defer res.Body.Close()
+		var r struct {
+			Role string `json:"projections_role"`
+		}
+		_ = json.NewDecoder(res.Body).Decode(&r)
+		return r.Role
+	}
+	assert.Equal(t, "owner", role(nodes[0]))
+	assert.Equal(t, "standby", role(nodes[1]))
+
+	// A child registered through one node, read through the other.
+	roundTrip := func(write, read *node, i int) {
+		t.Helper()
+		raw, err := json.Marshal(childBody(i))
+		require.NoError(t, err)
+		req, err := http.NewRequest(http.MethodPost, write.base+"/v1/children", bytes.NewReader(raw))
+		require.NoError(t, err)
+		req.Header.Set("Authorization", "Bearer "+token)
+		res, err := http.DefaultClient.Do(req)
+		require.NoError(t, err)
+		var created struct {
+			ID     string `json:"id"`
+			Events []struct {
+				Position int64 `json:"global_position"`
+			} `json:"events"`
+		}
+		require.NoError(t, json.NewDecoder(res.Body).Decode(&created))
+		res.Body.Close()
+		require.Equal(t, http.StatusCreated, res.StatusCode)
+		req, err = http.NewRequest(http.MethodGet, fmt.Sprintf("%s/v1/children/%s?min_position=%d", read.base, created.ID, created.Events[0].Position), nil)
+		require.NoError(t, err)
+		req.Header.Set("Authorization", "Bearer "+token)
+		res, err = http.DefaultClient.Do(req)
+		require.NoError(t, err)
+		res.Body.Close()
+		assert.Equal(t, http.StatusOK, res.StatusCode, "read through the other node")
+	}
+	roundTrip(nodes[1], nodes[0], 1)
+	roundTrip(nodes[0], nodes[1], 2)
+
+	require.NoError(t, nodes[0].cmd.Process.Kill())
+	killed := time.Now()
+	require.Eventually(t, func() bool { return role(nodes[1]) == "owner" }, leaseBound, 50*time.Millisecond,
+		"the standby takes the lease")
+	t.Logf("lease moved %s after the kill", time.Since(killed).Round(10*time.Millisecond))
+	roundTrip(nodes[1], nodes[1], 3)
+}
+
+// node is a running server of a cluster test.
+type node struct {
+	base string
+	cmd  *exec.Cmd
+}
+
+// startClusterNode is startNode keeping the process, to kill it.
+func startClusterNode(t *testing.T, data, postgres string) (*node, error) {
+	log := &syncBuffer{}
+	n := &node{}
+	var err error
+	n.base, err = startNodeCmd(t, data, postgres, log, &n.cmd)
+	if err != nil {
+		return nil, fmt.Errorf("%w\n%s", err, log.String())
+	}
+	t.Cleanup(func() {
+		if t.Failed() {
+			t.Logf("node %s:\n%s", n.base, log.String())
+		}
+	})
+	return n, nil
 }

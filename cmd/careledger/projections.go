@@ -152,11 +152,17 @@ effect once. PostgreSQL only. A worker needs the server's keys: its --data direc
 // (PostgreSQL only), it announces new events to workers run by
 // 'projections run' and mirrors their checkpoints for /readyz and
 // /metrics; closeDelivery releases what it holds once the engine stops.
-func serverProjections(ctx context.Context, mode string, store eventstore.Store, db readdb.DB, log *slog.Logger) (
+func serverProjections(ctx context.Context, mode string, store eventstore.Store, db readdb.DB, role *projectionRole, log *slog.Logger) (
 	e *engine.Engine, run func(context.Context) error, closeDelivery func(), err error) {
 	switch mode {
 	case "in-process":
 		e = engine.New(store, db, engine.Options{Logger: log}, projections.All()...)
+		if pgPool, ok := pool(store); ok {
+			// One server of those on the database applies them (lease.go).
+			run = func(ctx context.Context) error { return runUnderLease(ctx, pgPool, e, role, log) }
+			return e, run, func() {}, nil
+		}
+		role.owner.Store(true)
 		run = func(ctx context.Context) error {
 			go keepTicking(ctx, e, log)
 			return e.Run(ctx)
@@ -171,6 +177,7 @@ func serverProjections(ctx context.Context, mode string, store eventstore.Store,
 		if err != nil {
 			return nil, nil, nil, err
 		}
+		role.external = true
 		e = engine.New(store, db, engine.Options{Logger: log, Publisher: delivery.Publisher}, projections.All()...)
 		return e, e.Feed, func() { _ = delivery.Close() }, nil
 	default:

@@ -18,6 +18,7 @@ import (
 	"github.com/careledger/careledger/api"
 	"github.com/careledger/careledger/commands"
 	"github.com/careledger/careledger/eventstore"
+	"github.com/careledger/careledger/eventstore/privacy"
 	"github.com/careledger/careledger/projections/engine"
 	"github.com/careledger/careledger/projections/record"
 	"github.com/careledger/careledger/webhook"
@@ -62,7 +63,8 @@ Opens the store (applying its migrations) and serves HTTP until interrupted.
 	}
 	defer store.Close()
 	defer db.SQL.Close()
-	eng, runEngine, closeDelivery, err := serverProjections(ctx, *projectionMode, store, db, log)
+	role := &projectionRole{}
+	eng, runEngine, closeDelivery, err := serverProjections(ctx, *projectionMode, store, db, role, log)
 	if err != nil {
 		return err
 	}
@@ -148,21 +150,23 @@ Opens the store (applying its migrations) and serves HTTP until interrupted.
 			io.WriteString(w, `{"status":"store unreachable"}`+"\n")
 			return
 		}
+		behind := int64(0)
 		for _, l := range lags {
+			behind = max(behind, l.Behind)
 			if l.Stopped != nil || l.Behind > readyLag {
 				w.WriteHeader(http.StatusServiceUnavailable)
-				fmt.Fprintf(w, `{"status":"projections behind","projection":%q,"behind":%d}`+"\n", l.Name, l.Behind)
+				fmt.Fprintf(w, `{"status":"projections behind","projection":%q,"behind":%d,"projections_role":%q}`+"\n", l.Name, l.Behind, role)
 				return
 			}
 		}
-		io.WriteString(w, `{"status":"ready"}`+"\n")
+		fmt.Fprintf(w, `{"status":"ready","projections_role":%q,"behind":%d}`+"\n", role, behind)
 	}))
 	ln, err := net.Listen("tcp", *addr)
 	if err != nil {
 		return err
 	}
 	srv := &http.Server{
-		Handler:           server.Handler(),
+		Handler:           freshKeys(server.Handler()),
 		ReadHeaderTimeout: 5 * time.Second,
 		ReadTimeout:       30 * time.Second,
 		WriteTimeout:      60 * time.Second,
@@ -189,6 +193,14 @@ Opens the store (applying its migrations) and serves HTTP until interrupted.
 	}
 	log.Info("careledger stopped")
 	return nil
+}
+
+// freshKeys marks every request so that every erasure committed before it
+// began holds for it, whichever server made it (privacy/fresh.go).
+func freshKeys(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		next.ServeHTTP(w, r.WithContext(privacy.WithFreshKeys(r.Context())))
+	})
 }
 
 // readyLag is how many events a projection may trail the log and the

@@ -283,6 +283,12 @@ func drain(notices <-chan page) {
 	}
 }
 
+// Mirror copies, until ctx ends, the checkpoints and stops that the
+// process applying the projections records, so that WaitFor, Statuses and
+// Lags tell where they stand: what a server that does not apply them (a
+// standby, see cmd/careledger's lease) runs instead of Run.
+func (e *Engine) Mirror(ctx context.Context) { e.mirror(ctx) }
+
 // mirror copies the checkpoints and stops that projections running
 // elsewhere record, every poll interval, until ctx ends.
 func (e *Engine) mirror(ctx context.Context) {
