@@ -14,7 +14,7 @@ import (
 	"github.com/careledger/careledger/eventstore/storebench"
 )
 
-const benchUsage = `Usage: careledger bench [--postgres URL] [--dir DIR] [--children N] [--writers N] [--readers N]
+const benchUsage = `Usage: careledger bench [--postgres URL [--nodes N]] [--dir DIR] [--children N] [--writers N] [--readers N]
                        [--duration 20s] [--raw 5s] [--json] [--cpuprofile FILE] [--server BINARY]
 Measures careledger end to end, as a user feels it: it starts this binary's
 'serve' on a fresh store (SQLite in a new directory under --dir, or a new
@@ -29,6 +29,10 @@ commands/s, p50/p99 of commands and queries, projection lag (sampled from
 ready and its RSS, and the raw single-insert rate of the same disk (one
 INSERT per transaction, one writer, the events table's row shape), measured
 before and after the load in the same run, with the ratio of commands/s to it.
+With --nodes N (PostgreSQL only) it starts N servers on the one database and
+spreads the clients over them (client i on server i mod N): a reader reads
+the case a writer wrote through another server; lag, RSS and the profile are
+the first server's, which holds the projections' lease.
 
 The store is fresh each run: nothing of an existing data directory or
 database is touched.
@@ -51,6 +55,8 @@ type benchConfig struct {
 	cpuProfile string
 	// server is the careledger binary measured (this one by default).
 	server string
+	// nodes is how many servers share the store (PostgreSQL only).
+	nodes int
 }
 
 func bench(ctx context.Context, args []string, stdout, stderr io.Writer) error {
@@ -65,6 +71,7 @@ func bench(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	fs.DurationVar(&c.raw, "raw", 5*time.Second, "how long each raw single-insert baseline runs")
 	fs.BoolVar(&c.json, "json", false, "print the result as JSON")
 	fs.StringVar(&c.server, "server", "", "the careledger binary to measure (default: this one), to compare two builds with one harness")
+	fs.IntVar(&c.nodes, "nodes", 1, "servers started on the one PostgreSQL database, the clients spread over them")
 	fs.StringVar(&c.cpuProfile, "cpuprofile", "", "write the server's CPU profile over the load to this file (go tool pprof reads it)")
 	if err := fs.Parse(args); err != nil {
 		return err
@@ -79,6 +86,10 @@ func bench(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		return errors.New("bench: --duration and --raw must be positive")
 	case c.children < 0 || c.children > 1_000_000:
 		return errors.New("bench: --children must be between 0 and 1000000")
+	case c.nodes < 1 || c.nodes > 8:
+		return errors.New("bench: --nodes must be between 1 and 8")
+	case c.nodes > 1 && c.postgres == "":
+		return errors.New("bench: --nodes above 1 needs --postgres (servers share a PostgreSQL database)")
 	}
 	res, err := runBench(ctx, c, stderr)
 	if err != nil {
@@ -101,7 +112,7 @@ func runBench(ctx context.Context, c benchConfig, log io.Writer) (*benchResult, 
 		return nil, err
 	}
 	defer os.RemoveAll(dir)
-	res := &benchResult{Backend: "sqlite", Writers: c.writers, Readers: c.readers, Duration: c.duration.String(), Children: c.children}
+	res := &benchResult{Backend: "sqlite", Nodes: c.nodes, Writers: c.writers, Readers: c.readers, Duration: c.duration.String(), Children: c.children}
 	st := benchStore{binary: c.server, data: filepath.Join(dir, "data")}
 	if st.binary == "" {
 		if st.binary, err = os.Executable(); err != nil {
@@ -143,11 +154,20 @@ func runBench(ctx context.Context, c benchConfig, log io.Writer) (*benchResult, 
 	if res.Events, err = st.head(ctx, log); err != nil {
 		return nil, err
 	}
-	srv, err := startBenchServer(ctx, st, dir, c.cpuProfile != "")
+	srv, err := startBenchServer(ctx, st, dir, "serve.log", c.cpuProfile != "")
 	if err != nil {
 		return nil, err
 	}
 	defer srv.stop()
+	others := make([]*benchServer, 0, c.nodes-1)
+	for i := 1; i < c.nodes; i++ {
+		o, err := startBenchServer(ctx, st, dir, fmt.Sprintf("serve-%d.log", i+1), false)
+		if err != nil {
+			return nil, err
+		}
+		defer o.stop()
+		others = append(others, o)
+	}
 	res.ReadySeconds, res.RSSReadyMB = srv.ready.Seconds(), srv.rssMB()
 	fmt.Fprintf(log, "bench: server ready in %.1f s on %d events; load for %s…\n", res.ReadySeconds, res.Events, c.duration)
 
@@ -157,7 +177,7 @@ func runBench(ctx context.Context, c benchConfig, log io.Writer) (*benchResult, 
 	} else {
 		profiled <- nil
 	}
-	if err := drive(ctx, srv, c, res); err != nil {
+	if err := drive(ctx, srv, others, c, res); err != nil {
 		return nil, err
 	}
 	if err := <-profiled; err != nil {
@@ -168,8 +188,10 @@ func runBench(ctx context.Context, c benchConfig, log io.Writer) (*benchResult, 
 	if res.RawAfter, err = raw.Rate(ctx, 1, c.raw); err != nil {
 		return nil, err
 	}
-	if err := srv.failed(); err != nil {
-		return nil, err
+	for _, s := range append([]*benchServer{srv}, others...) {
+		if err := s.failed(); err != nil {
+			return nil, err
+		}
 	}
 	res.Raw = (res.RawBefore + res.RawAfter) / 2
 	if res.Raw > 0 {

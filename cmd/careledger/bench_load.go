@@ -22,7 +22,7 @@ import (
 const benchCounty = "370902"
 
 // drive runs the load against the server and fills in what it measured.
-func drive(ctx context.Context, srv *benchServer, c benchConfig, res *benchResult) error {
+func drive(ctx context.Context, srv *benchServer, others []*benchServer, c benchConfig, res *benchResult) error {
 	token, err := srv.store.output(ctx, io.Discard, "token", "issue", "--role", "caseworker",
 		"--jurisdiction", benchCounty, "--subject", "bench-caseworker", "--ttl", "2h")
 	if err != nil {
@@ -33,7 +33,10 @@ func drive(ctx context.Context, srv *benchServer, c benchConfig, res *benchResul
 		villages = append(villages, v)
 	}
 	client := &http.Client{Transport: &http.Transport{MaxIdleConnsPerHost: c.writers + c.readers + 4}, Timeout: time.Minute}
-	l := &load{srv: srv, token: token, client: client, villages: villages}
+	l := &load{srv: srv, bases: []string{srv.base}, token: token, client: client, villages: villages}
+	for _, o := range others {
+		l.bases = append(l.bases, o.base)
+	}
 
 	loadCtx, stop := context.WithTimeout(ctx, c.duration)
 	defer stop()
@@ -45,11 +48,11 @@ func drive(ctx context.Context, srv *benchServer, c benchConfig, res *benchResul
 	began := time.Now()
 	for w := range c.writers {
 		wg.Add(1)
-		go func() { defer wg.Done(); commands[w] = l.write(loadCtx, uint64(w)) }()
+		go func() { defer wg.Done(); commands[w] = l.write(loadCtx, l.bases[w%len(l.bases)], uint64(w)) }()
 	}
 	for r := range c.readers {
 		wg.Add(1)
-		go func() { defer wg.Done(); queries[r] = l.read(loadCtx, uint64(1000+r)) }()
+		go func() { defer wg.Done(); queries[r] = l.read(loadCtx, l.bases[(r+1)%len(l.bases)], uint64(1000+r)) }()
 	}
 	wg.Wait()
 	elapsed := time.Since(began)
@@ -91,7 +94,9 @@ func drive(ctx context.Context, srv *benchServer, c benchConfig, res *benchResul
 
 // load is what every client of one run shares.
 type load struct {
-	srv      *benchServer
+	srv      *benchServer // the first server: its /metrics
+	bases    []string     // every server's base URL
+
 	token    string
 	client   *http.Client
 	villages []string
@@ -116,7 +121,7 @@ func (l *load) lastAck() time.Time {
 
 // write is one writer: half new reports with a new child, half follow-ups
 // of its own cases, until ctx ends.
-func (l *load) write(ctx context.Context, seed uint64) latencies {
+func (l *load) write(ctx context.Context, base string, seed uint64) latencies {
 	rng := rand.New(rand.NewPCG(seed, 2026))
 	var own []string
 	var lat latencies
@@ -135,7 +140,7 @@ func (l *load) write(ctx context.Context, seed uint64) latencies {
 				GlobalPosition int64 `json:"global_position"`
 			} `json:"events"`
 		}
-		status, took, err := l.do(ctx, http.MethodPost, path, body, &answer)
+		status, took, err := l.do(ctx, base, http.MethodPost, path, body, &answer)
 		if err != nil && ctx.Err() != nil {
 			break // the run ended during the request (or its answer): not counted
 		}
@@ -177,7 +182,7 @@ func (l *load) newReport(rng *rand.Rand) map[string]any {
 // read is one reader: the case a writer just wrote (waiting for it with
 // min_position), the county's caseload or its open deadlines, in turn at
 // random, until ctx ends.
-func (l *load) read(ctx context.Context, seed uint64) latencies {
+func (l *load) read(ctx context.Context, base string, seed uint64) latencies {
 	rng := rand.New(rand.NewPCG(seed, 2026))
 	var lat latencies
 	for ctx.Err() == nil {
@@ -200,7 +205,7 @@ func (l *load) read(ctx context.Context, seed uint64) latencies {
 		default:
 			path = "/v1/deadlines?status=open&jurisdiction=" + benchCounty
 		}
-		status, took, err := l.do(ctx, http.MethodGet, path, nil, nil)
+		status, took, err := l.do(ctx, base, http.MethodGet, path, nil, nil)
 		if err != nil && ctx.Err() != nil {
 			break
 		}
@@ -210,7 +215,7 @@ func (l *load) read(ctx context.Context, seed uint64) latencies {
 }
 
 // do sends one request and reads its whole answer.
-func (l *load) do(ctx context.Context, method, path string, body, answer any) (status int, took time.Duration, err error) {
+func (l *load) do(ctx context.Context, base, method, path string, body, answer any) (status int, took time.Duration, err error) {
 	var rd io.Reader
 	if body != nil {
 		b, err := json.Marshal(body)
@@ -219,7 +224,7 @@ func (l *load) do(ctx context.Context, method, path string, body, answer any) (s
 		}
 		rd = bytes.NewReader(b)
 	}
-	req, err := http.NewRequestWithContext(ctx, method, l.srv.base+path, rd)
+	req, err := http.NewRequestWithContext(ctx, method, base+path, rd)
 	if err != nil {
 		return 0, 0, err
 	}

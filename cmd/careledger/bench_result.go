@@ -9,6 +9,7 @@ import (
 // benchResult is what one bench run measured.
 type benchResult struct {
 	Backend  string `json:"backend"`
+	Nodes    int    `json:"nodes"`
 	Writers  int    `json:"writers"`
 	Readers  int    `json:"readers"`
 	Duration string `json:"duration"`
@@ -52,8 +53,12 @@ type benchResult struct {
 }
 
 func (r *benchResult) print(w io.Writer) {
-	fmt.Fprintf(w, "careledger bench — %s, %d writers, %d readers, %s, %d CPUs (%s/%s)\n",
-		r.Backend, r.Writers, r.Readers, r.Duration, runtime.NumCPU(), runtime.GOOS, runtime.GOARCH)
+	servers := ""
+	if r.Nodes > 1 {
+		servers = fmt.Sprintf("%d servers, ", r.Nodes)
+	}
+	fmt.Fprintf(w, "careledger bench — %s, %s%d writers, %d readers, %s, %d CPUs (%s/%s)\n",
+		r.Backend, servers, r.Writers, r.Readers, r.Duration, runtime.NumCPU(), runtime.GOOS, runtime.GOARCH)
 	if r.Children > 0 {
 		fmt.Fprintf(w, "  store at start      %d events (demo county of %d children, loaded in %.1f s)\n", r.Events, r.Children, r.LoadSeconds)
 	} else {

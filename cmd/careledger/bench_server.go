@@ -52,8 +52,8 @@ type benchServer struct {
 
 // startBenchServer starts 'serve' on a loopback port the system chooses
 // and waits until /readyz answers 200.
-func startBenchServer(ctx context.Context, st benchStore, dir string, profile bool) (*benchServer, error) {
-	logFile, err := os.Create(filepath.Join(dir, "serve.log"))
+func startBenchServer(ctx context.Context, st benchStore, dir, logName string, profile bool) (*benchServer, error) {
+	logFile, err := os.Create(filepath.Join(dir, logName))
 	if err != nil {
 		return nil, err
 	}
