@@ -25,8 +25,7 @@ type recorder struct {
 	name     string
 	failFrom int64
 	mu       *sync.Mutex
-	txs      map[string]map[int64]bool // projection → positions applied in a transaction of this key
-	seen     map[int64]string          // last position of a batch → the batch's transaction
+	seen     map[int64]string // last position of a batch → the batch's transaction
 }
 
 func (r recorder) Name() string     { return r.name }
