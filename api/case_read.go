@@ -28,7 +28,7 @@ func (s *Server) readCase(w http.ResponseWriter, r *http.Request, p domain.Princ
 	if err != nil {
 		return err
 	}
-	ds, err := deadlines.OfCase(r.Context(), s.db, c.ID)
+	ds, err := deadlines.OfCase(r.Context(), s.reads(r.Context()), c.ID)
 	if err != nil {
 		return err
 	}
@@ -44,7 +44,7 @@ func (s *Server) readCase(w http.ResponseWriter, r *http.Request, p domain.Princ
 // caseInReach reads a case from the case view; one the view does not have
 // and one outside p's jurisdiction are both not found.
 func (s *Server) caseInReach(ctx context.Context, p domain.Principal, id string) (caseview.Case, error) {
-	c, err := caseview.Find(ctx, s.db, id)
+	c, err := caseview.Find(ctx, s.reads(ctx), id)
 	if err != nil {
 		return caseview.Case{}, err
 	}

@@ -53,13 +53,13 @@ func (s *Server) readCaseStats(w http.ResponseWriter, r *http.Request, p domain.
 			return &domain.InvalidError{Field: "jurisdiction", Message: "an analyst's statistics go no finer than a township (9 digits)"}
 		}
 	}
-	policies, err := deadlines.Policies(r.Context(), s.db)
+	policies, err := deadlines.Policies(r.Context(), s.reads(r.Context()))
 	if err != nil {
 		return err
 	}
 	policy, _ := policies.InForce(s.now())
 	limits.MinCell = policy.MinCell
-	stats, err := analytics.Stats(r.Context(), s.db, groupBy, from, to, j, limits)
+	stats, err := analytics.Stats(r.Context(), s.reads(r.Context()), groupBy, from, to, j, limits)
 	if err != nil {
 		return err
 	}

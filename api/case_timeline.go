@@ -43,7 +43,7 @@ func (s *Server) readCaseTimeline(w http.ResponseWriter, r *http.Request, p doma
 	if err != nil {
 		return err
 	}
-	items, err := timeline.OfCase(r.Context(), s.db, c.ID, given)
+	items, err := timeline.OfCase(r.Context(), s.reads(r.Context()), c.ID, given)
 	if err != nil {
 		return err
 	}

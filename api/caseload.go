@@ -23,7 +23,7 @@ func (s *Server) readCaseload(w http.ResponseWriter, r *http.Request, p domain.P
 	if err != nil {
 		return err
 	}
-	items, err := caseview.Caseload(r.Context(), s.db, j, r.URL.Query().Get("worker_id"))
+	items, err := caseview.Caseload(r.Context(), s.reads(r.Context()), j, r.URL.Query().Get("worker_id"))
 	if err != nil {
 		return err
 	}

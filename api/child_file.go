@@ -39,7 +39,7 @@ func (s *Server) readChildFile(w http.ResponseWriter, r *http.Request, p domain.
 // childInReach reads a child's file; one the view does not have and one
 // outside p's jurisdiction are both not found.
 func (s *Server) childInReach(r *http.Request, p domain.Principal, id string) (ChildView, error) {
-	c, err := childview.Find(r.Context(), s.db, id)
+	c, err := childview.Find(r.Context(), s.reads(r.Context()), id)
 	if err != nil {
 		return ChildView{}, err
 	}

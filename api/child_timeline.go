@@ -24,7 +24,7 @@ func (s *Server) readChildTimeline(w http.ResponseWriter, r *http.Request, p dom
 	if err != nil {
 		return err
 	}
-	items, err := timeline.OfChild(r.Context(), s.db, c.ID, given)
+	items, err := timeline.OfChild(r.Context(), s.reads(r.Context()), c.ID, given)
 	if err != nil {
 		return err
 	}

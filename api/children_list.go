@@ -37,7 +37,7 @@ func (s *Server) listChildren(w http.ResponseWriter, r *http.Request, p domain.P
 		}
 		f.KeyChild = &b
 	}
-	children, err := childview.List(r.Context(), s.db, f)
+	children, err := childview.List(r.Context(), s.reads(r.Context()), f)
 	if err != nil {
 		return err
 	}

@@ -64,7 +64,7 @@ func (s *Server) coverage(w http.ResponseWriter, r *http.Request, p domain.Princ
 		role  domain.Role
 		codes []string
 	}{{domain.RoleChildDirector, villages}, {domain.RoleChildSupervisor, townships}} {
-		serving, err := register.Serving(r.Context(), s.db, post.role, post.codes...)
+		serving, err := register.Serving(r.Context(), s.reads(r.Context()), post.role, post.codes...)
 		if err != nil {
 			return err
 		}

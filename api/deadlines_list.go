@@ -40,7 +40,7 @@ func (s *Server) listDeadlines(w http.ResponseWriter, r *http.Request, p domain.
 	if err != nil {
 		return err
 	}
-	rows, err := deadlines.Query(r.Context(), s.db, deadlines.Filter{
+	rows, err := deadlines.Query(r.Context(), s.reads(r.Context()), deadlines.Filter{
 		Status: status, Within: j, Owners: owners, DueBefore: dueBefore, Limit: limit + 1, After: cur.After,
 	})
 	if err != nil {
@@ -75,7 +75,7 @@ func (s *Server) ownersOf(ctx context.Context, owner string) ([]string, error) {
 	if strings.Contains(owner, ":") {
 		return []string{owner}, nil
 	}
-	posts, err := register.PostsOf(ctx, s.db.SQL, owner)
+	posts, err := register.PostsOf(ctx, s.reads(ctx).SQL, owner)
 	if err != nil {
 		return nil, err
 	}

@@ -39,7 +39,7 @@ func (s *Server) inbox(w http.ResponseWriter, r *http.Request, p domain.Principa
 		return err
 	}
 	now := s.now()
-	policies, err := deadlines.Policies(r.Context(), s.db)
+	policies, err := deadlines.Policies(r.Context(), s.reads(r.Context()))
 	if err != nil {
 		return err
 	}
@@ -54,7 +54,7 @@ func (s *Server) inbox(w http.ResponseWriter, r *http.Request, p domain.Principa
 	case domain.RoleInspector:
 		f.EscalatedBefore, f.EscalatedSince = now.Add(-policy.EscalateAfter.D), now.Add(-escalationWindow)
 	}
-	items, err := deadlines.Inbox(r.Context(), s.db, f)
+	items, err := deadlines.Inbox(r.Context(), s.reads(r.Context()), f)
 	if err != nil {
 		return err
 	}

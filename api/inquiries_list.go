@@ -24,7 +24,7 @@ func (s *Server) listInquiries(w http.ResponseWriter, r *http.Request, p domain.
 	if err != nil {
 		return err
 	}
-	items, err := inquiries.List(r.Context(), s.db, inquiries.Filter{Status: r.URL.Query().Get("status"), Within: j, After: cur.After, Limit: limit + 1})
+	items, err := inquiries.List(r.Context(), s.reads(r.Context()), inquiries.Filter{Status: r.URL.Query().Get("status"), Within: j, After: cur.After, Limit: limit + 1})
 	if err != nil {
 		return err
 	}

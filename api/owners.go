@@ -26,7 +26,7 @@ func (s *Server) nameOwners(ctx context.Context, rows []deadlines.Row, now time.
 			posts = append(posts, r.Owner)
 		}
 	}
-	holdings, names, err := register.PostHoldings(ctx, s.db.SQL, posts...)
+	holdings, names, err := register.PostHoldings(ctx, s.reads(ctx).SQL, posts...)
 	if err != nil {
 		return err
 	}
@@ -39,7 +39,7 @@ func (s *Server) nameOwners(ctx context.Context, rows []deadlines.Row, now time.
 			ids = append(ids, r.Owner) // a worker; not a center or an agency
 		}
 	}
-	more, err := register.Names(ctx, s.db.SQL, ids...)
+	more, err := register.Names(ctx, s.reads(ctx).SQL, ids...)
 	if err != nil {
 		return err
 	}

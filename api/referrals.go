@@ -69,7 +69,7 @@ func (s *Server) listReferrals(w http.ResponseWriter, r *http.Request, p domain.
 	if f.Agency, err = domain.ReferralsAgency(p, want); err != nil {
 		return err
 	}
-	items, err := caseview.Referrals(r.Context(), s.db, f)
+	items, err := caseview.Referrals(r.Context(), s.reads(r.Context()), f)
 	if err != nil {
 		return err
 	}
@@ -94,7 +94,7 @@ func (s *Server) readReferral(w http.ResponseWriter, r *http.Request, p domain.P
 		return err
 	}
 	id := r.PathValue("id")
-	ref, err := caseview.FindReferral(r.Context(), s.db, id)
+	ref, err := caseview.FindReferral(r.Context(), s.reads(r.Context()), id)
 	if err != nil {
 		return err
 	}

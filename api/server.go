@@ -36,6 +36,11 @@ type Config struct {
 	// ReadModels is the read-model database the queries read; its clock is
 	// the server's (default time.Now).
 	ReadModels readdb.DB
+	// Replica, when set, is the same read-model database on a PostgreSQL
+	// hot standby: GET requests read their read models there (see reads);
+	// Engine must then mirror the standby's checkpoints, so that
+	// min_position waits for the standby to replay the write.
+	Replica *readdb.DB
 	// Engine runs the projections; queries wait on it for min_position.
 	Engine  *engine.Engine
 	Tokens  *Tokens
@@ -59,6 +64,7 @@ type Server struct {
 	record   *record.Reader
 	engine   *engine.Engine
 	db       readdb.DB
+	replica  *readdb.DB // the standby's read models, for GET requests; nil: none
 	tokens   *Tokens
 	workers  registerCache
 	log      *slog.Logger
@@ -103,7 +109,7 @@ func New(cfg Config) (*Server, error) {
 		return nil, errors.New("api: Commands, Record, Engine, ReadModels and Tokens are required")
 	}
 	s := &Server{
-		handlers: cfg.Commands, record: cfg.Record, engine: cfg.Engine, db: cfg.ReadModels,
+		handlers: cfg.Commands, record: cfg.Record, engine: cfg.Engine, db: cfg.ReadModels, replica: cfg.Replica,
 		tokens: cfg.Tokens, log: cfg.Logger, wait: cfg.MinPositionWait, notifyPoll: cfg.NotifyPoll,
 		mux: http.NewServeMux(), streamsEnd: make(chan struct{}),
 	}
@@ -306,7 +312,7 @@ func (s *Server) observe(next http.Handler) http.Handler {
 		}
 		box := &principalBox{}
 		ctx := context.WithValue(context.WithValue(r.Context(), requestIDKey, id), principalKey, box)
-		r = r.WithContext(ctx)
+		r = markQuery(r.WithContext(ctx))
 		w.Header().Set("X-Request-Id", id)
 		rec := &statusRecorder{ResponseWriter: w}
 		defer func() {

@@ -55,7 +55,7 @@ func (s *Server) listWorkers(w http.ResponseWriter, r *http.Request, p domain.Pr
 		}
 		f.Active = &b
 	}
-	workers, err := register.List(r.Context(), s.db, f)
+	workers, err := register.List(r.Context(), s.reads(r.Context()), f)
 	if err != nil {
 		return err
 	}

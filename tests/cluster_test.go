@@ -61,9 +61,10 @@ func startNode(t *testing.T, data, postgres string, log *syncBuffer) (string, er
 	return startNodeCmd(t, data, postgres, log, &cmd)
 }
 
-// startNodeCmd is startNode, giving the process in *out.
-func startNodeCmd(t *testing.T, data, postgres string, log *syncBuffer, out **exec.Cmd) (string, error) {
-	args := []string{"serve", "--addr", "127.0.0.1:0", "--data", data}
+// startNodeCmd is startNode, giving the process in *out; extra are more
+// flags of serve.
+func startNodeCmd(t *testing.T, data, postgres string, log *syncBuffer, out **exec.Cmd, extra ...string) (string, error) {
+	args := append([]string{"serve", "--addr", "127.0.0.1:0", "--data", data}, extra...)
 	if postgres != "" {
 		args = append(args, "--postgres", postgres)
 	}
@@ -358,11 +359,11 @@ type node struct {
 }
 
 // startClusterNode is startNode keeping the process, to kill it.
-func startClusterNode(t *testing.T, data, postgres string) (*node, error) {
+func startClusterNode(t *testing.T, data, postgres string, extra ...string) (*node, error) {
 	log := &syncBuffer{}
 	n := &node{}
 	var err error
-	n.base, err = startNodeCmd(t, data, postgres, log, &n.cmd)
+	n.base, err = startNodeCmd(t, data, postgres, log, &n.cmd, extra...)
 	if err != nil {
 		return nil, fmt.Errorf("%w\n%s", err, log.String())
 	}
@@ -484,4 +485,70 @@ func TestKillingServersUnderLoadLosesNothing(t *testing.T) {
 			return err == nil && status == http.StatusOK
 		}, 20*time.Second, 50*time.Millisecond, "case %s in the case view", id)
 	}
+}
+
+// TestQueriesFromAStandby: a server started with --postgres-read reads its
+// queries' read models from a hot standby (made here with pg_basebackup)
+// and applies no projections; a write through either server is read
+// through it with min_position, which waits for the standby to replay the
+// write. Once the standby is stopped its queries fail while its commands,
+// on the primary, go on: the reads did come from the standby.
+func TestQueriesFromAStandby(t *testing.T) {
+	t.Parallel()
+	url := pgtest.NewDatabase(t)
+	data := t.TempDir()
+	out, err := exec.Command(binary, "token", "issue", "--role", "admin", "--jurisdiction", "all", "--subject", "admin", "--data", data).CombinedOutput()
+	require.NoError(t, err, "%s", out)
+	owner, err := startClusterNode(t, data, url)
+	require.NoError(t, err)
+	replicaURL, stopStandby := standby(t, url)
+	reader, err := startClusterNode(t, data, url, "--postgres-read", replicaURL)
+	require.NoError(t, err)
+	out, err = exec.Command(binary, "token", "issue", "--role", "caseworker", "--jurisdiction", "370902", "--subject", "standby",
+		"--data", data, "--postgres", url).Output()
+	require.NoError(t, err)
+	token := strings.TrimSpace(string(out))
+	send := func(method, base, path string, body any) (int, []byte) {
+		var rd io.Reader
+		if body != nil {
+			raw, err := json.Marshal(body)
+			require.NoError(t, err)
+			rd = bytes.NewReader(raw)
+		}
+		req, err := http.NewRequest(method, base+path, rd)
+		require.NoError(t, err)
+		req.Header.Set("Authorization", "Bearer "+token)
+		res, err := http.DefaultClient.Do(req)
+		require.NoError(t, err)
+		defer res.Body.Close()
+		b, err := io.ReadAll(res.Body)
+		require.NoError(t, err)
+		return res.StatusCode, b
+	}
+	res, err := http.Get(reader.base + "/readyz")
+	require.NoError(t, err)
+	ready, _ := io.ReadAll(res.Body)
+	res.Body.Close()
+	assert.Contains(t, string(ready), `"projections_role":"replica"`)
+
+	for i, writer := range []*node{owner, reader, owner, reader} {
+		status, b := send(http.MethodPost, writer.base, "/v1/children", childBody(i))
+		require.Equal(t, http.StatusCreated, status, "%s", b)
+		var created struct {
+			ID     string `json:"id"`
+			Events []struct {
+				Position int64 `json:"global_position"`
+			} `json:"events"`
+		}
+		require.NoError(t, json.Unmarshal(b, &created))
+		status, b = send(http.MethodGet, reader.base, fmt.Sprintf("/v1/children/%s?min_position=%d", created.ID, created.Events[0].Position), nil)
+		require.Equal(t, http.StatusOK, status, "write %d read through the standby: %s", i, b)
+		assert.Contains(t, string(b), fmt.Sprint("测试儿童", i))
+	}
+
+	stopStandby()
+	status, b := send(http.MethodGet, reader.base, "/v1/children?jurisdiction=370902", nil)
+	assert.NotEqual(t, http.StatusOK, status, "with the standby gone its queries fail: %s", b)
+	status, b = send(http.MethodPost, reader.base, "/v1/children", childBody(9))
+	assert.Equal(t, http.StatusCreated, status, "its commands go to the primary: %s", b)
 }

@@ -33,15 +33,19 @@ const projectionLease int64 = 0x636c_7072_6f6a // "clproj"
 const leaseRetry = time.Second
 
 // projectionRole says what this server does with the projections: applies
-// them ("owner"), stands by for the lease ("standby"), or announces events
-// to workers in other processes ("external").
+// them ("owner"), stands by for the lease ("standby"), announces events to
+// workers in other processes ("external"), or reads a standby's
+// ("replica").
 type projectionRole struct {
 	owner    atomic.Bool
 	external bool
+	replica  bool // reads a standby's read models (replica.go)
 }
 
 func (r *projectionRole) String() string {
 	switch {
+	case r.replica:
+		return "replica"
 	case r.external:
 		return "external"
 	case r.owner.Load():

@@ -20,14 +20,17 @@ import (
 	"github.com/careledger/careledger/eventstore"
 	"github.com/careledger/careledger/eventstore/privacy"
 	"github.com/careledger/careledger/projections/engine"
+	"github.com/careledger/careledger/projections/readdb"
 	"github.com/careledger/careledger/projections/record"
 	"github.com/careledger/careledger/webhook"
 )
 
 func serve(ctx context.Context, args []string, stdout, stderr io.Writer) error {
-	fs, sf := commandFlags("serve", `Usage: careledger serve [--addr HOST:PORT] [--data DIR | --postgres URL]
+	fs, sf := commandFlags("serve", `Usage: careledger serve [--addr HOST:PORT] [--data DIR | --postgres URL [--postgres-read URL]]
 Opens the store (applying its migrations) and serves HTTP until interrupted.
 `, stderr)
+	readURL := fs.String("postgres-read", os.Getenv("CARELEDGER_POSTGRES_READ"),
+		"a hot standby of --postgres: queries read their read models there, and this server applies no projections (env CARELEDGER_POSTGRES_READ)")
 	addr := fs.String("addr", envOr("CARELEDGER_ADDR", "127.0.0.1:8080"), "listen address (env CARELEDGER_ADDR)")
 	projectionMode := fs.String("projections", envOr("CARELEDGER_PROJECTIONS", "in-process"),
 		"in-process: apply the read models here; external: announce new events through PostgreSQL to workers run by 'careledger projections run' (env CARELEDGER_PROJECTIONS)")
@@ -64,13 +67,26 @@ Opens the store (applying its migrations) and serves HTTP until interrupted.
 	defer store.Close()
 	defer db.SQL.Close()
 	role := &projectionRole{}
-	eng, runEngine, closeDelivery, err := serverProjections(ctx, *projectionMode, store, db, role, log)
-	if err != nil {
-		return err
-	}
-	defer closeDelivery()
-	if err := eng.Migrate(ctx); err != nil {
-		return err
+	var replica *readdb.DB
+	var eng *engine.Engine
+	var runEngine func(context.Context) error
+	if *readURL != "" {
+		standby, e, run, closeReplica, err := replicaReads(ctx, *readURL, store, db, role, log)
+		if err != nil {
+			return err
+		}
+		defer closeReplica()
+		replica, eng, runEngine = &standby, e, run
+	} else {
+		e, run, closeDelivery, err := serverProjections(ctx, *projectionMode, store, db, role, log)
+		if err != nil {
+			return err
+		}
+		defer closeDelivery()
+		if err := e.Migrate(ctx); err != nil {
+			return err
+		}
+		eng, runEngine = e, run
 	}
 	engineCtx, stopEngine := context.WithCancel(context.WithoutCancel(ctx))
 	engineDone := make(chan error, 1)
@@ -113,7 +129,7 @@ Opens the store (applying its migrations) and serves HTTP until interrupted.
 		return fmt.Errorf("serve: the register of divisions: %w", err)
 	}
 	server, err := api.New(api.Config{
-		Commands: handlers, Record: rec, Engine: eng, ReadModels: db,
+		Commands: handlers, Record: rec, Engine: eng, ReadModels: db, Replica: replica,
 		Tokens: tokens, Logger: log, Metrics: metrics,
 	})
 	if err != nil {
