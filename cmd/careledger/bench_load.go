@@ -94,8 +94,8 @@ func drive(ctx context.Context, srv *benchServer, others []*benchServer, c bench
 
 // load is what every client of one run shares.
 type load struct {
-	srv      *benchServer // the first server: its /metrics
-	bases    []string     // every server's base URL
+	srv   *benchServer // the first server: its /metrics
+	bases []string     // every server's base URL
 
 	token    string
 	client   *http.Client
