@@ -552,3 +552,47 @@ func TestQueriesFromAStandby(t *testing.T) {
 	status, b = send(http.MethodPost, reader.base, "/v1/children", childBody(9))
 	assert.Equal(t, http.StatusCreated, status, "its commands go to the primary: %s", b)
 }
+
+// TestNotificationsResumeOnAnotherServer: a director's stream of
+// notifications on one server tells her of an obligation; she reconnects
+// to the other server with her last event id and is told what she owes
+// since, nothing twice (the stream's cursor comes from the read models, not
+// from a server's memory).
+func TestNotificationsResumeOnAnotherServer(t *testing.T) {
+	t.Parallel()
+	url := pgtest.NewDatabase(t)
+	data := t.TempDir()
+	out, err := exec.Command(binary, "token", "issue", "--role", "admin", "--jurisdiction", "all", "--subject", "admin", "--data", data).CombinedOutput()
+	require.NoError(t, err, "%s", out)
+	var servers [2]*server
+	for i := range servers {
+		n, err := startClusterNode(t, data, url)
+		require.NoError(t, err)
+		servers[i] = &server{t: t, data: data, postgres: url, base: n.base, log: &syncBuffer{}}
+	}
+	var seen int64
+	a, b := servers[0], servers[1]
+	admin := actor{s: a, token: a.token("admin", "all", "admin"), seen: &seen}
+	directorID := admin.command(http.MethodPost, "/v1/workers", map[string]any{"name": "孙桂英", "role": "child_director", "jurisdiction": village}, http.StatusCreated).ID
+	admin.post("/v1/workers/"+directorID+"/training", map[string]any{"passed": true, "completed_on": time.Now().In(cst).AddDate(0, 0, -30).Format(time.DateOnly)})
+	director := actor{s: a, token: a.token("child_director", village, directorID), seen: &seen}
+	caseworker := actor{s: a, token: a.token("caseworker", county, "cw-1"), seen: &seen}
+	childID := caseworker.command(http.MethodPost, "/v1/children", childBody(1), http.StatusCreated).ID
+	visit := func() {
+		director.post("/v1/children/"+childID+"/visits", map[string]any{
+			"occurred_at": rfc(now().Add(-time.Minute)), "findings": "孩子独自在家", "concerns": []string{"living_alone"},
+		})
+	}
+
+	events, stop := listen(t, b, director.token, "")
+	visit()
+	first := next(t, events)
+	assert.Equal(t, "obligation.opened", first.kind)
+	stop()
+
+	visit()
+	resumed, _ := listen(t, a, director.token, first.id)
+	second := next(t, resumed)
+	assert.Equal(t, "obligation.opened", second.kind)
+	assert.NotEqual(t, first.data.Deadline.Key, second.data.Deadline.Key, "the new obligation; the first is not told again")
+}
