@@ -58,9 +58,17 @@ func (e *Engine) applyTogether(ctx context.Context, to int64) error {
 		if len(behind) == 0 {
 			return nil
 		}
-		from := to
+		from, before := to, int64(0)
 		for _, p := range behind {
 			from = min(from, e.position(p.Name()))
+			before += e.position(p.Name())
+		}
+		moved := func() bool {
+			after := int64(0)
+			for _, p := range behind {
+				after += e.position(p.Name())
+			}
+			return after != before
 		}
 		window, ok := e.recent.after(from, e.opts.Batch)
 		if !ok {
@@ -70,6 +78,9 @@ func (e *Engine) applyTogether(ctx context.Context, to int64) error {
 				if err := e.catchUp(ctx, p, to); err != nil {
 					e.stop(ctx, p, err)
 				}
+			}
+			if !moved() {
+				return nil // nothing more to read now; the next notice tries again
 			}
 			continue
 		}
@@ -90,6 +101,9 @@ func (e *Engine) applyTogether(ctx context.Context, to int64) error {
 			if err := e.applyDecoded(ctx, pt.p, pt.events); err != nil {
 				e.stop(ctx, pt.p, err)
 			}
+		}
+		if !moved() && len(e.behind(to)) == len(behind) {
+			return nil // the next notice tries again
 		}
 	}
 	return ctx.Err()
