@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"bytes"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"net/http"
@@ -33,9 +34,7 @@ func TestServersStartTogetherOnAFreshDatabase(t *testing.T) {
 			// One data directory: the nodes share the master, seal and token
 			// keys (made here, before any node starts, in the directory's
 			// own SQLite file, which the nodes do not use).
-			data := t.TempDir()
-			out, err := exec.Command(binary, "token", "issue", "--role", "admin", "--jurisdiction", "all", "--subject", "admin", "--data", data).CombinedOutput()
-			require.NoError(t, err, "%s", out)
+			data := newCluster(t, url).data
 
 			const nodes = 3
 			errs := make([]error, nodes)
@@ -144,39 +143,16 @@ func TestIdenticalRequestsAtOnceOnTwoNodes(t *testing.T) {
 }
 
 func identicalRequestsAtOnce(t *testing.T, url string) {
-	data := t.TempDir()
+	c := newCluster(t, url)
 	nodes := 2
 	if url == "" {
 		nodes = 1
 	}
-	out, err := exec.Command(binary, "token", "issue", "--role", "admin", "--jurisdiction", "all", "--subject", "admin", "--data", data).CombinedOutput()
-	require.NoError(t, err, "%s", out)
 	bases := make([]string, 2)
 	for i := range nodes {
-		log := &syncBuffer{}
-		bases[i], err = startNode(t, data, url, log)
-		require.NoError(t, err, "node %d:\n%s", i, log.String())
+		bases[i] = c.start().base
 	}
-	args := []string{"token", "issue", "--role", "caseworker", "--jurisdiction", "370902", "--subject", "two-nodes", "--data", data}
-	if url != "" {
-		args = append(args, "--postgres", url)
-	}
-	out, err = exec.Command(binary, args...).Output()
-	require.NoError(t, err)
-	token := strings.TrimSpace(string(out))
-	send := func(base, key, body string) (int, string) {
-		req, err := http.NewRequest(http.MethodPost, base+"/v1/cases", strings.NewReader(body))
-		require.NoError(t, err)
-		req.Header.Set("Authorization", "Bearer "+token)
-		req.Header.Set("Content-Type", "application/json")
-		req.Header.Set("Idempotency-Key", key)
-		res, err := http.DefaultClient.Do(req)
-		require.NoError(t, err)
-		defer res.Body.Close()
-		b, err := io.ReadAll(res.Body)
-		require.NoError(t, err)
-		return res.StatusCode, string(b)
-	}
+	token := c.token("caseworker", "370902", "two-nodes")
 	for pair := range 10 {
 		targets := [2]string{bases[0], bases[1]}
 		if pair%2 == 1 || nodes == 1 {
@@ -190,15 +166,19 @@ func identicalRequestsAtOnce(t *testing.T, url string) {
 			"source": "walk_in", "reporter": {"type": "neighbour"}, "concerns": ["dropout"], "risk": "low",
 			"received_at": "2026-01-02T03:04:05Z", "summary": "邻居反映儿童辍学在家"}`, pair, 1+pair%9)
 		var statuses [2]int
-		var answers [2]string
+		var answers [2][]byte
+		var errs [2]error
 		var wg sync.WaitGroup
 		for i := range targets {
-			wg.Go(func() { statuses[i], answers[i] = send(targets[i], key, body) })
+			wg.Go(func() {
+				statuses[i], answers[i], errs[i] = try(http.MethodPost, targets[i], "/v1/cases", token, body, map[string]string{"Idempotency-Key": key})
+			})
 		}
 		wg.Wait()
+		require.NoError(t, errors.Join(errs[:]...))
 		assert.Equal(t, http.StatusCreated, statuses[0], "pair %d: %s", pair, answers[0])
 		assert.Equal(t, statuses[0], statuses[1], "pair %d: %s", pair, answers[1])
-		assert.JSONEq(t, answers[0], answers[1], "pair %d", pair)
+		assert.JSONEq(t, string(answers[0]), string(answers[1]), "pair %d", pair)
 	}
 }
 
@@ -209,40 +189,13 @@ func identicalRequestsAtOnce(t *testing.T, url string) {
 // later). The child's file, folded from its stream, has lost the name too.
 func TestErasureHoldsOnEveryNodeAtOnce(t *testing.T) {
 	t.Parallel()
-	url := pgtest.NewDatabase(t)
-	data := t.TempDir()
-	token := func(role, jurisdiction, subject string) string {
-		out, err := exec.Command(binary, "token", "issue", "--role", role, "--jurisdiction", jurisdiction, "--subject", subject,
-			"--data", data, "--postgres", url).Output()
-		require.NoError(t, err)
-		return strings.TrimSpace(string(out))
-	}
-	admin := token("admin", "all", "admin")
-	var bases [2]string
-	for i := range bases {
-		log := &syncBuffer{}
-		var err error
-		bases[i], err = startNode(t, data, url, log)
-		require.NoError(t, err, "node %d:\n%s", i, log.String())
-	}
-	caseworker := token("caseworker", "370902", "erasure-caseworker")
+	c := newCluster(t, pgtest.NewDatabase(t))
+	admin := c.token("admin", "all", "admin")
+	bases := [2]string{c.start().base, c.start().base}
+	caseworker := c.token("caseworker", "370902", "erasure-caseworker")
 	call := func(method, base, path, token string, body any) (int, string) {
-		var rd io.Reader
-		if body != nil {
-			raw, err := json.Marshal(body)
-			require.NoError(t, err)
-			rd = bytes.NewReader(raw)
-		}
-		req, err := http.NewRequest(method, base+path, rd)
-		require.NoError(t, err)
-		req.Header.Set("Authorization", "Bearer "+token)
-		req.Header.Set("Content-Type", "application/json")
-		res, err := http.DefaultClient.Do(req)
-		require.NoError(t, err)
-		defer res.Body.Close()
-		out, err := io.ReadAll(res.Body)
-		require.NoError(t, err)
-		return res.StatusCode, string(out)
+		status, out := c.send(method, base, path, token, body)
+		return status, string(out)
 	}
 	for round := range 4 {
 		summary := fmt.Sprintf("邻居反映儿童辍学在家，第%d次", round)
@@ -286,19 +239,9 @@ func TestErasureHoldsOnEveryNodeAtOnce(t *testing.T) {
 func TestProjectionLeaseMovesWhenItsHolderDies(t *testing.T) {
 	t.Parallel()
 	const leaseBound = 10 * time.Second
-	url := pgtest.NewDatabase(t)
-	data := t.TempDir()
-	out, err := exec.Command(binary, "token", "issue", "--role", "admin", "--jurisdiction", "all", "--subject", "admin", "--data", data).CombinedOutput()
-	require.NoError(t, err, "%s", out)
-	var nodes [2]*node
-	for i := range nodes {
-		nodes[i], err = startClusterNode(t, data, url)
-		require.NoError(t, err)
-	}
-	out, err = exec.Command(binary, "token", "issue", "--role", "caseworker", "--jurisdiction", "370902", "--subject", "lease",
-		"--data", data, "--postgres", url).Output()
-	require.NoError(t, err)
-	token := strings.TrimSpace(string(out))
+	c := newCluster(t, pgtest.NewDatabase(t))
+	nodes := [2]*node{c.start(), c.start()}
+	token := c.token("caseworker", "370902", "lease")
 	role := func(n *node) string {
 		res, err := http.Get(n.base + "/readyz")
 		if err != nil {
@@ -315,41 +258,15 @@ func TestProjectionLeaseMovesWhenItsHolderDies(t *testing.T) {
 	assert.Equal(t, "standby", role(nodes[1]))
 
 	// A child registered through one node, read through the other.
-	roundTrip := func(write, read *node, i int) {
-		t.Helper()
-		raw, err := json.Marshal(childBody(i))
-		require.NoError(t, err)
-		req, err := http.NewRequest(http.MethodPost, write.base+"/v1/children", bytes.NewReader(raw))
-		require.NoError(t, err)
-		req.Header.Set("Authorization", "Bearer "+token)
-		res, err := http.DefaultClient.Do(req)
-		require.NoError(t, err)
-		var created struct {
-			ID     string `json:"id"`
-			Events []struct {
-				Position int64 `json:"global_position"`
-			} `json:"events"`
-		}
-		require.NoError(t, json.NewDecoder(res.Body).Decode(&created))
-		res.Body.Close()
-		require.Equal(t, http.StatusCreated, res.StatusCode)
-		req, err = http.NewRequest(http.MethodGet, fmt.Sprintf("%s/v1/children/%s?min_position=%d", read.base, created.ID, created.Events[0].Position), nil)
-		require.NoError(t, err)
-		req.Header.Set("Authorization", "Bearer "+token)
-		res, err = http.DefaultClient.Do(req)
-		require.NoError(t, err)
-		res.Body.Close()
-		assert.Equal(t, http.StatusOK, res.StatusCode, "read through the other node")
-	}
-	roundTrip(nodes[1], nodes[0], 1)
-	roundTrip(nodes[0], nodes[1], 2)
+	c.registerAndRead(nodes[1].base, nodes[0].base, token, 1)
+	c.registerAndRead(nodes[0].base, nodes[1].base, token, 2)
 
 	require.NoError(t, nodes[0].cmd.Process.Kill())
 	killed := time.Now()
 	require.Eventually(t, func() bool { return role(nodes[1]) == "owner" }, leaseBound, 50*time.Millisecond,
 		"the standby takes the lease")
 	t.Logf("lease moved %s after the kill", time.Since(killed).Round(10*time.Millisecond))
-	roundTrip(nodes[1], nodes[1], 3)
+	c.registerAndRead(nodes[1].base, nodes[1].base, token, 3)
 }
 
 // node is a running server of a cluster test.
@@ -382,37 +299,10 @@ func startClusterNode(t *testing.T, data, postgres string, extra ...string) (*no
 // another server; the chain verifies; the read models have every case.
 func TestKillingServersUnderLoadLosesNothing(t *testing.T) {
 	t.Parallel()
-	url := pgtest.NewDatabase(t)
-	data := t.TempDir()
-	out, err := exec.Command(binary, "token", "issue", "--role", "admin", "--jurisdiction", "all", "--subject", "admin", "--data", data).CombinedOutput()
-	require.NoError(t, err, "%s", out)
-	issue := func(role, jurisdiction, subject string) string {
-		out, err := exec.Command(binary, "token", "issue", "--role", role, "--jurisdiction", jurisdiction, "--subject", subject,
-			"--data", data, "--postgres", url).Output()
-		require.NoError(t, err)
-		return strings.TrimSpace(string(out))
-	}
-	caseworker, inspector := issue("caseworker", "370902", "load"), issue("inspector", "all", "inspector")
-	nodes := make([]*node, 3)
-	for i := range nodes {
-		nodes[i], err = startClusterNode(t, data, url)
-		require.NoError(t, err)
-	}
-	client := &http.Client{Timeout: 10 * time.Second}
-	do := func(method, base, path, token string, body []byte) (int, []byte, error) {
-		req, err := http.NewRequest(method, base+path, bytes.NewReader(body))
-		if err != nil {
-			return 0, nil, err
-		}
-		req.Header.Set("Authorization", "Bearer "+token)
-		res, err := client.Do(req)
-		if err != nil {
-			return 0, nil, err
-		}
-		defer res.Body.Close()
-		out, err := io.ReadAll(res.Body)
-		return res.StatusCode, out, err
-	}
+	c := newCluster(t, pgtest.NewDatabase(t))
+	url, data := c.url, c.data
+	caseworker, inspector := c.token("caseworker", "370902", "load"), c.token("inspector", "all", "inspector")
+	nodes := []*node{c.start(), c.start(), c.start()}
 	var (
 		mu    sync.Mutex
 		acked []string // case ids acknowledged with 201
@@ -435,7 +325,7 @@ func TestKillingServersUnderLoadLosesNothing(t *testing.T) {
 					child["jurisdiction"] = "370902001001"
 					body, _ := json.Marshal(map[string]any{"child": child, "source": "walk_in", "reporter": map[string]any{"type": "neighbour"},
 						"concerns": []string{"dropout"}, "risk": "low", "received_at": "2026-01-02T03:04:05Z", "summary": "邻居反映儿童辍学在家"})
-					status, out, err := do(http.MethodPost, base, "/v1/cases", caseworker, body)
+					status, out, err := try(http.MethodPost, base, "/v1/cases", caseworker, body, nil)
 					if err != nil || status != http.StatusCreated {
 						continue // the killed server's requests fail; nothing acknowledged
 					}
@@ -456,8 +346,7 @@ func TestKillingServersUnderLoadLosesNothing(t *testing.T) {
 		time.Sleep(700 * time.Millisecond)
 		close(stop)
 		wg.Wait()
-		restarted, err := startClusterNode(t, data, url)
-		require.NoError(t, err)
+		restarted := c.start()
 		mu.Lock()
 		nodes[victim] = restarted
 		mu.Unlock()
@@ -466,11 +355,11 @@ func TestKillingServersUnderLoadLosesNothing(t *testing.T) {
 	t.Logf("%d cases acknowledged over three kills", len(acked))
 	reader := nodes[0].base
 	for _, id := range acked {
-		status, out, err := do(http.MethodGet, reader, "/v1/cases/"+id+"/events", caseworker, nil)
+		status, out, err := try(http.MethodGet, reader, "/v1/cases/"+id+"/events", caseworker, nil, nil)
 		require.NoError(t, err)
 		require.Equal(t, http.StatusOK, status, "acknowledged case %s: %s", id, out)
 	}
-	status, out, err := do(http.MethodGet, reader, "/v1/integrity", inspector, nil)
+	status, out, err := try(http.MethodGet, reader, "/v1/integrity", inspector, nil, nil)
 	require.NoError(t, err)
 	require.Equal(t, http.StatusOK, status, "%s", out)
 	var integrity struct {
@@ -481,7 +370,7 @@ func TestKillingServersUnderLoadLosesNothing(t *testing.T) {
 	// The case view holds every acknowledged case once the owner catches up.
 	for _, id := range acked {
 		require.Eventually(t, func() bool {
-			status, _, err := do(http.MethodGet, reader, "/v1/cases/"+id, caseworker, nil)
+			status, _, err := try(http.MethodGet, reader, "/v1/cases/"+id, caseworker, nil, nil)
 			return err == nil && status == http.StatusOK
 		}, 20*time.Second, 50*time.Millisecond, "case %s in the case view", id)
 	}
@@ -515,35 +404,13 @@ func TestKillingServersUnderLoadLosesNothing(t *testing.T) {
 // on the primary, go on: the reads did come from the standby.
 func TestQueriesFromAStandby(t *testing.T) {
 	t.Parallel()
-	url := pgtest.NewDatabase(t)
-	data := t.TempDir()
-	out, err := exec.Command(binary, "token", "issue", "--role", "admin", "--jurisdiction", "all", "--subject", "admin", "--data", data).CombinedOutput()
-	require.NoError(t, err, "%s", out)
-	owner, err := startClusterNode(t, data, url)
-	require.NoError(t, err)
-	replicaURL, stopStandby := standby(t, url)
-	reader, err := startClusterNode(t, data, url, "--postgres-read", replicaURL)
-	require.NoError(t, err)
-	out, err = exec.Command(binary, "token", "issue", "--role", "caseworker", "--jurisdiction", "370902", "--subject", "standby",
-		"--data", data, "--postgres", url).Output()
-	require.NoError(t, err)
-	token := strings.TrimSpace(string(out))
+	c := newCluster(t, pgtest.NewDatabase(t))
+	owner := c.start()
+	replicaURL, stopStandby := standby(t, c.url)
+	reader := c.start("--postgres-read", replicaURL)
+	token := c.token("caseworker", "370902", "standby")
 	send := func(method, base, path string, body any) (int, []byte) {
-		var rd io.Reader
-		if body != nil {
-			raw, err := json.Marshal(body)
-			require.NoError(t, err)
-			rd = bytes.NewReader(raw)
-		}
-		req, err := http.NewRequest(method, base+path, rd)
-		require.NoError(t, err)
-		req.Header.Set("Authorization", "Bearer "+token)
-		res, err := http.DefaultClient.Do(req)
-		require.NoError(t, err)
-		defer res.Body.Close()
-		b, err := io.ReadAll(res.Body)
-		require.NoError(t, err)
-		return res.StatusCode, b
+		return c.send(method, base, path, token, body)
 	}
 	res, err := http.Get(reader.base + "/readyz")
 	require.NoError(t, err)
@@ -552,18 +419,8 @@ func TestQueriesFromAStandby(t *testing.T) {
 	assert.Contains(t, string(ready), `"projections_role":"replica"`)
 
 	for i, writer := range []*node{owner, reader, owner, reader} {
-		status, b := send(http.MethodPost, writer.base, "/v1/children", childBody(i))
-		require.Equal(t, http.StatusCreated, status, "%s", b)
-		var created struct {
-			ID     string `json:"id"`
-			Events []struct {
-				Position int64 `json:"global_position"`
-			} `json:"events"`
-		}
-		require.NoError(t, json.Unmarshal(b, &created))
-		status, b = send(http.MethodGet, reader.base, fmt.Sprintf("/v1/children/%s?min_position=%d", created.ID, created.Events[0].Position), nil)
-		require.Equal(t, http.StatusOK, status, "write %d read through the standby: %s", i, b)
-		assert.Contains(t, string(b), fmt.Sprint("测试儿童", i))
+		file := c.registerAndRead(writer.base, reader.base, token, i)
+		assert.Contains(t, string(file), fmt.Sprint("测试儿童", i), "write %d read through the standby", i)
 	}
 
 	stopStandby()
@@ -580,15 +437,10 @@ func TestQueriesFromAStandby(t *testing.T) {
 // from a server's memory).
 func TestNotificationsResumeOnAnotherServer(t *testing.T) {
 	t.Parallel()
-	url := pgtest.NewDatabase(t)
-	data := t.TempDir()
-	out, err := exec.Command(binary, "token", "issue", "--role", "admin", "--jurisdiction", "all", "--subject", "admin", "--data", data).CombinedOutput()
-	require.NoError(t, err, "%s", out)
+	c := newCluster(t, pgtest.NewDatabase(t))
 	var servers [2]*server
 	for i := range servers {
-		n, err := startClusterNode(t, data, url)
-		require.NoError(t, err)
-		servers[i] = &server{t: t, data: data, postgres: url, base: n.base, log: &syncBuffer{}}
+		servers[i] = &server{t: t, data: c.data, postgres: c.url, base: c.start().base, log: &syncBuffer{}}
 	}
 	var seen int64
 	a, b := servers[0], servers[1]
@@ -615,4 +467,116 @@ func TestNotificationsResumeOnAnotherServer(t *testing.T) {
 	second := next(t, resumed)
 	assert.Equal(t, "obligation.opened", second.kind)
 	assert.NotEqual(t, first.data.Deadline.Key, second.data.Deadline.Key, "the new obligation; the first is not told again")
+}
+
+// cluster is servers on one store that share one data directory: the
+// keys.
+type cluster struct {
+	t    *testing.T
+	data string
+	url  string // the PostgreSQL database; "" for SQLite
+}
+
+// newCluster makes the shared keys (by issuing a token on the data
+// directory's own SQLite store, which servers on PostgreSQL do not use)
+// before any server starts, so that servers started together agree on them.
+func newCluster(t *testing.T, url string) *cluster {
+	c := &cluster{t: t, data: t.TempDir(), url: url}
+	out, err := exec.Command(binary, "token", "issue", "--role", "admin", "--jurisdiction", "all", "--subject", "admin", "--data", c.data).CombinedOutput()
+	require.NoError(t, err, "%s", out)
+	return c
+}
+
+// token issues a token on the cluster's keys and store.
+func (c *cluster) token(role, jurisdiction, subject string) string {
+	args := []string{"token", "issue", "--role", role, "--jurisdiction", jurisdiction, "--subject", subject, "--data", c.data}
+	if c.url != "" {
+		args = append(args, "--postgres", c.url)
+	}
+	out, err := exec.Command(binary, args...).Output()
+	require.NoError(c.t, err)
+	return strings.TrimSpace(string(out))
+}
+
+// start starts one more server of the cluster, with more flags of serve.
+func (c *cluster) start(extra ...string) *node {
+	n, err := startClusterNode(c.t, c.data, c.url, extra...)
+	require.NoError(c.t, err)
+	return n
+}
+
+// send is try for the test's own goroutine: a request that cannot be sent
+// fails the test.
+func (c *cluster) send(method, base, path, token string, body any) (int, []byte) {
+	status, out, err := try(method, base, path, token, body, nil)
+	require.NoError(c.t, err)
+	return status, out
+}
+
+// registerAndRead registers child i's file through one server and reads it
+// through another with min_position (which waits until that server's read
+// models hold the write); it gives the file as read.
+func (c *cluster) registerAndRead(write, read, token string, i int) []byte {
+	c.t.Helper()
+	status, out := c.send(http.MethodPost, write, "/v1/children", token, childBody(i))
+	require.Equal(c.t, http.StatusCreated, status, "%s", out)
+	var created struct {
+		ID     string `json:"id"`
+		Events []struct {
+			Position int64 `json:"global_position"`
+		} `json:"events"`
+	}
+	require.NoError(c.t, json.Unmarshal(out, &created))
+	// A server whose read models are not there within its wait answers 503
+	// (API.md: retry): a standby replaying the whole cluster's WAL behind
+	// other tests can take longer than that.
+	path := fmt.Sprintf("/v1/children/%s?min_position=%d", created.ID, created.Events[0].Position)
+	deadline := time.Now().Add(30 * time.Second)
+	for status, out = c.send(http.MethodGet, read, path, token, nil); status == http.StatusServiceUnavailable && time.Now().Before(deadline); {
+		status, out = c.send(http.MethodGet, read, path, token, nil)
+	}
+	require.Equal(c.t, http.StatusOK, status, "read through the other server: %s", out)
+	return out
+}
+
+// clusterClient bounds every request of the cluster tests: a killed server
+// must not hold a client for ever.
+var clusterClient = &http.Client{Timeout: 10 * time.Second}
+
+// try sends a request with a bearer token and reads the whole answer; body
+// is sent as JSON (a string or []byte as it is), header adds headers. It
+// fails no test: clients in goroutines of their own use it.
+func try(method, base, path, token string, body any, header map[string]string) (int, []byte, error) {
+	var rd io.Reader
+	switch b := body.(type) {
+	case nil:
+	case string:
+		rd = strings.NewReader(b)
+	case []byte:
+		rd = bytes.NewReader(b)
+	default:
+		raw, err := json.Marshal(b)
+		if err != nil {
+			return 0, nil, err
+		}
+		rd = bytes.NewReader(raw)
+	}
+	req, err := http.NewRequest(method, base+path, rd)
+	if err != nil {
+		return 0, nil, err
+	}
+	req.Header.Set("Authorization", "Bearer "+token)
+	if rd != nil {
+		req.Header.Set("Content-Type", "application/json")
+	}
+	for k, v := range header {
+		req.Header.Set(k, v)
+	}
+	res, err := clusterClient.Do(req)
+	if err != nil {
+		return 0, nil, err
+	}
+	defer res.Body.Close()
+	out, err := io.ReadAll(res.Body)
+	return res.StatusCode, out, err
 }
