@@ -1,7 +1,6 @@
 package tests
 
 import (
-	"bufio"
 	"bytes"
 	"encoding/json"
 	"errors"
@@ -84,18 +83,7 @@ func startNodeCmd(t *testing.T, data, postgres string, log *syncBuffer, out **ex
 		_ = cmd.Process.Kill()
 		<-exited
 	})
-	addr := make(chan string, 1)
-	go func() {
-		sc := bufio.NewScanner(stdout)
-		for sc.Scan() {
-			if a, ok := strings.CutPrefix(sc.Text(), "careledger listening on "); ok {
-				select {
-				case addr <- a:
-				default:
-				}
-			}
-		}
-	}()
+	addr := listening(stdout)
 	var base string
 	select {
 	case base = <-addr:

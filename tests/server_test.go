@@ -145,18 +145,7 @@ func (s *server) start() {
 	require.NoError(t, err)
 	require.NoError(t, cmd.Start())
 	s.cmd = cmd
-	addr := make(chan string, 1)
-	go func() {
-		sc := bufio.NewScanner(stdout)
-		for sc.Scan() {
-			if a, ok := strings.CutPrefix(sc.Text(), "careledger listening on "); ok {
-				select {
-				case addr <- a:
-				default:
-				}
-			}
-		}
-	}()
+	addr := listening(stdout)
 	s.exited = make(chan error, 1)
 	go func() { s.exited <- cmd.Wait() }()
 	select {
@@ -182,6 +171,24 @@ func (s *server) start() {
 		}
 		time.Sleep(50 * time.Millisecond)
 	}
+}
+
+// listening reads a starting server's stdout and gives the address it
+// prints it listens on (once), reading on until the stream ends.
+func listening(stdout io.Reader) <-chan string {
+	addr := make(chan string, 1)
+	go func() {
+		sc := bufio.NewScanner(stdout)
+		for sc.Scan() {
+			if a, ok := strings.CutPrefix(sc.Text(), "careledger listening on "); ok {
+				select {
+				case addr <- a:
+				default:
+				}
+			}
+		}
+	}()
+	return addr
 }
 
 // stop sends SIGTERM and waits for a clean exit.
