@@ -78,6 +78,9 @@ type Engine struct {
 	// transactions takes: a rebuild's swap holds the follower off with it.
 	turns sync.Map
 
+	// nudged wakes the feeder before its next poll (Nudge).
+	nudged chan struct{}
+
 	mu       sync.Mutex
 	applied  map[string]int64 // checkpoint per projection, as last committed
 	stopped  map[string]error
@@ -107,6 +110,7 @@ func New(log Log, db readdb.DB, opts Options, projections ...Projection) *Engine
 		applied:  map[string]int64{},
 		stopped:  map[string]error{},
 		advanced: make(chan struct{}),
+		nudged:   make(chan struct{}, 1),
 	}
 	if opts.Publisher == nil && opts.Subscriber == nil {
 		e.inProcess = gochannel.NewGoChannel(gochannel.Config{OutputChannelBuffer: 64}, watermill.NopLogger{})
