@@ -241,11 +241,10 @@
 
   // tracePath is the subject's report: an inquiry's own, or the trace
   // report of a case or a child.
-  function tracePath(format) {
+  function tracePath() {
     const { kind, id } = state.subject;
     const q = new URLSearchParams();
     if (state.asOf !== null) q.set("as_of", new Date(state.asOf).toISOString());
-    if (format === "html") q.set("lang", state.lang);
     const qs = q.toString();
     const path = kind === "inquiries" ? `/v1/inquiries/${encodeURIComponent(id)}/report` : `/v1/${kind}/${encodeURIComponent(id)}/trace`;
     return `${path}${qs ? "?" + qs : ""}`;
@@ -260,7 +259,7 @@
     view.dataset.state = "loading";
     $("loading").hidden = false;
     try {
-      const report = await (await request(tracePath("json"), "application/json")).json();
+      const report = await (await request(tracePath(), "application/json")).json();
       if (seq !== state.seq) return;
       showError(null);
       state.report = report;
@@ -634,20 +633,43 @@
 
   // The printable report is fetched with the token (a link cannot send it)
   // and opened from a blob in a new window.
+  // The printable reports this page opened, each with the report it shows
+  // (its path, without a language). A blob document cannot follow the
+  // report's relative link to the other language and holds no token: its
+  // script asks this page (postMessage) to fetch that language into it.
+  const reportWindows = new WeakMap();
+
+  // showReport fetches the printable report in a language and shows it in
+  // the window, from a blob (which inherits this page's policy). A blob's
+  // document resolves no relative URL: its print script and icon are
+  // named with the page's origin.
+  async function showReport(win, path, lang) {
+    const url = new URL(path, location.origin);
+    url.searchParams.set("lang", lang);
+    const html = (await (await request(url.pathname + url.search, "text/html")).text())
+      .replaceAll('="/inspect/', `="${location.origin}/inspect/`);
+    reportWindows.set(win, path);
+    win.location.href = URL.createObjectURL(new Blob([html], { type: "text/html;charset=utf-8" }));
+  }
+
   async function openReport() {
     if (!state.subject) return;
     const win = window.open("about:blank", "_blank");
     if (!win) { showError("err_popup"); return; }
     try {
-      // A blob's document resolves no relative URL: its print script and
-      // icon are named with the page's origin.
-      const html = (await (await request(tracePath("html"), "text/html")).text())
-        .replaceAll('="/inspect/', `="${location.origin}/inspect/`);
-      win.location.href = URL.createObjectURL(new Blob([html], { type: "text/html;charset=utf-8" }));
+      await showReport(win, tracePath(), state.lang);
     } catch (err) {
       win.close();
       failWith(err);
     }
+  }
+
+  // A report this page opened asks for its other language.
+  function onReportMessage(e) {
+    const path = reportWindows.get(e.source);
+    const lang = e.data && e.data.report_language;
+    if (e.origin !== location.origin || !path || !["zh", "en"].includes(lang)) return;
+    showReport(e.source, path, lang).catch(failWith);
   }
 
   // The inbox (待办): the signed-in worker's open obligations, due first,
@@ -977,6 +999,7 @@
     $("asof-now").addEventListener("click", () => { if (state.subject) load(true); });
     $("print").addEventListener("click", () => window.print());
     $("report").addEventListener("click", openReport);
+    window.addEventListener("message", onReportMessage);
     $("inbox-refresh").addEventListener("click", () => loadInbox(false));
     $("inbox-more").addEventListener("click", () => loadInbox(true));
     try {
