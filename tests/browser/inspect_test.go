@@ -324,17 +324,15 @@ func timelineRow(s shown, position int64) (shownEntry, bool) {
 	return shownEntry{}, false
 }
 
-// screenshot saves the whole page under the test's temporary directory.
+// screenshot saves the whole page where the test leaves what it printed
+// (artifacts: CARELEDGER_SCREENSHOTS, or the test's temporary directory).
 func screenshot(t *testing.T, tab context.Context, name string) {
 	t.Helper()
 	png, err := chromedp.Run(tab, chromedp.FullScreenshot(100))
 	require.NoError(t, err)
-	path := filepath.Join(t.TempDir(), name)
+	path := filepath.Join(artifacts(t), name)
 	require.NoError(t, os.WriteFile(path, png, 0o644))
 	t.Logf("screenshot: %s", path)
-	if dir := os.Getenv("CARELEDGER_SCREENSHOTS"); dir != "" {
-		require.NoError(t, os.WriteFile(filepath.Join(dir, name), png, 0o644))
-	}
 }
 
 // navigating reports whether a CDP call failed because the page's
