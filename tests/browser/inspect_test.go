@@ -269,10 +269,18 @@ func signIn(t *testing.T, tab context.Context, token string) {
 // openChild opens a child's trace and waits until it is shown or refused.
 func openChild(t *testing.T, tab context.Context, childID string) {
 	t.Helper()
+	openSubject(t, tab, "children", childID)
+}
+
+// openSubject opens the trace of a case ("cases") or a child ("children"),
+// or an inquiry's report ("inquiries"), and waits until it is shown or
+// refused.
+func openSubject(t *testing.T, tab context.Context, kind, id string) {
+	t.Helper()
 	do(t, tab,
-		chromedp.Click(`input[name=kind][value=children]`),
+		chromedp.Click(`input[name=kind][value=`+kind+`]`),
 		chromedp.Evaluate[chromedp.Void](`document.getElementById("subject-id").value = ""; document.getElementById("view").dataset.state = ""`),
-		chromedp.SendKeys("#subject-id", childID),
+		chromedp.SendKeys("#subject-id", id),
 		chromedp.Click("#open-button"),
 		chromedp.Poll[chromedp.Void](`["ready", "error"].includes(document.getElementById("view").dataset.state)`),
 	)
