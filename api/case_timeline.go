@@ -89,7 +89,7 @@ func (s *Server) withCorrections(ctx context.Context, items []timeline.Item, asO
 		events := streams[stream(it)].Events
 		at := slices.IndexFunc(events, func(r domain.Recorded) bool { return r.Position == it.GlobalPosition })
 		if at < 0 {
-			continue // recorded after the read model was read
+			continue // not in the log as read: the entry keeps the summary it has
 		}
 		if c, ok := timeline.Corrected(events[at], events); ok {
 			items[i].Correction, items[i].Summary = &c, timeline.CorrectionSummary(it.Summary, c)
