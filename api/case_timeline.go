@@ -1,7 +1,11 @@
 package api
 
 import (
+	"context"
+	"fmt"
+	"maps"
 	"net/http"
+	"slices"
 	"time"
 
 	"github.com/careledger/careledger/domain"
@@ -47,7 +51,49 @@ func (s *Server) readCaseTimeline(w http.ResponseWriter, r *http.Request, p doma
 	if err != nil {
 		return err
 	}
+	if err := s.withCorrections(r.Context(), items, given, func(timeline.Item) domain.StreamID { return domain.CaseStream(c.ID) }); err != nil {
+		return err
+	}
 	s.recordRead(r, p, accesslog.ActionReadCaseTimeline, c.ChildID, c.ID, c.Jurisdiction.String())
 	s.writeAnswer(r.Context(), w, http.StatusOK, Timeline{AsOf: shown, Items: items})
+	return nil
+}
+
+// withCorrections fills in, for the timeline's entries of corrections,
+// what each corrected — the entry's original values, the corrected ones,
+// and how long the entry stood uncorrected — and says it in their
+// summaries (timeline.Corrected). The values are the child's personal
+// data where the fields are: the timeline's read model does not keep
+// them, so they are read from the log (the store opens them with the
+// child's key), as the child's file is; once the child's data is erased
+// they read as erased. stream names the stream an entry belongs to.
+func (s *Server) withCorrections(ctx context.Context, items []timeline.Item, asOf time.Time, stream func(timeline.Item) domain.StreamID) error {
+	correction := domain.EntryCorrected{}.EventType()
+	want := map[domain.StreamID]bool{}
+	for _, it := range items {
+		if it.Type == correction {
+			want[stream(it)] = true
+		}
+	}
+	if len(want) == 0 {
+		return nil
+	}
+	streams, err := s.record.AsOf(ctx, asOf, slices.Collect(maps.Keys(want))...)
+	if err != nil {
+		return fmt.Errorf("read corrections: %w", err)
+	}
+	for i, it := range items {
+		if it.Type != correction {
+			continue
+		}
+		events := streams[stream(it)].Events
+		at := slices.IndexFunc(events, func(r domain.Recorded) bool { return r.Position == it.GlobalPosition })
+		if at < 0 {
+			continue // not in the log as read: the entry keeps the summary it has
+		}
+		if c, ok := timeline.Corrected(events[at], events); ok {
+			items[i].Correction, items[i].Summary = &c, timeline.CorrectionSummary(it.Summary, c)
+		}
+	}
 	return nil
 }

@@ -28,6 +28,15 @@ func (s *Server) readChildTimeline(w http.ResponseWriter, r *http.Request, p dom
 	if err != nil {
 		return err
 	}
+	err = s.withCorrections(r.Context(), items, given, func(it timeline.Item) domain.StreamID {
+		if it.CaseID != "" {
+			return domain.CaseStream(it.CaseID)
+		}
+		return domain.ChildStream(c.ID)
+	})
+	if err != nil {
+		return err
+	}
 	s.recordRead(r, p, accesslog.ActionReadChildTimeline, c.ID, "", c.Jurisdiction.String())
 	s.writeAnswer(r.Context(), w, http.StatusOK, Timeline{AsOf: shown, Items: items})
 	return nil

@@ -14,6 +14,7 @@ import (
 
 	"github.com/careledger/careledger/api"
 	"github.com/careledger/careledger/api/apitest"
+	"github.com/careledger/careledger/domain"
 )
 
 // sseEvent is one server-sent event as a client reads it.
@@ -133,5 +134,60 @@ func TestNotifications(t *testing.T) {
 		res := f.do("GET", "/v1/notifications", director, nil, "Last-Event-ID", "not-an-id")
 		assert.Equal(t, "Last-Event-ID", problemField(t, res, http.StatusBadRequest))
 		problemField(t, f.do("GET", "/v1/notifications", env.Token("analyst", county, "an-1", ""), nil), http.StatusForbidden)
+	})
+}
+
+// TestNotificationsDueSoonAndReferrals: a director's stream tells her when
+// an obligation she owes becomes due soon (at its due time less the
+// policy's due_soon), after it opened and before it is missed; a partner
+// agency's stream tells it of a referral made to it (referral.received),
+// and not of the case's other obligations, nor of another agency's.
+func TestNotificationsDueSoonAndReferrals(t *testing.T) {
+	apitest.Backends(t, func(t *testing.T, env *apitest.Env) {
+		f := newFixture(t, env)
+		// Due soon 59 min 50 s before its due time: a report owed an hour
+		// after a visit becomes due soon ten seconds after the visit.
+		p := domain.DefaultPolicy()
+		p.DueSoon = domain.Duration{D: time.Hour - 10*time.Second}
+		raw, err := json.Marshal(p)
+		require.NoError(t, err)
+		var policy map[string]any
+		require.NoError(t, json.Unmarshal(raw, &policy))
+		answer(t, f.do("PUT", "/v1/policy", f.admin, policy), http.StatusOK)
+
+		directorID, director := f.workerTrainedDaysAgo("child_director", village, 5)
+		child := f.registerChild()
+		mine, _ := subscribe(t, env, director, "")
+		visited := time.Now().Add(-2 * time.Second)
+		answer(t, f.do("POST", "/v1/children/"+child+"/visits", director, map[string]any{
+			"occurred_at": visited.Format(time.RFC3339Nano), "findings": "孩子独自在家", "concerns": []string{"living_alone"},
+		}), http.StatusOK)
+		opened, _ := await(t, mine, "obligation.opened", "report_after_visit")
+		soon, between := await(t, mine, "obligation.due_soon", "report_after_visit")
+		assert.Equal(t, opened.note.Deadline.Key, soon.note.Deadline.Key)
+		assert.Equal(t, directorID, soon.note.Deadline.Owner)
+		assert.Equal(t, "open", soon.note.Deadline.Status, "not yet missed")
+		assert.WithinDuration(t, soon.note.Deadline.DueAt.Add(-p.DueSoon.D), soon.note.At, time.Second, "told at its due time less due_soon")
+		assert.True(t, soon.note.At.After(opened.note.At), "after it opened")
+		for _, ev := range between {
+			assert.NotEqual(t, "obligation.missed", ev.kind, "due soon comes before missed")
+		}
+
+		education, _ := subscribe(t, env, env.Token("partner", county, "edu-1", "education"), "")
+		health, _ := subscribe(t, env, env.Token("partner", county, "health-1", "health"), "")
+		caseID := f.openCase()
+		referralID := f.makeReferral(caseID)
+		received, before := await(t, education, "referral.received", "referral_answer")
+		assert.Equal(t, referralID, received.note.Deadline.ReferralID)
+		assert.Equal(t, caseID, received.note.Deadline.CaseID)
+		assert.Equal(t, "agency:education", received.note.Deadline.Owner)
+		for _, ev := range before {
+			assert.Equal(t, "agency:education", ev.note.Deadline.Owner, "only what the agency owes: %s %s", ev.kind, ev.note.Deadline.Kind)
+		}
+		select {
+		case ev := <-health:
+			t.Errorf("another agency is told %s of a %s owed by %s", ev.kind, ev.note.Deadline.Kind, ev.note.Deadline.Owner)
+		case <-time.After(500 * time.Millisecond):
+		}
 	})
 }

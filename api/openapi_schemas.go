@@ -325,8 +325,25 @@ func schemaDocs() map[string]any {
 		"EventList": page("Event"),
 		"TimelineItem": object([]string{"type", "occurred_at", "recorded_at", "actor", "global_position", "summary"}, props{
 			"type": text(), "occurred_at": dateTime(), "recorded_at": dateTime(), "actor": schema("Actor"), "global_position": integer(),
-			"summary": described("One line in Simplified Chinese, made only of vocabulary words.", text()),
-			"case_id": described("In a child's timeline, the case the entry belongs to.", text()),
+			"summary": described("One line in Simplified Chinese, made of vocabulary words; a correction's also says how long the entry "+
+				"stood and each field from its original to its corrected value.", text()),
+			"case_id":    described("In a child's timeline, the case the entry belongs to.", text()),
+			"correction": schema("CorrectionShown"),
+		}),
+		"CorrectionShown": described("What a correction's entry corrected, read from the log for readers of the child's file: the entry "+
+			"corrected (which stays), how long it stood, and each field's original and corrected value (the child's personal data "+
+			"where the field is; gone once the child's data is erased: erased true, no changes).",
+			object([]string{"corrects_position", "corrected_type", "changes"}, props{
+				"corrects_position": integer(), "corrected_type": text(), "corrected_occurred_at": dateTime(), "corrected_recorded_at": dateTime(),
+				"delay_hours": described("From the corrected entry's recording to the correction's.", number()),
+				"changes":     list(schema("CorrectedField")), "text": described("A correction recorded before corrections named fields.", text()),
+				"erased": boolean(),
+			})),
+		"CorrectedField": object([]string{"field", "original", "corrected", "text"}, props{
+			"field":     text(),
+			"original":  described("The field's value in the entry as recorded (JSON; null when it had none or once erased).", map[string]any{}),
+			"corrected": described("The corrected value (JSON).", map[string]any{}),
+			"text":      described("Said for people, in Chinese: 就学情况：「小学三年级」→「小学四年级」.", text()),
 		}),
 		"Timeline": object([]string{"as_of", "items"}, props{"as_of": dateTime(), "items": list(schema("TimelineItem"))}),
 		"Caseload": object([]string{"items"}, props{"items": list(object([]string{"worker_id", "open", "by_status", "by_risk"}, props{
@@ -400,14 +417,15 @@ func schemaDocs() map[string]any {
 					"case_id": described("The case read, when a case was read.", text()),
 				}))),
 			"reads_from": described("Where the period of reads begins: the child's registration.", dateTime()),
-			"corrections": described("Corrections (EntryCorrected) of the child's and the cases' entries recorded by as_of, in log order. "+
-				"The corrected values and the reason are the child's personal data and are not shown; only the fields' names are.",
+			"corrections": described("Corrections (EntryCorrected) of the child's and the cases' entries recorded by as_of, in log order, "+
+				"each field with its original and corrected value (the child's personal data, gone once erased); the reason is not shown.",
 				list(object([]string{"position", "stream_id", "corrects_position", "corrected_type", "fields", "by", "occurred_at", "recorded_at", "delay_hours"}, props{
 					"position": integer(), "stream_id": text(), "case_id": text(), "corrects_position": integer(), "corrected_type": text(),
 					"fields": list(text()), "by": schema("Actor"), "occurred_at": dateTime(), "recorded_at": dateTime(),
 					"corrected_occurred_at": dateTime(), "corrected_recorded_at": dateTime(),
 					"delay_hours": described("How long the corrected entry stood: from its recording to the correction's.", number()),
 					"summary":     text(),
+					"changes":     list(schema("CorrectedField")), "erased": boolean(),
 				}))),
 			"findings": described("The inquiry's findings, once recorded by as_of.", object([]string{"occurred_at", "findings", "responsibilities", "recorded_by"}, props{
 				"occurred_at": dateTime(), "recorded_at": dateTime(), "findings": nullableText(), "recorded_by": schema("Actor"),

@@ -1,6 +1,7 @@
 package api_test
 
 import (
+	"context"
 	"net/http"
 	"strconv"
 	"testing"
@@ -11,6 +12,10 @@ import (
 
 	"github.com/careledger/careledger/api"
 	"github.com/careledger/careledger/api/apitest"
+	"github.com/careledger/careledger/commands"
+	"github.com/careledger/careledger/domain"
+	"github.com/careledger/careledger/domain/divisions"
+	"github.com/careledger/careledger/eventlog"
 )
 
 // notInRegister: 泰山区 has no township 124 nor a village 245 in 邱家店镇.
@@ -88,5 +93,35 @@ func TestJurisdictionNames(t *testing.T) {
 		require.NotEmpty(t, tl.Items)
 		assert.Equal(t, county, tl.Items[0].Actor.Jurisdiction)
 		assert.Equal(t, "山东省泰安市泰山区", tl.Items[0].Actor.JurisdictionName)
+	})
+}
+
+// TestRenamedPlaceIsNamedAnew: an edition of the register loaded while the
+// server runs (careledger divisions import, another process) that renames
+// a village the server already named: within a few seconds the server's
+// answers carry the new name, not the one it read first.
+func TestRenamedPlaceIsNamedAnew(t *testing.T) {
+	apitest.Backends(t, func(t *testing.T, env *apitest.Env) {
+		f := newFixture(t, env)
+		ans := answer(t, f.do("POST", "/v1/cases", f.caseworker, reportBody()), http.StatusCreated)
+		name := func() string {
+			var c struct {
+				JurisdictionName string `json:"jurisdiction_name"`
+			}
+			res := f.do("GET", "/v1/cases/"+ans.ID+"?min_position="+strconv.FormatInt(ans.Events[len(ans.Events)-1].GlobalPosition, 10), f.caseworker, nil)
+			require.Equal(t, http.StatusOK, res.Status, string(res.Body))
+			res.JSON(t, &c)
+			return c.JurisdictionName
+		}
+		require.Equal(t, "山东省泰安市泰山区邱家店镇邱家店村委会", name())
+
+		newer, err := divisions.Embedded().With("2024", []divisions.Entry{{Code: village, Name: "邱家店新村村委会"}})
+		require.NoError(t, err)
+		admin := commands.Call{Principal: domain.Principal{Actor: domain.Actor{Subject: "admin", Role: domain.RoleAdmin, Jurisdiction: domain.All}}}
+		_, err = commands.New(env.Store).ImportDivisions(context.Background(), admin, commands.ImportDivisions{Register: newer})
+		require.NoError(t, err)
+
+		assert.Eventually(t, func() bool { return name() == "山东省泰安市泰山区邱家店镇邱家店新村村委会" },
+			3*eventlog.PlacesRefresh, 100*time.Millisecond, "the village is named anew; still %s", name())
 	})
 }

@@ -15,6 +15,7 @@ import (
 	"github.com/careledger/careledger/domain"
 	"github.com/careledger/careledger/projections/accesslog"
 	"github.com/careledger/careledger/projections/report"
+	"github.com/careledger/careledger/projections/timeline"
 )
 
 var reportTemplate = template.Must(template.New("report.html").Funcs(reportFuncs("zh")).Funcs(idFuncs(nil)).ParseFS(webFiles, "web/report.html"))
@@ -319,6 +320,15 @@ func reportFuncs(lang string) template.FuncMap {
 			}
 			return strings.Join(out, zhOr(zh, "、", ", "))
 		},
+		// change is a corrected field: its name, the value the entry holds
+		// and the value corrected (timeline.ValueText: Chinese words).
+		"change": func(c timeline.Change) string {
+			name := c.Field
+			if zh {
+				name = timeline.FieldName(c.Field)
+			}
+			return name + zhOr(zh, "：", ": ") + "「" + timeline.ValueText(c.Field, c.Original) + "」→「" + timeline.ValueText(c.Field, c.Corrected) + "」"
+		},
 		// zh marks Chinese text on an English page as Chinese (lang), so
 		// that it is read out as Chinese.
 		"zh": func(s string) template.HTML {
@@ -390,8 +400,8 @@ var reportWords = map[string]map[string]string{
 		"not_in_post": "当时不在岗", "involved_actor": "经办", "involved_owner": "职责责任人", "involved_responsible": "被认定负有责任",
 		"involved_rectification_owner": "整改责任人", "reads": "查阅记录",
 		"reads_period": "查阅期间", "reader": "查阅人", "read_at": "查阅时间", "read_what": "查阅内容", "to": "至",
-		"corrections": "更正记录", "corrected_entry": "被更正条目", "corrected_fields": "更正字段", "corrected_by": "更正人",
-		"corrected_recorded": "原条目登记时间", "stood": "原条目留存", "correction_note": "更正的内容与理由属儿童个人信息，本报告仅列出被更正的字段名称。",
+		"corrections": "更正记录", "corrected_entry": "被更正条目", "corrected_fields": "更正内容（原值→更正值）", "corrected_by": "更正人",
+		"corrected_recorded": "原条目登记时间", "stood": "原条目留存", "correction_note": "原条目保留不变，更正另行登记；更正的内容属儿童个人信息，仅向有权查阅儿童档案者列出，儿童信息删除后不再可读；更正理由不列入本报告。",
 		"findings": "倒查结论", "found_at": "认定时间", "recorded_by": "登记人", "findings_text": "认定事实",
 		"responsibilities": "责任认定", "finding": "认定内容",
 		"rectifications": "整改事项", "item": "编号", "description": "整改内容", "due_on": "整改期限", "completed_at": "完成时间",
@@ -421,8 +431,8 @@ var reportWords = map[string]map[string]string{
 		"not_in_post": "not in post then", "involved_actor": "acted", "involved_owner": "owned an obligation", "involved_responsible": "held responsible",
 		"involved_rectification_owner": "owns a rectification item", "reads": "Reads of the record",
 		"reads_period": "Period", "reader": "Reader", "read_at": "Read at", "read_what": "What", "to": "to",
-		"corrections": "Corrections", "corrected_entry": "Entry corrected", "corrected_fields": "Fields corrected", "corrected_by": "Corrected by",
-		"corrected_recorded": "Entry recorded", "stood": "Stood for", "correction_note": "The corrected values and the reasons are a child's personal data; only the names of the fields are listed.",
+		"corrections": "Corrections", "corrected_entry": "Entry corrected", "corrected_fields": "Correction (original → corrected)", "corrected_by": "Corrected by",
+		"corrected_recorded": "Entry recorded", "stood": "Stood for", "correction_note": "The original entry stays as recorded; the correction is recorded beside it. The values are a child's personal data, shown only to those who may read the child's file and unreadable once it is erased; the reasons are not listed.",
 		"findings": "Findings", "found_at": "Found at", "recorded_by": "Recorded by", "findings_text": "Findings",
 		"responsibilities": "Responsibilities", "finding": "Finding",
 		"rectifications": "Rectification items", "item": "Item", "description": "Description", "due_on": "Due on", "completed_at": "Completed at",

@@ -37,8 +37,8 @@ func decideOnInquiry(t *testing.T, env *apitest.Env, inquiryID string, decide fu
 }
 
 // TestReportShowsPeopleReadsCorrectionsAndFindings: the inquiry report
-// names the people involved, who read the record, the corrections (field
-// names, never the corrected values nor the reason), and once recorded the
+// names the people involved, who read the record, the corrections (each
+// field with its original and corrected value, never the reason), and once recorded the
 // findings, the rectification items and the closing — as JSON, with every
 // jurisdiction named, and on the printable page, escaped.
 func TestReportShowsPeopleReadsCorrectionsAndFindings(t *testing.T) {
@@ -89,6 +89,9 @@ func TestReportShowsPeopleReadsCorrectionsAndFindings(t *testing.T) {
 			Corrections []struct {
 				CorrectedType string   `json:"corrected_type"`
 				Fields        []string `json:"fields"`
+				Changes       []struct {
+					Field, Original, Corrected string
+				} `json:"changes"`
 			} `json:"corrections"`
 			Findings *struct {
 				Findings         string `json:"findings"`
@@ -121,8 +124,10 @@ func TestReportShowsPeopleReadsCorrectionsAndFindings(t *testing.T) {
 		assert.True(t, readCase, "the caseworker's read of the case: %+v", rep.Reads)
 		require.Len(t, rep.Corrections, 1)
 		assert.Equal(t, []string{"summary"}, rep.Corrections[0].Fields)
-		assert.NotContains(t, string(res.Body), "四天", "a corrected value is personal data")
-		assert.NotContains(t, string(res.Body), "李婶电话核实", "so is a correction's reason")
+		require.Len(t, rep.Corrections[0].Changes, 1)
+		assert.Equal(t, "邻居来电：孩子独自在家三天", rep.Corrections[0].Changes[0].Original, "the original stays")
+		assert.Equal(t, "邻居来电：孩子独自在家四天", rep.Corrections[0].Changes[0].Corrected)
+		assert.NotContains(t, string(res.Body), "李婶电话核实", "a correction's reason stays out")
 		require.NotNil(t, rep.Findings)
 		assert.Contains(t, rep.Findings.Findings, "接报后未在一小时内报告公安机关")
 		require.Len(t, rep.Findings.Responsibilities, 1)
@@ -138,7 +143,8 @@ func TestReportShowsPeopleReadsCorrectionsAndFindings(t *testing.T) {
 		for _, want := range []string{
 			"<h2>相关人员</h2>", "王芳 <span class=\"id\" title=\"" + workerID + "\">…" + workerID[len(workerID)-8:] + "</span>", "培训合格", "经办",
 			"<h2>查阅记录</h2>", accesslog.ZhAction(accesslog.ActionReadCase),
-			"<h2>更正记录</h2>", domain.ZhEventType("case.report_received") + "（日志位置 ", "更正的内容与理由属儿童个人信息",
+			"<h2>更正记录</h2>", domain.ZhEventType("case.report_received") + "（日志位置 ", "原条目保留不变",
+			"情况摘要：「邻居来电：孩子独自在家三天」→「邻居来电：孩子独自在家四天」",
 			"<h2>倒查结论</h2>", "接报后未在一小时内报告公安机关。&lt;script&gt;alert(1)&lt;/script&gt;", "未及时报告公安",
 			"<h3>整改事项</h3>", "组织强制报告培训", domain.DeadlineOpen.Zh(), "尚未结案",
 			"校验至日志位置 ", "本次重算事件数 ", "最近一次全量校验完成于 ", "下一次全量校验时发现",
@@ -146,7 +152,7 @@ func TestReportShowsPeopleReadsCorrectionsAndFindings(t *testing.T) {
 			assert.Contains(t, body, want)
 		}
 		assert.NotContains(t, body, "<script>alert(1)</script>", "the findings are escaped")
-		assert.NotContains(t, body, "四天")
+		assert.NotContains(t, body, "李婶电话核实")
 		assert.Less(t, strings.Index(body, "<h2>倒查结论</h2>"), strings.Index(body, "<h2>职责时限</h2>"), "the outcome comes first")
 
 		// The item is done and the inquiry closed.

@@ -14,10 +14,12 @@ import (
 // backend, what an inquiry needs named (责有人负): a director whose yearly
 // retraining lapsed reports a child living alone — never refused, flagged
 // lapsed; the village's obligations are hers by name; she leaves, a new
-// director takes the post, and the report names both and the vacancy
-// between; a wrong entry is corrected beside the original; the child's
-// data cannot be erased while the case is open; the child moves to the
-// next county and the case follows.
+// director takes the post; a wrong entry is corrected beside the original,
+// and the case's and the child's timelines show both entries with both
+// values and the delay; an inquiry's report names both directors and the
+// vacancy between and shows the correction; the child's data cannot be
+// erased while the case is open and the inquiry runs; the child moves to
+// the next county and the case follows.
 func TestAccountabilityStory(t *testing.T) {
 	for _, b := range backends {
 		t.Run(b.name, func(t *testing.T) {
@@ -115,38 +117,98 @@ func TestAccountabilityStory(t *testing.T) {
 				}
 			}
 
-			t.Log("the report names both directors and the vacancy between")
-			var trace struct {
+			t.Log("a wrong entry is corrected; the original stays")
+			received := report.Events[len(report.Events)-1].GlobalPosition
+			corrected := caseworker.post("/v1/cases/"+caseID+"/corrections", map[string]any{
+				"corrects_position": received,
+				"fields":            map[string]any{"summary": "走访发现儿童独自居住两天"}, "reason": "天数记错",
+			})
+			correctedAt := corrected.last()
+			wantChange := correctionChange{Field: "summary", Original: "走访发现儿童独自居住三天", Corrected: "走访发现儿童独自居住两天"}
+			bothEntries := func(where string, items []timelineEntry) {
+				t.Helper()
+				var original, correction *timelineEntry
+				for i := range items {
+					switch items[i].GlobalPosition {
+					case received:
+						original = &items[i]
+					case correctedAt:
+						correction = &items[i]
+					}
+				}
+				require.NotNil(t, original, "%s: the original entry stays", where)
+				require.NotNil(t, correction, "%s: the correction is beside it", where)
+				assert.Contains(t, original.Summary, "收到报告", where)
+				require.NotNil(t, correction.Correction, where)
+				assert.Equal(t, received, correction.Correction.CorrectsPosition, where)
+				assert.Equal(t, []correctionChange{wantChange}, correction.Correction.Changes, "%s: both values", where)
+				require.NotNil(t, correction.Correction.DelayHours, "%s: with the delay", where)
+				assert.InDelta(t, correction.RecordedAt.Sub(original.RecordedAt).Hours(), *correction.Correction.DelayHours, 1.0/60, where)
+				assert.Contains(t, correction.Summary, "情况摘要由「走访发现儿童独自居住三天」改为「走访发现儿童独自居住两天」", where)
+				assert.Contains(t, correction.Summary, "小时后更正", where)
+			}
+			var tl struct {
+				Items []timelineEntry `json:"items"`
+			}
+			caseworker.get("/v1/cases/"+caseID+"/timeline", &tl)
+			bothEntries("the case's timeline", tl.Items)
+			caseworker.get("/v1/children/"+childID+"/timeline", &tl)
+			bothEntries("the child's timeline", tl.Items)
+
+			t.Log("an inquiry; its report names both directors and the vacancy between, and shows the correction")
+			inquiryID := inspector.command(http.MethodPost, "/v1/inquiries", map[string]any{
+				"child_id": childID, "incident_at": rfc(now().Add(-30 * time.Minute)), "reason": "儿童独居，倒查责任",
+			}, http.StatusCreated).ID
+			var rep struct {
 				Deadlines []traceDeadline `json:"deadlines"`
 				Workers   map[string]struct {
 					Name string `json:"name"`
 				} `json:"workers"`
-				Places map[string]string `json:"places"`
+				People []struct {
+					Name string `json:"name"`
+				} `json:"people"`
+				Places      map[string]string `json:"places"`
+				Timeline    []timelineEntry   `json:"timeline"`
+				Corrections []struct {
+					Position            int64              `json:"position"`
+					CorrectsPosition    int64              `json:"corrects_position"`
+					CorrectedRecordedAt *time.Time         `json:"corrected_recorded_at"`
+					DelayHours          float64            `json:"delay_hours"`
+					Changes             []correctionChange `json:"changes"`
+				} `json:"corrections"`
 			}
-			inspector.get("/v1/children/"+childID+"/trace", &trace)
-			i := slices.IndexFunc(trace.Deadlines, func(d traceDeadline) bool { return d.Kind == "visit" })
+			inspector.get("/v1/inquiries/"+inquiryID+"/report", &rep)
+			i := slices.IndexFunc(rep.Deadlines, func(d traceDeadline) bool { return d.Kind == "visit" })
 			require.GreaterOrEqual(t, i, 0)
 			var owners []string
-			for _, o := range trace.Deadlines[i].Owners {
+			for _, o := range rep.Deadlines[i].Owners {
 				if o.Vacant {
 					owners = append(owners, "vacant")
 				} else {
-					owners = append(owners, trace.Workers[o.Owner].Name)
+					owners = append(owners, rep.Workers[o.Owner].Name)
 				}
 			}
-			assert.Equal(t, []string{"李秀兰", "vacant", "赵丽"}, owners)
-			assert.Equal(t, "山东省泰安市泰山区邱家店镇邱家店村委会", trace.Places[village])
+			assert.Equal(t, []string{"李秀兰", "vacant", "赵丽"}, owners, "the report names both directors, and the vacancy between")
+			var people []string
+			for _, p := range rep.People {
+				people = append(people, p.Name)
+			}
+			assert.Subset(t, people, []string{"李秀兰", "赵丽"})
+			assert.Equal(t, "山东省泰安市泰山区邱家店镇邱家店村委会", rep.Places[village])
+			require.Len(t, rep.Corrections, 1)
+			assert.Equal(t, correctedAt, rep.Corrections[0].Position)
+			assert.Equal(t, received, rep.Corrections[0].CorrectsPosition)
+			assert.Equal(t, []correctionChange{wantChange}, rep.Corrections[0].Changes, "the report shows both values")
+			require.NotNil(t, rep.Corrections[0].CorrectedRecordedAt)
+			assert.GreaterOrEqual(t, rep.Corrections[0].DelayHours, 0.0)
+			bothEntries("the report's timeline", rep.Timeline)
 
-			t.Log("a wrong entry is corrected; the original stays")
-			caseworker.post("/v1/cases/"+caseID+"/corrections", map[string]any{
-				"corrects_position": report.Events[len(report.Events)-1].GlobalPosition,
-				"fields":            map[string]any{"summary": "走访发现儿童独自居住两天"}, "reason": "天数记错",
-			})
-
-			t.Log("the child's data cannot be erased while the case is open")
+			t.Log("the child's data cannot be erased while the case is open and the inquiry runs")
 			held409 := s.refused(request{method: http.MethodPost, path: "/v1/children/" + childID + "/erasure", token: admin.token,
 				body: map[string]any{"reason": "监护人申请删除"}}, http.StatusConflict)
 			assert.Contains(t, held409.Detail, "legal hold")
+			assert.Contains(t, held409.Detail, "case "+caseID+" is open")
+			assert.Contains(t, held409.Detail, "inquiry "+inquiryID+" is open")
 
 			t.Log("the child moves to the next county; the case follows")
 			caseworker.post("/v1/cases/"+caseID+"/transfer", map[string]any{
@@ -171,6 +233,28 @@ type namedDeadline struct {
 	Owner     string `json:"owner"`
 	OwnerName string `json:"owner_name"`
 	Vacant    bool   `json:"vacant"`
+}
+
+// timelineEntry is an entry of a timeline (API.md "Timeline"), with what
+// a correction corrected.
+type timelineEntry struct {
+	Type           string    `json:"type"`
+	RecordedAt     time.Time `json:"recorded_at"`
+	GlobalPosition int64     `json:"global_position"`
+	Summary        string    `json:"summary"`
+	Correction     *struct {
+		CorrectsPosition int64              `json:"corrects_position"`
+		DelayHours       *float64           `json:"delay_hours"`
+		Changes          []correctionChange `json:"changes"`
+	} `json:"correction"`
+}
+
+// correctionChange is a corrected field with its original and corrected
+// value (here texts).
+type correctionChange struct {
+	Field     string `json:"field"`
+	Original  string `json:"original"`
+	Corrected string `json:"corrected"`
 }
 
 // traceDeadline is a deadline of the report with its owners over time.

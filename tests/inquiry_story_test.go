@@ -17,9 +17,10 @@ import (
 // who acknowledge it; the child is hurt and a major incident is declared,
 // which obliges the county's inspectors to open an inquiry (their inbox
 // shows it); the inquiry finds the director responsible and gives her a
-// rectification item, which her inbox shows by name; she completes it, the
-// inspector closes the inquiry, and its report names the people, the reads
-// and the outcome, every clock met.
+// rectification item, which her inbox shows by name; she completes it; the
+// case is closed, yet the child's data cannot be erased while the inquiry
+// is open (409 naming it); the inspector closes the inquiry, and its report
+// names the people, the reads and the outcome, every clock met.
 func TestInquiryStory(t *testing.T) {
 	for _, b := range backends {
 		t.Run(b.name, func(t *testing.T) {
@@ -121,6 +122,23 @@ func TestInquiryStory(t *testing.T) {
 			director.post("/v1/inquiries/"+inquiryID+"/rectifications/"+findings.RectificationIDs[0]+"/completion",
 				map[string]any{"occurred_at": rfc(now()), "note": "已走访全村23名留守儿童"})
 			assert.Empty(t, inbox(director, "rectification"))
+
+			t.Log("the case is closed, but the open inquiry still holds the child's record: no erasure")
+			caseworker.post("/v1/cases/"+caseID+"/closure", map[string]any{"occurred_at": rfc(now()), "reason": "resolved"})
+			hold := s.refused(request{method: http.MethodPost, path: "/v1/children/" + childID + "/erasure", token: admin.token,
+				body: map[string]any{"reason": "监护人申请删除"}}, http.StatusConflict)
+			assert.Contains(t, hold.Detail, "legal hold")
+			assert.Contains(t, hold.Detail, "inquiry "+inquiryID+" is open", "the reason names the inquiry")
+			assert.NotContains(t, hold.Detail, "case "+caseID, "the case is closed: only the inquiry holds it")
+			var erasures struct {
+				Items []struct {
+					Type string `json:"type"`
+				} `json:"items"`
+			}
+			inspector.get("/v1/children/"+childID+"/timeline", &erasures)
+			for _, it := range erasures.Items {
+				assert.NotEqual(t, "child.data_erased", it.Type, "a refused erasure changes nothing")
+			}
 			inspector.post("/v1/inquiries/"+inquiryID+"/closure", map[string]any{"occurred_at": rfc(now()), "conclusion": "整改完成，倒查结束"})
 
 			t.Log("the report names the people, the reads and the outcome; every clock met")

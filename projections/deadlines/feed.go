@@ -115,7 +115,8 @@ func lastKnown(ctx context.Context, db readdb.DB) (int64, error) {
 // obligations that became known first, then the clock's; and the cursor
 // after them (which moves on with the clock even when there is nothing to
 // tell). A cursor of another generation (the view was rebuilt) is told
-// again every open obligation of its scope, then goes on from there.
+// again every open obligation of its scope, then goes on from there; one
+// started before the view's first Apply is of its first generation.
 func Feed(ctx context.Context, db readdb.DB, f FeedFilter, after FeedCursor, limit int) ([]Notification, FeedCursor, error) {
 	gen, err := generation(ctx, db)
 	if err != nil {
@@ -124,6 +125,13 @@ func Feed(ctx context.Context, db readdb.DB, f FeedFilter, after FeedCursor, lim
 	known, err := lastKnown(ctx, db)
 	if err != nil {
 		return nil, after, err
+	}
+	if after.Generation == "" && after.Seq == 0 {
+		// Started before the view's first Apply (FeedStart on a fresh
+		// store: a webhook registered, a stream opened, before any
+		// obligation): the view then knew none, so every obligation of
+		// this generation became known after the cursor and is told.
+		after.Generation = gen
 	}
 	if after.Generation != gen {
 		after = FeedCursor{Generation: gen, Resync: max(known, 1), At: after.At}

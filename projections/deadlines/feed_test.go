@@ -90,3 +90,50 @@ func TestFeedPages(t *testing.T) {
 		assert.Empty(t, more)
 	})
 }
+
+// TestFeedFromBeforeTheFirstApply: a reader that started before the view
+// applied anything (a webhook registered on a fresh store, whose cursor
+// has no generation yet) is told every obligation that became known since,
+// the met and missed ones too, exactly as a reader of the view's
+// generation from its first number — not only the open ones, as a reader
+// of a view since rebuilt is.
+func TestFeedFromBeforeTheFirstApply(t *testing.T) {
+	t.Parallel()
+	enginetest.Backends(t, func(t *testing.T, b enginetest.Backend) {
+		ctx := context.Background()
+		var early deadlines.FeedCursor
+		follow(t, b, func(*engine.Engine) {
+			var err error
+			early, err = deadlines.FeedStart(ctx, b.DB, enginetest.Now.AddDate(-3, 0, 0))
+			require.NoError(t, err)
+			require.Empty(t, early.Generation, "the view has applied nothing yet")
+			require.Zero(t, early.Seq)
+			commandstest.ClockWorkload(t, b.Store, enginetest.Now, 5)
+		})
+		f := deadlines.FeedFilter{
+			Scope:     deadlines.Scope{RolePrefix: "child_director:", Within: enginetest.Jur(t, "370902")},
+			Escalated: true, EscalateAfter: 24 * time.Hour, DueSoon: 24 * time.Hour, Now: enginetest.Now,
+		}
+		start, err := deadlines.FeedStart(ctx, b.DB, early.At)
+		require.NoError(t, err)
+		require.NotEmpty(t, start.Generation)
+		start.Seq = 0 // told nothing of this generation
+
+		want, _, err := deadlines.Feed(ctx, b.DB, f, start, 100000)
+		require.NoError(t, err)
+		closed := 0
+		for _, n := range want {
+			if n.Kind == deadlines.NoticeOpened && n.Deadline.Status != domain.DeadlineOpen.String() {
+				closed++
+			}
+		}
+		require.Positive(t, closed, "the workload opens obligations that are no longer open")
+		got, _, err := deadlines.Feed(ctx, b.DB, f, early, 100000)
+		require.NoError(t, err)
+		require.Equal(t, len(want), len(got), "as many told")
+		for i := range want {
+			assert.Equal(t, want[i].Kind, got[i].Kind, "#%d", i)
+			assert.Equal(t, want[i].Deadline.Key, got[i].Deadline.Key, "#%d", i)
+		}
+	})
+}

@@ -35,6 +35,8 @@ func entries(on *basis) ([]timeline.Item, []LateEntry) {
 			Actor: timeline.ActorOf(r.Actor), GlobalPosition: r.Position, Summary: timeline.Summary(r.Event, referral), CaseID: caseID}
 		if on.view != nil && on.view.movedOut[r.Position] {
 			item.Summary = MovedOutSummary
+		} else if c, ok := correctionOf(on, r); ok {
+			item.Correction, item.Summary = &c, timeline.CorrectionSummary(item.Summary, c)
 		}
 		items = append(items, item)
 		if isLate, delay, threshold := domain.LateEntry(r, on.policies); isLate {

@@ -21,6 +21,7 @@ import (
 	"github.com/careledger/careledger/projections/record"
 	"github.com/careledger/careledger/projections/register"
 	"github.com/careledger/careledger/projections/report"
+	"github.com/careledger/careledger/projections/timeline"
 )
 
 // shiftedCounty is a county whose command clock runs back by what back
@@ -178,9 +179,10 @@ func TestReportReads(t *testing.T) {
 
 // TestReportCorrections: the report lists the corrections of the child's
 // and the cases' entries recorded by the as-of moment, with the entry
-// corrected and how long it stood, and the names of the fields corrected —
-// never their values nor the reason, which are sealed with the child's
-// personal data and which the timeline does not show either.
+// corrected and how long it stood, and each field corrected with the value
+// the entry holds (the original stays) and the corrected one, in its list
+// and in its timeline — never the reason, which the timeline does not show
+// either.
 func TestReportCorrections(t *testing.T) {
 	t.Parallel()
 	enginetest.Backends(t, func(t *testing.T, b enginetest.Backend) {
@@ -229,10 +231,43 @@ func TestReportCorrections(t *testing.T) {
 		assert.Empty(t, r.Corrections[1].CaseID, "a correction of the child's file")
 		assert.Equal(t, []string{"schooling"}, r.Corrections[1].Fields)
 
+		require.Len(t, got.Changes, 2)
+		assert.Equal(t, "risk", got.Changes[0].Field)
+		assert.JSONEq(t, `"high"`, string(got.Changes[0].Original), "the original stays")
+		assert.JSONEq(t, `"medium"`, string(got.Changes[0].Corrected))
+		assert.Equal(t, "summary", got.Changes[1].Field)
+		assert.JSONEq(t, `"独自在家"`, string(got.Changes[1].Original))
+		assert.JSONEq(t, `"邻居李四来电：孩子独自在家三天"`, string(got.Changes[1].Corrected))
+		assert.False(t, got.Erased)
+		require.Len(t, r.Corrections[1].Changes, 1)
+		assert.JSONEq(t, `"镇中心小学三年级"`, string(r.Corrections[1].Changes[0].Corrected))
+		// The timeline's entry of the correction says the same, with the delay.
+		var entry *timeline.Item
+		for i := range r.Timeline {
+			if r.Timeline[i].GlobalPosition == first.LastPosition() {
+				entry = &r.Timeline[i]
+			}
+		}
+		require.NotNil(t, entry)
+		require.NotNil(t, entry.Correction)
+		assert.Equal(t, got.Changes, entry.Correction.Changes)
+		require.NotNil(t, entry.Correction.DelayHours)
+		assert.InDelta(t, got.DelayHours, *entry.Correction.DelayHours, 1e-9)
+		assert.Contains(t, entry.Summary, "风险等级由「高」改为「中」")
+		assert.Contains(t, entry.Summary, "由「独自在家」改为「邻居李四来电：孩子独自在家三天」")
+		assert.Contains(t, entry.Summary, "小时后更正")
+		var registered *timeline.Item
+		for i := range r.Timeline {
+			if r.Timeline[i].GlobalPosition == registration[0].GlobalPosition {
+				registered = &r.Timeline[i]
+			}
+		}
+		require.NotNil(t, registered, "the entry corrected stays in the timeline")
+
 		raw, err := json.Marshal(r)
 		require.NoError(t, err)
-		for _, sealed := range []string{"李四", "13800000000", "核实后更正", "镇中心小学", "学校登记有误"} {
-			assert.NotContains(t, string(raw), sealed, "a corrected value or reason is personal data")
+		for _, sealed := range []string{"13800000000", "核实后更正", "学校登记有误"} {
+			assert.NotContains(t, string(raw), sealed, "a correction's reason stays out")
 		}
 
 		then, err := report.BuildTraceReport(ctx, rec, b.DB, report.Subject{ChildID: child}, before, domain.All)

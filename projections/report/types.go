@@ -114,9 +114,11 @@ type Read struct {
 }
 
 // Correction is a correction of an entry of the child's file or of a case
-// (EntryCorrected). Its reason and the corrected values are sealed with
-// the child's personal data and stay out, as the timeline leaves them out;
-// the names of the corrected fields are shown.
+// (EntryCorrected): the names of the corrected fields and, for each, the
+// value the entry holds (the original stays) and the corrected one, read
+// from the log as the report's other personal data are; its reason stays
+// out, as the timeline leaves it out. Once the child's data is erased the
+// fields and values are gone (Erased).
 type Correction struct {
 	Position         int64          `json:"position"`
 	StreamID         string         `json:"stream_id"`
@@ -135,6 +137,10 @@ type Correction struct {
 	CorrectedRecordedAt *time.Time `json:"corrected_recorded_at,omitempty"`
 	DelayHours          float64    `json:"delay_hours"`
 	Summary             string     `json:"summary"`
+	// Changes are the corrected fields with their original and corrected
+	// values (empty once erased).
+	Changes []timeline.Change `json:"changes"`
+	Erased  bool              `json:"erased,omitempty"`
 }
 
 // Findings are an inquiry's findings (InquiryFindingsRecorded): what was

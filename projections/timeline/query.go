@@ -35,6 +35,11 @@ type Item struct {
 	GlobalPosition int64     `json:"global_position"`
 	Summary        string    `json:"summary"`
 	CaseID         string    `json:"case_id,omitempty"`
+	// Correction is, for the entry of a correction, what it corrected:
+	// read from the log by readers of the child's file (Corrected), not
+	// kept in the timeline's read model; its summary then says it too
+	// (CorrectionSummary).
+	Correction *Correction `json:"correction,omitempty"`
 }
 
 // OfCase is what happened in a case, in business-time order (occurred_at,

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"math"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -16,8 +17,62 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/careledger/careledger/api/apitest"
+	"github.com/careledger/careledger/commands"
 	"github.com/careledger/careledger/domain"
 )
+
+// caseRecord is what the page shows of a case's record: its obligations
+// with their owners, the people involved and the timeline's entries.
+type caseRecord struct {
+	Heading   string          `json:"heading"`
+	Deadlines []shownDeadline `json:"deadlines"`
+	People    []shownPerson   `json:"people"`
+	Timeline  []string        `json:"timeline"`
+}
+
+type shownDeadline struct {
+	Kind  string `json:"kind"`
+	Owner string `json:"owner"`
+}
+
+type shownPerson struct {
+	Worker        string `json:"worker"`
+	Text          string `json:"text"`
+	Qualification string `json:"qualification"`
+}
+
+const readCaseRecord = `(() => {
+  const q = (s) => [...document.querySelectorAll(s)];
+  return {
+    heading: document.getElementById("subject-title").textContent,
+    deadlines: q("#deadlines tbody tr[data-kind]").map((tr) => ({kind: tr.dataset.kind, owner: tr.cells[6].textContent})),
+    people: q("#people tbody tr[data-worker]").map((tr) => ({worker: tr.dataset.worker, text: tr.textContent, qualification: tr.cells[3].textContent})),
+    timeline: q("#timeline tbody tr[data-position]").map((tr) => tr.textContent),
+  };
+})()`
+
+// lapsedDirectorFollowsUp registers the village's director, trained two
+// years ago (her yearly retraining lapsed), and has her record a follow-up
+// of the case; it waits until the read models hold it and returns her id.
+func lapsedDirectorFollowsUp(t *testing.T, env *apitest.Env, caseID string) string {
+	t.Helper()
+	ctx := context.Background()
+	h := commands.New(env.Store)
+	village, err := domain.ParseJurisdiction("370902101201")
+	require.NoError(t, err)
+	admin := commands.Call{Principal: domain.Principal{Actor: domain.Actor{Subject: "admin", Role: domain.RoleAdmin, Jurisdiction: domain.All}}}
+	director, err := h.RegisterWorker(ctx, admin, commands.RegisterWorker{Name: "李秀兰", Role: domain.RoleChildDirector, Jurisdiction: village})
+	require.NoError(t, err)
+	trained := time.Now().In(domain.ChinaStandardTime).AddDate(-2, 0, 0)
+	_, err = h.RecordTraining(ctx, admin, commands.RecordTraining{WorkerID: director.ID, Passed: true,
+		CompletedOn: domain.NewDate(trained.Year(), trained.Month(), trained.Day())})
+	require.NoError(t, err)
+	as := commands.Call{Principal: domain.Principal{Actor: domain.Actor{Subject: director.ID, Role: domain.RoleChildDirector, Jurisdiction: village}}}
+	followed, err := h.RecordFollowUp(ctx, as, commands.RecordFollowUp{CaseID: caseID, OccurredAt: time.Now(), Note: "电话回访祖母"})
+	require.NoError(t, err)
+	require.NoError(t, env.Engine.WaitFor(ctx, followed.LastPosition()))
+	return director.ID
+}
 
 // sliderState is what the as-of slider tells a screen reader.
 type sliderState struct {
@@ -65,7 +120,8 @@ const untaggedChinese = `(() => {
 
 // TestInspectPageIsAccessible: axe-core finds no WCAG 2.1 AA violation on
 // /inspect/ signed out, signed in, with a child's record, after moving the
-// as-of slider, after typing a time, with an error, and in English; the
+// as-of slider, after typing a time, in English, with a case's record (its
+// owners by name, a lapsed director's act flagged) and with an error; the
 // slider reads out a date in Beijing time and moves by an hour a key; a
 // loaded record is announced and takes the focus; the chart's colours keep
 // 3:1 and its labels do not collide; English marks Chinese text as
@@ -76,7 +132,7 @@ func TestInspectPageIsAccessible(t *testing.T) {
 	tab := browser(t, ctx)
 	env := apitest.Start(t, "sqlite")
 	s := seedMissedPoliceReport(t, env.Store)
-	require.NoError(t, env.Engine.WaitFor(ctx, s.LastPosition))
+	director := lapsedDirectorFollowsUp(t, env, s.FirstCase)
 	_, err := chromedp.Run(tab, chromedp.Func(func(ctx context.Context, tg *chromedp.Target) error {
 		_, err := cdp.Call(ctx, tg, page.AddScriptToEvaluateOnNewDocument, page.AddScriptToEvaluateOnNewDocumentParams{Source: watchViolations})
 		return err
@@ -152,6 +208,28 @@ func TestInspectPageIsAccessible(t *testing.T) {
 	assert.NotContains(t, deadlines, "agency:", "owners in words, not codes")
 	audit("in English")
 	do(t, tab, chromedp.Click("#lang"))
+
+	// A case's record: its obligations with their owners by name, and the
+	// act of a director whose yearly retraining had lapsed, flagged so in
+	// the timeline and among the people.
+	openSubject(t, tab, "cases", s.FirstCase)
+	assert.Empty(t, errorShown(t, tab))
+	record, err := chromedp.Run(tab, chromedp.Evaluate[caseRecord](readCaseRecord))
+	require.NoError(t, err)
+	assert.Equal(t, "个案 "+s.FirstCase, record.Heading)
+	police := slices.IndexFunc(record.Deadlines, func(d shownDeadline) bool { return d.Kind == "police_report" })
+	require.GreaterOrEqual(t, police, 0, "the case's police report: %+v", record.Deadlines)
+	assert.Contains(t, record.Deadlines[police].Owner, "王芳", "its owner by name")
+	assert.Contains(t, record.Deadlines[police].Owner, s.Worker, "and id")
+	lapsed := domain.Labels[domain.Qualification]()[domain.Lapsed.String()]
+	require.NotEmpty(t, lapsed)
+	i := slices.IndexFunc(record.People, func(p shownPerson) bool { return p.Worker == director })
+	require.GreaterOrEqual(t, i, 0, "the director among the people: %+v", record.People)
+	assert.Contains(t, record.People[i].Text, "李秀兰")
+	assert.Equal(t, lapsed, record.People[i].Qualification, "her qualification at the act")
+	assert.True(t, slices.ContainsFunc(record.Timeline, func(e string) bool { return strings.Contains(e, "李秀兰") && strings.Contains(e, lapsed) }),
+		"her follow-up, flagged %s: %v", lapsed, record.Timeline)
+	audit("a case's record")
 
 	openChild(t, tab, "no-such-child")
 	audit("with an error")

@@ -53,8 +53,9 @@ const readInquiry = `(() => {
 
 // TestInspectPageShowsAnInquiry: an inspector opens an inquiry on
 // /inspect/ and sees its findings, its rectification items with their
-// status, the people involved, the corrections of the record (the fields'
-// names only) and who read the child's file.
+// status, the people involved, the corrections of the record (each field
+// from its original value to the corrected one) and who read the child's
+// file.
 func TestInspectPageShowsAnInquiry(t *testing.T) {
 	ctx, cancel := context.WithTimeout(context.Background(), 90*time.Second)
 	defer cancel()
@@ -126,8 +127,8 @@ func TestInspectPageShowsAnInquiry(t *testing.T) {
 	assert.Contains(t, shown.People[0], "经办")
 	assert.Equal(t, "事发时岗位", shown.PostHeader)
 	require.Len(t, shown.Corrections, 1)
-	assert.Contains(t, shown.Corrections[0], "就学情况", "the field's name, in Chinese")
-	assert.NotContains(t, shown.Corrections[0], "镇中心小学", "never its value")
+	assert.Contains(t, shown.Corrections[0], "就学情况：「无」→「镇中心小学三年级」", "the field in Chinese, from the entry's value to the corrected one")
+	assert.NotContains(t, shown.Corrections[0], "学校登记有误", "never the reason")
 	require.NotEmpty(t, shown.Reads)
 	assert.Contains(t, shown.Reads[0], "查阅儿童档案")
 	assert.Contains(t, shown.Reads[0], "王芳")

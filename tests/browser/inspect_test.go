@@ -9,6 +9,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/chromedp/cdproto/cdp"
+	"github.com/chromedp/cdproto/page"
 	"github.com/chromedp/cdproto/target"
 	"github.com/chromedp/chromedp"
 	"github.com/stretchr/testify/assert"
@@ -176,23 +178,16 @@ func TestInspectPageTracesTheChild(t *testing.T) {
 	}
 	printable, closePrintable := chromedp.NewContext(tab, chromedp.WithTargetID(id))
 	defer closePrintable()
-	// The new tab navigates from about:blank to the blob while it is polled;
-	// a poll that meets the navigation is tried again.
-	var page printablePage
-	for try := 0; ; try++ {
-		page, err = chromedp.Run(printable, chromedp.Poll[printablePage](`document.location.protocol === "blob:" && document.querySelector("h1") && {
-		title: document.querySelector("h1").textContent, text: document.body.textContent,
-		header: getComputedStyle(document.querySelector("th")).backgroundColor}`))
-		if err == nil || try == 9 || !navigating(err) {
-			break
-		}
-		time.Sleep(50 * time.Millisecond)
-	}
+	_, err = chromedp.Run(printable, chromedp.Func(func(ctx context.Context, tg *chromedp.Target) error {
+		_, err := cdp.Call(ctx, tg, page.AddScriptToEvaluateOnNewDocument, page.AddScriptToEvaluateOnNewDocumentParams{Source: watchViolations})
+		return err
+	}))
 	require.NoError(t, err)
-	assert.Equal(t, "重大事件倒查报告", page.Title)
-	assert.Equal(t, "rgb(238, 238, 238)", page.Header, "the report's own style applies")
-	assert.Contains(t, page.Text, cst(time.UnixMilli(slid)), "the report is of the slider's moment")
-	assert.Contains(t, page.Text, "未履行")
+	chinese := pollPrintable(t, printable, "zh-CN")
+	assert.Equal(t, "重大事件倒查报告", chinese.Title)
+	assert.Equal(t, "rgb(238, 238, 238)", chinese.Header, "the report's own style applies")
+	assert.Contains(t, chinese.Text, cst(time.UnixMilli(slid)), "the report is of the slider's moment")
+	assert.Contains(t, chinese.Text, "未履行")
 	// Its 打印 button: shown and wired by the server's script file, which
 	// the page's policy runs in the blob too.
 	require.NoError(t, chromedp.Do(printable,
@@ -202,12 +197,25 @@ func TestInspectPageTracesTheChild(t *testing.T) {
 	calls, err := chromedp.Run(printable, chromedp.Evaluate[int](`window.__printed`))
 	require.NoError(t, err)
 	assert.Equal(t, 1, calls, "打印 prints the report opened from the page")
+	// Its English link: the blob has no address for ?lang=en to resolve
+	// against; the page that opened it fetches the English report, of the
+	// same moment, into the same window — and back to Chinese.
+	require.NoError(t, chromedp.Do(printable, chromedp.Click("#switch-lang")))
+	english := pollPrintable(t, printable, "en")
+	assert.Equal(t, "Major-incident trace-back report", english.Title)
+	assert.Contains(t, english.Text, cst(time.UnixMilli(slid)), "the English report is of the slider's moment")
+	assert.Equal(t, "rgb(238, 238, 238)", english.Header, "the report's own style applies")
+	assert.Empty(t, violations(t, printable), "no CSP violation in the English report")
+	require.NoError(t, chromedp.Do(printable, chromedp.Click("#switch-lang")))
+	again := pollPrintable(t, printable, "zh-CN")
+	assert.Equal(t, "重大事件倒查报告", again.Title)
+	assert.Contains(t, again.Text, cst(time.UnixMilli(slid)))
+	assert.Empty(t, violations(t, printable), "no CSP violation in the Chinese report")
 	require.NoError(t, chromedp.Cancel(printable))
 
 	// English on request.
 	require.NoError(t, chromedp.Do(tab, chromedp.Click("#lang")))
-	english := read(t, tab)
-	assert.Contains(t, english.Heading, "inspection")
+	assert.Contains(t, read(t, tab).Heading, "inspection")
 	require.NoError(t, chromedp.Do(tab, chromedp.Click("#lang")))
 
 	// Refusals, in Chinese: a child outside the inspector's city; a token
@@ -224,6 +232,30 @@ func TestInspectPageTracesTheChild(t *testing.T) {
 	assert.Equal(t, "令牌无效或已过期", errorShown(t, tab))
 }
 
+// pollPrintable waits until the report window shows a report from a blob
+// in the language (html lang) and reads it. The tab navigates (from
+// about:blank, or from the other language's blob) while it is polled; a
+// poll that meets the navigation is tried again.
+func pollPrintable(t *testing.T, printable context.Context, lang string) printablePage {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(printable, 15*time.Second)
+	defer cancel()
+	expr := fmt.Sprintf(`document.location.protocol === "blob:" && document.documentElement.lang === %q && document.querySelector("h1") && {
+		title: document.querySelector("h1").textContent, text: document.body.textContent,
+		header: getComputedStyle(document.querySelector("th")).backgroundColor}`, lang)
+	for try := 0; ; try++ {
+		page, err := chromedp.Run(ctx, chromedp.Poll[printablePage](expr))
+		if err == nil {
+			return page
+		}
+		if try == 9 || !navigating(err) {
+			where, _ := chromedp.Run(printable, chromedp.Evaluate[string](`document.location.href + " lang=" + document.documentElement.lang`))
+			t.Fatalf("the report window did not show the report in %s: %v (it shows %s)", lang, err, where)
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+}
+
 func signIn(t *testing.T, tab context.Context, token string) {
 	t.Helper()
 	do(t, tab,
@@ -237,10 +269,18 @@ func signIn(t *testing.T, tab context.Context, token string) {
 // openChild opens a child's trace and waits until it is shown or refused.
 func openChild(t *testing.T, tab context.Context, childID string) {
 	t.Helper()
+	openSubject(t, tab, "children", childID)
+}
+
+// openSubject opens the trace of a case ("cases") or a child ("children"),
+// or an inquiry's report ("inquiries"), and waits until it is shown or
+// refused.
+func openSubject(t *testing.T, tab context.Context, kind, id string) {
+	t.Helper()
 	do(t, tab,
-		chromedp.Click(`input[name=kind][value=children]`),
+		chromedp.Click(`input[name=kind][value=`+kind+`]`),
 		chromedp.Evaluate[chromedp.Void](`document.getElementById("subject-id").value = ""; document.getElementById("view").dataset.state = ""`),
-		chromedp.SendKeys("#subject-id", childID),
+		chromedp.SendKeys("#subject-id", id),
 		chromedp.Click("#open-button"),
 		chromedp.Poll[chromedp.Void](`["ready", "error"].includes(document.getElementById("view").dataset.state)`),
 	)
@@ -292,22 +332,21 @@ func timelineRow(s shown, position int64) (shownEntry, bool) {
 	return shownEntry{}, false
 }
 
-// screenshot saves the whole page under the test's temporary directory.
+// screenshot saves the whole page where the test leaves what it printed
+// (artifacts: CARELEDGER_SCREENSHOTS, or the test's temporary directory).
 func screenshot(t *testing.T, tab context.Context, name string) {
 	t.Helper()
 	png, err := chromedp.Run(tab, chromedp.FullScreenshot(100))
 	require.NoError(t, err)
-	path := filepath.Join(t.TempDir(), name)
+	path := filepath.Join(artifacts(t), name)
 	require.NoError(t, os.WriteFile(path, png, 0o644))
 	t.Logf("screenshot: %s", path)
-	if dir := os.Getenv("CARELEDGER_SCREENSHOTS"); dir != "" {
-		require.NoError(t, os.WriteFile(filepath.Join(dir, name), png, 0o644))
-	}
 }
 
 // navigating reports whether a CDP call failed because the page's
 // JavaScript context went away under it (the page navigated meanwhile).
 func navigating(err error) bool {
 	return strings.Contains(err.Error(), "Execution context was destroyed") ||
-		strings.Contains(err.Error(), "Cannot find context with specified id")
+		strings.Contains(err.Error(), "Cannot find context with specified id") ||
+		strings.Contains(err.Error(), "Inspected target navigated or closed")
 }

@@ -46,9 +46,9 @@
       qualification_at_incident: "事发时培训情况", qualification_at_as_of: "截至时培训情况", involvement: "涉及方式",
       not_in_post: "当时不在岗", involved_actor: "经办", involved_owner: "职责责任人", involved_responsible: "被认定负有责任",
       involved_rectification_owner: "整改责任人",
-      corrections: "更正记录", corrected_entry: "被更正条目", corrected_fields: "更正字段", corrected_by: "更正人",
+      corrections: "更正记录", corrected_entry: "被更正条目", corrected_fields: "更正内容（原值→更正值）", corrected_by: "更正人",
       corrected_recorded: "原条目登记时间", stood: "原条目留存",
-      correction_note: "更正的内容与理由属儿童个人信息，本页仅列出被更正的字段名称。",
+      correction_note: "原条目保留不变，更正另行登记；更正的内容属儿童个人信息，仅向有权查阅儿童档案者列出，儿童信息删除后不再可读；更正理由不列入。",
       reads: "查阅记录", reads_period: "查阅期间", to: "至", reader: "查阅人", read_at: "查阅时间", read_what: "查阅内容",
       err_id: "请输入编号", err_other: "请求失败", err_popup: "浏览器阻止了新窗口，请允许弹出窗口",
       inbox: "待办", refresh: "刷新", inbox_caption: "本人待办事项，按截止时间排列（北京时间）", inbox_subject: "对象",
@@ -90,9 +90,9 @@
       qualification_at_incident: "Training at the incident", qualification_at_as_of: "Training as of", involvement: "Involvement",
       not_in_post: "not in post then", involved_actor: "acted", involved_owner: "owned an obligation", involved_responsible: "held responsible",
       involved_rectification_owner: "owns a rectification item",
-      corrections: "Corrections", corrected_entry: "Entry corrected", corrected_fields: "Fields corrected", corrected_by: "Corrected by",
+      corrections: "Corrections", corrected_entry: "Entry corrected", corrected_fields: "Correction (original → corrected)", corrected_by: "Corrected by",
       corrected_recorded: "Entry recorded", stood: "Stood for",
-      correction_note: "The corrected values and the reasons are a child's personal data; only the names of the fields are listed.",
+      correction_note: "The original entry stays as recorded; the correction is recorded beside it. The values are a child's personal data, shown only to those who may read the child's file and unreadable once it is erased; the reasons are not listed.",
       reads: "Reads of the record", reads_period: "Period", to: "to", reader: "Reader", read_at: "Read at", read_what: "What",
       err_id: "Enter an ID", err_other: "The request failed", err_popup: "The browser blocked the new window",
       inbox: "Inbox", refresh: "Refresh", inbox_caption: "My work, due first (China Standard Time)", inbox_subject: "Subject",
@@ -241,11 +241,10 @@
 
   // tracePath is the subject's report: an inquiry's own, or the trace
   // report of a case or a child.
-  function tracePath(format) {
+  function tracePath() {
     const { kind, id } = state.subject;
     const q = new URLSearchParams();
     if (state.asOf !== null) q.set("as_of", new Date(state.asOf).toISOString());
-    if (format === "html") q.set("lang", state.lang);
     const qs = q.toString();
     const path = kind === "inquiries" ? `/v1/inquiries/${encodeURIComponent(id)}/report` : `/v1/${kind}/${encodeURIComponent(id)}/trace`;
     return `${path}${qs ? "?" + qs : ""}`;
@@ -260,7 +259,7 @@
     view.dataset.state = "loading";
     $("loading").hidden = false;
     try {
-      const report = await (await request(tracePath("json"), "application/json")).json();
+      const report = await (await request(tracePath(), "application/json")).json();
       if (seq !== state.seq) return;
       showError(null);
       state.report = report;
@@ -458,12 +457,22 @@
     if (!people.length) body.append(el("tr", {}, el("td", { colspan: "5" }, t("none"))));
   }
 
+  // What a correction changed: each field from the entry's value (which
+  // stays) to the corrected one, as the server words it; once the child's
+  // data is erased, that it is.
+  function correctionChanges(c) {
+    if (c.erased) return [el("span", { class: "note" }, t("erased"))];
+    const changes = c.changes || [];
+    if (!changes.length) return [joinWords((c.fields || []).map(fieldWord)) || "—"];
+    return changes.flatMap((ch, i) => (i ? [el("br"), ch.text] : [ch.text]));
+  }
+
   function fillCorrections(corrections) {
     const body = $("corrections").tBodies[0];
     body.replaceChildren(...corrections.map((c) => el("tr", { "data-position": String(c.position) },
       el("td", {}, cst(c.recorded_at)),
       el("td", {}, zh() ? c.summary : `${c.corrected_type} (${t("position")} ${c.corrects_position})`),
-      el("td", {}, joinWords((c.fields || []).map(fieldWord)) || "—"),
+      el("td", { class: "changes" }, ...correctionChanges(c)),
       el("td", {}, actorWord(c.by)),
       el("td", {}, c.corrected_recorded_at ? cst(c.corrected_recorded_at) : "—"),
       el("td", {}, c.corrected_recorded_at ? `${c.delay_hours.toFixed(1)} ${t("hours")}` : "—"),
@@ -634,20 +643,43 @@
 
   // The printable report is fetched with the token (a link cannot send it)
   // and opened from a blob in a new window.
+  // The printable reports this page opened, each with the report it shows
+  // (its path, without a language). A blob document cannot follow the
+  // report's relative link to the other language and holds no token: its
+  // script asks this page (postMessage) to fetch that language into it.
+  const reportWindows = new WeakMap();
+
+  // showReport fetches the printable report in a language and shows it in
+  // the window, from a blob (which inherits this page's policy). A blob's
+  // document resolves no relative URL: its print script and icon are
+  // named with the page's origin.
+  async function showReport(win, path, lang) {
+    const url = new URL(path, location.origin);
+    url.searchParams.set("lang", lang);
+    const html = (await (await request(url.pathname + url.search, "text/html")).text())
+      .replaceAll('="/inspect/', `="${location.origin}/inspect/`);
+    reportWindows.set(win, path);
+    win.location.href = URL.createObjectURL(new Blob([html], { type: "text/html;charset=utf-8" }));
+  }
+
   async function openReport() {
     if (!state.subject) return;
     const win = window.open("about:blank", "_blank");
     if (!win) { showError("err_popup"); return; }
     try {
-      // A blob's document resolves no relative URL: its print script and
-      // icon are named with the page's origin.
-      const html = (await (await request(tracePath("html"), "text/html")).text())
-        .replaceAll('="/inspect/', `="${location.origin}/inspect/`);
-      win.location.href = URL.createObjectURL(new Blob([html], { type: "text/html;charset=utf-8" }));
+      await showReport(win, tracePath(), state.lang);
     } catch (err) {
       win.close();
       failWith(err);
     }
+  }
+
+  // A report this page opened asks for its other language.
+  function onReportMessage(e) {
+    const path = reportWindows.get(e.source);
+    const lang = e.data && e.data.report_language;
+    if (e.origin !== location.origin || !path || !["zh", "en"].includes(lang)) return;
+    showReport(e.source, path, lang).catch(failWith);
   }
 
   // The inbox (待办): the signed-in worker's open obligations, due first,
@@ -977,6 +1009,7 @@
     $("asof-now").addEventListener("click", () => { if (state.subject) load(true); });
     $("print").addEventListener("click", () => window.print());
     $("report").addEventListener("click", openReport);
+    window.addEventListener("message", onReportMessage);
     $("inbox-refresh").addEventListener("click", () => loadInbox(false));
     $("inbox-more").addEventListener("click", () => loadInbox(true));
     try {
