@@ -224,6 +224,9 @@ func freshKeys(next http.Handler) http.Handler {
 const readyLag = 1000
 
 func storeKind(sf storeFlags) string {
+	if sf.kurrent != "" {
+		return "kurrentdb"
+	}
 	if sf.postgres != "" {
 		return "postgres"
 	}

@@ -21,6 +21,7 @@ import (
 	"github.com/careledger/careledger/api"
 	"github.com/careledger/careledger/eventlog/personal"
 	"github.com/careledger/careledger/eventstore"
+	"github.com/careledger/careledger/eventstore/kurrent"
 	"github.com/careledger/careledger/eventstore/postgres"
 	"github.com/careledger/careledger/eventstore/privacy"
 	"github.com/careledger/careledger/eventstore/sqlite"
@@ -28,10 +29,13 @@ import (
 )
 
 // storeFlags choose the store: SQLite in the data directory unless a
-// PostgreSQL URL is given. The data directory also keeps the seal key.
+// PostgreSQL URL or a KurrentDB connection string is given. The data
+// directory also keeps the seal key, and, with KurrentDB, the read models,
+// data keys and access log in SQLite.
 type storeFlags struct {
 	data     string
 	postgres string
+	kurrent  string
 }
 
 // commandFlags makes a command's flag set, with the store flags and a
@@ -60,7 +64,14 @@ func (f *storeFlags) register(fs *flag.FlagSet) {
 		"data directory: the embedded SQLite store and the seal key (env CARELEDGER_DATA)")
 	fs.StringVar(&f.postgres, "postgres", os.Getenv("CARELEDGER_POSTGRES"),
 		"PostgreSQL URL; when set, the store lives there instead of in --data (env CARELEDGER_POSTGRES)")
+	fs.StringVar(&f.kurrent, "kurrent", os.Getenv("CARELEDGER_KURRENT"),
+		"KurrentDB connection string (esdb://host:2113?tls=false, or with TLS); when set, the event log lives in KurrentDB "+
+			"and the read models, data keys and access log in SQLite in --data (not with --postgres) (env CARELEDGER_KURRENT)")
 }
+
+// errKurrentWithPostgres: the read models of a KurrentDB log live in SQLite.
+var errKurrentWithPostgres = errors.New("--kurrent and --postgres together are not supported: with --kurrent the read models, " +
+	"data keys and access log live in SQLite in --data")
 
 func envOr(name, fallback string) string {
 	if v := os.Getenv(name); v != "" {
@@ -122,6 +133,12 @@ func (f *storeFlags) open(ctx context.Context) (eventstore.Store, error) {
 		return nil, err
 	}
 	opts := eventstore.Options{SealKey: key}
+	if f.kurrent != "" {
+		if f.postgres != "" {
+			return nil, errKurrentWithPostgres
+		}
+		return kurrent.Open(ctx, kurrent.Config{URL: f.kurrent}, opts)
+	}
 	if f.postgres != "" {
 		return postgres.Open(ctx, withPoolSize(f.postgres), opts)
 	}
