@@ -18,8 +18,10 @@ import (
 	"testing"
 	"time"
 
+	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/careledger/careledger/eventstore/kurrent/kurrenttest"
 	"github.com/careledger/careledger/eventstore/postgres/pgtest"
 )
 
@@ -53,10 +55,40 @@ func TestMain(m *testing.M) {
 }
 
 // backend is where a server keeps its store: SQLite in the data directory,
-// or a PostgreSQL database of the test's own.
+// or a PostgreSQL database of the test's own, or (kurrentBackend) a
+// KurrentDB log.
 type backend struct {
 	name     string
 	postgres func(t *testing.T) string // "" for SQLite
+	kurrent  func(t *testing.T) string // nil, or the KurrentDB connection string
+}
+
+// kurrentBackend keeps the log in KurrentDB: the in-process test double
+// (kurrenttest), started by the test and given to the real binary as
+// --kurrent esdb://127.0.0.1:PORT?tls=false, or the real server
+// CARELEDGER_TEST_KURRENT names (whose log must then be empty). The read
+// models are in SQLite in the data directory. Only the tests that say so
+// run on it.
+var kurrentBackend = backend{
+	name:     "kurrent",
+	postgres: func(*testing.T) string { return "" },
+	kurrent: func(t *testing.T) string {
+		if url := os.Getenv("CARELEDGER_TEST_KURRENT"); url != "" {
+			return url
+		}
+		double := kurrenttest.New(t)
+		t.Cleanup(func() {
+			// Registered after the double's Stop, so it runs before it.
+			logged := 0
+			for _, r := range double.Records() {
+				if !strings.HasPrefix(r.Stream, "$") && r.Stream != "careledger-chain" {
+					logged++
+				}
+			}
+			assert.Positive(t, logged, "the server kept its log in KurrentDB")
+		})
+		return double.URL()
+	},
 }
 
 var backends = []backend{
@@ -99,6 +131,7 @@ type server struct {
 	t        *testing.T
 	data     string // data directory (the SQLite store, the keys)
 	postgres string // PostgreSQL URL, or ""
+	kurrent  string // KurrentDB connection string, or ""
 	base     string // http://127.0.0.1:PORT
 	cmd      *exec.Cmd
 	exited   chan error
@@ -113,6 +146,9 @@ type server struct {
 func startServer(t *testing.T, b backend) *server {
 	t.Helper()
 	s := &server{t: t, data: t.TempDir(), postgres: b.postgres(t), log: &syncBuffer{}}
+	if b.kurrent != nil {
+		s.kurrent = b.kurrent(t)
+	}
 	s.start()
 	t.Cleanup(func() {
 		s.kill()
@@ -128,6 +164,9 @@ func (s *server) storeArgs() []string {
 	args := []string{"--data", s.data}
 	if s.postgres != "" {
 		args = append(args, "--postgres", s.postgres)
+	}
+	if s.kurrent != "" {
+		args = append(args, "--kurrent", s.kurrent)
 	}
 	return args
 }
