@@ -26,7 +26,7 @@ import (
 )
 
 func serve(ctx context.Context, args []string, stdout, stderr io.Writer) error {
-	fs, sf := commandFlags("serve", `Usage: careledger serve [--addr HOST:PORT] [--data DIR | --postgres URL [--postgres-read URL]]
+	fs, sf := commandFlags("serve", `Usage: careledger serve [--addr HOST:PORT] [--data DIR | --postgres URL [--postgres-read URL] | --kurrent URL]
 Opens the store (applying its migrations) and serves HTTP until interrupted.
 `, stderr)
 	readURL := fs.String("postgres-read", os.Getenv("CARELEDGER_POSTGRES_READ"),

@@ -1,0 +1,54 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"strings"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/careledger/careledger/domain"
+	"github.com/careledger/careledger/eventstore"
+	"github.com/careledger/careledger/eventstore/kurrent/kurrenttest"
+)
+
+// TestKurrentStore: with --kurrent the commands keep the log in KurrentDB
+// (here the in-process double): a worker registered there is found by
+// 'token issue', and 'verify' and 'head' walk that log; --kurrent with
+// --postgres is refused.
+func TestKurrentStore(t *testing.T) {
+	ctx := context.Background()
+	double := kurrenttest.New(t)
+	dir := t.TempDir()
+	director := registerWorker(t, storeFlags{data: dir, kurrent: double.URL()}, domain.RoleChildDirector, "370902101201")
+
+	inKurrent := false
+	for _, r := range double.Records() {
+		inKurrent = inKurrent || strings.HasPrefix(r.Stream, "worker-")
+	}
+	assert.True(t, inKurrent, "the worker's registration is a KurrentDB event")
+
+	tok, err := issue(t, "--data", dir, "--kurrent", double.URL(), "--role", "child_director", "--subject", director)
+	require.NoError(t, err)
+	assert.Equal(t, director, verifyToken(t, dir, tok).Subject)
+	_, err = issue(t, "--data", t.TempDir(), "--kurrent", kurrenttest.New(t).URL(), "--role", "child_director", "--subject", director)
+	assert.ErrorContains(t, err, "not a registered worker", "another KurrentDB log does not know the worker")
+
+	var out, errOut bytes.Buffer
+	require.NoError(t, run(ctx, []string{"verify", "--data", dir, "--kurrent", double.URL()}, &out, &errOut), errOut.String())
+	var v eventstore.Verification
+	require.NoError(t, json.Unmarshal(out.Bytes(), &v))
+	assert.True(t, v.OK, v.Reason)
+	assert.Positive(t, v.Checked)
+	out.Reset()
+	require.NoError(t, run(ctx, []string{"head", "--data", dir, "--kurrent", double.URL()}, &out, &errOut), errOut.String())
+	var head eventstore.Anchor
+	require.NoError(t, json.Unmarshal(out.Bytes(), &head))
+	assert.Equal(t, v.Checked, head.Position)
+
+	err = run(ctx, []string{"verify", "--data", dir, "--kurrent", double.URL(), "--postgres", "postgres://127.0.0.1/none"}, &out, &errOut)
+	assert.ErrorIs(t, err, errKurrentWithPostgres)
+}
