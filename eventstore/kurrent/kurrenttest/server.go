@@ -45,11 +45,11 @@ type Server struct {
 	grpc *grpc.Server
 	addr string
 
-	mu       sync.Mutex
-	all      []*Record            // $all, in commit order
-	streams  map[string][]*Record // each stream, in revision order
-	nextPos  uint64
-	appended chan struct{} // closed and replaced at each append
+	mu      sync.Mutex
+	all     []*Record            // $all, in commit order
+	streams map[string][]*Record // each stream, in revision order
+	nextPos uint64
+	failing map[string]int // appends to a stream still to refuse (FailAppends)
 }
 
 // Start starts a double on a free loopback port.
@@ -59,11 +59,11 @@ func Start() (*Server, error) {
 		return nil, fmt.Errorf("kurrenttest: listen: %w", err)
 	}
 	s := &Server{
-		grpc:     grpc.NewServer(grpc.MaxRecvMsgSize(maxMessage), grpc.MaxSendMsgSize(maxMessage)),
-		addr:     lis.Addr().String(),
-		streams:  map[string][]*Record{},
-		nextPos:  1 << 10,
-		appended: make(chan struct{}),
+		grpc:    grpc.NewServer(grpc.MaxRecvMsgSize(maxMessage), grpc.MaxSendMsgSize(maxMessage)),
+		addr:    lis.Addr().String(),
+		streams: map[string][]*Record{},
+		failing: map[string]int{},
+		nextPos: 1 << 10,
 	}
 	// A fresh server's $all begins with system records.
 	s.appendLocked("$epochs", []*Record{{ID: uuid.New(), Type: "$epoch", ContentType: "application/json", Data: []byte(`{}`)}})
@@ -132,6 +132,14 @@ func (s *Server) Edit(edit func(all []Record) []Record) {
 	}
 }
 
+// FailAppends makes the next n appends to stream fail with an internal
+// error, writing nothing, as a server that breaks down mid-request would.
+func (s *Server) FailAppends(stream string, n int) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.failing[stream] = n
+}
+
 // recordSize is how far a record moves the $all position: roughly its size
 // in the server's transaction file.
 func recordSize(r *Record) uint64 {
@@ -153,8 +161,6 @@ func (s *Server) appendLocked(stream string, records []*Record) {
 		s.all = append(s.all, r)
 		s.streams[stream] = append(s.streams[stream], r)
 	}
-	close(s.appended)
-	s.appended = make(chan struct{})
 }
 
 // lastRevision is the revision of a stream's last record; ok is false when

@@ -55,6 +55,10 @@ func (svc streamsService) Append(srv streams.Streams_AppendServer) error {
 	s := svc.s
 	s.mu.Lock()
 	defer s.mu.Unlock()
+	if s.failing[stream] > 0 {
+		s.failing[stream]--
+		return status.Error(codes.Internal, "kurrenttest: this append fails, as asked (FailAppends)")
+	}
 	last, exists := s.lastRevision(stream)
 	if wrong := checkExpected(opts, last, exists); wrong != nil {
 		return srv.SendAndClose(&streams.AppendResp{Result: &streams.AppendResp_WrongExpectedVersion_{WrongExpectedVersion: wrong}})
