@@ -12,6 +12,7 @@ import (
 
 	"github.com/careledger/careledger/domain"
 	"github.com/careledger/careledger/eventstore"
+	"github.com/careledger/careledger/eventstore/kurrent"
 	"github.com/careledger/careledger/eventstore/kurrent/kurrenttest"
 )
 
@@ -51,4 +52,8 @@ func TestKurrentStore(t *testing.T) {
 
 	err = run(ctx, []string{"verify", "--data", dir, "--kurrent", double.URL(), "--postgres", "postgres://127.0.0.1/none"}, &out, &errOut)
 	assert.ErrorIs(t, err, errKurrentWithPostgres)
+
+	err = run(ctx, []string{"seal-claim", "--data", dir, "--kurrent", double.URL()}, &out, &errOut)
+	assert.ErrorIs(t, err, kurrent.ErrNoUnfinishedClaim, "the chain ends with a seal")
+	assert.ErrorContains(t, run(ctx, []string{"seal-claim", "--data", dir}, &out, &errOut), "--kurrent is required")
 }

@@ -89,8 +89,21 @@
 // The handle that made the claim seals what of it landed on its next write
 // (a failed batch is sealed at once, at what landed, so only a crash
 // leaves a claim open). Sealing another process's claim cannot be made
-// safe without a lease (that process may only be slow), so it is left to
-// an operator: the README says what to do. For that reason, and because a
+// safe without a lease (that process may only be slow, and could land more
+// events of its claim after the seal), so it is an operator's act, when no
+// careledger process writes the log: SealUnfinishedClaim (careledger
+// seal-claim) seals the claim at what of it landed, if the claim is signed
+// with the seal key and what landed chains onto the sealed head within it.
+// The writer that claimed, should it come back, cannot seal over that (its
+// seal expects the chain as it left it). For that reason, and because a
 // batch's events are separate KurrentDB appends, the stated constraint is
 // one careledger server writing a log at a time.
+//
+// # Namespaces
+//
+// Config.Namespace prefixes stream names ("ns:case-…", "ns:careledger-chain")
+// so that several logs share one server (the contract suite on a real
+// server gives each test its own). careledger's stream ids hold no ':'
+// (Append refuses one), so a log without a namespace skips every stream
+// whose name holds one.
 package kurrent

@@ -87,11 +87,16 @@ func (n namespace) chain() string { return n.stream(chainStream) }
 
 // streamID is the careledger stream id of a KurrentDB stream; ok is false
 // for a stream of no careledger log, or of another log, and for the chain.
+// careledger's stream ids hold no ':' (Append refuses them here), so a name
+// with one belongs to a namespace.
 func (n namespace) streamID(name string) (string, bool) {
 	if strings.HasPrefix(name, "$") {
 		return "", false
 	}
 	id := name
+	if n == "" && strings.Contains(name, ":") {
+		return "", false // a namespaced log's
+	}
 	if n != "" {
 		var found bool
 		if id, found = strings.CutPrefix(name, string(n)+":"); !found {

@@ -64,10 +64,12 @@ func Open(ctx context.Context, cfg Config, opts eventstore.Options) (*Store, err
 }
 
 // Append writes events to one stream (eventstore.Store). A stream id may
-// not begin with '$' (KurrentDB's system streams) nor be the chain's.
+// not begin with '$' (KurrentDB's system streams), hold ':' (it separates
+// a namespace) nor be the chain's.
 func (s *Store) Append(ctx context.Context, stream eventstore.StreamRef, expected eventstore.ExpectedVersion, events ...eventstore.NewEvent) ([]eventstore.Event, error) {
-	if strings.HasPrefix(stream.ID, "$") || stream.ID == chainStream {
-		return nil, fmt.Errorf("append to %q: the name is KurrentDB's or the chain's: %w", stream.ID, eventstore.ErrInvalidEvent)
+	if strings.HasPrefix(stream.ID, "$") || stream.ID == chainStream || strings.Contains(stream.ID, ":") {
+		return nil, fmt.Errorf("append to %q: a stream id may not begin with '$' (KurrentDB's), hold ':' (a namespace's) or be the chain's: %w",
+			stream.ID, eventstore.ErrInvalidEvent)
 	}
 	return s.writer.Append(ctx, stream, expected, events)
 }

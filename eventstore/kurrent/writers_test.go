@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -148,10 +149,14 @@ func TestSomethingElseWritesAStream(t *testing.T) {
 }
 
 // TestNamespacesShareAServer: two logs on one server, each in its own
-// namespace, have their own dense positions, streams and chains.
+// namespace, and one without a namespace, have their own dense positions,
+// streams and chains.
 func TestNamespacesShareAServer(t *testing.T) {
 	ctx := context.Background()
 	server := kurrenttest.New(t)
+	plain := openOn(t, server, Config{}, eventstore.Options{})
+	_, err := plain.Append(ctx, caseStream(9), eventstore.NoStream, note(9))
+	require.NoError(t, err)
 	a := openOn(t, server, Config{Namespace: "site-a"}, eventstore.Options{})
 	b := openOn(t, server, Config{Namespace: "site-b"}, eventstore.Options{})
 	for i := range 3 {
@@ -161,6 +166,9 @@ func TestNamespacesShareAServer(t *testing.T) {
 		require.NoError(t, err)
 		assert.Equal(t, int64(i+1), out[0].GlobalPosition)
 	}
+	_, err = plain.Append(ctx, caseStream(9), eventstore.Exactly(1), note(9))
+	require.NoError(t, err)
+	requireLog(t, plain, 2)
 	for _, s := range []*Store{a, b} {
 		events := requireLog(t, s, 3)
 		for i, e := range events {
@@ -176,16 +184,63 @@ func TestNamespacesShareAServer(t *testing.T) {
 		streams[r.Stream] = true
 	}
 	assert.True(t, streams["site-a:case-0001"] && streams["site-b:case-0001"] && streams["site-a:careledger-chain"])
-	_, err := Open(ctx, Config{URL: server.URL(), Namespace: "a:b"}, eventstore.Options{})
+	_, err = Open(ctx, Config{URL: server.URL(), Namespace: "a:b"}, eventstore.Options{})
 	assert.Error(t, err, "a namespace may not hold the separator")
 }
 
 // TestStreamNamesOfKurrentDB: a careledger stream may not be a KurrentDB
-// system stream nor the chain.
+// system stream, nor the chain, nor look like a namespaced one.
 func TestStreamNamesOfKurrentDB(t *testing.T) {
 	s := openOn(t, kurrenttest.New(t), Config{}, eventstore.Options{})
-	for _, id := range []string{"$all", "$settings", chainStream} {
+	for _, id := range []string{"$all", "$settings", chainStream, "site:case-1"} {
 		_, err := s.Append(context.Background(), eventstore.StreamRef{ID: id, Type: "case"}, eventstore.AnyVersion, note(1))
 		assert.ErrorIs(t, err, eventstore.ErrInvalidEvent, id)
 	}
+}
+
+// TestSealUnfinishedClaim: an operator seals the claim of a writer that
+// stopped between claim and seal, at what landed; the writer, should it
+// come back, cannot seal over it (its seal expects the chain as it left
+// it). A claim signed with another key is not sealed, nor is a chain that
+// ends with a seal.
+func TestSealUnfinishedClaim(t *testing.T) {
+	ctx := context.Background()
+	server := kurrenttest.New(t)
+	landed, release := make(chan struct{}), make(chan struct{})
+	var commits atomic.Int64
+	stuck := openOn(t, server, Config{}, eventstore.Options{BeforeCommit: func(context.Context) {
+		if commits.Add(1) == 2 { // the second batch stops between claim and seal
+			close(landed)
+			<-release
+		}
+	}})
+	_, err := stuck.Append(ctx, caseStream(0), eventstore.NoStream, note(0))
+	require.NoError(t, err)
+	stuckDone := make(chan error, 1)
+	go func() {
+		_, err := stuck.Append(ctx, caseStream(1), eventstore.NoStream, note(1), note(2))
+		stuckDone <- err
+	}()
+	<-landed
+
+	other := openOn(t, server, Config{}, eventstore.Options{SealKey: []byte("another key: 32 bytes long......")})
+	_, err = other.SealUnfinishedClaim(ctx)
+	assert.ErrorContains(t, err, "not signed with this seal key")
+
+	operator := openOn(t, server, Config{}, eventstore.Options{})
+	sealed, err := operator.SealUnfinishedClaim(ctx)
+	require.NoError(t, err)
+	assert.Equal(t, int64(3), sealed.Position, "the claim's events that landed")
+	requireLog(t, operator, 3)
+	_, err = operator.SealUnfinishedClaim(ctx)
+	assert.ErrorIs(t, err, ErrNoUnfinishedClaim)
+
+	out, err := operator.Append(ctx, caseStream(2), eventstore.NoStream, note(3))
+	require.NoError(t, err)
+	assert.Equal(t, int64(4), out[0].GlobalPosition)
+	close(release)
+	assert.ErrorContains(t, <-stuckDone, "another writer claimed positions first", "the writer cannot seal over the operator's seal")
+	v, err := operator.Verify(ctx)
+	require.NoError(t, err)
+	assert.Equal(t, eventstore.Verification{OK: true, Checked: 4}, v)
 }
