@@ -130,13 +130,13 @@ func (b *backend) sealLanded(ctx context.Context, chain chainState) error {
 }
 
 // tx is one write: what the chain was when it began, and, once it has
-// claimed, its claim and how far its events landed.
+// claimed, its claim.
 type tx struct {
 	b       *backend
 	chain   chainState
 	claimed bool
 	claimAt uint64 // the claim's revision in the chain
-	landed  eventstore.Anchor
+	claim   claim
 	seal    eventstore.Seal
 }
 
@@ -221,7 +221,7 @@ func (t *tx) Insert(ctx context.Context, events []eventstore.Event, seal eventst
 	if err != nil {
 		return err
 	}
-	t.claimed, t.claimAt, t.landed, t.seal = true, rev, c.Prev, seal
+	t.claimed, t.claimAt, t.claim, t.seal = true, rev, c, seal
 
 	for start := 0; start < len(events); {
 		end := start + 1
@@ -258,7 +258,6 @@ func (t *tx) appendRun(ctx context.Context, run []eventstore.Event) error {
 		return fmt.Errorf("append to stream %s: %w", stream, err)
 	}
 	last := run[len(run)-1]
-	t.landed = eventstore.Anchor{Position: last.GlobalPosition, Hash: last.Hash}
 	x := t.b.idx
 	x.mu.Lock()
 	for _, e := range run[:len(run)-1] {
@@ -271,12 +270,11 @@ func (t *tx) appendRun(ctx context.Context, run []eventstore.Event) error {
 
 // abort seals what a failed write landed, so that the next write does not
 // wait for its claim; if that fails too, the next write of this handle
-// does it (settle).
+// does it (settle). What landed is read from $all, not taken from the
+// answers: an append whose answer was lost may have landed all the same.
 func (t *tx) abort(ctx context.Context) {
 	if !t.claimed {
 		return
 	}
-	at := eventstore.Timestamp(t.b.now())
-	seal := eventstore.Seal{Anchor: t.landed, SealedAt: at, MAC: eventstore.SealMAC(t.b.sealKey, t.landed, at)}
-	_, _ = t.b.c.appendChain(ctx, t.afterClaim(), sealType, toSealRecord(seal))
+	_ = t.b.sealLanded(ctx, chainState{exists: true, revision: t.claimAt, open: &t.claim})
 }

@@ -121,6 +121,30 @@ func TestASealThatFails(t *testing.T) {
 	assert.Equal(t, eventstore.Verification{OK: true, Checked: 2}, v)
 }
 
+// TestAnAnswerLost: KurrentDB writes an append and its answer is lost. The
+// append fails, but the batch is sealed with what landed — read from $all,
+// not from the answers — so the log stays whole; a retry with the same
+// event ids answers the stored events, and the log goes on.
+func TestAnAnswerLost(t *testing.T) {
+	ctx := context.Background()
+	server := kurrenttest.New(t)
+	s := openOn(t, server, Config{}, eventstore.Options{})
+	lost := note(1)
+	server.LoseAnswers("case-0001", 1)
+	_, err := s.Append(ctx, caseStream(1), eventstore.NoStream, lost)
+	require.Error(t, err)
+
+	again, err := s.Append(ctx, caseStream(1), eventstore.NoStream, lost)
+	require.NoError(t, err, "the retry finds the event stored")
+	assert.Equal(t, int64(1), again[0].GlobalPosition)
+	_, err = s.Append(ctx, caseStream(2), eventstore.NoStream, note(2))
+	require.NoError(t, err)
+	requireLog(t, s, 2)
+	v, err := s.Verify(ctx)
+	require.NoError(t, err)
+	assert.Equal(t, eventstore.Verification{OK: true, Checked: 2}, v)
+}
+
 // TestSomethingElseWritesAStream: an event written to a careledger stream
 // by another KurrentDB client is not the log's (it has no envelope); the
 // store's next append there meets KurrentDB's expected revision, fails

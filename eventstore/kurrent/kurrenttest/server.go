@@ -50,6 +50,7 @@ type Server struct {
 	streams map[string][]*Record // each stream, in revision order
 	nextPos uint64
 	failing map[string]int // appends to a stream still to refuse (FailAppends)
+	losing  map[string]int // appends to a stream whose answers are still to lose (LoseAnswers)
 }
 
 // Start starts a double on a free loopback port.
@@ -63,6 +64,7 @@ func Start() (*Server, error) {
 		addr:    lis.Addr().String(),
 		streams: map[string][]*Record{},
 		failing: map[string]int{},
+		losing:  map[string]int{},
 		nextPos: 1 << 10,
 	}
 	// A fresh server's $all begins with system records.
@@ -138,6 +140,15 @@ func (s *Server) FailAppends(stream string, n int) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	s.failing[stream] = n
+}
+
+// LoseAnswers makes the next n appends to stream write their events and
+// then answer with an error, as when the connection drops after the
+// server wrote: the client cannot tell whether they landed.
+func (s *Server) LoseAnswers(stream string, n int) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.losing[stream] = n
 }
 
 // recordSize is how far a record moves the $all position: roughly its size

@@ -73,6 +73,10 @@ func (svc streamsService) Append(srv streams.Streams_AppendServer) error {
 		return srv.SendAndClose(&streams.AppendResp{Result: &streams.AppendResp_Success_{Success: success}})
 	}
 	s.appendLocked(stream, records)
+	if s.losing[stream] > 0 {
+		s.losing[stream]--
+		return status.Error(codes.Internal, "kurrenttest: this append was written and its answer lost, as asked (LoseAnswers)")
+	}
 	end := records[len(records)-1]
 	return srv.SendAndClose(&streams.AppendResp{Result: &streams.AppendResp_Success_{Success: &streams.AppendResp_Success{
 		CurrentRevisionOption: &streams.AppendResp_Success_CurrentRevision{CurrentRevision: end.Revision},
