@@ -252,7 +252,7 @@ func (t *tx) appendRun(ctx context.Context, run []eventstore.Event) error {
 	stream := run[0].StreamID
 	res, err := t.b.c.client.AppendToStream(ctx, t.b.c.ns.stream(stream), esdb.AppendToStreamOptions{ExpectedRevision: expected}, data...)
 	if isWrongExpectedVersion(err) {
-		return fmt.Errorf("stream %s is not at version %d in KurrentDB: something other than careledger's writer wrote to it", stream, run[0].StreamVersion-1)
+		return t.foreignWrite(ctx, stream, run[0].StreamVersion-1)
 	}
 	if err != nil {
 		return fmt.Errorf("append to stream %s: %w", stream, err)
@@ -266,6 +266,21 @@ func (t *tx) appendRun(ctx context.Context, run []eventstore.Event) error {
 	x.add(last, esdb.Position{Commit: res.CommitPosition, Prepare: res.PreparePosition})
 	x.mu.Unlock()
 	return nil
+}
+
+// foreignWrite is KurrentDB's WrongExpectedVersion for a stream the
+// writer believed at version expected, as the store's conflict: the
+// stream's version in KurrentDB is its last revision + 1.
+func (t *tx) foreignWrite(ctx context.Context, stream string, expected int64) error {
+	conflict := &eventstore.VersionConflictError{StreamID: stream, Expected: eventstore.Exactly(expected)}
+	last, err := t.b.c.readStream(ctx, t.b.c.ns.stream(stream), esdb.End{}, esdb.Backwards, 1)
+	if err != nil {
+		return fmt.Errorf("stream %s is not at version %d in KurrentDB (reading its version: %v): %w", stream, expected, err, conflict)
+	}
+	if len(last) == 1 {
+		conflict.Current = int64(last[0].EventNumber) + 1
+	}
+	return fmt.Errorf("something other than careledger's writer wrote to stream %s in KurrentDB: %w", stream, conflict)
 }
 
 // abort seals what a failed write landed, so that the next write does not

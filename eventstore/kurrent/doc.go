@@ -51,8 +51,12 @@
 //     version - 1; no stream for version 1). Within a stream that is what
 //     KurrentDB enforces; the writer itself decides expected versions,
 //     idempotency and stream types, against its index of the log, as the
-//     SQL writer does against its tables. A WrongExpectedVersion here means
-//     something other than careledger's writer wrote to the stream.
+//     SQL writer does against its tables, so a caller's stale expected
+//     version is a *VersionConflictError before KurrentDB is asked. A
+//     WrongExpectedVersion from KurrentDB here means something other than
+//     careledger's writer wrote to the stream; it is answered as a
+//     *VersionConflictError too, carrying the stream's version in
+//     KurrentDB (its last revision + 1).
 //  3. Seal. The writer appends the head seal {position, hash, sealed_at,
 //     HMAC} to the chain stream, expecting the claim's revision. The seal
 //     is the commit: readers (ReadLog, ReadStream, ReadStreams, Head) see

@@ -147,8 +147,9 @@ func TestAnAnswerLost(t *testing.T) {
 
 // TestSomethingElseWritesAStream: an event written to a careledger stream
 // by another KurrentDB client is not the log's (it has no envelope); the
-// store's next append there meets KurrentDB's expected revision, fails
-// saying so, and writes nothing.
+// store's next append there meets KurrentDB's expected revision and fails
+// with a version conflict carrying the stream's version in KurrentDB,
+// saying why, and writes nothing.
 func TestSomethingElseWritesAStream(t *testing.T) {
 	ctx := context.Background()
 	server := kurrenttest.New(t)
@@ -160,7 +161,10 @@ func TestSomethingElseWritesAStream(t *testing.T) {
 		esdb.EventData{EventID: uuid.New(), EventType: "other", ContentType: esdb.ContentTypeJson, Data: []byte(`{}`)})
 	require.NoError(t, err)
 	_, err = s.Append(ctx, caseStream(1), eventstore.Exactly(1), note(2))
-	require.ErrorContains(t, err, "something other than careledger's writer wrote to it")
+	require.ErrorContains(t, err, "something other than careledger's writer wrote to stream case-0001")
+	var conflict *eventstore.VersionConflictError
+	require.ErrorAs(t, err, &conflict, "KurrentDB's WrongExpectedVersion is the store's version conflict")
+	assert.Equal(t, int64(2), conflict.Current, "the stream's version in KurrentDB")
 
 	stream, err := s.ReadStream(ctx, "case-0001", 0, 0)
 	require.NoError(t, err)
