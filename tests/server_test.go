@@ -59,22 +59,27 @@ func TestMain(m *testing.M) {
 // KurrentDB log.
 type backend struct {
 	name     string
-	postgres func(t *testing.T) string // "" for SQLite
-	kurrent  func(t *testing.T) string // nil, or the KurrentDB connection string
+	postgres func(t *testing.T) string   // "" for SQLite
+	kurrent  func(t *testing.T) []string // nil, or the flags naming a KurrentDB log
+}
+
+var backends = []backend{
+	{name: "sqlite", postgres: func(*testing.T) string { return "" }},
+	{name: "postgres", postgres: func(t *testing.T) string { return pgtest.NewDatabase(t) }},
 }
 
 // kurrentBackend keeps the log in KurrentDB: the in-process test double
 // (kurrenttest), started by the test and given to the real binary as
 // --kurrent esdb://127.0.0.1:PORT?tls=false, or the real server
-// CARELEDGER_TEST_KURRENT names (whose log must then be empty). The read
-// models are in SQLite in the data directory. Only the tests that say so
-// run on it.
+// CARELEDGER_TEST_KURRENT names, in a namespace of the test's own there.
+// The read models are in SQLite in the data directory. Only the tests that
+// say so run on it.
 var kurrentBackend = backend{
 	name:     "kurrent",
 	postgres: func(*testing.T) string { return "" },
-	kurrent: func(t *testing.T) string {
+	kurrent: func(t *testing.T) []string {
 		if url := os.Getenv("CARELEDGER_TEST_KURRENT"); url != "" {
-			return url
+			return []string{"--kurrent", url, "--kurrent-namespace", "story" + strconv.FormatInt(time.Now().UnixNano(), 36)}
 		}
 		double := kurrenttest.New(t)
 		t.Cleanup(func() {
@@ -87,13 +92,8 @@ var kurrentBackend = backend{
 			}
 			assert.Positive(t, logged, "the server kept its log in KurrentDB")
 		})
-		return double.URL()
+		return []string{"--kurrent", double.URL()}
 	},
-}
-
-var backends = []backend{
-	{name: "sqlite", postgres: func(*testing.T) string { return "" }},
-	{name: "postgres", postgres: func(t *testing.T) string { return pgtest.NewDatabase(t) }},
 }
 
 // childEnv is the environment of a careledger process: the test's own,
@@ -129,10 +129,10 @@ func (s *syncBuffer) String() string {
 // server is a running 'careledger serve'.
 type server struct {
 	t        *testing.T
-	data     string // data directory (the SQLite store, the keys)
-	postgres string // PostgreSQL URL, or ""
-	kurrent  string // KurrentDB connection string, or ""
-	base     string // http://127.0.0.1:PORT
+	data     string   // data directory (the SQLite store, the keys)
+	postgres string   // PostgreSQL URL, or ""
+	kurrent  []string // the flags naming a KurrentDB log, or none
+	base     string   // http://127.0.0.1:PORT
 	cmd      *exec.Cmd
 	exited   chan error
 	log      *syncBuffer
@@ -165,9 +165,7 @@ func (s *server) storeArgs() []string {
 	if s.postgres != "" {
 		args = append(args, "--postgres", s.postgres)
 	}
-	if s.kurrent != "" {
-		args = append(args, "--kurrent", s.kurrent)
-	}
+	args = append(args, s.kurrent...)
 	return args
 }
 

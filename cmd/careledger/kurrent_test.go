@@ -18,8 +18,8 @@ import (
 
 // TestKurrentStore: with --kurrent the commands keep the log in KurrentDB
 // (here the in-process double): a worker registered there is found by
-// 'token issue', and 'verify' and 'head' walk that log; --kurrent with
-// --postgres is refused.
+// 'token issue', and 'verify' and 'head' walk that log; a log in a
+// namespace is another log; --kurrent with --postgres is refused.
 func TestKurrentStore(t *testing.T) {
 	ctx := context.Background()
 	double := kurrenttest.New(t)
@@ -52,6 +52,13 @@ func TestKurrentStore(t *testing.T) {
 
 	err = run(ctx, []string{"verify", "--data", dir, "--kurrent", double.URL(), "--postgres", "postgres://127.0.0.1/none"}, &out, &errOut)
 	assert.ErrorIs(t, err, errKurrentWithPostgres)
+
+	nsDir := t.TempDir()
+	nsWorker := registerWorker(t, storeFlags{data: nsDir, kurrent: double.URL(), kurrentNamespace: "site-a"}, domain.RoleChildDirector, "370902101201")
+	_, err = issue(t, "--data", nsDir, "--kurrent", double.URL(), "--kurrent-namespace", "site-a", "--role", "child_director", "--subject", nsWorker)
+	assert.NoError(t, err, "the worker is in the log of namespace site-a")
+	_, err = issue(t, "--data", nsDir, "--kurrent", double.URL(), "--role", "child_director", "--subject", nsWorker)
+	assert.ErrorContains(t, err, "not a registered worker", "the log without a namespace, on the same server, does not hold it")
 
 	err = run(ctx, []string{"seal-claim", "--data", dir, "--kurrent", double.URL()}, &out, &errOut)
 	assert.ErrorIs(t, err, kurrent.ErrNoUnfinishedClaim, "the chain ends with a seal")

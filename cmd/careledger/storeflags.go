@@ -36,6 +36,9 @@ type storeFlags struct {
 	data     string
 	postgres string
 	kurrent  string
+	// kurrentNamespace prefixes the log's KurrentDB stream names, so that
+	// several logs share one server.
+	kurrentNamespace string
 }
 
 // commandFlags makes a command's flag set, with the store flags and a
@@ -67,6 +70,9 @@ func (f *storeFlags) register(fs *flag.FlagSet) {
 	fs.StringVar(&f.kurrent, "kurrent", os.Getenv("CARELEDGER_KURRENT"),
 		"KurrentDB connection string (esdb://host:2113?tls=false, or with TLS); when set, the event log lives in KurrentDB "+
 			"and the read models, data keys and access log in SQLite in --data (not with --postgres) (env CARELEDGER_KURRENT)")
+	fs.StringVar(&f.kurrentNamespace, "kurrent-namespace", os.Getenv("CARELEDGER_KURRENT_NAMESPACE"),
+		"with --kurrent: a prefix of the log's stream names (NS:case-…), for several logs on one KurrentDB; "+
+			"empty: streams named as careledger names them (env CARELEDGER_KURRENT_NAMESPACE)")
 }
 
 // errKurrentWithPostgres: the read models of a KurrentDB log live in SQLite.
@@ -137,7 +143,7 @@ func (f *storeFlags) open(ctx context.Context) (eventstore.Store, error) {
 		if f.postgres != "" {
 			return nil, errKurrentWithPostgres
 		}
-		return kurrent.Open(ctx, kurrent.Config{URL: f.kurrent}, opts)
+		return kurrent.Open(ctx, kurrent.Config{URL: f.kurrent, Namespace: f.kurrentNamespace}, opts)
 	}
 	if f.postgres != "" {
 		return postgres.Open(ctx, withPoolSize(f.postgres), opts)
