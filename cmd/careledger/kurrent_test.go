@@ -64,3 +64,30 @@ func TestKurrentStore(t *testing.T) {
 	assert.ErrorIs(t, err, kurrent.ErrNoUnfinishedClaim, "the chain ends with a seal")
 	assert.ErrorContains(t, run(ctx, []string{"seal-claim", "--data", dir}, &out, &errOut), "--kurrent is required")
 }
+
+// TestServeHoldsItsKurrentWriter: serve keeps its KurrentDB writer
+// identity in the data directory, the same across restarts, and holds the
+// directory's lock while it runs, so that a second serve there refuses.
+func TestServeHoldsItsKurrentWriter(t *testing.T) {
+	dir := t.TempDir()
+	first := storeFlags{data: dir, kurrent: "esdb://127.0.0.1:1?tls=false"}
+	release, err := first.holdKurrentWriter()
+	require.NoError(t, err)
+	assert.NotZero(t, first.kurrentWriter)
+
+	second := first
+	_, err = second.holdKurrentWriter()
+	assert.ErrorContains(t, err, "another careledger serve uses the data directory")
+
+	release()
+	again := storeFlags{data: dir, kurrent: first.kurrent}
+	release, err = again.holdKurrentWriter()
+	require.NoError(t, err, "the lock goes with the server")
+	defer release()
+	assert.Equal(t, first.kurrentWriter, again.kurrentWriter, "the same writer after a restart")
+	other := storeFlags{data: t.TempDir(), kurrent: first.kurrent}
+	releaseOther, err := other.holdKurrentWriter()
+	require.NoError(t, err)
+	defer releaseOther()
+	assert.NotEqual(t, first.kurrentWriter, other.kurrentWriter, "another data directory, another writer")
+}

@@ -53,6 +53,19 @@ Opens the store (applying its migrations) and serves HTTP until interrupted.
 		return fmt.Errorf("serve: --full-verify-every must be positive")
 	}
 	log := slog.New(slog.NewJSONHandler(stderr, nil))
+	if sf.kurrent != "" {
+		release, err := sf.holdKurrentWriter()
+		if err != nil {
+			// Where there are no file locks the server writes under a fresh
+			// identity; elsewhere a second serve on the directory stops here.
+			if !errors.Is(err, errNoFileLocks) {
+				return fmt.Errorf("serve: %w", err)
+			}
+			log.Warn("no file locks: a claim this server leaves unsealed at a crash will need careledger seal-claim")
+		} else {
+			defer release()
+		}
+	}
 	if *pprofAddr != "" {
 		stopProfiler, err := serveProfiler(*pprofAddr, stdout, log)
 		if err != nil {

@@ -16,6 +16,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/google/uuid"
 	"github.com/jackc/pgx/v5/pgxpool"
 
 	"github.com/careledger/careledger/api"
@@ -39,6 +40,9 @@ type storeFlags struct {
 	// kurrentNamespace prefixes the log's KurrentDB stream names, so that
 	// several logs share one server.
 	kurrentNamespace string
+	// kurrentWriter is the lasting writer identity serve holds
+	// (holdKurrentWriter); zero for the other commands.
+	kurrentWriter uuid.UUID
 }
 
 // commandFlags makes a command's flag set, with the store flags and a
@@ -143,7 +147,7 @@ func (f *storeFlags) open(ctx context.Context) (eventstore.Store, error) {
 		if f.postgres != "" {
 			return nil, errKurrentWithPostgres
 		}
-		return kurrent.Open(ctx, kurrent.Config{URL: f.kurrent, Namespace: f.kurrentNamespace}, opts)
+		return kurrent.Open(ctx, kurrent.Config{URL: f.kurrent, Namespace: f.kurrentNamespace, Writer: f.kurrentWriter}, opts)
 	}
 	if f.postgres != "" {
 		return postgres.Open(ctx, withPoolSize(f.postgres), opts)

@@ -92,7 +92,11 @@
 // Config.ClaimWait and then refuses to append, saying whose claim it is.
 // The handle that made the claim seals what of it landed on its next write
 // (a failed batch is sealed at once, at what landed, so only a crash
-// leaves a claim open). Sealing another process's claim cannot be made
+// leaves a claim open), and so does a store opened with the same
+// Config.Writer — the same process restarted: careledger serve keeps its
+// writer identity in its data directory and holds the directory's lock
+// while it runs, so a server restarted after a crash seals its own claim
+// on its first append. Sealing another process's claim cannot be made
 // safe without a lease (that process may only be slow, and could land more
 // events of its claim after the seal), so it is an operator's act, when no
 // careledger process writes the log: SealUnfinishedClaim (careledger

@@ -35,6 +35,13 @@ type Config struct {
 	// ClaimWait bounds how long an append waits for another writer's batch
 	// to be sealed (default 10 s).
 	ClaimWait time.Duration
+	// Writer names this store's writer in its claims. A store opened with
+	// the Writer of a process that died between a claim and its seal seals
+	// that claim, at what of it landed, on its first append. Give a lasting
+	// one only to a process that holds it alone (careledger serve, holding
+	// its data directory's lock): two live stores sharing one would seal
+	// each other's batches under way. Zero: a fresh one.
+	Writer uuid.UUID
 }
 
 // Open connects to KurrentDB and opens the log there. It reads nothing yet:
@@ -59,7 +66,10 @@ func Open(ctx context.Context, cfg Config, opts eventstore.Options) (*Store, err
 		c.client.Close()
 		return nil, fmt.Errorf("kurrent: %w", err)
 	}
-	s.writer = writer.New(&backend{c: c, idx: s.idx, writer: uuid.New(), sealKey: opts.SealKey, now: opts.Now, claimWait: cfg.ClaimWait}, opts)
+	if cfg.Writer == uuid.Nil {
+		cfg.Writer = uuid.New()
+	}
+	s.writer = writer.New(&backend{c: c, idx: s.idx, writer: cfg.Writer, sealKey: opts.SealKey, now: opts.Now, claimWait: cfg.ClaimWait}, opts)
 	return s, nil
 }
 

@@ -226,6 +226,39 @@ func TestStreamNamesOfKurrentDB(t *testing.T) {
 	}
 }
 
+// TestARestartedWriterSealsItsClaim: a writer stops between claim and seal
+// (its process died); a store opened with the same Writer (the process,
+// restarted) seals that claim at what landed on its first append, and
+// goes on. The old writer, were it alive, could not seal over it.
+func TestARestartedWriterSealsItsClaim(t *testing.T) {
+	ctx := context.Background()
+	server := kurrenttest.New(t)
+	id := uuid.New()
+	landed, release := make(chan struct{}), make(chan struct{})
+	var once sync.Once
+	dead := openOn(t, server, Config{Writer: id}, eventstore.Options{BeforeCommit: func(context.Context) {
+		once.Do(func() { close(landed); <-release })
+	}})
+	deadDone := make(chan error, 1)
+	go func() {
+		_, err := dead.Append(ctx, caseStream(1), eventstore.NoStream, note(1), note(2))
+		deadDone <- err
+	}()
+	<-landed
+
+	restarted := openOn(t, server, Config{Writer: id, ClaimWait: time.Hour}, eventstore.Options{})
+	out, err := restarted.Append(ctx, caseStream(2), eventstore.NoStream, note(3))
+	require.NoError(t, err, "no wait: the claim is its own")
+	assert.Equal(t, int64(3), out[0].GlobalPosition)
+	requireLog(t, restarted, 3)
+
+	close(release)
+	assert.ErrorContains(t, <-deadDone, "another writer claimed positions first")
+	v, err := restarted.Verify(ctx)
+	require.NoError(t, err)
+	assert.Equal(t, eventstore.Verification{OK: true, Checked: 3}, v)
+}
+
 // TestSealUnfinishedClaim: an operator seals the claim of a writer that
 // stopped between claim and seal, at what landed; the writer, should it
 // come back, cannot seal over it (its seal expects the chain as it left
