@@ -50,6 +50,7 @@ type Server struct {
 	streams map[string][]*Record // each stream, in revision order
 	nextPos uint64
 	failing map[string]int // appends to a stream still to refuse (FailAppends)
+	passing map[string]int // appends to a stream to let through before those
 	losing  map[string]int // appends to a stream whose answers are still to lose (LoseAnswers)
 }
 
@@ -64,6 +65,7 @@ func Start() (*Server, error) {
 		addr:    lis.Addr().String(),
 		streams: map[string][]*Record{},
 		failing: map[string]int{},
+		passing: map[string]int{},
 		losing:  map[string]int{},
 		nextPos: 1 << 10,
 	}
@@ -136,10 +138,14 @@ func (s *Server) Edit(edit func(all []Record) []Record) {
 
 // FailAppends makes the next n appends to stream fail with an internal
 // error, writing nothing, as a server that breaks down mid-request would.
-func (s *Server) FailAppends(stream string, n int) {
+func (s *Server) FailAppends(stream string, n int) { s.FailAppendsAfter(stream, 0, n) }
+
+// FailAppendsAfter lets the next pass appends to stream through, then
+// makes n fail as FailAppends does.
+func (s *Server) FailAppendsAfter(stream string, pass, n int) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	s.failing[stream] = n
+	s.passing[stream], s.failing[stream] = pass, n
 }
 
 // LoseAnswers makes the next n appends to stream write their events and

@@ -174,4 +174,13 @@ func TestEditAndFailures(t *testing.T) {
 	_, err = appendTo(t, c, "s", esdb.Any{}, event("c"))
 	assert.NoError(t, err, "only the next append fails")
 	assert.Len(t, s.Records(), 5)
+
+	s.FailAppendsAfter("s", 1, 1)
+	_, err = appendTo(t, c, "s", esdb.Any{}, event("d"))
+	assert.NoError(t, err, "the first goes through")
+	_, err = appendTo(t, c, "s", esdb.Any{}, event("e"))
+	assert.Error(t, err, "the second fails")
+	_, err = appendTo(t, c, "s", esdb.Any{}, event("e"))
+	assert.NoError(t, err)
+	assert.Len(t, s.Records(), 7)
 }

@@ -55,7 +55,9 @@ func (svc streamsService) Append(srv streams.Streams_AppendServer) error {
 	s := svc.s
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	if s.failing[stream] > 0 {
+	if s.passing[stream] > 0 {
+		s.passing[stream]--
+	} else if s.failing[stream] > 0 {
 		s.failing[stream]--
 		return status.Error(codes.Internal, "kurrenttest: this append fails, as asked (FailAppends)")
 	}
