@@ -25,7 +25,10 @@ import (
 // --insecure. Each test keeps its log in a namespace of its own there.
 const realServerEnv = "CARELEDGER_TEST_KURRENT"
 
-// features says what KurrentDB cannot offer as the contract asks.
+// features says what KurrentDB cannot offer as the contract asks. The
+// full-disk contract (storetest.FullDisk) is not run either: the disk is
+// the server's, out of a test's reach on a real server, and the double
+// keeps its log in memory.
 func features() storetest.Features {
 	return storetest.Features{
 		// KurrentDB's events are immutable: its API has no update or delete

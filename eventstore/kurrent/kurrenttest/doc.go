@@ -19,8 +19,11 @@
 //     log.Fatalf), "type" and "content-type". System records ($epochs,
 //     $settings) lie at the start of $all, as on a fresh server.
 //   - Read of a stream or of $all, forwards or backwards, from the start,
-//     the end, a revision or a position, with a count. A stream that does
-//     not exist answers StreamNotFound.
+//     the end, a revision or a position (inclusive), with a count. A stream
+//     that does not exist answers StreamNotFound. A read answers events
+//     and StreamNotFound only: the v4 client's reader panics on any other
+//     message (first/last stream position, caught-up), which a real server
+//     sends only to subscriptions.
 //   - ServerFeatures answers the version 25.0.0 and no optional methods,
 //     so the client uses the plain Append, not BatchAppend.
 //
@@ -43,5 +46,7 @@
 // The test reaches behind the gRPC interface with Records and Edit, as
 // someone who can edit the server's files could: that is how the store
 // contract's tamper cases change or remove stored events, which no client
-// of KurrentDB can.
+// of KurrentDB can. FailAppends, FailAppendsAfter and LoseAnswers inject
+// the failures a real server or network gives: an append refused, or
+// written with its answer lost.
 package kurrenttest
