@@ -250,20 +250,21 @@ func (t *tx) appendRun(ctx context.Context, run []eventstore.Event) error {
 		expected = esdb.Revision(uint64(v - 2))
 	}
 	stream := run[0].StreamID
-	res, err := t.b.c.client.AppendToStream(ctx, t.b.c.ns.stream(stream), esdb.AppendToStreamOptions{ExpectedRevision: expected}, data...)
+	_, err := t.b.c.client.AppendToStream(ctx, t.b.c.ns.stream(stream), esdb.AppendToStreamOptions{ExpectedRevision: expected}, data...)
 	if isWrongExpectedVersion(err) {
 		return t.foreignWrite(ctx, stream, run[0].StreamVersion-1)
 	}
 	if err != nil {
 		return fmt.Errorf("append to stream %s: %w", stream, err)
 	}
-	last := run[len(run)-1]
+	// Where the events lie in $all is learnt when the log is read: the
+	// position an append answers is its commit's, which need not be one a
+	// read of $all may start from.
 	x := t.b.idx
 	x.mu.Lock()
-	for _, e := range run[:len(run)-1] {
+	for _, e := range run {
 		x.add(e, esdb.Position{})
 	}
-	x.add(last, esdb.Position{Commit: res.CommitPosition, Prepare: res.PreparePosition})
 	x.mu.Unlock()
 	return nil
 }

@@ -78,10 +78,14 @@ func (x *index) add(e eventstore.Event, at esdb.Position) {
 	x.head = headEvent{Head: writer.Head{Position: e.GlobalPosition, Hash: e.Hash, RecordedAt: e.RecordedAt}, stream: e.StreamID, version: e.StreamVersion}
 }
 
-// learn records where a position lies in $all. A position far beyond what
-// is known (only a forged one can be) is not recorded.
+// learn records where a position lies in $all (zero: not known yet; a
+// known place is kept). A position far beyond what is known (only a forged
+// one can be) is not recorded.
 func (x *index) learn(position int64, at esdb.Position) {
 	if position <= 0 || position > int64(len(x.at))+1<<16 {
+		return
+	}
+	if at == (esdb.Position{}) && position <= int64(len(x.at)) {
 		return
 	}
 	for int64(len(x.at)) < position {
