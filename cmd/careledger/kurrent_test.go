@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -90,4 +91,33 @@ func TestServeHoldsItsKurrentWriter(t *testing.T) {
 	require.NoError(t, err)
 	defer releaseOther()
 	assert.NotEqual(t, first.kurrentWriter, other.kurrentWriter, "another data directory, another writer")
+}
+
+// TestDemoOnKurrent: the demo county loads into a KurrentDB log (the
+// double) as into SQLite — the same county for the same seed — and the
+// log verifies; the timeline export reads it back through the read
+// models in SQLite.
+func TestDemoOnKurrent(t *testing.T) {
+	ctx := context.Background()
+	double := kurrenttest.New(t)
+	dir := t.TempDir()
+	onKurrent, err := loadDemo(t, "--data", dir, "--kurrent", double.URL(), "--seed", "7", "--children", "30")
+	require.NoError(t, err)
+	onSQLite, err := loadDemo(t, "--data", t.TempDir(), "--seed", "7", "--children", "30")
+	require.NoError(t, err)
+	assert.Equal(t, county(onSQLite), county(onKurrent), "the same seed makes the same county on either store")
+
+	store, err := (&storeFlags{data: dir, kurrent: double.URL()}).open(ctx)
+	require.NoError(t, err)
+	defer store.Close()
+	v, err := store.Verify(ctx)
+	require.NoError(t, err)
+	assert.True(t, v.OK, v.Reason)
+	assert.Regexp(t, ` [0-9.]+[µm]?s: `+strconv.FormatInt(v.Checked, 10)+` events\.`, onKurrent)
+
+	caseID, events := firstCase(t, store)
+	var out, errOut bytes.Buffer
+	require.NoError(t, run(ctx, []string{"export", "timeline", "--case", caseID, "--data", dir, "--kurrent", double.URL()}, &out, &errOut), errOut.String())
+	assert.Contains(t, out.String(), caseID)
+	assert.NotEmpty(t, events)
 }
