@@ -96,7 +96,8 @@ func (b *backend) settle(ctx context.Context) (chainState, error) {
 		case time.Now().After(deadline):
 			c := chain.open
 			return chainState{}, fmt.Errorf("kurrent: positions %d to %d were claimed by writer %s at %s and are not sealed after %s: "+
-				"if that process died between its claim and its seal, run careledger verify and see the README (KurrentDB): %w",
+				"if that process died between its claim and its seal, restart it on its data directory, or stop every careledger process "+
+				"on the log and run careledger seal-claim (README, KurrentDB): %w",
 				c.From, c.To, c.Writer, microTime(c.ClaimedAt).Format(time.RFC3339), b.claimWait, errUnsealedClaim)
 		}
 		time.Sleep(pause)
