@@ -305,3 +305,17 @@ func TestSealUnfinishedClaim(t *testing.T) {
 	require.NoError(t, err)
 	assert.Equal(t, eventstore.Verification{OK: true, Checked: 4}, v)
 }
+
+// TestOpenFailsWithoutAServer: a wrong address fails Open, not the first
+// append.
+func TestOpenFailsWithoutAServer(t *testing.T) {
+	server := kurrenttest.New(t)
+	url := server.URL()
+	server.Stop()
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	_, err := Open(ctx, Config{URL: url}, eventstore.Options{})
+	assert.Error(t, err)
+	_, err = Open(ctx, Config{URL: "http://not-a-connection-string"}, eventstore.Options{})
+	assert.ErrorContains(t, err, "connection string")
+}
