@@ -180,16 +180,16 @@ func (t *tx) Expect(_ context.Context, head writer.Head, streams map[string]writ
 func (t *tx) Existing(ctx context.Context, ids []uuid.UUID) (map[uuid.UUID]eventstore.Event, error) {
 	x := t.b.idx
 	x.mu.Lock()
-	found := map[uuid.UUID]idEntry{}
+	found := map[uuid.UUID]int64{}
 	for _, id := range ids {
-		if e, ok := x.ids[id]; ok {
-			found[id] = e
+		if position, ok := x.ids[id]; ok {
+			found[id] = position
 		}
 	}
 	x.mu.Unlock()
 	out := map[uuid.UUID]eventstore.Event{}
-	for id, e := range found {
-		events, err := t.b.c.readEvents(ctx, e.stream, e.version-1, 1)
+	for id, position := range found {
+		events, err := readLog(ctx, t.b.c, x, position-1, 1, -1)
 		if err != nil {
 			return nil, err
 		}

@@ -79,9 +79,10 @@
 // version and type, the head, and the $all position of each position. An
 // append whose ids are known is answered from the stored events, or
 // refused with ErrEventIDReused, as on the SQL stores. The index costs
-// memory in proportion to the log (up to about 150 bytes an event: 144
-// measured with one stream per event) and a read of the whole $all when a
-// handle first writes or reads far back.
+// memory in proportion to the log (measured: about 60 bytes an event when
+// streams hold ten events, about 115 with one event per stream, plus each
+// stream's id) and a read of the whole $all when a handle first writes or
+// reads far back. Existing events are read back by position.
 //
 // # Writers: one at a time, fenced by the chain
 //

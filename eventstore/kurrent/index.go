@@ -14,21 +14,16 @@ import (
 
 // index is what a store handle knows of the log, learnt by reading $all
 // and by writing: where each position lies in $all (where a read of the
-// log from a position starts), each event id's stream and version (for
+// log from a position starts), each event id's position (for
 // idempotency: KurrentDB has no index by event id across streams), each
 // stream's version and type, and the head.
 type index struct {
 	mu      sync.Mutex
-	next    *esdb.Position  // the last $all record read; nil: none yet
-	at      []esdb.Position // at[p-1]: the $all position of position p (zero: not known)
-	ids     map[uuid.UUID]idEntry
+	next    *esdb.Position      // the last $all record read; nil: none yet
+	at      []esdb.Position     // at[p-1]: the $all position of position p (zero: not known)
+	ids     map[uuid.UUID]int64 // each event id's position
 	streams map[string]writer.StreamState
 	head    headEvent
-}
-
-type idEntry struct {
-	stream  string
-	version int64
 }
 
 // headEvent is the last event of the log as the index knows it.
@@ -39,7 +34,7 @@ type headEvent struct {
 }
 
 func newIndex() *index {
-	return &index{ids: map[uuid.UUID]idEntry{}, streams: map[string]writer.StreamState{}}
+	return &index{ids: map[uuid.UUID]int64{}, streams: map[string]writer.StreamState{}}
 }
 
 // catchUpPage is how many $all records one read of the catch-up takes.
@@ -71,7 +66,7 @@ func (x *index) catchUp(ctx context.Context, c *conn) error {
 // add records an event found in (or written to) $all at a position.
 func (x *index) add(e eventstore.Event, at esdb.Position) {
 	x.learn(e.GlobalPosition, at)
-	x.ids[e.ID] = idEntry{stream: e.StreamID, version: e.StreamVersion}
+	x.ids[e.ID] = e.GlobalPosition
 	if st := x.streams[e.StreamID]; e.StreamVersion > st.Version {
 		x.streams[e.StreamID] = writer.StreamState{Version: e.StreamVersion, Type: e.StreamType}
 	}
@@ -128,7 +123,7 @@ func (x *index) forWrite(ctx context.Context, c *conn) error {
 		return nil
 	}
 	x.next, x.at, x.head = nil, nil, headEvent{}
-	x.ids, x.streams = map[uuid.UUID]idEntry{}, map[string]writer.StreamState{}
+	x.ids, x.streams = map[uuid.UUID]int64{}, map[string]writer.StreamState{}
 	if err := x.catchUp(ctx, c); err != nil {
 		return fmt.Errorf("read the log again: %w", err)
 	}

@@ -183,26 +183,32 @@ func (s *Store) ReadLog(ctx context.Context, afterPosition int64, limit int) ([]
 	return s.readLog(ctx, afterPosition, limit, bound)
 }
 
+func (s *Store) readLog(ctx context.Context, afterPosition int64, limit int, bound int64) ([]eventstore.Event, error) {
+	return readLog(ctx, s.c, s.idx, afterPosition, limit, bound)
+}
+
 // readLog reads up to limit events of the log with positions after
 // afterPosition and at most bound (no bound when bound < 0), in $all
-// order, which is position order as the writer writes.
-func (s *Store) readLog(ctx context.Context, afterPosition int64, limit int, bound int64) ([]eventstore.Event, error) {
-	from := s.idx.startFor(afterPosition)
+// order, which is position order as the writer writes. It starts where
+// the index knows the position lies, and teaches the index where the
+// events it reads lie.
+func readLog(ctx context.Context, c *conn, idx *index, afterPosition int64, limit int, bound int64) ([]eventstore.Event, error) {
+	from := idx.startFor(afterPosition)
 	page := uint64(catchUpPage)
 	if limit > 0 {
 		page = uint64(min(max(2*limit+8, 64), catchUpPage))
 	}
 	var out []eventstore.Event
 	for {
-		records, last, read, err := s.c.readAll(ctx, from, page)
+		records, last, read, err := c.readAll(ctx, from, page)
 		if err != nil {
 			return nil, err
 		}
-		s.idx.mu.Lock()
+		idx.mu.Lock()
 		for _, r := range records {
-			s.idx.learn(r.event.GlobalPosition, r.at)
+			idx.learn(r.event.GlobalPosition, r.at)
 		}
-		s.idx.mu.Unlock()
+		idx.mu.Unlock()
 		for _, r := range records {
 			if from != nil && r.at == *from {
 				continue
