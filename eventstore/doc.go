@@ -2,7 +2,8 @@
 // gap-free in global order, and durable once an append is acknowledged.
 // Every case action, child file update and policy change is an event here;
 // every read model is rebuilt from it. Backends live in sub-packages
-// (sqlite, postgres) and all pass the contract suite in storetest.
+// (sqlite, postgres, kurrent) and all pass the contract suite in storetest
+// (kurrent but for what KurrentDB cannot offer, storetest.Features).
 //
 // # Streams, versions, positions
 //
@@ -67,7 +68,11 @@
 // Positions are dense integers on the SQL backends. A backend on an
 // event-native database (KurrentDB) fits the same interface: Append with an
 // expected version, reads by stream and in global order, Verify over the
-// stored bytes; it must then keep its own dense position.
+// stored bytes; it must then keep its own dense position. Package kurrent
+// does: its writer assigns positions and carries them in each event's
+// metadata, claims a batch's positions on a chain stream before writing
+// its events, and commits them with the seal, which bounds what readers
+// see (its package comment has the design).
 //
 // # Hash chain and seal
 //

@@ -35,7 +35,7 @@ var layerRules = []struct {
 	{"eventlog", []string{"commands", "projections", "api", "cmd"}, "the codec sits below both sides"},
 	{"projections", []string{"commands", "api", "cmd"}, "the read side does not depend on the write side or on HTTP"},
 	{"commands", []string{"api", "projections", "cmd"}, "the write side does not depend on the read side or on HTTP"},
-	{"api", []string{"eventstore/sqlite", "eventstore/postgres", "eventstore/privacy", "cmd"},
+	{"api", []string{"eventstore/sqlite", "eventstore/postgres", "eventstore/kurrent", "eventstore/privacy", "cmd"},
 		"HTTP reaches the log only through commands and the read side"},
 }
 

@@ -18,8 +18,10 @@ import (
 	"testing"
 	"time"
 
+	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/careledger/careledger/eventstore/kurrent/kurrenttest"
 	"github.com/careledger/careledger/eventstore/postgres/pgtest"
 )
 
@@ -53,15 +55,45 @@ func TestMain(m *testing.M) {
 }
 
 // backend is where a server keeps its store: SQLite in the data directory,
-// or a PostgreSQL database of the test's own.
+// or a PostgreSQL database of the test's own, or (kurrentBackend) a
+// KurrentDB log.
 type backend struct {
 	name     string
-	postgres func(t *testing.T) string // "" for SQLite
+	postgres func(t *testing.T) string   // "" for SQLite
+	kurrent  func(t *testing.T) []string // nil, or the flags naming a KurrentDB log
 }
 
 var backends = []backend{
 	{name: "sqlite", postgres: func(*testing.T) string { return "" }},
 	{name: "postgres", postgres: func(t *testing.T) string { return pgtest.NewDatabase(t) }},
+}
+
+// kurrentBackend keeps the log in KurrentDB: the in-process test double
+// (kurrenttest), started by the test and given to the real binary as
+// --kurrent esdb://127.0.0.1:PORT?tls=false, or the real server
+// CARELEDGER_TEST_KURRENT names, in a namespace of the test's own there.
+// The read models are in SQLite in the data directory. Only the tests that
+// say so run on it.
+var kurrentBackend = backend{
+	name:     "kurrent",
+	postgres: func(*testing.T) string { return "" },
+	kurrent: func(t *testing.T) []string {
+		if url := os.Getenv("CARELEDGER_TEST_KURRENT"); url != "" {
+			return []string{"--kurrent", url, "--kurrent-namespace", "story" + strconv.FormatInt(time.Now().UnixNano(), 36)}
+		}
+		double := kurrenttest.New(t)
+		t.Cleanup(func() {
+			// Registered after the double's Stop, so it runs before it.
+			logged := 0
+			for _, r := range double.Records() {
+				if !strings.HasPrefix(r.Stream, "$") && r.Stream != "careledger-chain" {
+					logged++
+				}
+			}
+			assert.Positive(t, logged, "the server kept its log in KurrentDB")
+		})
+		return []string{"--kurrent", double.URL()}
+	},
 }
 
 // childEnv is the environment of a careledger process: the test's own,
@@ -97,9 +129,10 @@ func (s *syncBuffer) String() string {
 // server is a running 'careledger serve'.
 type server struct {
 	t        *testing.T
-	data     string // data directory (the SQLite store, the keys)
-	postgres string // PostgreSQL URL, or ""
-	base     string // http://127.0.0.1:PORT
+	data     string   // data directory (the SQLite store, the keys)
+	postgres string   // PostgreSQL URL, or ""
+	kurrent  []string // the flags naming a KurrentDB log, or none
+	base     string   // http://127.0.0.1:PORT
 	cmd      *exec.Cmd
 	exited   chan error
 	log      *syncBuffer
@@ -113,6 +146,9 @@ type server struct {
 func startServer(t *testing.T, b backend) *server {
 	t.Helper()
 	s := &server{t: t, data: t.TempDir(), postgres: b.postgres(t), log: &syncBuffer{}}
+	if b.kurrent != nil {
+		s.kurrent = b.kurrent(t)
+	}
 	s.start()
 	t.Cleanup(func() {
 		s.kill()
@@ -129,6 +165,7 @@ func (s *server) storeArgs() []string {
 	if s.postgres != "" {
 		args = append(args, "--postgres", s.postgres)
 	}
+	args = append(args, s.kurrent...)
 	return args
 }
 

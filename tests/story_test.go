@@ -161,12 +161,12 @@ func rfc(t time.Time) string { return t.In(cst).Format(time.RFC3339Nano) }
 func now() time.Time { return time.Now().Truncate(time.Microsecond) }
 
 // TestChildLivingAloneStory drives, over HTTP against the real server on
-// each backend, the story of a child found living alone — from the
+// each backend (KurrentDB too, on the in-process double), the story of a child found living alone — from the
 // director's visit to the follow-up after the case closed — checking every
 // read model and deadline on the way; then every error status of API.md,
 // an idempotent retry, and a restart that loses nothing.
 func TestChildLivingAloneStory(t *testing.T) {
-	for _, b := range backends {
+	for _, b := range append(backends[:len(backends):len(backends)], kurrentBackend) {
 		t.Run(b.name, func(t *testing.T) {
 			t.Parallel()
 			s := startServer(t, b)

@@ -15,7 +15,7 @@ import (
 	"github.com/careledger/careledger/eventstore"
 )
 
-const demoUsage = `Usage: careledger demo [--seed N] [--children N] [--start YYYY-MM-DD] [--force] [--data DIR | --postgres URL]
+const demoUsage = `Usage: careledger demo [--seed N] [--children N] [--start YYYY-MM-DD] [--force] [--data DIR | --postgres URL | --kurrent URL]
 Loads a synthetic county (370902) into the store: a caseworker per 400 children, a
 trained child director per village of about 60 children, the children's files, a
 year of visits from --start, and cases that run their course (police reports,

@@ -12,12 +12,12 @@ import (
 	"github.com/careledger/careledger/domain/divisions"
 )
 
-const divisionsUsage = `Usage: careledger divisions import --edition YEAR [--subject ID] [--data DIR | --postgres URL] DIR
+const divisionsUsage = `Usage: careledger divisions import --edition YEAR [--subject ID] [--data DIR | --postgres URL | --kurrent URL] DIR
 The register of administrative divisions (统计用区划代码) jurisdiction codes are checked against.
 Run "careledger divisions import --help" for its flags.
 `
 
-const divisionsImportUsage = `Usage: careledger divisions import --edition YEAR [--subject ID] [--data DIR | --postgres URL] DIR
+const divisionsImportUsage = `Usage: careledger divisions import --edition YEAR [--subject ID] [--data DIR | --postgres URL | --kurrent URL] DIR
 Loads a newer edition of the register of administrative divisions from DIR, which holds
 the files of ../shared/divisions: provinces.csv, cities.csv, areas.csv, streets.csv and
 villages.csv.gz (or villages.csv). The log records, as one event (区划代码版本更新), the

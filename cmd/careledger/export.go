@@ -12,12 +12,12 @@ import (
 	"github.com/careledger/careledger/projections/timeline"
 )
 
-const exportUsage = `Usage: careledger export timeline --case ID [--as-of TIME] [--data DIR | --postgres URL]
+const exportUsage = `Usage: careledger export timeline --case ID [--as-of TIME] [--data DIR | --postgres URL | --kurrent URL]
 Prints a record as JSON, for archives and hand-over.
 Run "careledger export timeline --help" for its flags.
 `
 
-const exportTimelineUsage = `Usage: careledger export timeline --case ID [--as-of TIME] [--data DIR | --postgres URL]
+const exportTimelineUsage = `Usage: careledger export timeline --case ID [--as-of TIME] [--data DIR | --postgres URL | --kurrent URL]
 Prints a case's timeline as JSON, in the shape of GET /v1/cases/{id}/timeline:
 {as_of, items[{type, occurred_at, recorded_at, actor, global_position, summary}]},
 in business-time order. --as-of (RFC 3339) shows the record as it stood then: only

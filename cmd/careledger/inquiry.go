@@ -18,12 +18,12 @@ import (
 	"github.com/careledger/careledger/projections/report"
 )
 
-const inquiryUsage = `Usage: careledger inquiry report (--id ID | --case ID | --child ID) [--as-of TIME] [--format html|json] [--lang zh|en] [--data DIR | --postgres URL]
+const inquiryUsage = `Usage: careledger inquiry report (--id ID | --case ID | --child ID) [--as-of TIME] [--format html|json] [--lang zh|en] [--data DIR | --postgres URL | --kurrent URL]
 Accountability reports (重大事件倒查) for inspectors working from the data directory.
 Run "careledger inquiry report --help" for its flags.
 `
 
-const inquiryReportUsage = `Usage: careledger inquiry report (--id ID | --case ID | --child ID) [--as-of TIME] [--format html|json] [--lang zh|en] [--data DIR | --postgres URL]
+const inquiryReportUsage = `Usage: careledger inquiry report (--id ID | --case ID | --child ID) [--as-of TIME] [--format html|json] [--lang zh|en] [--data DIR | --postgres URL | --kurrent URL]
 Prints the accountability report (重大事件倒查报告) of an inquiry (--id), or the same
 report for a case (--case) or a child and every case about it (--child): what was known
 and when, every obligation with its owner and status under the policy then in force,

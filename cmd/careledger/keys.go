@@ -109,9 +109,9 @@ func (f *storeFlags) keys(ctx context.Context, db readdb.DB) (*privacy.Keys, err
 }
 
 const keysUsage = `Usage:
-  careledger keys rotate [--data DIR | --postgres URL]
+  careledger keys rotate [--data DIR | --postgres URL | --kurrent URL]
       make a new master key, wrap every child's data key with it, and retire the old one
-  careledger keys status [--data DIR | --postgres URL]
+  careledger keys status [--data DIR | --postgres URL | --kurrent URL]
       count the data keys by the master key that wraps them, and the destroyed ones
 `
 

@@ -22,6 +22,8 @@ Commands:
   serve     run the server (embedded SQLite store in --data by default)
   verify    walk the event log's hash chain and check its seal and anchors
   head      print the log's head {position, hash}, to keep as an anchor
+  seal-claim --kurrent URL
+            on KurrentDB, seal the batch a writer that died between claim and seal left open
   projections rebuild [NAME...]
             rebuild read models from the log, with progress
   projections run --postgres URL [NAME...]
@@ -84,6 +86,8 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		return verify(ctx, args[1:], stdout, stderr)
 	case "head":
 		return head(ctx, args[1:], stdout, stderr)
+	case "seal-claim":
+		return sealClaim(ctx, args[1:], stdout, stderr)
 	case "projections":
 		return projectionsCmd(ctx, args[1:], stdout, stderr)
 	case "keys":

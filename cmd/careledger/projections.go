@@ -18,7 +18,7 @@ import (
 )
 
 const projectionsUsage = `Usage:
-  careledger projections rebuild [--data DIR | --postgres URL] [NAME...]
+  careledger projections rebuild [--data DIR | --postgres URL | --kurrent URL] [NAME...]
   careledger projections run --postgres URL [NAME...]
 `
 
@@ -39,7 +39,7 @@ func projectionsCmd(ctx context.Context, args []string, stdout, stderr io.Writer
 }
 
 func projectionsRebuild(ctx context.Context, args []string, stdout, stderr io.Writer) error {
-	fs, sf := commandFlags("projections rebuild", `Usage: careledger projections rebuild [--data DIR | --postgres URL] [NAME...]
+	fs, sf := commandFlags("projections rebuild", `Usage: careledger projections rebuild [--data DIR | --postgres URL | --kurrent URL] [NAME...]
 Builds the named read models (all when none is named) again from the whole event log,
 showing progress, into shadow tables, then swaps them in: the server may keep running and
 serving the old tables meanwhile.

@@ -26,7 +26,7 @@ import (
 )
 
 func serve(ctx context.Context, args []string, stdout, stderr io.Writer) error {
-	fs, sf := commandFlags("serve", `Usage: careledger serve [--addr HOST:PORT] [--data DIR | --postgres URL [--postgres-read URL]]
+	fs, sf := commandFlags("serve", `Usage: careledger serve [--addr HOST:PORT] [--data DIR | --postgres URL [--postgres-read URL] | --kurrent URL]
 Opens the store (applying its migrations) and serves HTTP until interrupted.
 `, stderr)
 	readURL := fs.String("postgres-read", os.Getenv("CARELEDGER_POSTGRES_READ"),
@@ -53,6 +53,19 @@ Opens the store (applying its migrations) and serves HTTP until interrupted.
 		return fmt.Errorf("serve: --full-verify-every must be positive")
 	}
 	log := slog.New(slog.NewJSONHandler(stderr, nil))
+	if sf.kurrent != "" {
+		release, err := sf.holdKurrentWriter()
+		if err != nil {
+			// Where there are no file locks the server writes under a fresh
+			// identity; elsewhere a second serve on the directory stops here.
+			if !errors.Is(err, errNoFileLocks) {
+				return fmt.Errorf("serve: %w", err)
+			}
+			log.Warn("no file locks: a claim this server leaves unsealed at a crash will need careledger seal-claim")
+		} else {
+			defer release()
+		}
+	}
 	if *pprofAddr != "" {
 		stopProfiler, err := serveProfiler(*pprofAddr, stdout, log)
 		if err != nil {
@@ -227,6 +240,9 @@ func freshKeys(next http.Handler) http.Handler {
 const readyLag = 1000
 
 func storeKind(sf storeFlags) string {
+	if sf.kurrent != "" {
+		return "kurrentdb"
+	}
 	if sf.postgres != "" {
 		return "postgres"
 	}

@@ -16,11 +16,13 @@ import (
 	"strings"
 	"time"
 
+	"github.com/google/uuid"
 	"github.com/jackc/pgx/v5/pgxpool"
 
 	"github.com/careledger/careledger/api"
 	"github.com/careledger/careledger/eventlog/personal"
 	"github.com/careledger/careledger/eventstore"
+	"github.com/careledger/careledger/eventstore/kurrent"
 	"github.com/careledger/careledger/eventstore/postgres"
 	"github.com/careledger/careledger/eventstore/privacy"
 	"github.com/careledger/careledger/eventstore/sqlite"
@@ -28,10 +30,19 @@ import (
 )
 
 // storeFlags choose the store: SQLite in the data directory unless a
-// PostgreSQL URL is given. The data directory also keeps the seal key.
+// PostgreSQL URL or a KurrentDB connection string is given. The data
+// directory also keeps the seal key, and, with KurrentDB, the read models,
+// data keys and access log in SQLite.
 type storeFlags struct {
 	data     string
 	postgres string
+	kurrent  string
+	// kurrentNamespace prefixes the log's KurrentDB stream names, so that
+	// several logs share one server.
+	kurrentNamespace string
+	// kurrentWriter is the lasting writer identity serve holds
+	// (holdKurrentWriter); zero for the other commands.
+	kurrentWriter uuid.UUID
 }
 
 // commandFlags makes a command's flag set, with the store flags and a
@@ -60,7 +71,17 @@ func (f *storeFlags) register(fs *flag.FlagSet) {
 		"data directory: the embedded SQLite store and the seal key (env CARELEDGER_DATA)")
 	fs.StringVar(&f.postgres, "postgres", os.Getenv("CARELEDGER_POSTGRES"),
 		"PostgreSQL URL; when set, the store lives there instead of in --data (env CARELEDGER_POSTGRES)")
+	fs.StringVar(&f.kurrent, "kurrent", os.Getenv("CARELEDGER_KURRENT"),
+		"KurrentDB connection string (esdb://host:2113?tls=false, or with TLS); when set, the event log lives in KurrentDB "+
+			"and the read models, data keys and access log in SQLite in --data (not with --postgres) (env CARELEDGER_KURRENT)")
+	fs.StringVar(&f.kurrentNamespace, "kurrent-namespace", os.Getenv("CARELEDGER_KURRENT_NAMESPACE"),
+		"with --kurrent: a prefix of the log's stream names (NS:case-…), for several logs on one KurrentDB; "+
+			"empty: streams named as careledger names them (env CARELEDGER_KURRENT_NAMESPACE)")
 }
+
+// errKurrentWithPostgres: the read models of a KurrentDB log live in SQLite.
+var errKurrentWithPostgres = errors.New("--kurrent and --postgres together are not supported: with --kurrent the read models, " +
+	"data keys and access log live in SQLite in --data")
 
 func envOr(name, fallback string) string {
 	if v := os.Getenv(name); v != "" {
@@ -122,6 +143,12 @@ func (f *storeFlags) open(ctx context.Context) (eventstore.Store, error) {
 		return nil, err
 	}
 	opts := eventstore.Options{SealKey: key}
+	if f.kurrent != "" {
+		if f.postgres != "" {
+			return nil, errKurrentWithPostgres
+		}
+		return kurrent.Open(ctx, kurrent.Config{URL: f.kurrent, Namespace: f.kurrentNamespace, Writer: f.kurrentWriter}, opts)
+	}
 	if f.postgres != "" {
 		return postgres.Open(ctx, withPoolSize(f.postgres), opts)
 	}

@@ -16,14 +16,14 @@ import (
 )
 
 const tokenUsage = `Usage: careledger token issue --role ROLE --jurisdiction CODE --subject ID [--agency AGENCY] [--ttl 12h]
-                              [--data DIR | --postgres URL]
-       careledger token revoke --token TOKEN --reason TEXT [--data DIR | --postgres URL]
+                              [--data DIR | --postgres URL | --kurrent URL]
+       careledger token revoke --token TOKEN --reason TEXT [--data DIR | --postgres URL | --kurrent URL]
 issue signs a bearer token for the API and prints it alone on stdout; revoke
 stops a token before it expires (every server refuses it within 2 s).
 Run "careledger token issue --help" for its flags.
 `
 
-const tokenRevokeUsage = `Usage: careledger token revoke --token TOKEN --reason TEXT [--data DIR | --postgres URL]
+const tokenRevokeUsage = `Usage: careledger token revoke --token TOKEN --reason TEXT [--data DIR | --postgres URL | --kurrent URL]
 Revokes a bearer token this site issued: from then on every server answers it
 401 (a server that checked it in the last 2 s may still take it until then).
 Prints the revoked token's id. Revoking a token twice changes nothing.
@@ -32,7 +32,7 @@ Flags:
 `
 
 const tokenIssueUsage = `Usage: careledger token issue --role ROLE --jurisdiction CODE --subject ID [--agency AGENCY] [--ttl 12h]
-                              [--data DIR | --postgres URL]
+                              [--data DIR | --postgres URL | --kurrent URL]
 Signs a bearer token for the API and prints it alone on stdout.
 
 Roles: child_director, child_supervisor, caseworker, partner, inspector, analyst, admin.

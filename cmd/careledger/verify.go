@@ -34,7 +34,7 @@ func (a *anchorFlags) Set(v string) error {
 }
 
 func verify(ctx context.Context, args []string, stdout, stderr io.Writer) error {
-	fs, sf := commandFlags("verify", `Usage: careledger verify [--data DIR | --postgres URL] [--anchor POSITION:HASH]...
+	fs, sf := commandFlags("verify", `Usage: careledger verify [--data DIR | --postgres URL | --kurrent URL] [--anchor POSITION:HASH]...
 Walks the whole event log from position 1, recomputes its hash chain, checks the
 signed head seal and each anchor, and prints {ok, checked, first_broken_position}.
 Exit status 1 if broken. Unlike the server's reports and GET /v1/integrity, which go
@@ -64,7 +64,7 @@ on from the head they verified before, it trusts nothing verified earlier.
 }
 
 func head(ctx context.Context, args []string, stdout, stderr io.Writer) error {
-	fs, sf := commandFlags("head", `Usage: careledger head [--data DIR | --postgres URL]
+	fs, sf := commandFlags("head", `Usage: careledger head [--data DIR | --postgres URL | --kurrent URL]
 Prints the position and hash of the last event. Keep it: 'careledger verify --anchor
 POSITION:HASH' later proves that nothing up to it was changed or removed.
 `, stderr)

@@ -17,56 +17,97 @@ import (
 // Run runs the whole contract against a backend, or a decorator over one.
 // newDatabase makes a fresh, empty database for one test.
 func Run(t *testing.T, newDatabase func(t testing.TB) Database) {
-	tests := []struct {
-		name string
-		fn   func(t *testing.T, db Database)
-	}{
-		{"ExpectedVersionModes", testExpectedVersionModes},
-		{"SeveralEventsInOneAppendAreAtomic", testAtomicAppend},
-		{"EnvelopeRoundTrips", testEnvelopeRoundTrips},
-		{"InvalidAppendsAreRefused", testInvalidAppends},
-		{"StreamKeepsItsType", testStreamType},
-		{"ReadsPage", testReadsPage},
-		{"ReadsSeveralStreams", testReadStreams},
-		{"FiftyWritersOnOneStreamOneWinnerPerVersion", testFiftyWritersOneWinner},
-		{"FiftyWritersOnOneStreamRetryingAllLand", testFiftyWritersRetrying},
-		{"IdempotentRetry", testIdempotentRetry},
-		{"EventIDReuseWithAnotherBody", testEventIDReuse},
-		{"HeldOpenTransactionLeavesNoGap", testHeldOpenTransaction},
-		{"GlobalOrderIsCommitOrder", testGlobalOrderIsCommitOrder},
-		{"AnotherProcessWritesBetweenAppends", testAnotherProcessWritesBetween},
-		{"AppendRefusedOnTamperedTail", testAppendRefusedOnTamperedTail},
-		{"GroupCommitBatchesAndIsolatesFailures", testGroupCommit},
-		{"OneMebibytePayload", testLargePayload},
-		{"ChineseTextRoundTrips", testChineseText},
-		{"ReopenKeepsEverythingAndContinuesChain", testReopen},
-		{"CancelledAppendWritesNothing", testCancelledAppend},
-		{"DatabaseRefusesUpdateAndDelete", testAppendOnlyGuard},
-		{"VerifyEmptyAndIntactLog", testVerifyIntact},
-		{"VerifyDetectsChangedData", testVerifyChangedData},
-		{"VerifyDetectsDeletedRow", testVerifyDeletedRow},
-		{"VerifyDetectsSwappedRows", testVerifySwappedRows},
-		{"VerifyDetectsDeletionWithRenumbering", testVerifyRenumberedDeletion},
-		{"VerifyDetectsForgedRow", testVerifyForgedRow},
-		{"VerifyDetectsRemovedTail", testVerifyRemovedTail},
-		{"VerifyDetectsRemovedTailAgainstExportedAnchor", testVerifyRemovedTailAnchor},
-		{"VerifyDetectsForgedSeal", testVerifyForgedSeal},
-		{"VerifyFromWalksOnlyNewEvents", testVerifyFromWalksOnlyNewEvents},
-		{"VerifyFromDetectsRewrittenHead", testVerifyFromDetectsRewrittenHead},
-		{"VerifyFromDetectsBrokenLinkAfterHead", testVerifyFromDetectsBrokenLinkAfterHead},
-		{"VerifyFromDetectsCut", testVerifyFromDetectsCut},
-		{"VerifierWalksOnlyNewEvents", testVerifierWalksOnlyNewEvents},
-		{"VerifierCatchesTamperBeforeHeadAtNextFullWalk", testVerifierCatchesTamperBeforeHeadAtNextFullWalk},
-		{"VerifierCallersShareWalks", testVerifierCallersShareWalks},
+	RunWith(t, Features{}, newDatabase)
+}
+
+// Features says what a backend cannot offer as the contract asks, as
+// watermill's pub/sub suite has its Features. The zero value is the whole
+// contract (SQLite and PostgreSQL); a backend that sets a flag justifies
+// it where it does, and the tests the flag names are skipped, saying why.
+type Features struct {
+	// NoUpdateOrDeleteOfAnEvent: the database has no operation that
+	// changes or removes one stored event, so there is no append-only
+	// guard of careledger's to test (DatabaseRefusesUpdateAndDelete).
+	NoUpdateOrDeleteOfAnEvent bool
+	// TamperingNeedsTheFiles: the database offers no way to change its
+	// stored log short of editing its files, which the test cannot reach
+	// (a server elsewhere), so the Tamperer cannot work and every tamper
+	// case is skipped.
+	TamperingNeedsTheFiles bool
+}
+
+// suiteTest is one test of the contract, and what it needs.
+type suiteTest struct {
+	name string
+	fn   func(t *testing.T, db Database)
+	// tampers: the test edits the log through Database.Tamper.
+	tampers bool
+	// guard: the test tries a careless UPDATE and DELETE of an event.
+	guard bool
+}
+
+// skipReason says why a test is skipped for a backend's features; empty
+// when it runs.
+func (f Features) skipReason(tc suiteTest) string {
+	switch {
+	case tc.guard && f.NoUpdateOrDeleteOfAnEvent:
+		return "the database has no update or delete of one event (Features.NoUpdateOrDeleteOfAnEvent)"
+	case tc.tampers && f.TamperingNeedsTheFiles:
+		return "the stored log cannot be edited from the test (Features.TamperingNeedsTheFiles)"
+	}
+	return ""
+}
+
+// RunWith runs the contract against a backend that lacks the features
+// named, skipping the tests that need them.
+func RunWith(t *testing.T, features Features, newDatabase func(t testing.TB) Database) {
+	tests := []suiteTest{
+		{name: "ExpectedVersionModes", fn: testExpectedVersionModes},
+		{name: "SeveralEventsInOneAppendAreAtomic", fn: testAtomicAppend},
+		{name: "EnvelopeRoundTrips", fn: testEnvelopeRoundTrips},
+		{name: "InvalidAppendsAreRefused", fn: testInvalidAppends},
+		{name: "StreamKeepsItsType", fn: testStreamType},
+		{name: "ReadsPage", fn: testReadsPage},
+		{name: "ReadsSeveralStreams", fn: testReadStreams},
+		{name: "FiftyWritersOnOneStreamOneWinnerPerVersion", fn: testFiftyWritersOneWinner},
+		{name: "FiftyWritersOnOneStreamRetryingAllLand", fn: testFiftyWritersRetrying},
+		{name: "IdempotentRetry", fn: testIdempotentRetry},
+		{name: "EventIDReuseWithAnotherBody", fn: testEventIDReuse},
+		{name: "HeldOpenTransactionLeavesNoGap", fn: testHeldOpenTransaction},
+		{name: "GlobalOrderIsCommitOrder", fn: testGlobalOrderIsCommitOrder},
+		{name: "AnotherProcessWritesBetweenAppends", fn: testAnotherProcessWritesBetween},
+		{name: "AppendRefusedOnTamperedTail", fn: testAppendRefusedOnTamperedTail, tampers: true},
+		{name: "GroupCommitBatchesAndIsolatesFailures", fn: testGroupCommit},
+		{name: "OneMebibytePayload", fn: testLargePayload},
+		{name: "ChineseTextRoundTrips", fn: testChineseText},
+		{name: "ReopenKeepsEverythingAndContinuesChain", fn: testReopen},
+		{name: "CancelledAppendWritesNothing", fn: testCancelledAppend},
+		{name: "DatabaseRefusesUpdateAndDelete", fn: testAppendOnlyGuard, tampers: true, guard: true},
+		{name: "VerifyEmptyAndIntactLog", fn: testVerifyIntact},
+		{name: "VerifyDetectsChangedData", fn: testVerifyChangedData, tampers: true},
+		{name: "VerifyDetectsDeletedRow", fn: testVerifyDeletedRow, tampers: true},
+		{name: "VerifyDetectsSwappedRows", fn: testVerifySwappedRows, tampers: true},
+		{name: "VerifyDetectsDeletionWithRenumbering", fn: testVerifyRenumberedDeletion, tampers: true},
+		{name: "VerifyDetectsForgedRow", fn: testVerifyForgedRow, tampers: true},
+		{name: "VerifyDetectsRemovedTail", fn: testVerifyRemovedTail, tampers: true},
+		{name: "VerifyDetectsRemovedTailAgainstExportedAnchor", fn: testVerifyRemovedTailAnchor, tampers: true},
+		{name: "VerifyDetectsForgedSeal", fn: testVerifyForgedSeal, tampers: true},
+		{name: "VerifyFromWalksOnlyNewEvents", fn: testVerifyFromWalksOnlyNewEvents},
+		{name: "VerifyFromDetectsRewrittenHead", fn: testVerifyFromDetectsRewrittenHead, tampers: true},
+		{name: "VerifyFromDetectsBrokenLinkAfterHead", fn: testVerifyFromDetectsBrokenLinkAfterHead, tampers: true},
+		{name: "VerifyFromDetectsCut", fn: testVerifyFromDetectsCut, tampers: true},
+		{name: "VerifierWalksOnlyNewEvents", fn: testVerifierWalksOnlyNewEvents},
+		{name: "VerifierCatchesTamperBeforeHeadAtNextFullWalk", fn: testVerifierCatchesTamperBeforeHeadAtNextFullWalk, tampers: true},
+		{name: "VerifierCallersShareWalks", fn: testVerifierCallersShareWalks},
 	}
 	for _, w := range wrongAtOrAfterHead {
-		tests = append(tests, struct {
-			name string
-			fn   func(t *testing.T, db Database)
-		}{"VerifierWalksWholeLogWhen" + w.name, verifierWalksWholeLogWhenAnythingIsWrong(w.tamper, w.first)})
+		tests = append(tests, suiteTest{name: "VerifierWalksWholeLogWhen" + w.name, fn: verifierWalksWholeLogWhenAnythingIsWrong(w.tamper, w.first), tampers: true})
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
+			if why := features.skipReason(tc); why != "" {
+				t.Skip(why)
+			}
 			t.Parallel()
 			tc.fn(t, newDatabase(t))
 		})
