@@ -98,7 +98,6 @@ func (h *Handlers) execute(ctx context.Context, call Call, streamID domain.Strea
 		if err != nil {
 			return Result{}, fmt.Errorf("append to %s: %w", stream.ID, err)
 		}
-		h.appended()
 		h.remember(ctx, streamID, loaded, out)
 		return resultOf(out), nil
 	}

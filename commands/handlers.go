@@ -18,8 +18,6 @@ type Handlers struct {
 	streams *streamCache
 	// cacheStreams and cacheEvents bound the stream cache (WithStreamCache).
 	cacheStreams, cacheEvents int
-	// appended is told of every append that wrote events (WhenAppended).
-	appended func()
 }
 
 // Option tunes Handlers.
@@ -42,11 +40,6 @@ func WithStreamCache(streams, events int) Option {
 	return func(h *Handlers) { h.cacheStreams, h.cacheEvents = streams, events }
 }
 
-// WhenAppended calls told after every append that wrote events, once the
-// store acknowledged it (the server nudges its projections' feeder with
-// it). told must not block.
-func WhenAppended(told func()) Option { return func(h *Handlers) { h.appended = told } }
-
 // The bounds of the stream cache unless told otherwise (WithStreamCache):
 // 20–40 MB of heap at most.
 const (
@@ -59,7 +52,7 @@ const (
 // hides its count of erasures, or the stream cache must be off.
 func New(store eventstore.Store, opts ...Option) *Handlers {
 	h := &Handlers{store: store, codec: eventlog.New(), now: time.Now, retries: 10,
-		cacheStreams: DefaultCachedStreams, cacheEvents: DefaultCachedEvents, appended: func() {}}
+		cacheStreams: DefaultCachedStreams, cacheEvents: DefaultCachedEvents}
 	for _, o := range opts {
 		o(h)
 	}

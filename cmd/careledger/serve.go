@@ -134,10 +134,7 @@ Opens the store (applying its migrations) and serves HTTP until interrupted.
 	if err != nil {
 		return err
 	}
-	// Each acknowledged command wakes the feeder at once, rather than at
-	// its next poll: what a client reads next with min_position waits the
-	// apply, not the poll as well.
-	handlers := commands.New(store, commands.WhenAppended(eng.Nudge))
+	handlers := commands.New(store)
 	// The register of divisions is loaded (and every edition an admin
 	// imported replayed onto it) before serving, so that no request waits
 	// for it and a broken import stops the start, not a request.

@@ -196,21 +196,7 @@ func (e *Engine) feed(ctx context.Context) error {
 		case <-ctx.Done():
 			return ctx.Err()
 		case <-ticker.C:
-		case <-e.nudged:
 		}
-	}
-}
-
-// Nudge tells the feeder that the log has grown, so that it reads it now
-// rather than at its next poll: a server calls it after each append it
-// acknowledges, which takes the poll's wait (up to Options.Poll) out of
-// the time before a read model shows a command. It never blocks; nudges
-// that come while the feeder reads are one. Appends the feeder is not told
-// of (another process's) are found at the poll.
-func (e *Engine) Nudge() {
-	select {
-	case e.nudged <- struct{}{}:
-	default:
 	}
 }
 
