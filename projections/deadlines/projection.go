@@ -20,6 +20,11 @@ func New() *Projection { return &Projection{} }
 // Name is the projection's stable name; it keys the checkpoint.
 func (*Projection) Name() string { return "deadlines" }
 
+// NumbersItsRows marks the view as engine.Numbered: notifications and
+// webhooks resume after the opened_seq a reader was told last, so its
+// transactions wait for the disk.
+func (*Projection) NumbersItsRows() {}
+
 // Tables lists the view's tables.
 func (*Projection) Tables() []string {
 	return []string{"rm_deadlines", "rm_deadline_streams", "rm_deadline_policies", "rm_deadline_meta"}

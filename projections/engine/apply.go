@@ -139,9 +139,9 @@ func (e *Engine) applyOnce(ctx context.Context, p Projection, events []domain.Re
 	turn := e.turn(p.Name())
 	turn.Lock()
 	defer turn.Unlock()
-	tx, err := e.db.BeginTx(ctx, nil)
+	tx, err := e.begin(ctx, p)
 	if err != nil {
-		return fmt.Errorf("begin: %w", err)
+		return err
 	}
 	defer tx.Rollback()
 	cp, err := e.lockCheckpoint(ctx, tx, p.Name())
@@ -190,18 +190,19 @@ func (e *Engine) Tick(ctx context.Context, now time.Time) error {
 		if !ok {
 			continue
 		}
-		if err := e.tick(ctx, p.Name(), c, now); err != nil {
+		if err := e.tick(ctx, p, c, now); err != nil {
 			return fmt.Errorf("projection %s: tick: %w", p.Name(), err)
 		}
 	}
 	return nil
 }
 
-func (e *Engine) tick(ctx context.Context, name string, c Clocked, now time.Time) error {
+func (e *Engine) tick(ctx context.Context, p Projection, c Clocked, now time.Time) error {
+	name := p.Name()
 	turn := e.turn(name)
 	turn.Lock()
 	defer turn.Unlock()
-	tx, err := e.db.BeginTx(ctx, nil)
+	tx, err := e.begin(ctx, p)
 	if err != nil {
 		return err
 	}

@@ -148,9 +148,13 @@ func (e *Engine) applyParts(ctx context.Context, parts []part) error {
 		turn.Lock()
 		defer turn.Unlock()
 	}
-	tx, err := e.db.BeginTx(ctx, nil)
+	ps := make([]Projection, len(parts))
+	for i, pt := range parts {
+		ps[i] = pt.p
+	}
+	tx, err := e.begin(ctx, ps...)
 	if err != nil {
-		return fmt.Errorf("begin: %w", err)
+		return err
 	}
 	defer tx.Rollback()
 	for _, pt := range parts {

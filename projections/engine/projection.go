@@ -35,6 +35,16 @@ type Clocked interface {
 	Tick(ctx context.Context, tx readdb.Tx, d readdb.Dialect, now time.Time) error
 }
 
+// Numbered is a projection that numbers its rows for readers outside the
+// database, who remember the last number they were told and resume after
+// it (the deadline view's opened_seq, which notifications and webhooks
+// resume by). Its transactions wait for the disk (see begin): one lost in
+// a crash of the database could give its numbers to other rows when its
+// events are applied again, and a reader would skip them.
+type Numbered interface {
+	NumbersItsRows()
+}
+
 // IndexedApply is implemented by a projection whose Apply looks rows up by
 // a secondary index (not the primary key): a rebuild makes those indexes
 // with its shadow tables rather than after loading them.

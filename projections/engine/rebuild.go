@@ -197,7 +197,11 @@ func (e *Engine) applyShadow(ctx context.Context, shadows []*shadow, events []do
 }
 
 func (e *Engine) applyShadowOnce(ctx context.Context, shadows []*shadow, events []domain.Recorded) error {
-	tx, err := e.db.BeginTx(ctx, nil)
+	ps := make([]Projection, len(shadows))
+	for i, s := range shadows {
+		ps[i] = s.p
+	}
+	tx, err := e.begin(ctx, ps...)
 	if err != nil {
 		return err
 	}
@@ -218,7 +222,7 @@ func (e *Engine) swapShadow(ctx context.Context, s *shadow, pos int64) error {
 	turn := e.turn(name)
 	turn.Lock()
 	defer turn.Unlock()
-	tx, err := e.db.BeginTx(ctx, nil)
+	tx, err := e.begin(ctx, s.p)
 	if err != nil {
 		return err
 	}
