@@ -15,7 +15,7 @@ import (
 )
 
 // commitProbe is a projection that writes nothing but records, at each
-// Apply and Tick, whether its transaction waits for the disk on commit.
+// Apply, whether its transaction waits for the disk on commit.
 type commitProbe struct {
 	name string
 	mu   *sync.Mutex
