@@ -84,12 +84,15 @@ func TestReadCaseStats(t *testing.T) {
 			assert.NotContains(t, string(res.Body), v)
 		}
 
-		yesterday := time.Now().In(chinaTime).AddDate(0, 0, -1).Format(time.DateOnly)
-		w.getJSON("/v1/stats/cases?group_by=source&to="+yesterday, w.inspector, &stats)
-		assert.Empty(t, stats.Groups, "no case was received by the end of yesterday")
-		today := time.Now().In(chinaTime).Format(time.DateOnly)
-		w.getJSON("/v1/stats/cases?group_by=source&from="+today+"&to="+today, w.inspector, &stats)
-		assert.Len(t, stats.Groups, 1, "the whole of today")
+		// The case was received two hours ago (newReadWorld): by China's
+		// calendar that may be yesterday, between 00:00 and 02:00.
+		received := time.Now().Add(-2 * time.Hour).In(chinaTime)
+		dayBefore := received.AddDate(0, 0, -1).Format(time.DateOnly)
+		w.getJSON("/v1/stats/cases?group_by=source&to="+dayBefore, w.inspector, &stats)
+		assert.Empty(t, stats.Groups, "no case was received by the end of the day before")
+		day := received.Format(time.DateOnly)
+		w.getJSON("/v1/stats/cases?group_by=source&from="+day+"&to="+day, w.inspector, &stats)
+		assert.Len(t, stats.Groups, 1, "the whole of the day it was received")
 		assert.Equal(t, "to", problemField(t, w.get("/v1/stats/cases?group_by=source&to="+time.Now().UTC().Format(time.RFC3339), w.inspector),
 			http.StatusBadRequest), "statistics count whole days, not seconds")
 
