@@ -32,10 +32,12 @@ func TestReadCaseload(t *testing.T) {
 		}
 		assert.Equal(t, map[string]int{"": 1, w.caseworkerID: 1}, byWorker)
 
-		w.getJSON("/v1/caseload?worker_id="+w.caseworkerID, w.inspector, &load)
+		res := w.getJSON("/v1/caseload?worker_id="+w.caseworkerID, w.inspector, &load)
+		assert.Contains(t, string(res.Body), `"by_status":{"assigned":1,"in_guardianship":0,"unassigned":0},"by_risk":{"high":0,"low":1,"medium":0}`,
+			"every status and risk is named, 0 where no case falls")
 		require.Len(t, load.Items, 1)
-		assert.Equal(t, 1, load.Items[0].ByRisk["low"])
-		assert.Equal(t, 1, load.Items[0].ByStatus["assigned"])
+		assert.Equal(t, 1, load.Items[0].ByRisk.Low)
+		assert.Equal(t, 1, load.Items[0].ByStatus.Assigned)
 
 		w.getJSON("/v1/caseload?jurisdiction="+homeVillage, w.caseworker, &load)
 		require.Len(t, load.Items, 1)

@@ -44,7 +44,7 @@ func drive(ctx context.Context, srv *benchServer, others []*benchServer, c bench
 	go func() { lags <- l.sampleLag(loadCtx) }()
 	var wg sync.WaitGroup
 	commands := make([]latencies, c.writers)
-	queries := make([]latencies, c.readers)
+	queries := make([]map[string]latencies, c.readers)
 	began := time.Now()
 	for w := range c.writers {
 		wg.Add(1)
@@ -80,10 +80,22 @@ func drive(ctx context.Context, srv *benchServer, others []*benchServer, c bench
 	res.CommandsPerSecond = float64(len(all.ok)) / elapsed.Seconds()
 	res.CommandP50, res.CommandP99 = all.percentile(50), all.percentile(99)
 	res.CommandErrors = all.errors()
-	reads := merged(queries)
+	var readers []latencies
+	byKind := map[string][]latencies{}
+	for _, q := range queries {
+		for kind, lat := range q {
+			readers = append(readers, lat)
+			byKind[kind] = append(byKind[kind], lat)
+		}
+	}
+	reads := merged(readers)
 	res.Queries = len(reads.ok)
 	res.QueryP50, res.QueryP99 = reads.percentile(50), reads.percentile(99)
 	res.QueryErrors = reads.errors()
+	for _, kind := range queryKinds {
+		k := merged(byKind[kind])
+		res.QueryKinds = append(res.QueryKinds, queryKindResult{Kind: kind, Queries: len(k.ok), P50: k.percentile(50), P99: k.percentile(99)})
+	}
 	samples := <-lags
 	res.LagP99, res.LagMax = percentile(samples, 99), percentile(samples, 100)
 	if len(res.CommandErrors)+len(res.QueryErrors) > 0 {
@@ -179,14 +191,23 @@ func (l *load) newReport(rng *rand.Rand) map[string]any {
 	}
 }
 
+// The kinds of query a reader sends, as the result names them.
+const (
+	queryOwnCase   = "own case (min_position)"
+	queryCaseload  = "county caseload"
+	queryDeadlines = "county open deadlines"
+)
+
+var queryKinds = []string{queryOwnCase, queryCaseload, queryDeadlines}
+
 // read is one reader: the case a writer just wrote (waiting for it with
 // min_position), the county's caseload or its open deadlines, in turn at
-// random, until ctx ends.
-func (l *load) read(ctx context.Context, base string, seed uint64) latencies {
+// random, until ctx ends. Its latencies are by kind of query.
+func (l *load) read(ctx context.Context, base string, seed uint64) map[string]latencies {
 	rng := rand.New(rand.NewPCG(seed, 2026))
-	var lat latencies
+	lat := map[string]latencies{}
 	for ctx.Err() == nil {
-		var path string
+		kind, path := queryCaseload, "/v1/caseload?jurisdiction="+benchCounty
 		switch rng.IntN(3) {
 		case 0:
 			l.mu.Lock()
@@ -195,21 +216,19 @@ func (l *load) read(ctx context.Context, base string, seed uint64) latencies {
 				c = l.cases[len(l.cases)-1-rng.IntN(min(len(l.cases), 64))]
 			}
 			l.mu.Unlock()
-			if c.id == "" {
-				path = "/v1/caseload?jurisdiction=" + benchCounty
-			} else {
-				path = "/v1/cases/" + c.id + "?min_position=" + strconv.FormatInt(c.position, 10)
+			if c.id != "" {
+				kind, path = queryOwnCase, "/v1/cases/"+c.id+"?min_position="+strconv.FormatInt(c.position, 10)
 			}
-		case 1:
-			path = "/v1/caseload?jurisdiction=" + benchCounty
-		default:
-			path = "/v1/deadlines?status=open&jurisdiction=" + benchCounty
+		case 2:
+			kind, path = queryDeadlines, "/v1/deadlines?status=open&jurisdiction="+benchCounty
 		}
 		status, took, err := l.do(ctx, base, http.MethodGet, path, nil, nil)
 		if err != nil && ctx.Err() != nil {
 			break
 		}
-		lat.add(status, took, err)
+		k := lat[kind]
+		k.add(status, took, err)
+		lat[kind] = k
 	}
 	return lat
 }

@@ -30,6 +30,8 @@ type benchResult struct {
 	QueryP50          float64        `json:"query_p50_ms"`
 	QueryP99          float64        `json:"query_p99_ms"`
 	QueryErrors       map[string]int `json:"query_errors,omitempty"`
+	// QueryKinds are the queries by kind: where their p99 comes from.
+	QueryKinds []queryKindResult `json:"query_kinds,omitempty"`
 	// LagP99 and LagMax are of the projections' lag in seconds, sampled
 	// every 100 ms during the load; CatchUpSeconds is from the last
 	// acknowledged command until every projection had applied the log.
@@ -70,6 +72,9 @@ func (r *benchResult) print(w io.Writer) {
 	}
 	if r.Readers > 0 {
 		fmt.Fprintf(w, "  queries             %d, p50 %.1f ms, p99 %.1f ms\n", r.Queries, r.QueryP50, r.QueryP99)
+		for _, k := range r.QueryKinds {
+			fmt.Fprintf(w, "    %-25s %d, p50 %.1f ms, p99 %.1f ms\n", k.Kind, k.Queries, k.P50, k.P99)
+		}
 	}
 	fmt.Fprintf(w, "  projection lag      p99 %.2f s, max %.2f s; caught up %.2f s after the last command\n", r.LagP99, r.LagMax, r.CatchUpSeconds)
 	fmt.Fprintf(w, "  server RSS          %.0f MB ready, %.0f MB after the load, peak %.0f MB\n", r.RSSReadyMB, r.RSSMB, r.RSSPeakMB)
@@ -78,4 +83,12 @@ func (r *benchResult) print(w io.Writer) {
 		fmt.Fprintf(w, "  ratio               %.2f× the raw single-insert rate\n", r.Ratio)
 	}
 	printTargets(w, r.Targets)
+}
+
+// queryKindResult is the latencies of one kind of query.
+type queryKindResult struct {
+	Kind    string  `json:"kind"`
+	Queries int     `json:"queries"`
+	P50     float64 `json:"p50_ms"`
+	P99     float64 `json:"p99_ms"`
 }

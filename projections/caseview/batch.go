@@ -79,7 +79,7 @@ func (b *batch) save(ctx context.Context, tx readdb.Tx, d readdb.Dialect) error 
 	slices.Sort(ids)
 	cases := make([][]any, 0, len(ids))
 	var referrals [][]any
-	deltas := map[countKey]int64{}
+	deltas := map[countKey]*counts{}
 	for _, id := range ids {
 		f := b.cases[id]
 		snapshot, err := f.MarshalBinary()
@@ -91,7 +91,9 @@ func (b *batch) save(ctx context.Context, tx readdb.Tx, d readdb.Dialect) error 
 		cases = append(cases, caseValues(d, c, snapshot))
 		before, had := b.counted[id]
 		after, has := caseloadKey(c)
-		caseloadDeltas(deltas, before, had, after, has)
+		if err := caseloadDeltas(deltas, before, had, after, has); err != nil {
+			return fmt.Errorf("case %s: %w", id, err)
+		}
 		for _, r := range c.Referrals {
 			if changed(b.known[id], r) {
 				referrals = append(referrals, []any{id, r.ID, r.Agency, r.Service, r.Status, d.Time(r.MadeAt), d.TimePtr(r.AnsweredAt)})

@@ -19,13 +19,30 @@ import (
 //   - "unassigned": no caseworker yet (these are listed under WorkerID "").
 //
 // Closed cases are not counted anywhere. ByRisk divides the open cases by
-// their latest risk ("high", "medium", "low"). Both maps always carry every
+// their latest risk ("high", "medium", "low"). Both always carry every
 // key, with 0 where no case falls.
 type CaseloadItem struct {
-	WorkerID string         `json:"worker_id"`
-	Open     int            `json:"open"`
-	ByStatus map[string]int `json:"by_status"`
-	ByRisk   map[string]int `json:"by_risk"`
+	WorkerID string       `json:"worker_id"`
+	Open     int          `json:"open"`
+	ByStatus StatusCounts `json:"by_status"`
+	ByRisk   RiskCounts   `json:"by_risk"`
+}
+
+// StatusCounts divide a worker's open cases by finer status. The fields
+// are in the order of their JSON names, as the keys were when this was a
+// map: plain fields are written without reflecting on a map's keys and
+// sorting them, which took a sixth of a county caseload's time.
+type StatusCounts struct {
+	Assigned       int `json:"assigned"`
+	InGuardianship int `json:"in_guardianship"`
+	Unassigned     int `json:"unassigned"`
+}
+
+// RiskCounts divide a worker's open cases by risk.
+type RiskCounts struct {
+	High   int `json:"high"`
+	Low    int `json:"low"`
+	Medium int `json:"medium"`
 }
 
 // The finer statuses of CaseloadItem.ByStatus.
@@ -44,7 +61,8 @@ const (
 // listed.
 func Caseload(ctx context.Context, db readdb.DB, within domain.Jurisdiction, workerID string) ([]CaseloadItem, error) {
 	var args readdb.Args
-	q := `SELECT assignee, bucket, risk, n FROM rm_caseload WHERE area = ` + args.Arg(areaOf(within)) + ` AND n > 0`
+	q := `SELECT assignee, open, assigned, in_guardianship, unassigned, high, medium, low FROM rm_caseload
+		WHERE area = ` + args.Arg(areaOf(within)) + ` AND open > 0`
 	if workerID != "" {
 		q += ` AND assignee = ` + args.Arg(workerID)
 	}
@@ -53,35 +71,22 @@ func Caseload(ctx context.Context, db readdb.DB, within domain.Jurisdiction, wor
 		return nil, fmt.Errorf("caseload: %w", err)
 	}
 	defer rows.Close()
-	byWorker := map[string]*CaseloadItem{}
+	var out []CaseloadItem
 	for rows.Next() {
-		var worker, status, risk string
-		var n int
-		if err := rows.Scan(&worker, &status, &risk, &n); err != nil {
+		var it CaseloadItem
+		if err := rows.Scan(&it.WorkerID, &it.Open, &it.ByStatus.Assigned, &it.ByStatus.InGuardianship, &it.ByStatus.Unassigned,
+			&it.ByRisk.High, &it.ByRisk.Medium, &it.ByRisk.Low); err != nil {
 			return nil, fmt.Errorf("caseload: %w", err)
 		}
-		item := byWorker[worker]
-		if item == nil {
-			item = &CaseloadItem{WorkerID: worker, ByStatus: map[string]int{}, ByRisk: map[string]int{}}
-			for _, s := range []string{CaseloadUnassigned, CaseloadAssigned, CaseloadInGuardianship} {
-				item.ByStatus[s] = 0
-			}
-			for _, r := range domain.Words[domain.Risk]() {
-				item.ByRisk[r] = 0
-			}
-			byWorker[worker] = item
-		}
-		item.Open += n
-		item.ByStatus[status] += n
-		item.ByRisk[risk] += n
+		out = append(out, it)
 	}
 	if err := rows.Err(); err != nil {
 		return nil, fmt.Errorf("caseload: %w", err)
 	}
-	out := make([]CaseloadItem, 0, len(byWorker))
-	for _, item := range byWorker {
-		out = append(out, *item)
-	}
+	// In Go's order of the ids, whatever the database's collation.
 	sort.Slice(out, func(i, j int) bool { return out[i].WorkerID < out[j].WorkerID })
+	if out == nil {
+		out = []CaseloadItem{}
+	}
 	return out, nil
 }

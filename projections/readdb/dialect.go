@@ -9,7 +9,11 @@ import (
 // written in the common subset of SQLite and PostgreSQL (numbered $N
 // parameters, INSERT … ON CONFLICT … DO UPDATE); the few type names that
 // differ are spelled in DDL as {{ts}} (a timestamp), {{bigint}} and
-// {{json}}, and {{bytes}} (binary: BLOB or bytea).
+// {{json}}, and {{bytes}} (binary: BLOB or bytea). A table that ends in
+// {{without_rowid}} keeps its rows in its primary key's order on SQLite
+// (WITHOUT ROWID: a lookup by key reads the row off the key's own b-tree,
+// not the key's index and then the table); PostgreSQL has no such tables
+// and reads it as nothing.
 type Dialect int
 
 // The dialects.
@@ -27,11 +31,12 @@ func (d Dialect) String() string {
 
 // DDL spells a schema statement for the dialect.
 func (d Dialect) DDL(stmt string) string {
-	ts, bigint, js, bytes := "TEXT", "INTEGER", "TEXT", "BLOB"
+	ts, bigint, js, bytes, withoutRowid := "TEXT", "INTEGER", "TEXT", "BLOB", " WITHOUT ROWID"
 	if d == Postgres {
-		ts, bigint, js, bytes = "timestamptz", "bigint", "jsonb", "bytea"
+		ts, bigint, js, bytes, withoutRowid = "timestamptz", "bigint", "jsonb", "bytea", ""
 	}
-	return strings.NewReplacer("{{ts}}", ts, "{{bigint}}", bigint, "{{json}}", js, "{{bytes}}", bytes).Replace(stmt)
+	return strings.NewReplacer("{{ts}}", ts, "{{bigint}}", bigint, "{{json}}", js, "{{bytes}}", bytes,
+		" {{without_rowid}}", withoutRowid).Replace(stmt)
 }
 
 // Values spells the parameters of rows × cols values: ($1, $2), ($3, $4)…
