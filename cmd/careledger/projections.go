@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"os"
 	"strings"
 	"time"
 
@@ -102,7 +103,8 @@ server, until interrupted (SIGINT, SIGTERM): each catches up from the log, then 
 the new events a server started with --projections=external announces through
 PostgreSQL. Workers of the same projection may run side by side; each event still takes
 effect once. PostgreSQL only. A worker needs the server's keys: its --data directory
-(seal.key, master.key) or CARELEDGER_SEAL_KEY and CARELEDGER_MASTER_KEY.
+(seal.key, master.key) or CARELEDGER_SEAL_KEY and CARELEDGER_MASTER_KEY. Go's heap is kept
+under a soft limit of 256 MiB unless GOMEMLIMIT sets another.
 `, stderr)
 	if err := fs.Parse(args); err != nil {
 		return err
@@ -121,6 +123,7 @@ effect once. PostgreSQL only. A worker needs the server's keys: its --data direc
 		return err
 	}
 	log := slog.New(slog.NewJSONHandler(stderr, nil))
+	softMemoryLimit(os.Getenv)
 	pgPool, _ := pool(store)
 	delivery, err := engine.NewPostgresDelivery(ctx, pgPool, 0, log)
 	if err != nil {

@@ -1,0 +1,25 @@
+package main
+
+import (
+	"runtime/debug"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+)
+
+func TestSoftMemoryLimit(t *testing.T) {
+	before := debug.SetMemoryLimit(-1)
+	t.Cleanup(func() { debug.SetMemoryLimit(before) })
+
+	debug.SetMemoryLimit(1 << 40)
+	assert.Equal(t, int64(1<<40), softMemoryLimit(func(k string) string {
+		if k == "GOMEMLIMIT" {
+			return "1TiB"
+		}
+		return ""
+	}), "GOMEMLIMIT set: the runtime's limit stands")
+	assert.Equal(t, int64(1<<40), debug.SetMemoryLimit(-1))
+
+	assert.Equal(t, int64(defaultMemoryLimit), softMemoryLimit(func(string) string { return "" }))
+	assert.Equal(t, int64(defaultMemoryLimit), debug.SetMemoryLimit(-1), "no GOMEMLIMIT: the server's default")
+}
