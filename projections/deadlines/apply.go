@@ -2,8 +2,6 @@ package deadlines
 
 import (
 	"context"
-	"crypto/sha256"
-	"encoding/hex"
 	"fmt"
 	"slices"
 	"sort"
@@ -353,17 +351,6 @@ func deadlineRow(d readdb.Dialect, key string, s *stream, place string, dl domai
 		readdb.NullText(dl.InquiryID), readdb.NullText(dl.RectificationID), place, dl.Owner, owners, d.Time(dl.StartedAt), d.Time(dl.DueAt), d.TimePtr(dl.MetAt),
 		dl.Status.String(), dl.PolicyVersion, opened}
 	return append(row, rowFingerprint(row[:16])), nil
-}
-
-// rowFingerprint fingerprints what a row says of its obligation (every
-// column before opened_seq), so that write can tell an unchanged row and
-// leave it.
-func rowFingerprint(values []any) string {
-	h := sha256.New()
-	for _, v := range values {
-		fmt.Fprintf(h, "%T=%v\x00", v, v)
-	}
-	return hex.EncodeToString(h.Sum(nil)[:16])
 }
 
 // insertDeadlines writes rows of rm_deadlines; tail is what follows the
