@@ -101,3 +101,47 @@ func TestErasuresCount(t *testing.T) {
 		assert.Equal(t, settled, count(there), "a key made is no erasure")
 	})
 }
+
+// TestKeysPrefetchedTogether: Prefetch reads the keys of many subjects (in
+// more than one query) and keeps them, a destroyed key as destroyed and a
+// subject without a key as without: spoilt in the database afterwards, the
+// keys still open what they sealed.
+func TestKeysPrefetchedTogether(t *testing.T) {
+	backends(t, func(t *testing.T, b backend) {
+		ctx := context.Background()
+		there := mustKeys(t, b, masterKey(0))
+		const n = 1200 // more than one query's worth
+		want := map[string][]byte{}
+		var subjects []string
+		for i := range n {
+			s := fmt.Sprintf("p%d", i)
+			key, ok, err := there.DataKey(ctx, s, true)
+			require.NoError(t, err)
+			require.True(t, ok)
+			want[s] = key
+			subjects = append(subjects, s)
+		}
+		require.NoError(t, there.Destroy(ctx, "p7"))
+		subjects = append(subjects, "p1", "never", "p7")
+
+		here := mustKeys(t, b, masterKey(0))
+		require.NoError(t, here.Prefetch(ctx, subjects))
+		_, err := b.db.ExecContext(ctx, `UPDATE careledger_data_keys SET wrapped = 'spoilt' WHERE wrapped IS NOT NULL`)
+		require.NoError(t, err)
+		for s, stored := range want {
+			key, ok, err := here.DataKey(ctx, s, false)
+			require.NoError(t, err, s)
+			if s == "p7" {
+				assert.False(t, ok, "a destroyed key stays destroyed")
+				continue
+			}
+			require.True(t, ok, s)
+			assert.Equal(t, stored, key, s)
+		}
+		_, ok, err := here.DataKey(ctx, "never", false)
+		require.NoError(t, err)
+		assert.False(t, ok, "a subject without a key has none")
+		_, _, err = mustKeys(t, b, masterKey(0)).DataKey(ctx, "p1", false)
+		assert.Error(t, err, "read again, a spoilt key does not open")
+	})
+}

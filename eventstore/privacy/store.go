@@ -131,7 +131,10 @@ func (s *Store) ReadLog(ctx context.Context, afterPosition int64, limit int) ([]
 // open decrypts the personal fields and the request fingerprints of
 // stored events, in place of a copy.
 func (s *Store) open(ctx context.Context, events []eventstore.Event) ([]eventstore.Event, error) {
-	var out []eventstore.Event
+	// The subject of each event that holds sealed values ("" for none);
+	// their keys are then read together (Keys.Prefetch).
+	subjects := make([]string, len(events))
+	var wanted []string
 	seen := map[string]string{}
 	for i, e := range events {
 		fields := s.catalog.Personal(e.Type)
@@ -143,6 +146,19 @@ func (s *Store) open(ctx context.Context, events []eventstore.Event) ([]eventsto
 		if err != nil {
 			return nil, err
 		}
+		subjects[i] = subject
+		if subject != "" {
+			wanted = append(wanted, subject)
+		}
+	}
+	if len(wanted) > 1 {
+		if err := s.keys.Prefetch(ctx, wanted); err != nil {
+			return nil, err
+		}
+	}
+	var out []eventstore.Event
+	for i, e := range events {
+		subject := subjects[i]
 		if subject == "" {
 			continue
 		}
@@ -150,6 +166,8 @@ func (s *Store) open(ctx context.Context, events []eventstore.Event) ([]eventsto
 		if err != nil {
 			return nil, err
 		}
+		fields := s.catalog.Personal(e.Type)
+		fingerprint := hasFingerprint(e.Metadata) && !s.catalog.Erases(e.Type)
 		data, meta := e.Data, e.Metadata
 		if len(fields) > 0 {
 			if data, err = openFields(e.Data, fields, key, e.ID); err != nil {
