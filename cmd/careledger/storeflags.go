@@ -250,22 +250,14 @@ func secretKey(dir, name, env string, min int) ([]byte, error) {
 		if _, err := rand.Read(key); err != nil {
 			return nil, fmt.Errorf("%s: %w", name, err)
 		}
-		file, err := os.OpenFile(path, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o600)
-		if errors.Is(err, fs.ErrExist) {
-			return secretKey(dir, name, env, min) // another process made it first
-		}
+		made, err := createWhole(path, []byte(hex.EncodeToString(key)+"\n"))
 		if err != nil {
 			return nil, fmt.Errorf("%s: %w", name, err)
 		}
-		if _, err := file.WriteString(hex.EncodeToString(key) + "\n"); err != nil {
-			file.Close()
-			return nil, fmt.Errorf("%s: %w", name, err)
+		if !made {
+			return secretKey(dir, name, env, min) // another process made it first
 		}
-		if err := file.Sync(); err != nil {
-			file.Close()
-			return nil, fmt.Errorf("%s: %w", name, err)
-		}
-		return key, file.Close()
+		return key, nil
 	}
 	if err != nil {
 		return nil, fmt.Errorf("%s: %w", name, err)
