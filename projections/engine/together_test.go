@@ -25,7 +25,10 @@ type recorder struct {
 	name     string
 	failFrom int64
 	mu       *sync.Mutex
-	seen     map[int64]string // last position of a batch → the batch's transaction
+	// seen: the last position of a batch → the batch's transaction, kept
+	// rather than its address, which a transaction made after it was freed
+	// could reuse.
+	seen map[int64]readdb.Tx
 }
 
 func (r recorder) Name() string     { return r.name }
@@ -45,7 +48,7 @@ func (r recorder) Apply(ctx context.Context, tx readdb.Tx, d readdb.Dialect, eve
 	}
 	r.mu.Lock()
 	defer r.mu.Unlock()
-	r.seen[events[len(events)-1].Position] = fmt.Sprintf("%p", tx)
+	r.seen[events[len(events)-1].Position] = tx
 	return nil
 }
 
@@ -61,7 +64,7 @@ func TestProjectionsApplyTogether(t *testing.T) {
 		require.NoError(t, err)
 		var mu sync.Mutex
 		mk := func(name string, failFrom int64) recorder {
-			return recorder{name: name, failFrom: failFrom, mu: &mu, seen: map[int64]string{}}
+			return recorder{name: name, failFrom: failFrom, mu: &mu, seen: map[int64]readdb.Tx{}}
 		}
 		failAt := start.Position + 40
 		a, c, bad := mk("a", 0), mk("c", 0), mk("bad", failAt)
