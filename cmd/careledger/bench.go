@@ -24,9 +24,10 @@ then drives it over HTTP from --writers clients (each a caseworker of county
 370902: half new reports with a new child, half follow-ups of its own cases)
 and --readers clients (the own case just written with min_position, the
 county's caseload, the county's open deadlines) for --duration. It prints
-commands/s, p50/p99 of commands and queries, projection lag (sampled from
-/metrics) and catch-up after the load stops, the time the server took to be
-ready and its RSS, and the raw single-insert rate of the same disk (one
+commands/s, p50/p99 of commands and of queries (all, and each kind),
+projection lag (sampled from /metrics) and catch-up after the load stops,
+the time the server took to be ready and its RSS, and the raw
+single-insert rate of the same disk (one
 INSERT per transaction, one writer, the events table's row shape), measured
 before and after the load in the same run, with the ratio of commands/s to it.
 With --nodes N (PostgreSQL only) it starts N servers on the one database and
