@@ -5,6 +5,7 @@ import (
 	"crypto/rand"
 	"database/sql"
 	"fmt"
+	"strconv"
 	"strings"
 	"sync"
 )
@@ -179,17 +180,15 @@ func (k *Keys) insertKeys(ctx context.Context, batch []*keyRequest) (map[string]
 	}
 	stored := make(map[string]storedKey, len(fresh))
 	var others []any
-	var marks []string
 	for subject, key := range fresh {
 		if inserted[subject] {
 			stored[subject] = storedKey{key: key}
 			continue
 		}
 		others = append(others, subject)
-		marks = append(marks, fmt.Sprintf("$%d", len(others)))
 	}
 	if len(others) > 0 {
-		if err := k.readBack(ctx, tx, others, marks, stored); err != nil {
+		if err := k.readBack(ctx, tx, others, stored); err != nil {
 			return fail(err)
 		}
 	}
@@ -201,8 +200,29 @@ func (k *Keys) insertKeys(ctx context.Context, batch []*keyRequest) (map[string]
 
 // readBack reads the keys another caller or process stored first (or the
 // tombstones) into stored.
-func (k *Keys) readBack(ctx context.Context, tx *sql.Tx, subjects []any, marks []string, stored map[string]storedKey) error {
-	rows, err := tx.QueryContext(ctx, `SELECT subject, wrapped, master_id FROM careledger_data_keys WHERE subject IN (`+
+func (k *Keys) readBack(ctx context.Context, tx *sql.Tx, subjects []any, stored map[string]storedKey) error {
+	if err := k.readStored(ctx, tx, subjects, stored); err != nil {
+		return err
+	}
+	for _, s := range subjects {
+		if _, ok := stored[s.(string)]; !ok {
+			return fmt.Errorf("the key of %s was neither inserted nor found", s)
+		}
+	}
+	return nil
+}
+
+// readStored reads the stored keys of subjects (strings) into stored,
+// unwrapped (with the error if one cannot be), a destroyed key as its
+// tombstone (storedKey{}); a subject without a row is left out.
+func (k *Keys) readStored(ctx context.Context, q interface {
+	QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error)
+}, subjects []any, stored map[string]storedKey) error {
+	marks := make([]string, len(subjects))
+	for i := range marks {
+		marks[i] = "$" + strconv.Itoa(i+1)
+	}
+	rows, err := q.QueryContext(ctx, `SELECT subject, wrapped, master_id FROM careledger_data_keys WHERE subject IN (`+
 		strings.Join(marks, ", ")+`)`, subjects...)
 	if err != nil {
 		return err
@@ -221,13 +241,5 @@ func (k *Keys) readBack(ctx context.Context, tx *sql.Tx, subjects []any, marks [
 		key, err := k.unwrap(subject, wrapped.String, masterID.String)
 		stored[subject] = storedKey{key: key, err: err}
 	}
-	if err := rows.Err(); err != nil {
-		return err
-	}
-	for _, s := range subjects {
-		if _, ok := stored[s.(string)]; !ok {
-			return fmt.Errorf("the key of %s was neither inserted nor found", s)
-		}
-	}
-	return nil
+	return rows.Err()
 }

@@ -2,10 +2,7 @@ package privacy
 
 import (
 	"context"
-	"database/sql"
 	"fmt"
-	"strconv"
-	"strings"
 )
 
 // prefetchChunk bounds how many subjects one query of Prefetch names.
@@ -45,39 +42,15 @@ func (k *Keys) Prefetch(ctx context.Context, subjects []string) error {
 
 // prefetch reads and caches the keys of subjects (strings).
 func (k *Keys) prefetch(ctx context.Context, subjects []any) error {
-	marks := make([]string, len(subjects))
-	for i := range marks {
-		marks[i] = "$" + strconv.Itoa(i+1)
-	}
-	rows, err := k.db.QueryContext(ctx, `SELECT subject, wrapped, master_id FROM careledger_data_keys WHERE subject IN (`+
-		strings.Join(marks, ", ")+`)`, subjects...)
-	if err != nil {
-		return err
-	}
-	defer rows.Close()
-	found := map[string][]byte{}
-	for rows.Next() {
-		var subject string
-		var wrapped, masterID sql.NullString
-		if err := rows.Scan(&subject, &wrapped, &masterID); err != nil {
-			return err
-		}
-		if !wrapped.Valid {
-			found[subject] = nil // destroyed
-			continue
-		}
-		if key, err := k.unwrap(subject, wrapped.String, masterID.String); err == nil {
-			found[subject] = key
-		}
-	}
-	if err := rows.Err(); err != nil {
+	found := map[string]storedKey{}
+	if err := k.readStored(ctx, k.db, subjects, found); err != nil {
 		return err
 	}
 	k.mu.Lock()
 	defer k.mu.Unlock()
-	for subject, key := range found {
-		if _, known := k.cache[subject]; !known { // a destruction meanwhile stands
-			k.remember(subject, key)
+	for subject, s := range found {
+		if _, known := k.cache[subject]; !known && s.err == nil { // a destruction meanwhile stands
+			k.remember(subject, s.key)
 		}
 	}
 	return nil
