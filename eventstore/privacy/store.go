@@ -131,9 +131,14 @@ func (s *Store) ReadLog(ctx context.Context, afterPosition int64, limit int) ([]
 // open decrypts the personal fields and the request fingerprints of
 // stored events, in place of a copy.
 func (s *Store) open(ctx context.Context, events []eventstore.Event) ([]eventstore.Event, error) {
-	// The subject of each event that holds sealed values ("" for none);
+	// What each event holds sealed, and under whose key ("" for none);
 	// their keys are then read together (Keys.Prefetch).
-	subjects := make([]string, len(events))
+	type sealed struct {
+		subject     string
+		fields      []Field
+		fingerprint bool
+	}
+	plan := make([]sealed, len(events))
 	var wanted []string
 	seen := map[string]string{}
 	for i, e := range events {
@@ -146,7 +151,7 @@ func (s *Store) open(ctx context.Context, events []eventstore.Event) ([]eventsto
 		if err != nil {
 			return nil, err
 		}
-		subjects[i] = subject
+		plan[i] = sealed{subject: subject, fields: fields, fingerprint: fingerprint}
 		if subject != "" {
 			wanted = append(wanted, subject)
 		}
@@ -158,23 +163,21 @@ func (s *Store) open(ctx context.Context, events []eventstore.Event) ([]eventsto
 	}
 	var out []eventstore.Event
 	for i, e := range events {
-		subject := subjects[i]
-		if subject == "" {
+		p := plan[i]
+		if p.subject == "" {
 			continue
 		}
-		key, err := s.sealer(ctx, subject, false)
+		key, err := s.sealer(ctx, p.subject, false)
 		if err != nil {
 			return nil, err
 		}
-		fields := s.catalog.Personal(e.Type)
-		fingerprint := hasFingerprint(e.Metadata) && !s.catalog.Erases(e.Type)
 		data, meta := e.Data, e.Metadata
-		if len(fields) > 0 {
-			if data, err = openFields(e.Data, fields, key, e.ID); err != nil {
+		if len(p.fields) > 0 {
+			if data, err = openFields(e.Data, p.fields, key, e.ID); err != nil {
 				return nil, fmt.Errorf("privacy: open event %d: %w", e.GlobalPosition, err)
 			}
 		}
-		if fingerprint {
+		if p.fingerprint {
 			if meta, err = openFingerprint(e.Metadata, key, e.ID); err != nil {
 				return nil, fmt.Errorf("privacy: open the metadata of event %d: %w", e.GlobalPosition, err)
 			}
