@@ -72,6 +72,11 @@ func OpenSQLite(path string) (*sql.DB, error) {
 	q.Set("_txlock", "immediate")
 	db := sqlitedb.Open("file:" + (&url.URL{Path: path}).EscapedPath() + "?" + q.Encode())
 	db.SetMaxOpenConns(4)
+	// Idle connections stay open with their compiled statements and page
+	// cache: with database/sql's default of 2, the projections, the keys
+	// and the queries closed and reopened connections under load (opening
+	// one parses the schema; its cache starts cold).
+	db.SetMaxIdleConns(4)
 	return db, nil
 }
 
