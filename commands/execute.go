@@ -37,21 +37,55 @@ type admission func(ctx context.Context, history []domain.Recorded) error
 // (If-Match), which then fails. With an idempotency key, a stream already
 // holding the key's events answers them instead of deciding again.
 func (h *Handlers) execute(ctx context.Context, call Call, streamID domain.StreamID, admit admission, decide decision) (Result, error) {
+	return h.executeOn(ctx, call, streamID, false, admit, decide)
+}
+
+// executeOn is execute, for a stream expected to be new when isNew.
+//
+// The stream is decided on as the cache holds it, unread (a new stream,
+// not in the cache, as empty): the append's expected version is the check.
+// A stream that moved on meanwhile — on another server, or through another
+// process on the file — fails the append, and the command is decided again
+// on the stream as read. Every answer other than the append's is given on
+// the stream as read, never on the cache alone: a refusal (the case is
+// closed, If-Match names another version, the key was used for another
+// request), decided on the cache, is decided again after a read. A call
+// with If-Match or an idempotency key is decided on the stream as read from
+// the start: If-Match is compared with the log's version, and replay must
+// see every event the key derived (the store would answer a retry's
+// identical events as stored, without replay's comparison of fingerprints).
+func (h *Handlers) executeOn(ctx context.Context, call Call, streamID domain.StreamID, isNew bool, admit admission, decide decision) (Result, error) {
 	stream := eventlog.StreamRef(streamID)
-	reused := false // an append found the key's events stored already
-	for attempt := 0; ; attempt++ {
-		loaded, err := h.load(ctx, streamID)
+	reused := false                                          // an append found the key's events stored already
+	read := call.IfMatch != nil || call.IdempotencyKey != "" // decide on the stream as read, not as cached
+	for attempt := 0; ; {
+		loaded, unread, err := h.loadToAppend(ctx, streamID, read, isNew)
 		if err != nil {
 			return Result{}, err
+		}
+		// again decides again on the stream as read, after an answer given
+		// on the cache alone; it is false when the answer was given on a read.
+		again := func() bool {
+			if !unread {
+				return false
+			}
+			read = true
+			return true
 		}
 		version, history := loaded.version, slices.Clip(loaded.history)
 		if call.IdempotencyKey != "" {
 			if res, done, err := h.replay(call, stream.ID, loaded.stored); done || err != nil {
+				if err != nil && again() {
+					continue
+				}
 				return res, err
 			}
 		}
 		if admit != nil {
 			if err := admit(ctx, history); err != nil {
+				if again() {
+					continue
+				}
 				return Result{}, err
 			}
 		}
@@ -60,6 +94,9 @@ func (h *Handlers) execute(ctx context.Context, call Call, streamID domain.Strea
 		}
 		changes, err := decide(ctx, history)
 		if err != nil {
+			if again() {
+				continue
+			}
 			return Result{}, err
 		}
 		events, err := h.codec.Encode(changes, envelope(call))
@@ -73,11 +110,15 @@ func (h *Handlers) execute(ctx context.Context, call Call, streamID domain.Strea
 			h.streams.drop(stream.ID)
 		}
 		if errors.Is(err, eventstore.ErrVersionConflict) {
+			if again() {
+				continue // the cache was behind: not a race lost
+			}
 			if call.IfMatch != nil {
 				return Result{}, fmt.Errorf("%s changed meanwhile: %w", stream.ID, ErrPreconditionFailed)
 			}
 			if attempt < h.retries {
 				backoff(ctx, attempt)
+				attempt++
 				continue
 			}
 			return Result{}, fmt.Errorf("%s kept changing: %w", stream.ID, ErrConflict)
@@ -90,7 +131,8 @@ func (h *Handlers) execute(ctx context.Context, call Call, streamID domain.Strea
 			// data apart. Replay can, by the request's fingerprint: on fresh
 			// state it answers the original answer, or refuses another body.
 			if call.IdempotencyKey != "" && !reused && attempt < h.retries {
-				reused = true
+				reused, read = true, true
+				attempt++
 				continue
 			}
 			return Result{}, fmt.Errorf("%w: %v", ErrIdempotencyKeyReused, err)
@@ -228,7 +270,7 @@ func (h *Handlers) create(ctx context.Context, call Call, stream domain.StreamID
 		}
 		return nil
 	}
-	return h.execute(ctx, call, stream, admit, func(context.Context, []domain.Recorded) ([]domain.Change, error) {
+	return h.executeOn(ctx, call, stream, true, admit, func(context.Context, []domain.Recorded) ([]domain.Change, error) {
 		return changes, nil
 	})
 }

@@ -55,6 +55,27 @@ func (h *Handlers) load(ctx context.Context, id domain.StreamID) (stream, error)
 	return s, nil
 }
 
+// loadToAppend gives the stream a command decides on: unless read, as the
+// cache holds it, or, not there and isNew, as a new stream — unread is then
+// true, and the append's expected version checks it (executeOn); else as
+// load gives it.
+func (h *Handlers) loadToAppend(ctx context.Context, id domain.StreamID, read, isNew bool) (s stream, unread bool, err error) {
+	if !read {
+		now, err := h.erasures(ctx)
+		if err != nil {
+			return stream{}, false, fmt.Errorf("load %s: %w", id, err)
+		}
+		if cached, hit := h.streams.get(id.String(), now); hit {
+			return cached, true, nil
+		}
+		if isNew {
+			return stream{erasures: now}, true, nil
+		}
+	}
+	s, err = h.load(ctx, id)
+	return s, false, err
+}
+
 func (h *Handlers) loadCached(ctx context.Context, id domain.StreamID) (stream, error) {
 	key := id.String()
 	before, err := h.erasures(ctx)

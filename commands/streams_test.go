@@ -68,11 +68,19 @@ func fresh(t *testing.T, store eventstore.Store, id domain.StreamID) []domain.Re
 	return history
 }
 
-// countingStore counts appends and which reads of a stream start after
-// version 0.
+// countingStore counts appends, which reads of a stream start after
+// version 0, and the reads of each stream.
 type countingStore struct {
 	eventstore.Store
 	appends, reads, readsAfter atomic.Int64
+	mu                         sync.Mutex
+	readsOf                    map[string]int
+}
+
+func (s *countingStore) readsOfStream(id domain.StreamID) int {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.readsOf[id.String()]
 }
 
 func (s *countingStore) Append(ctx context.Context, stream eventstore.StreamRef, expected eventstore.ExpectedVersion, events ...eventstore.NewEvent) ([]eventstore.Event, error) {
@@ -82,6 +90,12 @@ func (s *countingStore) Append(ctx context.Context, stream eventstore.StreamRef,
 
 func (s *countingStore) ReadStream(ctx context.Context, streamID string, afterVersion int64, limit int) ([]eventstore.Event, error) {
 	s.reads.Add(1)
+	s.mu.Lock()
+	if s.readsOf == nil {
+		s.readsOf = map[string]int{}
+	}
+	s.readsOf[streamID]++
+	s.mu.Unlock()
 	if afterVersion > 0 {
 		s.readsAfter.Add(1)
 	}
@@ -89,9 +103,10 @@ func (s *countingStore) ReadStream(ctx context.Context, streamID string, afterVe
 }
 
 // TestCachedStreamsFollowTheLog: a process keeps the streams it decided
-// on and reads only what was appended since, so it decides on what another
-// process appended meanwhile without a conflict; what it keeps is what a
-// read of the log gives.
+// on and decides on them unread, the append's expected version being the
+// check: what another process appended meanwhile fails that append, and
+// the command is decided again on the stream as read; what it keeps is
+// what a read of the log gives.
 func TestCachedStreamsFollowTheLog(t *testing.T) {
 	backends(t, func(t *testing.T, store eventstore.Store) {
 		ctx := context.Background()
@@ -106,14 +121,18 @@ func TestCachedStreamsFollowTheLog(t *testing.T) {
 			return res
 		}
 		follow(county.Handlers)
+		appends, reads := here.appends.Load(), here.readsOfStream(domain.CaseStream(caseID))
+		follow(county.Handlers)
+		assert.Equal(t, appends+1, here.appends.Load())
+		assert.Equal(t, reads, here.readsOfStream(domain.CaseStream(caseID)),
+			"a stream this process keeps, and no other moved on, is decided on unread")
+
 		follow(there)
 		follow(there)
-		appends := here.appends.Load()
-		readsAfter := here.readsAfter.Load()
+		appends = here.appends.Load()
 		res := follow(county.Handlers)
-		assert.Equal(t, int64(5), res.Version, "decided on the events another process appended")
-		assert.Equal(t, appends+1, here.appends.Load(), "no conflict, no retry")
-		assert.Greater(t, here.readsAfter.Load(), readsAfter, "only the events after the cached version were read")
+		assert.Equal(t, int64(6), res.Version, "decided again on the events another process appended")
+		assert.Equal(t, appends+2, here.appends.Load(), "the append on the cache failed its expected version, the one on the read did not")
 
 		cached, ok := county.Handlers.Cached(domain.CaseStream(caseID))
 		require.True(t, ok)
@@ -121,6 +140,42 @@ func TestCachedStreamsFollowTheLog(t *testing.T) {
 		cached, ok = county.Handlers.Cached(domain.ChildStream(child))
 		require.True(t, ok)
 		assert.Equal(t, fresh(t, store, domain.ChildStream(child)), cached)
+	})
+}
+
+// TestNoRefusalOnTheCacheAlone: a command the cached stream would refuse
+// (an intervention on a case closed here, reopened by another process) or
+// whose If-Match names a version only the log has is decided on the
+// stream as read, and carried out.
+func TestNoRefusalOnTheCacheAlone(t *testing.T) {
+	backends(t, func(t *testing.T, store eventstore.Store) {
+		ctx := context.Background()
+		county := commandstest.NewCounty(t, store, commands.WithClock(func() time.Time { return now }))
+		there := commands.New(store, commands.WithClock(func() time.Time { return now }))
+		caseID := county.Report(t, county.RegisterChild(t), now.Add(-time.Hour), domain.RiskLow, "来电", "neglect")
+		_, err := county.Handlers.CloseCase(ctx, county.Caseworker, commands.CloseCase{CaseID: caseID, OccurredAt: now,
+			Reason: commandstest.Must(domain.ParseClosureReason("resolved"))})
+		require.NoError(t, err)
+		reopened, err := there.ReopenCase(ctx, county.Caseworker, commands.ReopenCase{CaseID: caseID, Reason: "复查"})
+		require.NoError(t, err)
+
+		res, err := county.Handlers.RecordIntervention(ctx, county.Caseworker,
+			commands.RecordIntervention{CaseID: caseID, OccurredAt: now, Measure: "family_education_guidance"})
+		require.NoError(t, err, "the case is open again in the log")
+		assert.Equal(t, reopened.Version+1, res.Version)
+
+		moved, err := there.RecordFollowUp(ctx, county.Caseworker, commands.RecordFollowUp{CaseID: caseID, OccurredAt: now, Note: "回访"})
+		require.NoError(t, err)
+		call := county.Caseworker
+		call.IfMatch = &moved.Version
+		res, err = county.Handlers.RecordFollowUp(ctx, call, commands.RecordFollowUp{CaseID: caseID, OccurredAt: now, Note: "回访"})
+		require.NoError(t, err, "If-Match is compared with the stream as read")
+		assert.Equal(t, moved.Version+1, res.Version)
+
+		stale := res.Version - 1
+		call.IfMatch = &stale
+		_, err = county.Handlers.RecordFollowUp(ctx, call, commands.RecordFollowUp{CaseID: caseID, OccurredAt: now, Note: "回访"})
+		assert.ErrorIs(t, err, commands.ErrPreconditionFailed)
 	})
 }
 
