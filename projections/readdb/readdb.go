@@ -55,9 +55,11 @@ type Querier interface {
 // OpenSQLite opens the read-model database in the SQLite file that holds
 // the log (read models live beside it). Transactions take the write lock
 // at BEGIN, as the store's writer does, and wait for each other. A
-// connection caches up to 16 MiB of pages (64 MiB made a startup rebuild
-// of 468,069 events no faster — 21.3–21.6 s either way — and the server
-// 100 MB bigger). What SQLite sorts beyond that cache (a rebuild making
+// connection caches up to 12 MiB of pages, and the pool keeps its four
+// open: 16 MiB each took a startup rebuild of 997,103 events to a peak RSS
+// of 302–313 MB once all four stayed open, 12 MiB to 277–287 MB, the same
+// time (64 MiB made a startup rebuild of 468,069 events no faster —
+// 21.3–21.6 s either way — and the server 100 MB bigger). What SQLite sorts beyond that cache (a rebuild making
 // the indexes of tables of 880 000 rows) spills to temporary files, not to
 // the heap: temp_store(MEMORY) held every such sort whole, 70–80 MB at the
 // peak of a startup rebuild of 993 468 events (peak RSS 368–386 → 295–309
@@ -66,7 +68,7 @@ type Querier interface {
 func OpenSQLite(path string) (*sql.DB, error) {
 	q := url.Values{}
 	for _, p := range []string{"journal_mode(WAL)", "synchronous(FULL)", "busy_timeout(30000)", "foreign_keys(1)",
-		"cache_size(-16384)", "temp_store(FILE)"} {
+		"cache_size(-12288)", "temp_store(FILE)"} {
 		q.Add("_pragma", p)
 	}
 	q.Set("_txlock", "immediate")
