@@ -35,7 +35,7 @@ func Query(ctx context.Context, db readdb.DB, f Filter) ([]Entry, error) {
 	if f.ChildID != "" {
 		where = append(where, "child_id = "+args.Arg(f.ChildID))
 	}
-	where = append(where, args.PrefixOf("jurisdiction", f.JurisdictionPrefix))
+	where = append(where, db.Dialect.PrefixOf(&args, "jurisdiction", f.JurisdictionPrefix))
 	if !f.From.IsZero() {
 		where = append(where, "at >= "+args.Arg(db.Dialect.Time(f.From)))
 	}

@@ -82,7 +82,7 @@ func Stats(ctx context.Context, db readdb.DB, groupBy string, from, to time.Time
 		q += ` JOIN rm_stats_case_concerns k ON k.case_id = c.case_id`
 	}
 	var args readdb.Args
-	where := []string{args.PrefixOf("c.jurisdiction", within.String())}
+	where := []string{db.Dialect.PrefixOf(&args, "c.jurisdiction", within.String())}
 	if !from.IsZero() {
 		where = append(where, "c.received_at >= "+args.Arg(db.Dialect.Time(from)))
 	}

@@ -68,7 +68,7 @@ func Referrals(ctx context.Context, db readdb.DB, f ReferralFilter) ([]ReferralL
 		f.Limit = 50
 	}
 	var a readdb.Args
-	where := []string{"r.referral_id > " + a.Arg(f.After), a.PrefixOf("c.jurisdiction", f.Within.String())}
+	where := []string{"r.referral_id > " + a.Arg(f.After), db.Dialect.PrefixOf(&a, "c.jurisdiction", f.Within.String())}
 	if !f.Agency.IsZero() {
 		where = append(where, "r.agency = "+a.Arg(f.Agency.String()))
 	}

@@ -61,7 +61,7 @@ func List(ctx context.Context, db readdb.DB, f Filter) ([]Listing, error) {
 		f.Limit = 50
 	}
 	var a readdb.Args
-	where := []string{"child_id > " + a.Arg(f.After), a.PrefixOf("jurisdiction", f.Within.String())}
+	where := []string{"child_id > " + a.Arg(f.After), db.Dialect.PrefixOf(&a, "jurisdiction", f.Within.String())}
 	if f.Category != "" {
 		if _, err := domain.ParseCategories([]string{f.Category}); err != nil {
 			message := err.Error()

@@ -176,13 +176,13 @@ func generation(ctx context.Context, db readdb.DB) (string, error) {
 // known (when resyncing, only those open now, up to the resync's last).
 func opened(ctx context.Context, db readdb.DB, f FeedFilter, after FeedCursor, known int64, limit int) ([]Notification, error) {
 	var a readdb.Args
-	owned := f.owned(&a)
+	owned := f.owned(db.Dialect, &a)
 	if owned == "" {
 		return nil, nil
 	}
 	where := owned + " AND opened_seq > " + a.Arg(after.Seq) + " AND opened_seq <= " + a.Arg(known)
 	if !f.Only.IsZero() {
-		where += " AND " + a.PrefixOf("jurisdiction", f.Only.String())
+		where += " AND " + db.Dialect.PrefixOf(&a, "jurisdiction", f.Only.String())
 	}
 	if after.Resync != 0 {
 		where += " AND opened_seq <= " + a.Arg(after.Resync) + " AND status = 'open' AND due_at >= " + a.Arg(db.Dialect.Time(f.Now))
@@ -237,11 +237,11 @@ func clocked(ctx context.Context, db readdb.DB, f FeedFilter, after FeedCursor, 
 		var a readdb.Args
 		var who string
 		if w.mine {
-			if who = f.owned(&a); who == "" {
+			if who = f.owned(db.Dialect, &a); who == "" {
 				continue
 			}
 		} else {
-			who = a.PrefixOf("jurisdiction", f.Within.String())
+			who = db.Dialect.PrefixOf(&a, "jurisdiction", f.Within.String())
 		}
 		from := db.Dialect.Time(after.At.Add(-w.shift))
 		past := "due_at > " + a.Arg(from) + " OR (due_at = " + a.Arg(from) + " AND deadline_key > " + a.Arg(after.Key) + ")"
@@ -251,7 +251,7 @@ func clocked(ctx context.Context, db readdb.DB, f FeedFilter, after FeedCursor, 
 		where := who + " AND opened_seq <= " + a.Arg(after.Seq) + " AND (" + past + ") AND due_at <= " +
 			a.Arg(db.Dialect.Time(f.Now.Add(-w.shift)))
 		if !f.Only.IsZero() {
-			where += " AND " + a.PrefixOf("jurisdiction", f.Only.String())
+			where += " AND " + db.Dialect.PrefixOf(&a, "jurisdiction", f.Only.String())
 		}
 		rows, err := db.SQL.QueryContext(ctx, `SELECT opened_seq, `+strings.TrimPrefix(selectRow, "SELECT ")+` WHERE `+where+
 			` ORDER BY due_at, deadline_key LIMIT `+a.Arg(limit), a...)

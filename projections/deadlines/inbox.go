@@ -26,10 +26,10 @@ type Scope struct {
 }
 
 // owned spells the condition that a row of rm_deadlines is the worker's
-// own, binding its arguments in a ("" when nothing is).
-func (s Scope) owned(a *readdb.Args) string {
+// own, in d's words, binding its arguments in a ("" when nothing is).
+func (s Scope) owned(d readdb.Dialect, a *readdb.Args) string {
 	if s.All {
-		return "(" + a.PrefixOf("jurisdiction", s.Within.String()) + ")"
+		return "(" + d.PrefixOf(a, "jurisdiction", s.Within.String()) + ")"
 	}
 	var whose []string
 	if s.Subject != "" {
@@ -39,11 +39,11 @@ func (s Scope) owned(a *readdb.Args) string {
 		whose = append(whose, "owner = "+a.Arg(p))
 	}
 	if s.RoleOwner != "" {
-		whose = append(whose, "(owner = "+a.Arg(s.RoleOwner)+" AND "+a.PrefixOf("jurisdiction", s.Within.String())+")")
+		whose = append(whose, "(owner = "+a.Arg(s.RoleOwner)+" AND "+d.PrefixOf(a, "jurisdiction", s.Within.String())+")")
 	}
 	if s.RolePrefix != "" {
 		whose = append(whose, "(substr(owner, 1, "+a.Arg(len(s.RolePrefix))+") = "+a.Arg(s.RolePrefix)+
-			" AND "+a.PrefixOf("jurisdiction", s.Within.String())+")")
+			" AND "+d.PrefixOf(a, "jurisdiction", s.Within.String())+")")
 	}
 	if len(whose) == 0 {
 		return ""
@@ -104,13 +104,13 @@ func Inbox(ctx context.Context, db readdb.DB, f InboxFilter) ([]InboxItem, error
 
 	own := func() ([]Row, error) {
 		var a readdb.Args
-		owned := f.owned(&a)
+		owned := f.owned(db.Dialect, &a)
 		if owned == "" {
 			return nil, nil
 		}
 		where := "status = 'open' AND due_at >= " + a.Arg(now) + " AND " + owned
 		if !f.Only.IsZero() {
-			where += " AND " + a.PrefixOf("jurisdiction", f.Only.String())
+			where += " AND " + db.Dialect.PrefixOf(&a, "jurisdiction", f.Only.String())
 		}
 		return inboxPage(ctx, db, f, &a, where)
 	}
@@ -121,7 +121,7 @@ func Inbox(ctx context.Context, db readdb.DB, f InboxFilter) ([]InboxItem, error
 		var a readdb.Args
 		where := "(status = 'missed' OR (status = 'open' AND due_at < " + a.Arg(now) + ")) AND due_at < " +
 			a.Arg(d.Time(f.EscalatedBefore)) + " AND due_at >= " + a.Arg(d.Time(f.EscalatedSince)) + " AND " +
-			a.PrefixOf("jurisdiction", f.Within.String())
+			db.Dialect.PrefixOf(&a, "jurisdiction", f.Within.String())
 		return inboxPage(ctx, db, f, &a, where)
 	}
 	mine, err := own()

@@ -89,7 +89,7 @@ func Query(ctx context.Context, db readdb.DB, f Filter) ([]Row, error) {
 	var args readdb.Args
 	var cursors []int
 	branch := func(from, status string) string {
-		where := []string{status, args.PrefixOf("jurisdiction", f.Within.String())}
+		where := []string{status, db.Dialect.PrefixOf(&args, "jurisdiction", f.Within.String())}
 		if owners := f.owners(); len(owners) > 0 {
 			// The owner of an overdue open row is decided below, by its history.
 			in := make([]string, len(owners))

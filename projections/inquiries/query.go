@@ -49,7 +49,7 @@ func List(ctx context.Context, db readdb.DB, f Filter) ([]Inquiry, error) {
 		f.Limit = 50
 	}
 	var a readdb.Args
-	where := []string{"i.inquiry_id > " + a.Arg(f.After), a.PrefixOf(place, f.Within.String())}
+	where := []string{"i.inquiry_id > " + a.Arg(f.After), db.Dialect.PrefixOf(&a, place, f.Within.String())}
 	if f.Status != "" {
 		where = append(where, "i.status = "+a.Arg(f.Status))
 	}

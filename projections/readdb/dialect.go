@@ -104,14 +104,52 @@ func (a *Args) Arg(v any) string {
 // same (no code is longer) and lets an index on column find the village's
 // rows instead of testing every row: a village's open obligations at
 // 993,103 events took 24–26 ms with substr().
-func (a *Args) PrefixOf(column, prefix string) string {
-	if prefix == "" || prefix == "all" {
+//
+// A shorter one is substr() on SQLite, and a range of codes on PostgreSQL
+// (code ≥ prefix and < the next prefix, nextPrefix: the same codes, as
+// division codes are digits, which every collation orders alike; a prefix
+// of nines, or of more than digits, stays substr()).
+// PostgreSQL cannot estimate how many rows substr() keeps and guessed 0.5
+// %: for the county's open obligations at 997,103 events it read all
+// 60,990 rows (28,843 pages, 190 ms) to sort them and keep 51, where its
+// index in key order reads 98 pages once it knows that most rows are the
+// county's. SQLite keeps substr(): without statistics, a range on the
+// jurisdiction index's first column could draw it from the key order.
+func (d Dialect) PrefixOf(a *Args, column, prefix string) string {
+	switch {
+	case prefix == "" || prefix == "all":
 		return "1 = 1"
-	}
-	if len(prefix) == placeLength {
+	case len(prefix) == placeLength:
 		return column + " = " + a.Arg(prefix)
 	}
+	if next, ok := nextPrefix(prefix); ok && d == Postgres && digits(prefix) {
+		return "(" + column + " >= " + a.Arg(prefix) + " AND " + column + " < " + a.Arg(next) + ")"
+	}
 	return "substr(" + column + ", 1, " + a.Arg(len(prefix)) + ") = " + a.Arg(prefix)
+}
+
+// nextPrefix is the least string after every string that starts with
+// prefix, a string of digits: its last digit below 9 counted up, the nines
+// after it dropped; ok is false when there is none (all nines).
+func nextPrefix(prefix string) (string, bool) {
+	b := []byte(prefix)
+	for i := len(b) - 1; i >= 0; i-- {
+		if b[i] < '9' {
+			b[i]++
+			return string(b[:i+1]), true
+		}
+	}
+	return "", false
+}
+
+// digits tells whether s is digits only.
+func digits(s string) bool {
+	for _, c := range []byte(s) {
+		if c < '0' || c > '9' {
+			return false
+		}
+	}
+	return s != ""
 }
 
 // placeLength is the length of a full division code, a village's.

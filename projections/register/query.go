@@ -33,7 +33,7 @@ func List(ctx context.Context, db readdb.DB, f Filter) ([]domain.WorkerFacts, er
 		f.Limit = 50
 	}
 	var a readdb.Args
-	where := []string{"worker_id > " + a.Arg(f.After), a.PrefixOf("jurisdiction", f.Within.String())}
+	where := []string{"worker_id > " + a.Arg(f.After), db.Dialect.PrefixOf(&a, "jurisdiction", f.Within.String())}
 	if !f.Role.IsZero() {
 		where = append(where, "role = "+a.Arg(f.Role.String()))
 	}
