@@ -15,17 +15,25 @@ import (
 // worker) waits for it, or it for the Apply, before either touches
 // rm_deadlines; in this process the engine's lock already keeps them apart,
 // and SQLite's transactions take the database's write lock at BEGIN.
-func tick(ctx context.Context, tx readdb.Tx, d readdb.Dialect, now time.Time) error {
+func tick(ctx context.Context, tx readdb.Tx, d readdb.Dialect, now time.Time, bound int) (more bool, err error) {
 	if d == readdb.Postgres {
 		if _, err := tx.ExecContext(ctx, `LOCK TABLE rm_deadline_streams IN SHARE ROW EXCLUSIVE MODE`); err != nil {
-			return fmt.Errorf("lock deadline streams: %w", err)
+			return false, fmt.Errorf("lock deadline streams: %w", err)
 		}
 	}
 	if err := extendYearly(ctx, tx, d, now); err != nil {
-		return err
+		return false, err
 	}
-	return sweepMissed(ctx, tx, d, now)
+	return sweepMissed(ctx, tx, d, now, bound)
 }
+
+// sweepBound is how many obligations one transaction of Tick marks
+// missed (Projection.sweepBound); it says more when others are left. A
+// minute of 8 writers at 1M events on PostgreSQL left 13,636 open
+// obligations past due (375 owners): marked in one transaction, 2.2 s in
+// which the view applied nothing (its lag p99 1.7–2.6 s under that load);
+// 1,000 a transaction, lag p99 0.95 s; 250, 0.34 s (one run each).
+const sweepBound = 250
 
 // extendYearly adds the yearly information verifications that have come
 // due since a child's file last changed. The view judges a stream at its
@@ -111,30 +119,37 @@ func extendYearly(ctx context.Context, tx readdb.Tx, d readdb.Dialect, now time.
 	}
 }
 
-// sweepMissed marks every open obligation due before now missed, owned by
-// its owner at the due time (who missed it). The statuses of rm_deadlines
-// are then right for readers of the SQL tables; Query needs no sweep. A
-// later change of the stream derives its rows again (open, as the record
-// alone judges them) until the next Tick.
-func sweepMissed(ctx context.Context, tx readdb.Tx, d readdb.Dialect, now time.Time) error {
+// sweepMissed marks the open obligations due before now missed, owned by
+// their owner at the due time (who missed it), the earliest due first, at
+// most bound of them; more is true when others are left. The
+// statuses of rm_deadlines are then right for readers of the SQL tables;
+// Query needs no sweep. A later change of the stream derives its rows
+// again (open, as the record alone judges them) until the next Tick.
+func sweepMissed(ctx context.Context, tx readdb.Tx, d readdb.Dialect, now time.Time, bound int) (more bool, err error) {
 	rows, err := tx.QueryContext(ctx, `SELECT deadline_key, owner, owners, due_at FROM rm_deadlines
-		WHERE status = 'open' AND due_at < $1`, d.Time(now))
+		WHERE status = 'open' AND due_at < $1 ORDER BY due_at, deadline_key LIMIT `+fmt.Sprint(bound+1), d.Time(now))
 	if err != nil {
-		return fmt.Errorf("sweep missed deadlines: %w", err)
+		return false, fmt.Errorf("sweep missed deadlines: %w", err)
 	}
 	byOwner := map[string][]string{}
 	var owners []string
+	swept := 0
 	for rows.Next() {
+		if swept == bound {
+			more = true
+			break
+		}
+		swept++
 		var key, owner string
 		var spans []byte
 		var due readdb.Timestamp
 		if err := rows.Scan(&key, &owner, &spans, &due); err != nil {
 			rows.Close()
-			return fmt.Errorf("sweep missed deadlines: %w", err)
+			return false, fmt.Errorf("sweep missed deadlines: %w", err)
 		}
 		if owner, err = ownerAtDue(owner, spans, due.T); err != nil {
 			rows.Close()
-			return fmt.Errorf("sweep missed deadline %s: %w", key, err)
+			return false, fmt.Errorf("sweep missed deadline %s: %w", key, err)
 		}
 		if _, ok := byOwner[owner]; !ok {
 			owners = append(owners, owner)
@@ -143,7 +158,7 @@ func sweepMissed(ctx context.Context, tx readdb.Tx, d readdb.Dialect, now time.T
 	}
 	rows.Close()
 	if err := rows.Err(); err != nil {
-		return fmt.Errorf("sweep missed deadlines: %w", err)
+		return false, fmt.Errorf("sweep missed deadlines: %w", err)
 	}
 	sort.Strings(owners)
 	for _, owner := range owners {
@@ -156,10 +171,10 @@ func sweepMissed(ctx context.Context, tx readdb.Tx, d readdb.Dialect, now time.T
 			return err
 		})
 		if err != nil {
-			return fmt.Errorf("sweep missed deadlines of %s: %w", owner, err)
+			return false, fmt.Errorf("sweep missed deadlines of %s: %w", owner, err)
 		}
 	}
-	return nil
+	return more, nil
 }
 
 // dueAt is a verify_due as a map key: a moment, or none.

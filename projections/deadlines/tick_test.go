@@ -36,14 +36,16 @@ func table(t testing.TB, b enginetest.Backend) map[string][]any {
 }
 
 // TestTickSweepsMissed: Tick turns an open obligation due before now
-// missed, with its owner at the due time, and leaves one due after open;
+// missed, with its owner at the due time, and leaves one due after open —
+// two obligations a transaction here, so that the sweep takes several;
 // queries judge the same with or without Tick, and their filters select.
 func TestTickSweepsMissed(t *testing.T) {
 	t.Parallel()
 	enginetest.Backends(t, func(t *testing.T, b enginetest.Backend) {
 		ctx := context.Background()
 		policyChangedAt := commandstest.ClockWorkload(t, b.Store, enginetest.Now, 12)
-		e := enginetest.CatchUp(t, b, deadlines.New())
+		view := deadlines.NewSweepingInPiecesOf(2)
+		e := enginetest.CatchUp(t, b, view)
 
 		// A moment by which some open obligations have fallen due and
 		// others not.
@@ -80,6 +82,20 @@ func TestTickSweepsMissed(t *testing.T) {
 		for _, k := range dueBefore {
 			assert.Contains(t, missedBefore, k, "an overdue open row reads missed before Tick")
 		}
+
+		require.Greater(t, len(dueBefore), 2)
+		var recordedMissed int
+		require.NoError(t, b.DB.SQL.QueryRowContext(ctx, `SELECT count(*) FROM rm_deadlines WHERE status = 'missed'`).Scan(&recordedMissed))
+		tx, err := b.DB.SQL.BeginTx(ctx, nil)
+		require.NoError(t, err)
+		more, err := view.Tick(ctx, tx, b.DB.Dialect, cut)
+		require.NoError(t, err)
+		assert.True(t, more, "one transaction marks two obligations, and says more are left")
+		var missedInOne int
+		require.NoError(t, tx.QueryRowContext(ctx, `SELECT count(*) FROM rm_deadlines WHERE status = 'missed'`).Scan(&missedInOne))
+		require.NoError(t, tx.Rollback())
+
+		assert.Equal(t, recordedMissed+2, missedInOne, "two obligations marked in one transaction")
 
 		require.NoError(t, e.Tick(ctx, cut))
 		after := table(t, b)

@@ -198,22 +198,33 @@ func (e *Engine) Tick(ctx context.Context, now time.Time) error {
 }
 
 func (e *Engine) tick(ctx context.Context, p Projection, c Clocked, now time.Time) error {
+	for {
+		more, err := e.tickOnce(ctx, p, c, now)
+		if err != nil || !more {
+			return err
+		}
+	}
+}
+
+// tickOnce runs one transaction of a projection's Tick, with its turn.
+func (e *Engine) tickOnce(ctx context.Context, p Projection, c Clocked, now time.Time) (bool, error) {
 	name := p.Name()
 	turn := e.turn(name)
 	turn.Lock()
 	defer turn.Unlock()
 	tx, err := e.begin(ctx, p)
 	if err != nil {
-		return err
+		return false, err
 	}
 	defer tx.Rollback()
 	if _, err := e.lockCheckpoint(ctx, tx, name); err != nil {
-		return err
+		return false, err
 	}
-	if err := c.Tick(ctx, tx, e.dialect, now); err != nil {
-		return err
+	more, err := c.Tick(ctx, tx, e.dialect, now)
+	if err != nil {
+		return false, err
 	}
-	return tx.Commit()
+	return more, tx.Commit()
 }
 
 // lockCheckpoint reads a projection's checkpoint inside tx and, on

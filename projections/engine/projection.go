@@ -30,9 +30,12 @@ type Projection interface {
 // Clocked is a projection whose rows also change with the time, not only
 // with events (an obligation falls due). Tick brings them up to now inside
 // tx; the engine runs it under the same lock as Apply, so that the
-// projection stays its tables' only writer. It must be idempotent.
+// projection stays its tables' only writer. It must be idempotent. It may
+// do part of the work and say more: the engine commits and calls it again
+// in a new transaction, and the projection's Apply may run between, so
+// that a long tick never holds the projection still.
 type Clocked interface {
-	Tick(ctx context.Context, tx readdb.Tx, d readdb.Dialect, now time.Time) error
+	Tick(ctx context.Context, tx readdb.Tx, d readdb.Dialect, now time.Time) (more bool, err error)
 }
 
 // Numbered is a projection that numbers its rows for readers outside the

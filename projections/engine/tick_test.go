@@ -60,20 +60,20 @@ func (p clocked) Apply(ctx context.Context, tx readdb.Tx, _ readdb.Dialect, even
 	return nil
 }
 
-func (p clocked) Tick(ctx context.Context, tx readdb.Tx, d readdb.Dialect, now time.Time) error {
+func (p clocked) Tick(ctx context.Context, tx readdb.Tx, d readdb.Dialect, now time.Time) (bool, error) {
 	defer p.turn()()
 	var events int64
 	if err := tx.QueryRowContext(ctx, `SELECT count(*) FROM clocked_events`).Scan(&events); err != nil {
-		return err
+		return false, err
 	}
 	if _, err := tx.ExecContext(ctx, `INSERT INTO clocked_ticks (at, events) VALUES ($1, $2)
 		ON CONFLICT (at) DO UPDATE SET events = excluded.events`, d.Time(now), events); err != nil {
-		return err
+		return false, err
 	}
 	if now.Equal(p.failAt) {
-		return errors.New("the clock stopped")
+		return false, errors.New("the clock stopped")
 	}
-	return nil
+	return false, nil
 }
 
 // ticks are the moments clocked_ticks holds, each with the events counted then.
