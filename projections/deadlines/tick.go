@@ -123,10 +123,11 @@ func extendYearly(ctx context.Context, tx readdb.Tx, d readdb.Dialect, now time.
 // their owner at the due time (who missed it), at most bound of them, as
 // the index on (status, due_at) gives them (no ORDER BY: SQLite sorted
 // every overdue row for each piece); more is true when others are left.
-// Each piece takes rows the pieces before it left open, so the sweep ends. The
-// statuses of rm_deadlines are then right for readers of the SQL tables;
-// Query needs no sweep. A later change of the stream derives its rows
-// again (open, as the record alone judges them) until the next Tick.
+// Each piece takes rows the pieces before it left open, so the sweep
+// ends. The statuses of rm_deadlines are then right for readers of the
+// SQL tables; Query needs no sweep. A later change of the stream derives
+// its rows again (open, as the record alone judges them) until the next
+// Tick.
 func sweepMissed(ctx context.Context, tx readdb.Tx, d readdb.Dialect, now time.Time, bound int) (more bool, err error) {
 	rows, err := tx.QueryContext(ctx, `SELECT deadline_key, owner, owners, due_at FROM rm_deadlines
 		WHERE status = 'open' AND due_at < $1 LIMIT `+fmt.Sprint(bound+1), d.Time(now))
