@@ -48,8 +48,7 @@ func (h *Handlers) execute(ctx context.Context, call Call, streamID domain.Strea
 // process on the file — fails the append, and the command is decided again
 // on the stream as read. Every answer other than the append's is given on
 // the stream as read, never on the cache alone: a refusal (the case is
-// closed, If-Match names another version, the key was used for another
-// request), decided on the cache, is decided again after a read. A call
+// closed, say), decided on the cache, is decided again after a read. A call
 // with If-Match or an idempotency key is decided on the stream as read from
 // the start: If-Match is compared with the log's version, and replay must
 // see every event the key derived (the store would answer a retry's
@@ -74,10 +73,8 @@ func (h *Handlers) executeOn(ctx context.Context, call Call, streamID domain.Str
 		}
 		version, history := loaded.version, slices.Clip(loaded.history)
 		if call.IdempotencyKey != "" {
+			// Read, not cached: read is set for a call with a key.
 			if res, done, err := h.replay(call, stream.ID, loaded.stored); done || err != nil {
-				if err != nil && again() {
-					continue
-				}
 				return res, err
 			}
 		}
