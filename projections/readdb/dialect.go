@@ -122,8 +122,10 @@ func (d Dialect) PrefixOf(a *Args, column, prefix string) string {
 	case len(prefix) == placeLength:
 		return column + " = " + a.Arg(prefix)
 	}
-	if next, ok := nextPrefix(prefix); ok && d == Postgres && digits(prefix) {
-		return "(" + column + " >= " + a.Arg(prefix) + " AND " + column + " < " + a.Arg(next) + ")"
+	if d == Postgres && digits(prefix) {
+		if next, ok := nextPrefix(prefix); ok {
+			return "(" + column + " >= " + a.Arg(prefix) + " AND " + column + " < " + a.Arg(next) + ")"
+		}
 	}
 	return "substr(" + column + ", 1, " + a.Arg(len(prefix)) + ") = " + a.Arg(prefix)
 }

@@ -59,8 +59,9 @@ type Querier interface {
 // open: 16 MiB each took a startup rebuild of 997,103 events to a peak RSS
 // of 302–313 MB once all four stayed open, 12 MiB to 277–287 MB, the same
 // time (64 MiB made a startup rebuild of 468,069 events no faster —
-// 21.3–21.6 s either way — and the server 100 MB bigger). What SQLite sorts beyond that cache (a rebuild making
-// the indexes of tables of 880 000 rows) spills to temporary files, not to
+// 21.3–21.6 s either way — and the server 100 MB bigger). What SQLite
+// sorts beyond that cache (a rebuild making the indexes of tables of
+// 880 000 rows) spills to temporary files, not to
 // the heap: temp_store(MEMORY) held every such sort whole, 70–80 MB at the
 // peak of a startup rebuild of 993 468 events (peak RSS 368–386 → 295–309
 // MB, the same CPU). Temporary files go where SQLite puts them (SQLITE_TMPDIR,
