@@ -1,5 +1,6 @@
 package deadlines
 
-// NewSweepingInPiecesOf is the deadline view with Tick marking at most n
-// obligations missed in one transaction.
-func NewSweepingInPiecesOf(n int) *Projection { return &Projection{sweepBound: n} }
+// NewTickingInPiecesOf is the deadline view with each transaction of Tick
+// extending at most n streams by their yearly verifications, or marking
+// at most n obligations missed.
+func NewTickingInPiecesOf(n int) *Projection { return &Projection{sweepBound: n, extendBound: n} }

@@ -13,11 +13,12 @@ import (
 // state of its own between calls — everything is in its tables — so one
 // value serves the live tables and a rebuild's copies alike.
 type Projection struct {
-	sweepBound int // obligations marked missed in one transaction of Tick
+	sweepBound  int // obligations marked missed in one transaction of Tick
+	extendBound int // streams extended by their yearly verifications in one
 }
 
 // New makes the deadline view.
-func New() *Projection { return &Projection{sweepBound: sweepBound} }
+func New() *Projection { return &Projection{sweepBound: sweepBound, extendBound: extendBound} }
 
 // Name is the projection's stable name; it keys the checkpoint.
 func (*Projection) Name() string { return "deadlines" }
@@ -128,9 +129,9 @@ func (*Projection) Apply(ctx context.Context, tx readdb.Tx, d readdb.Dialect, ev
 // verifications that have come due since a child's file last changed, and
 // marks every open obligation due before now missed, with its owner at the
 // due time. The engine runs it (engine.Tick, and a rebuild before its swap)
-// in the projection's own transactions, as many as it asks for (more: at
-// most sweepBound obligations are marked missed in one); a second Tick at
-// the same now changes nothing.
+// in the projection's own transactions, as many as it asks for (more: one
+// extends at most extendBound streams, or marks at most sweepBound
+// obligations missed); a second Tick at the same now changes nothing.
 func (p *Projection) Tick(ctx context.Context, tx readdb.Tx, d readdb.Dialect, now time.Time) (bool, error) {
-	return tick(ctx, tx, d, now, p.sweepBound)
+	return tick(ctx, tx, d, now, p.extendBound, p.sweepBound)
 }

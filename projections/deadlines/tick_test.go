@@ -2,6 +2,7 @@ package deadlines_test
 
 import (
 	"context"
+	"database/sql"
 	"sort"
 	"sync"
 	"testing"
@@ -44,7 +45,7 @@ func TestTickSweepsMissed(t *testing.T) {
 	enginetest.Backends(t, func(t *testing.T, b enginetest.Backend) {
 		ctx := context.Background()
 		policyChangedAt := commandstest.ClockWorkload(t, b.Store, enginetest.Now, 12)
-		view := deadlines.NewSweepingInPiecesOf(2)
+		view := deadlines.NewTickingInPiecesOf(2)
 		e := enginetest.CatchUp(t, b, view)
 
 		// A moment by which some open obligations have fallen due and
@@ -192,7 +193,8 @@ func TestTickSweepsMissed(t *testing.T) {
 // in the view, only the verification due on 1 September 2024 (met by the
 // registration); two years later Tick adds the verifications due since and
 // the next one, as the domain derives them at now (up to the first
-// verification day after now), and a second Tick changes nothing. A
+// verification day after now), for four more children alike, two children
+// a transaction here; a second Tick changes nothing. A
 // change of the file derives its rows from the record again, up to its new
 // horizon; the next Tick adds the later years back.
 func TestTickExtendsYearly(t *testing.T) {
@@ -203,7 +205,11 @@ func TestTickExtendsYearly(t *testing.T) {
 		clock := then
 		c := commandstest.NewCounty(t, b.Store, commands.WithClock(func() time.Time { return clock }))
 		child := c.RegisterChild(t)
-		e := enginetest.CatchUp(t, b, deadlines.New())
+		for range 4 { // four more whose series Tick extends alike
+			c.RegisterChild(t)
+		}
+		view := deadlines.NewTickingInPiecesOf(2)
+		e := enginetest.CatchUp(t, b, view)
 
 		type verification struct {
 			Due    time.Time
@@ -232,6 +238,21 @@ func TestTickExtendsYearly(t *testing.T) {
 		require.Equal(t, []verification{{sept1(2024), "met"}}, verifications())
 
 		now := time.Date(2026, 11, 29, 9, 0, 0, 0, domain.ChinaStandardTime)
+		extended := func(q interface {
+			QueryRowContext(context.Context, string, ...any) *sql.Row
+		}) (n int) {
+			require.NoError(t, q.QueryRowContext(ctx, `SELECT count(*) FROM rm_deadlines WHERE kind = 'info_verification'`).Scan(&n))
+			return n
+		}
+		before := extended(b.DB.SQL)
+		tx, err := b.DB.SQL.BeginTx(ctx, nil)
+		require.NoError(t, err)
+		more, err := view.Tick(ctx, tx, b.DB.Dialect, now)
+		require.NoError(t, err)
+		assert.True(t, more, "one transaction extends two children of five, and says more are left")
+		assert.Equal(t, before+2*3, extended(tx), "two children's 2025, 2026 and 2027 verifications added in one transaction")
+		require.NoError(t, tx.Rollback())
+
 		require.NoError(t, e.Tick(ctx, now))
 		assert.Equal(t, []verification{{sept1(2024), "met"}, {sept1(2025), "missed"}, {sept1(2026), "missed"}, {sept1(2027), "open"}},
 			verifications())
@@ -244,7 +265,7 @@ func TestTickExtendsYearly(t *testing.T) {
 		// are derived at its new horizon, where the series stops at 2025's
 		// verification, which the visit met.
 		clock = now
-		_, err := c.Handlers.RecordVisit(ctx, c.Caseworker, commands.RecordVisit{ChildID: child,
+		_, err = c.Handlers.RecordVisit(ctx, c.Caseworker, commands.RecordVisit{ChildID: child,
 			OccurredAt: time.Date(2025, 8, 1, 9, 0, 0, 0, domain.ChinaStandardTime), Findings: "在家"})
 		require.NoError(t, err)
 		require.NoError(t, e.CatchUp(ctx))
