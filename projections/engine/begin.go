@@ -22,7 +22,14 @@ import (
 // projection commits its own transaction per page: ten flushes a page
 // where one would do.
 func (e *Engine) begin(ctx context.Context, ps ...Projection) (*sql.Tx, error) {
-	tx, err := e.db.BeginTx(ctx, nil)
+	return e.beginOn(ctx, e.db, ps...)
+}
+
+// beginOn is begin on db: the pool, or a connection taken from it.
+func (e *Engine) beginOn(ctx context.Context, db interface {
+	BeginTx(context.Context, *sql.TxOptions) (*sql.Tx, error)
+}, ps ...Projection) (*sql.Tx, error) {
+	tx, err := db.BeginTx(ctx, nil)
 	if err != nil {
 		return nil, fmt.Errorf("begin: %w", err)
 	}

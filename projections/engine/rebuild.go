@@ -201,17 +201,29 @@ func (e *Engine) applyShadowOnce(ctx context.Context, shadows []*shadow, events 
 	for i, s := range shadows {
 		ps[i] = s.p
 	}
-	tx, err := e.begin(ctx, ps...)
-	if err != nil {
-		return err
+	var tx readdb.Tx
+	var commit func() error
+	if e.dialect == readdb.Postgres {
+		copying, end, err := e.beginCopying(ctx, ps...)
+		if err != nil {
+			return err
+		}
+		defer end()
+		tx, commit = copying, copying.Commit
+	} else {
+		plain, err := e.begin(ctx, ps...)
+		if err != nil {
+			return err
+		}
+		defer plain.Rollback()
+		tx, commit = plain, plain.Commit
 	}
-	defer tx.Rollback()
 	for _, s := range shadows {
 		if err := s.p.Apply(ctx, s.tx(tx), e.dialect, events); err != nil {
 			return fmt.Errorf("%s: %w", s.p.Name(), err)
 		}
 	}
-	return tx.Commit()
+	return commit()
 }
 
 // swapShadow makes a shadow, built up to pos, the projection's live tables,

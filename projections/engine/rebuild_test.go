@@ -320,6 +320,33 @@ func TestRebuildWhileServing(t *testing.T) {
 	})
 }
 
+// TestRebuildInOnePage: a rebuild of the whole log in one page, as a
+// server's start rebuilds (on PostgreSQL its rows then go in by COPY, in
+// the page's transactions: readdb.Copier), builds every read model as a
+// catch-up event by event does.
+func TestRebuildInOnePage(t *testing.T) {
+	enginetest.Backends(t, func(t *testing.T, b enginetest.Backend) {
+		ctx := context.Background()
+		ps := projections.All()
+		e := engine.New(b.Store, b.DB, engine.Options{RebuildBatch: 100000}, ps...)
+		require.NoError(t, e.Migrate(ctx))
+		county(t, b.Store)
+		commandstest.Workload(t, b.Store, enginetest.Now, 42, 2, 20)
+		caughtUp := fromScratch(t, b.Store, b.DB, ps, time.Time{})
+		_, err := b.DB.SQL.Exec(`UPDATE rm_cases SET risk = 'tampered'`)
+		require.NoError(t, err)
+
+		require.NoError(t, e.Rebuild(ctx, nil))
+		rebuilt := readModels(t, b.DB, ps)
+		for _, p := range ps {
+			for _, table := range p.Tables() {
+				assert.Equal(t, caughtUp[table], rebuilt[table], "%s equals a catch-up's", table)
+			}
+		}
+		assert.Equal(t, caughtUp["projection_checkpoints"], rebuilt["projection_checkpoints"])
+	})
+}
+
 // TestFailedRebuildLeavesTheLiveTables: a rebuild that meets an event it
 // cannot apply reports it, and the live read model is left as it was, with
 // no shadow table behind.

@@ -46,8 +46,14 @@ func newShadow(p Projection) *shadow {
 // sql spells a statement of the projection for the shadow tables.
 func (s *shadow) sql(q string) string { return s.names.ReplaceAllString(q, "${1}"+shadowSuffix) }
 
-// tx is tx as the projection sees it: its statements reach the shadow.
-func (s *shadow) tx(tx *sql.Tx) readdb.Tx { return shadowTx{tx: tx, s: s} }
+// tx is tx as the projection sees it: its statements, and its copies
+// when tx copies (readdb.Copier), reach the shadow.
+func (s *shadow) tx(tx readdb.Tx) readdb.Tx {
+	if c, ok := tx.(readdb.Copier); ok {
+		return copyingShadowTx{shadowTx: shadowTx{tx: tx, s: s}, copier: c}
+	}
+	return shadowTx{tx: tx, s: s}
+}
 
 // create drops what an earlier rebuild left and makes the empty shadow
 // tables with their indexes.
@@ -178,8 +184,18 @@ func shadowIndexes(ctx context.Context, tx *sql.Tx, d readdb.Dialect, table stri
 
 // shadowTx sends a projection's statements to its shadow tables.
 type shadowTx struct {
-	tx *sql.Tx
+	tx readdb.Tx
 	s  *shadow
+}
+
+// copyingShadowTx is a shadowTx whose transaction copies rows in bulk.
+type copyingShadowTx struct {
+	shadowTx
+	copier readdb.Copier
+}
+
+func (t copyingShadowTx) CopyFrom(ctx context.Context, table string, columns []string, rows [][]any) error {
+	return t.copier.CopyFrom(ctx, t.s.sql(table), columns, rows)
 }
 
 func (t shadowTx) ExecContext(ctx context.Context, query string, args ...any) (sql.Result, error) {

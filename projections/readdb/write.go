@@ -3,6 +3,8 @@ package readdb
 import (
 	"context"
 	"database/sql"
+	"regexp"
+	"strings"
 )
 
 // statementRows bounds the rows of one multi-row INSERT; statementParams
@@ -16,10 +18,17 @@ const (
 // InsertRows writes rows (all of the same width) with multi-row
 // statements: head is "INSERT INTO t (columns) VALUES ", tail what follows
 // the values (an ON CONFLICT clause, or ""). Full-size statements are
-// prepared once, so SQLite parses each shape once per call.
+// prepared once, so SQLite parses each shape once per call. A tx that is
+// a Copier (a rebuild's, on PostgreSQL) loads CopyAtLeast rows or more
+// with COPY instead, when there is no tail.
 func InsertRows(ctx context.Context, tx Tx, d Dialect, head, tail string, rows [][]any) error {
 	if len(rows) == 0 {
 		return nil
+	}
+	if c, ok := tx.(Copier); ok && tail == "" && len(rows) >= CopyAtLeast {
+		if table, columns, ok := insertInto(head); ok {
+			return c.CopyFrom(ctx, table, columns, rows)
+		}
 	}
 	cols := len(rows[0])
 	per := max(1, min(statementRows, statementParams/cols))
@@ -53,6 +62,33 @@ func InsertRows(ctx context.Context, tx Tx, d Dialect, head, tail string, rows [
 		}
 	}
 	return nil
+}
+
+// Copier is a Tx that loads rows in bulk: PostgreSQL's COPY, in the
+// transaction, into table's columns (named as the Tx's statements name
+// them). A rebuild's transactions on PostgreSQL are Copiers.
+type Copier interface {
+	CopyFrom(ctx context.Context, table string, columns []string, rows [][]any) error
+}
+
+// CopyAtLeast is the fewest rows InsertRows copies rather than inserts:
+// a COPY first asks the server for the columns' types, a round trip that
+// a few rows' INSERT does not make.
+const CopyAtLeast = 64
+
+// insertHead is the head InsertRows takes: INSERT INTO table (columns) VALUES.
+var insertHead = regexp.MustCompile(`^\s*INSERT INTO (\w+)\s*\(([\w\s,]+)\)\s*VALUES\s*$`)
+
+// insertInto reads the table and columns of a head of InsertRows.
+func insertInto(head string) (table string, columns []string, ok bool) {
+	m := insertHead.FindStringSubmatch(head)
+	if m == nil {
+		return "", nil, false
+	}
+	for _, c := range strings.Split(m[2], ",") {
+		columns = append(columns, strings.TrimSpace(c))
+	}
+	return m[1], columns, true
 }
 
 // insertPieces writes the rows in args (cols values each) with statements
