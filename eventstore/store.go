@@ -161,6 +161,9 @@ type Event struct {
 
 // Meta decodes the event's metadata.
 func (e Event) Meta() (Metadata, error) {
+	if m, ok := quickMeta(e.Metadata); ok {
+		return m, nil
+	}
 	var m Metadata
 	if err := json.Unmarshal(e.Metadata, &m); err != nil {
 		return Metadata{}, fmt.Errorf("decode metadata of event %s: %w", e.ID, err)
