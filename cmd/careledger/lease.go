@@ -37,7 +37,11 @@ const leaseRetry = time.Second
 // workers in other processes ("external"), or reads a standby's
 // ("replica").
 type projectionRole struct {
-	owner    atomic.Bool
+	owner atomic.Bool
+	// ticked: the owner has brought the read models that change with the
+	// time up to it (keepTicking) since it began applying them; /readyz
+	// waits for it.
+	ticked   atomic.Bool
 	external bool
 	replica  bool // reads a standby's read models (replica.go)
 }
@@ -90,7 +94,8 @@ func runUnderLease(ctx context.Context, pool *pgxpool.Pool, e *engine.Engine, ro
 			}
 		}
 	}()
-	go keepTicking(leased, e, log)
+	role.ticked.Store(false)
+	go keepTicking(leased, e, &role.ticked, log)
 	err = e.Run(leased)
 	role.owner.Store(false)
 	if ctx.Err() == nil {

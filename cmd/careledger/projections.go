@@ -8,6 +8,7 @@ import (
 	"log/slog"
 	"os"
 	"strings"
+	"sync/atomic"
 	"time"
 
 	"github.com/schollz/progressbar/v3"
@@ -142,7 +143,7 @@ under a soft limit of 256 MiB unless GOMEMLIMIT sets another.
 	fmt.Fprintf(stdout, "careledger projections running: %s\n", strings.Join(names, " "))
 	// The clock-driven changes of the projections this worker runs are
 	// this worker's to make (engine.Tick), as their events are.
-	go keepTicking(ctx, e, log)
+	go keepTicking(ctx, e, new(atomic.Bool), log)
 	if err := e.Follow(ctx); err != nil {
 		return err
 	}
@@ -167,7 +168,7 @@ func serverProjections(ctx context.Context, mode string, store eventstore.Store,
 		}
 		role.owner.Store(true)
 		run = func(ctx context.Context) error {
-			go keepTicking(ctx, e, log)
+			go keepTicking(ctx, e, &role.ticked, log)
 			return e.Run(ctx)
 		}
 		return e, run, func() {}, nil
@@ -193,14 +194,25 @@ func serverProjections(ctx context.Context, mode string, store eventstore.Store,
 // comes due).
 const tickEvery = time.Minute
 
-// keepTicking runs the engine's Tick now and then every minute, until ctx
-// ends.
-func keepTicking(ctx context.Context, e *engine.Engine, log *slog.Logger) {
+// keepTicking runs the engine's Tick once the projections follow the log
+// (engine.Started: after a rebuild at start, whose tables a Tick during it
+// would not reach) and then every minute, until ctx ends; ticked is set
+// once a Tick has gone through.
+func keepTicking(ctx context.Context, e *engine.Engine, ticked *atomic.Bool, log *slog.Logger) {
+	select {
+	case <-e.Started():
+	case <-ctx.Done():
+		return
+	}
 	ticker := time.NewTicker(tickEvery)
 	defer ticker.Stop()
 	for {
-		if err := e.Tick(ctx, time.Now()); err != nil && ctx.Err() == nil {
-			log.Error("projections: the clock's changes were not applied", "error", err)
+		if err := e.Tick(ctx, time.Now()); err != nil {
+			if ctx.Err() == nil {
+				log.Error("projections: the clock's changes were not applied", "error", err)
+			}
+		} else {
+			ticked.Store(true)
 		}
 		select {
 		case <-ctx.Done():

@@ -179,3 +179,32 @@ func TestProjectionWorkersNeedPostgres(t *testing.T) {
 	assert.Contains(t, errOut.String(), "Usage: careledger projections run")
 	assert.ErrorIs(t, run(ctx, []string{"projections", "replay"}, &out, &errOut), errUsage)
 }
+
+// TestReadyOnceTheClockIsApplied: a server that rebuilds its read models
+// at start (the demo county leaves them empty, and its 3,400 children make
+// more events than engine.DefaultRebuildBehind) answers /readyz only once
+// it has brought the deadline view up to the time: no obligation due
+// before the server started is still open in it. (The first Tick used to
+// run during the rebuild, on the tables the rebuild then replaced, and
+// the obligations past due waited for the next minute's, under load.)
+func TestReadyOnceTheClockIsApplied(t *testing.T) {
+	dir := t.TempDir()
+	_, err := loadDemo(t, "--data", dir, "--seed", "8", "--children", "3400")
+	require.NoError(t, err)
+	began := time.Now()
+	listening, _ := background(t, "serve", "--addr", "127.0.0.1:0", "--data", dir)
+	base, ok := strings.CutPrefix(listening, "careledger listening on ")
+	require.True(t, ok, listening)
+	require.Eventually(t, func() bool { return get(t, base+"/readyz").StatusCode == http.StatusOK }, 120*time.Second, 50*time.Millisecond)
+
+	db, err := readdb.OpenSQLite((&storeFlags{data: dir}).sqlitePath())
+	require.NoError(t, err)
+	defer db.Close()
+	count := func(status string) (n int) {
+		require.NoError(t, db.QueryRow(`SELECT count(*) FROM rm_deadlines WHERE status = $1 AND due_at < $2`,
+			status, readdb.SQLite.Time(began)).Scan(&n))
+		return n
+	}
+	assert.Positive(t, count("missed"), "the demo county has obligations missed before the start")
+	assert.Zero(t, count("open"), "none due before the start is left open once the server is ready")
+}

@@ -190,6 +190,15 @@ Go's heap is kept under a soft limit of 256 MiB unless GOMEMLIMIT sets another.
 				return
 			}
 		}
+		if role.owner.Load() && !role.ticked.Load() {
+			// The first Tick after the start (or after a rebuild at start)
+			// may have thousands of obligations to mark missed; a server
+			// that took load before it did answered commands 3–4 times
+			// slower (p99) for that while.
+			w.WriteHeader(http.StatusServiceUnavailable)
+			fmt.Fprintf(w, `{"status":"the clock's changes not applied yet","projections_role":%q}`+"\n", role)
+			return
+		}
 		fmt.Fprintf(w, `{"status":"ready","projections_role":%q,"behind":%d}`+"\n", role, behind)
 	}))
 	ln, err := net.Listen("tcp", *addr)

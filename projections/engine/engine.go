@@ -88,6 +88,9 @@ type Engine struct {
 	applied  map[string]int64 // checkpoint per projection, as last committed
 	stopped  map[string]error
 	advanced chan struct{} // closed and replaced whenever a checkpoint moves
+
+	started     chan struct{} // closed when the projections begin following
+	startedOnce sync.Once
 }
 
 // topic is the watermill topic pages of new events are published on.
@@ -113,6 +116,7 @@ func New(log Log, db readdb.DB, opts Options, projections ...Projection) *Engine
 		applied:  map[string]int64{},
 		stopped:  map[string]error{},
 		advanced: make(chan struct{}),
+		started:  make(chan struct{}),
 	}
 	if opts.Publisher == nil && opts.Subscriber == nil {
 		e.inProcess = gochannel.NewGoChannel(gochannel.Config{OutputChannelBuffer: 64}, watermill.NopLogger{})
@@ -121,6 +125,11 @@ func New(log Log, db readdb.DB, opts Options, projections ...Projection) *Engine
 	}
 	return e
 }
+
+// Started is closed once the projections follow the log: after Run has
+// rebuilt those far behind at its start (or found none), or when Follow
+// begins. A Tick before then would work on tables a rebuild replaces.
+func (e *Engine) Started() <-chan struct{} { return e.started }
 
 // shared is the one in-process GoChannel as one projection's subscriber:
 // closing it is left to Run.

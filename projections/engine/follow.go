@@ -104,6 +104,7 @@ func (e *Engine) startFollowing(ctx context.Context) (wait func(), err error) {
 	if e.opts.Subscriber == nil {
 		return nil, errors.New("projections: following needs Options.Subscriber")
 	}
+	e.startedOnce.Do(func() { close(e.started) })
 	ctx, cancel := context.WithCancel(ctx)
 	var wg sync.WaitGroup
 	if e.together() {
