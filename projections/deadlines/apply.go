@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"slices"
 	"sort"
-	"strings"
 	"time"
 
 	"github.com/careledger/careledger/domain"
@@ -287,7 +286,7 @@ func write(ctx context.Context, tx readdb.Tx, d readdb.Dialect, streams []*strea
 	// Only rows that changed are written: an event rewrites few of its
 	// stream's obligations (a child with a year of visits has dozens),
 	// and each row written costs its seven index entries.
-	var stale []staleRow // rows to delete: changed, or gone
+	var stale []string // rows to delete: changed, or gone
 	for _, s := range streams {
 		ds := s.deadlines(policies, s.judgedAt())
 		place := s.jurisdiction().String()
@@ -307,7 +306,7 @@ func write(ctx context.Context, tx readdb.Tx, d readdb.Dialect, streams []*strea
 				continue
 			}
 			if had {
-				stale = append(stale, staleRow{key: keys[i], stream: old.stream})
+				stale = append(stale, keys[i])
 			}
 			rows = append(rows, row)
 		}
@@ -317,46 +316,21 @@ func write(ctx context.Context, tx readdb.Tx, d readdb.Dialect, streams []*strea
 		}
 		snapshots = append(snapshots, snap)
 	}
-	for key, old := range stored { // obligations the streams no longer have
-		stale = append(stale, staleRow{key: key, stream: old.stream})
+	for key := range stored { // obligations the streams no longer have
+		stale = append(stale, key)
 	}
 	if err := saveStreams(ctx, tx, d, snapshots); err != nil {
 		return err
 	}
-	if err := deleteRows(ctx, tx, stale); err != nil {
-		return err
-	}
-	return insertDeadlines(ctx, tx, d, rows, "")
-}
-
-// staleRow is a row write deletes: its key and its stream.
-type staleRow struct{ key, stream string }
-
-// deleteRows deletes rows of rm_deadlines, found by their streams as well
-// as their keys: a rebuild's copy of the table has no index on the key
-// until it is built (shadow tables make their indexes after the load, and
-// one on keys in no order, kept up row by row, was rewritten whole by each
-// page of a rebuild), but has rm_deadlines_stream (ApplyIndexes).
-func deleteRows(ctx context.Context, tx readdb.Tx, stale []staleRow) error {
-	err := readdb.Chunks(stale, func(piece []staleRow) error {
-		var args readdb.Args
-		var keys, streams []string
-		seen := map[string]bool{}
-		for _, r := range piece {
-			keys = append(keys, args.Arg(r.key))
-			if !seen[r.stream] {
-				seen[r.stream] = true
-				streams = append(streams, args.Arg(r.stream))
-			}
-		}
-		_, err := tx.ExecContext(ctx, `DELETE FROM rm_deadlines WHERE stream_id IN (`+strings.Join(streams, ", ")+
-			`) AND deadline_key IN (`+strings.Join(keys, ", ")+`)`, args...)
+	err = readdb.Chunks(stale, func(piece []string) error {
+		in, args := readdb.InList(piece)
+		_, err := tx.ExecContext(ctx, `DELETE FROM rm_deadlines WHERE deadline_key IN (`+in+`)`, args...)
 		return err
 	})
 	if err != nil {
 		return fmt.Errorf("delete deadlines: %w", err)
 	}
-	return nil
+	return insertDeadlines(ctx, tx, d, rows, "")
 }
 
 // deadlineColumns are the columns of rm_deadlines, in the order written.
