@@ -193,8 +193,8 @@ Go's heap is kept under a soft limit of 256 MiB unless GOMEMLIMIT sets another.
 		if role.owner.Load() && !role.ticked.Load() {
 			// The first Tick after the start (or after a rebuild at start)
 			// may have thousands of obligations to mark missed; a server
-			// that took load before it did answered commands 3–4 times
-			// slower (p99) for that while.
+			// that took load before it did answered commands about three
+			// times slower (p99) for that while.
 			w.WriteHeader(http.StatusServiceUnavailable)
 			fmt.Fprintf(w, `{"status":"the clock's changes not applied yet","projections_role":%q}`+"\n", role)
 			return
