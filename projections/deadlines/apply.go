@@ -3,6 +3,7 @@ package deadlines
 import (
 	"context"
 	"fmt"
+	"maps"
 	"slices"
 	"sort"
 	"time"
@@ -286,7 +287,7 @@ func write(ctx context.Context, tx readdb.Tx, d readdb.Dialect, streams []*strea
 	// Only rows that changed are written: an event rewrites few of its
 	// stream's obligations (a child with a year of visits has dozens),
 	// and each row written costs its seven index entries.
-	var stale []string // rows to delete: changed, or gone
+	var stale []staleRow // rows to delete: changed, or gone
 	for _, s := range streams {
 		ds := s.deadlines(policies, s.judgedAt())
 		place := s.jurisdiction().String()
@@ -306,7 +307,7 @@ func write(ctx context.Context, tx readdb.Tx, d readdb.Dialect, streams []*strea
 				continue
 			}
 			if had {
-				stale = append(stale, keys[i])
+				stale = append(stale, staleRow{key: keys[i], stream: old.stream})
 			}
 			rows = append(rows, row)
 		}
@@ -316,21 +317,45 @@ func write(ctx context.Context, tx readdb.Tx, d readdb.Dialect, streams []*strea
 		}
 		snapshots = append(snapshots, snap)
 	}
-	for key := range stored { // obligations the streams no longer have
-		stale = append(stale, key)
+	for key, old := range stored { // obligations the streams no longer have
+		stale = append(stale, staleRow{key: key, stream: old.stream})
 	}
 	if err := saveStreams(ctx, tx, d, snapshots); err != nil {
 		return err
 	}
-	err = readdb.Chunks(stale, func(piece []string) error {
-		in, args := readdb.InList(piece)
-		_, err := tx.ExecContext(ctx, `DELETE FROM rm_deadlines WHERE deadline_key IN (`+in+`)`, args...)
+	if err := deleteRows(ctx, tx, stale); err != nil {
 		return err
-	})
-	if err != nil {
-		return fmt.Errorf("delete deadlines: %w", err)
 	}
 	return insertDeadlines(ctx, tx, d, rows, "")
+}
+
+// staleRow is a row write deletes: its key and its stream.
+type staleRow struct{ key, stream string }
+
+// deleteRows deletes rows of rm_deadlines, each stream's found by its
+// stream as well as its keys: a rebuild's copy of the table has no index
+// on the key until it is built (shadow tables make their indexes after
+// the load, and one on keys in no order, kept up row by row, was
+// rewritten whole by each page of a rebuild), but has rm_deadlines_stream
+// (ApplyIndexes). A statement per stream keeps to the shapes a key count
+// gives.
+func deleteRows(ctx context.Context, tx readdb.Tx, stale []staleRow) error {
+	byStream := map[string][]string{}
+	for _, r := range stale {
+		byStream[r.stream] = append(byStream[r.stream], r.key)
+	}
+	for _, stream := range slices.Sorted(maps.Keys(byStream)) {
+		err := readdb.Chunks(byStream[stream], func(keys []string) error {
+			in, args := readdb.InList(keys)
+			_, err := tx.ExecContext(ctx, fmt.Sprintf(`DELETE FROM rm_deadlines WHERE deadline_key IN (%s) AND stream_id = $%d`,
+				in, len(args)+1), append(args, stream)...)
+			return err
+		})
+		if err != nil {
+			return fmt.Errorf("delete deadlines of %s: %w", stream, err)
+		}
+	}
+	return nil
 }
 
 // deadlineColumns are the columns of rm_deadlines, in the order written.

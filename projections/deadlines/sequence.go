@@ -68,9 +68,10 @@ func (s *sequence) save(ctx context.Context, tx readdb.Tx) error {
 	return nil
 }
 
-// storedRow is what write needs of a row a stream has: its sequence
-// number, and the fingerprint of its contents (rowFingerprint).
+// storedRow is what write needs of a row a stream has: its stream, its
+// sequence number, and the fingerprint of its contents (rowFingerprint).
 type storedRow struct {
+	stream      string
 	seq         int64
 	fingerprint string
 }
@@ -80,7 +81,7 @@ func storedRows(ctx context.Context, q readdb.Querier, streamIDs []string) (map[
 	out := map[string]storedRow{}
 	err := readdb.Chunks(streamIDs, func(piece []string) error {
 		in, args := readdb.InList(piece)
-		rows, err := q.QueryContext(ctx, `SELECT deadline_key, opened_seq, fingerprint FROM rm_deadlines WHERE stream_id IN (`+in+`)`, args...)
+		rows, err := q.QueryContext(ctx, `SELECT deadline_key, stream_id, opened_seq, fingerprint FROM rm_deadlines WHERE stream_id IN (`+in+`)`, args...)
 		if err != nil {
 			return err
 		}
@@ -88,7 +89,7 @@ func storedRows(ctx context.Context, q readdb.Querier, streamIDs []string) (map[
 		for rows.Next() {
 			var key string
 			var r storedRow
-			if err := rows.Scan(&key, &r.seq, &r.fingerprint); err != nil {
+			if err := rows.Scan(&key, &r.stream, &r.seq, &r.fingerprint); err != nil {
 				return err
 			}
 			out[key] = r
