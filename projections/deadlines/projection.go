@@ -135,8 +135,8 @@ func (*Projection) Apply(ctx context.Context, tx readdb.Tx, d readdb.Dialect, ev
 // Tick brings the view up to now: it adds the yearly information
 // verifications that have come due since a child's file last changed, and
 // marks every open obligation due before now missed, with its owner at the
-// due time. The engine runs it (engine.Tick, and a rebuild before its swap)
-// in the projection's own transactions, as many as it asks for (more: one
+// due time. The engine runs it (engine.Tick; a rebuild does not: it knows
+// no clock) in the projection's own transactions, as many as it asks for (more: one
 // extends at most extendBound streams, or marks at most sweepBound
 // obligations missed); a second Tick at the same now changes nothing.
 func (p *Projection) Tick(ctx context.Context, tx readdb.Tx, d readdb.Dialect, now time.Time) (bool, error) {

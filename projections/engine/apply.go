@@ -181,9 +181,11 @@ func (e *Engine) turn(name string) *sync.Mutex {
 }
 
 // Tick brings the projections whose rows change with the time (Clocked)
-// up to now, each in one transaction under the same lock as its Apply, so
-// that each stays the only writer of its tables. serve runs it every
-// minute.
+// up to now, each in as many transactions as it asks for (Clocked.Tick's
+// more), each under the same lock as its Apply, so that each stays the
+// only writer of its tables and new events are applied between them.
+// serve runs it once the projections follow the log (Started), then
+// every minute.
 func (e *Engine) Tick(ctx context.Context, now time.Time) error {
 	for _, p := range e.projections {
 		c, ok := p.(Clocked)
