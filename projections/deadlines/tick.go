@@ -12,11 +12,12 @@ import (
 
 // tick is Projection.Tick: one piece of it, which extends the yearly
 // verifications of at most extendBound streams or, once none is left to
-// extend, marks at most bound obligations missed. On PostgreSQL it first locks rm_deadline_streams
-// against writers, so that an Apply in another process (a projection
-// worker) waits for it, or it for the Apply, before either touches
-// rm_deadlines; in this process the engine's lock already keeps them apart,
-// and SQLite's transactions take the database's write lock at BEGIN.
+// extend, marks at most bound obligations missed. On PostgreSQL it first
+// locks rm_deadline_streams against writers, so that an Apply in another
+// process (a projection worker) waits for it, or it for the Apply, before
+// either touches rm_deadlines; in this process the engine's lock already
+// keeps them apart, and SQLite's transactions take the database's write
+// lock at BEGIN.
 func tick(ctx context.Context, tx readdb.Tx, d readdb.Dialect, now time.Time, extendBound, bound int) (more bool, err error) {
 	if d == readdb.Postgres {
 		if _, err := tx.ExecContext(ctx, `LOCK TABLE rm_deadline_streams IN SHARE ROW EXCLUSIVE MODE`); err != nil {
