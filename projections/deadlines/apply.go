@@ -273,7 +273,7 @@ func sortedCopy(s []string) []string {
 // PostgreSQL, locks rm_deadline_streams before it touches rm_deadlines, so
 // the two never wait for each other in opposite orders.
 func write(ctx context.Context, tx readdb.Tx, d readdb.Dialect, streams []*stream, policies domain.PolicyHistory, seq *sequence) error {
-	var snapshots, rows [][]any
+	var fresh, resaved, rows [][]any
 	var replaced []string
 	for _, s := range streams {
 		if s.stored {
@@ -315,12 +315,16 @@ func write(ctx context.Context, tx readdb.Tx, d readdb.Dialect, streams []*strea
 		if err != nil {
 			return err
 		}
-		snapshots = append(snapshots, snap)
+		if s.stored {
+			resaved = append(resaved, snap)
+		} else {
+			fresh = append(fresh, snap)
+		}
 	}
 	for key, old := range stored { // obligations the streams no longer have
 		stale = append(stale, staleRow{key: key, stream: old.stream})
 	}
-	if err := saveStreams(ctx, tx, d, snapshots); err != nil {
+	if err := saveStreams(ctx, tx, d, fresh, resaved); err != nil {
 		return err
 	}
 	if err := deleteRows(ctx, tx, stale); err != nil {

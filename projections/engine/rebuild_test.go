@@ -331,7 +331,9 @@ func TestRebuildInOnePage(t *testing.T) {
 		e := engine.New(b.Store, b.DB, engine.Options{RebuildBatch: 100000}, ps...)
 		require.NoError(t, e.Migrate(ctx))
 		county(t, b.Store)
-		commandstest.Workload(t, b.Store, enginetest.Now, 42, 2, 20)
+		// Enough cases that a page has more new streams than
+		// readdb.CopyAtLeast: their snapshots are copied too.
+		commandstest.Workload(t, b.Store, enginetest.Now, 42, 8, 60)
 		caughtUp := fromScratch(t, b.Store, b.DB, ps, time.Time{})
 		_, err := b.DB.SQL.Exec(`UPDATE rm_cases SET risk = 'tampered'`)
 		require.NoError(t, err)
