@@ -62,15 +62,16 @@ func (b *batch) save(ctx context.Context, tx readdb.Tx, d readdb.Dialect) error 
 		}
 	}
 	slices.Sort(ids)
-	cases := make([][]any, 0, len(ids))
-	var concerns [][]any
+	var fresh, stored, concerns [][]any
 	for _, id := range ids {
 		row, named, err := statsValues(d, id, b.cases[id].Deidentified())
 		if err != nil {
 			return fmt.Errorf("facts of case %s: %w", id, err)
 		}
-		cases = append(cases, row)
-		if !b.opened[id] {
+		if b.opened[id] {
+			stored = append(stored, row)
+		} else {
+			fresh = append(fresh, row)
 			var seen []string
 			for _, k := range named {
 				if !slices.Contains(seen, k) { // a concern named twice is one row
@@ -80,17 +81,17 @@ func (b *batch) save(ctx context.Context, tx readdb.Tx, d readdb.Dialect) error 
 			}
 		}
 	}
-	if err := readdb.InsertRows(ctx, tx, d, `INSERT INTO rm_stats_cases (`+statsColumns+`) VALUES `, `
+	if err := readdb.Upsert(ctx, tx, d, `INSERT INTO rm_stats_cases (`+statsColumns+`) VALUES `, `
 			ON CONFLICT (case_id) DO UPDATE SET jurisdiction = excluded.jurisdiction, county = excluded.county,
 			month = excluded.month, source = excluded.source, risk = excluded.risk, concerns = excluded.concerns,
 			received_at = excluded.received_at, police_reported_at = excluded.police_reported_at,
 			first_response_at = excluded.first_response_at, assessed_at = excluded.assessed_at,
-			closed_at = excluded.closed_at, facts = excluded.facts`, cases); err != nil {
+			closed_at = excluded.closed_at, facts = excluded.facts`, fresh, stored); err != nil {
 		return fmt.Errorf("save case statistics: %w", err)
 	}
-	// Concern rows are only ever added, with their report.
+	// Concern rows are only ever added, with their case's row: new too.
 	if err := readdb.InsertRows(ctx, tx, d, `INSERT INTO rm_stats_case_concerns (case_id, concern) VALUES `,
-		` ON CONFLICT (case_id, concern) DO NOTHING`, concerns); err != nil {
+		``, concerns); err != nil {
 		return fmt.Errorf("save case concerns: %w", err)
 	}
 	return nil

@@ -19,18 +19,21 @@ type batch struct {
 	known map[string][]domain.Referral
 	// counted is where each loaded open case counted in rm_caseload.
 	counted map[string]loadKey
+	// stored names the cases the view has a row of.
+	stored map[string]bool
 }
 
 // load reads the facts snapshots of the cases ids names; a case the view
 // does not have yet starts with no facts.
 func load(ctx context.Context, tx readdb.Tx, ids []string) (*batch, error) {
-	b := &batch{cases: make(map[string]*domain.CaseFacts, len(ids)), known: map[string][]domain.Referral{}, counted: map[string]loadKey{}}
+	b := &batch{cases: make(map[string]*domain.CaseFacts, len(ids)), known: map[string][]domain.Referral{}, counted: map[string]loadKey{},
+		stored: map[string]bool{}}
 	err := readdb.Snapshots(ctx, tx, "rm_cases", "case_id", "facts", ids, func(id string, snapshot []byte) error {
 		f := &domain.CaseFacts{}
 		if err := f.UnmarshalBinary(snapshot); err != nil {
 			return fmt.Errorf("facts of case %s: %w", id, err)
 		}
-		b.cases[id] = f
+		b.cases[id], b.stored[id] = f, true
 		if f.Opened() {
 			c := viewOf(*f)
 			c.ID = id
@@ -77,8 +80,7 @@ func (b *batch) save(ctx context.Context, tx readdb.Tx, d readdb.Dialect) error 
 		}
 	}
 	slices.Sort(ids)
-	cases := make([][]any, 0, len(ids))
-	var referrals [][]any
+	var fresh, stored, referrals [][]any
 	deltas := map[countKey]*counts{}
 	for _, id := range ids {
 		f := b.cases[id]
@@ -88,7 +90,11 @@ func (b *batch) save(ctx context.Context, tx readdb.Tx, d readdb.Dialect) error 
 		}
 		c := viewOf(*f)
 		c.ID = id // the row is keyed by the stream, whatever its report said
-		cases = append(cases, caseValues(d, c, snapshot))
+		if b.stored[id] {
+			stored = append(stored, caseValues(d, c, snapshot))
+		} else {
+			fresh = append(fresh, caseValues(d, c, snapshot))
+		}
 		before, had := b.counted[id]
 		after, has := caseloadKey(c)
 		if err := caseloadDeltas(deltas, before, had, after, has); err != nil {
@@ -100,7 +106,7 @@ func (b *batch) save(ctx context.Context, tx readdb.Tx, d readdb.Dialect) error 
 			}
 		}
 	}
-	if err := readdb.InsertRows(ctx, tx, d, `INSERT INTO rm_cases (`+caseColumns+`) VALUES `, `
+	if err := readdb.Upsert(ctx, tx, d, `INSERT INTO rm_cases (`+caseColumns+`) VALUES `, `
 			ON CONFLICT (case_id) DO UPDATE SET child_id = excluded.child_id, jurisdiction = excluded.jurisdiction,
 			status = excluded.status, source = excluded.source, concerns = excluded.concerns, risk = excluded.risk,
 			received_at = excluded.received_at, received_by = excluded.received_by, assignee = excluded.assignee,
@@ -109,7 +115,7 @@ func (b *batch) save(ctx context.Context, tx readdb.Tx, d readdb.Dialect) error 
 			guardianship_ground = excluded.guardianship_ground, guardianship_placement = excluded.guardianship_placement,
 			guardianship_started_at = excluded.guardianship_started_at, guardianship_ended_at = excluded.guardianship_ended_at,
 			major_incident = excluded.major_incident, closed_at = excluded.closed_at, closure_reason = excluded.closure_reason,
-			version = excluded.version, last_position = excluded.last_position, facts = excluded.facts`, cases); err != nil {
+			version = excluded.version, last_position = excluded.last_position, facts = excluded.facts`, fresh, stored); err != nil {
 		return fmt.Errorf("save cases: %w", err)
 	}
 	if err := readdb.InsertRows(ctx, tx, d, `INSERT INTO rm_case_referrals (case_id, referral_id, agency, service, status, made_at, answered_at) VALUES `,

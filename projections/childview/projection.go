@@ -47,6 +47,10 @@ func (Projection) Apply(ctx context.Context, tx readdb.Tx, d readdb.Dialect, eve
 	if err != nil {
 		return err
 	}
+	stored := make(map[string]bool, len(files))
+	for id := range files {
+		stored[id] = true
+	}
 	for _, r := range events {
 		if r.StreamID.Kind() != domain.StreamChild {
 			continue
@@ -58,7 +62,7 @@ func (Projection) Apply(ctx context.Context, tx readdb.Tx, d readdb.Dialect, eve
 		}
 		f.Apply(r)
 	}
-	return saveFacts(ctx, tx, d, ids, files)
+	return saveFacts(ctx, tx, d, ids, files, stored)
 }
 
 // loadFacts reads the snapshots of the children named; a child the view
@@ -82,12 +86,13 @@ func loadFacts(ctx context.Context, tx readdb.Tx, ids []string) (map[string]*dom
 const columns = `child_id, jurisdiction, categories, key_child, facts`
 
 // saveFacts writes the rows of the children named, derived from their
-// facts, with the facts beside them. A stream whose registration the view
-// has not seen has no file and no row.
-func saveFacts(ctx context.Context, tx readdb.Tx, d readdb.Dialect, ids []string, files map[string]*domain.ChildFacts) error {
+// facts, with the facts beside them: new rows, and rows of the children
+// stored names, replaced. A stream whose registration the view has not
+// seen has no file and no row.
+func saveFacts(ctx context.Context, tx readdb.Tx, d readdb.Dialect, ids []string, files map[string]*domain.ChildFacts, stored map[string]bool) error {
 	ids = slices.Clone(ids)
 	slices.Sort(ids) // a stable lock order
-	values := make([][]any, 0, len(ids))
+	var fresh, replaced [][]any
 	for _, id := range ids {
 		f := files[id]
 		if !f.Opened() {
@@ -97,11 +102,15 @@ func saveFacts(ctx context.Context, tx readdb.Tx, d readdb.Dialect, ids []string
 		if err != nil {
 			return fmt.Errorf("save child %s: %w", id, err)
 		}
-		values = append(values, row)
+		if stored[id] {
+			replaced = append(replaced, row)
+		} else {
+			fresh = append(fresh, row)
+		}
 	}
-	if err := readdb.InsertRows(ctx, tx, d, `INSERT INTO rm_children (`+columns+`) VALUES `, `
+	if err := readdb.Upsert(ctx, tx, d, `INSERT INTO rm_children (`+columns+`) VALUES `, `
 			ON CONFLICT (child_id) DO UPDATE SET jurisdiction = excluded.jurisdiction, categories = excluded.categories,
-			key_child = excluded.key_child, facts = excluded.facts`, values); err != nil {
+			key_child = excluded.key_child, facts = excluded.facts`, fresh, replaced); err != nil {
 		return fmt.Errorf("save children: %w", err)
 	}
 	return nil

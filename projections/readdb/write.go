@@ -64,6 +64,19 @@ func InsertRows(ctx context.Context, tx Tx, d Dialect, head, tail string, rows [
 	return nil
 }
 
+// Upsert writes rows as InsertRows does, in two parts: fresh, rows whose
+// keys the table does not have (as the caller read it in this
+// transaction), as plain rows, which a rebuild's transaction on PostgreSQL
+// copies in bulk; then stored, with tail, the ON CONFLICT clause that
+// replaces the rows the table has. A rebuild meets most rows first in one
+// page: as upserts, none could be copied.
+func Upsert(ctx context.Context, tx Tx, d Dialect, head, tail string, fresh, stored [][]any) error {
+	if err := InsertRows(ctx, tx, d, head, "", fresh); err != nil {
+		return err
+	}
+	return InsertRows(ctx, tx, d, head, tail, stored)
+}
+
 // Copier is a Tx that loads rows in bulk: PostgreSQL's COPY, in the
 // transaction, into table's columns (named as the Tx's statements name
 // them). A rebuild's transactions on PostgreSQL are Copiers.
