@@ -29,6 +29,43 @@ func rowFingerprint(values []any) string {
 // monotonic reading in.
 const timeString = "2006-01-02 15:04:05.999999999 -0700 MST"
 
+// appendTime appends t in timeString's layout: by hand for a time in UTC
+// with a year of four digits (a PostgreSQL row's), by the layout engine
+// otherwise.
+func appendTime(b []byte, t time.Time) []byte {
+	year, month, day := t.Date()
+	if t.Location() != time.UTC || year < 0 || year > 9999 {
+		return t.AppendFormat(b, timeString)
+	}
+	hour, minute, second := t.Clock()
+	b = appendPadded(b, year, 4)
+	b = appendPadded(append(b, '-'), int(month), 2)
+	b = appendPadded(append(b, '-'), day, 2)
+	b = appendPadded(append(b, ' '), hour, 2)
+	b = appendPadded(append(b, ':'), minute, 2)
+	b = appendPadded(append(b, ':'), second, 2)
+	if ns := t.Nanosecond(); ns > 0 { // .999999999: nine digits, the zeros after the last cut
+		b = appendPadded(append(b, '.'), ns, 9)
+		for b[len(b)-1] == '0' {
+			b = b[:len(b)-1]
+		}
+	}
+	return append(b, " +0000 UTC"...)
+}
+
+// appendPadded appends n (≥ 0) in width digits, zero-padded.
+func appendPadded(b []byte, n, width int) []byte {
+	start := len(b)
+	for range width {
+		b = append(b, '0')
+	}
+	for i := len(b) - 1; i >= start && n > 0; i-- {
+		b[i] = byte('0' + n%10)
+		n /= 10
+	}
+	return b
+}
+
 // appendSpelled appends v as fmt.Sprintf("%T=%v\x00", v, v) spells it.
 func appendSpelled(b []byte, v any) []byte {
 	switch v := v.(type) {
@@ -43,7 +80,7 @@ func appendSpelled(b []byte, v any) []byte {
 			b = append(append(b, "time.Time="...), v.String()...)
 			break
 		}
-		b = v.AppendFormat(append(b, "time.Time="...), timeString)
+		b = appendTime(append(b, "time.Time="...), v)
 	default:
 		b = fmt.Appendf(b, "%T=%v", v, v)
 	}

@@ -37,8 +37,41 @@ type ownerSpan struct {
 	From  time.Time `json:"from"`
 }
 
-// encodeOwners spells an ownership history for rm_deadlines.owners.
+// encodeOwners spells an ownership history for rm_deadlines.owners, as
+// json.Marshal spells []ownerSpan: by hand when every owner needs no
+// escaping and every time has a four-digit year (json.Marshal took 3 % of
+// a server's CPU rebuilding the view on PostgreSQL), by json.Marshal
+// otherwise.
 func encodeOwners(spans []domain.OwnerSpan) (string, error) {
+	b := make([]byte, 0, 2+72*len(spans))
+	b = append(b, '[')
+	for i, s := range spans {
+		from := s.From.UTC()
+		if !plainJSON(s.Owner) || from.Year() < 0 || from.Year() > 9999 {
+			return marshalOwners(spans)
+		}
+		if i > 0 {
+			b = append(b, ',')
+		}
+		b = append(append(append(b, `{"owner":"`...), s.Owner...), `","from":"`...)
+		b = append(from.AppendFormat(b, time.RFC3339Nano), `"}`...)
+	}
+	return string(append(b, ']')), nil
+}
+
+// plainJSON reports whether json.Marshal spells s as it is, in quotes:
+// printable ASCII without the characters it escapes.
+func plainJSON(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if c := s[i]; c < 0x20 || c >= 0x7f || c == '"' || c == '\\' || c == '<' || c == '>' || c == '&' {
+			return false
+		}
+	}
+	return true
+}
+
+// marshalOwners is encodeOwners by json.Marshal.
+func marshalOwners(spans []domain.OwnerSpan) (string, error) {
 	out := make([]ownerSpan, len(spans))
 	for i, s := range spans {
 		out[i] = ownerSpan{Owner: s.Owner, From: s.From.UTC()}
