@@ -87,23 +87,30 @@ func (s *shadow) create(ctx context.Context, db *sql.DB, d readdb.Dialect) error
 	return tx.Commit()
 }
 
-// index makes the indexes left for later over the built shadow tables, on
-// PostgreSQL, where the swap renames them, and gathers the tables'
-// statistics. readdb.SQLite cannot rename an index: there the swap makes
-// them under their own names.
-func (s *shadow) index(ctx context.Context, db *sql.DB, d readdb.Dialect) error {
+// indexes are the statements that make the indexes left for later over
+// the built shadow tables, on PostgreSQL, where the swap renames them.
+// readdb.SQLite cannot rename an index: there the swap makes them under
+// their own names, and there are none.
+func (s *shadow) indexes(d readdb.Dialect) []string {
 	if d == readdb.SQLite {
 		return nil
 	}
-	for _, stmt := range s.later {
-		if _, err := db.ExecContext(ctx, s.sql(d.DDL(stmt))); err != nil {
-			return fmt.Errorf("index shadow tables: %w", err)
-		}
+	out := make([]string, len(s.later))
+	for i, stmt := range s.later {
+		out[i] = s.sql(d.DDL(stmt))
 	}
-	// Tables loaded in bulk have no statistics until autovacuum comes by:
-	// the planner then guessed, and the deadline view's look-up of a page's
-	// streams scanned all 880 000 rows of a rebuilt rm_deadlines (150–310 ms
-	// a page, the projection's lag 2 s under load) instead of its index.
+	return out
+}
+
+// analyze gathers the statistics of the built shadow tables, on
+// PostgreSQL. Tables loaded in bulk have none until autovacuum comes by:
+// the planner then guessed, and the deadline view's look-up of a page's
+// streams scanned all 880 000 rows of a rebuilt rm_deadlines (150–310 ms
+// a page, the projection's lag 2 s under load) instead of its index.
+func (s *shadow) analyze(ctx context.Context, db *sql.DB, d readdb.Dialect) error {
+	if d == readdb.SQLite {
+		return nil
+	}
 	for _, t := range s.tables {
 		if _, err := db.ExecContext(ctx, `ANALYZE `+t+shadowSuffix); err != nil {
 			return fmt.Errorf("analyze shadow tables: %w", err)
