@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/careledger/careledger/domain"
@@ -108,15 +109,17 @@ func (e *Engine) indexShadows(ctx context.Context, shadows []*shadow) error {
 	}
 	jobs := make(chan job)
 	errs := make([]error, indexWorkers)
+	var failed atomic.Bool
 	var wg sync.WaitGroup
 	for w := range indexWorkers {
 		wg.Go(func() {
 			for j := range jobs {
-				if errs[w] != nil {
-					continue // drain: another statement failed
+				if failed.Load() {
+					continue // a statement failed: the rest are drained, not run
 				}
 				if _, err := e.db.ExecContext(ctx, j.stmt); err != nil {
 					errs[w] = fmt.Errorf("rebuild %s: index shadow tables: %w", j.s.p.Name(), err)
+					failed.Store(true)
 				}
 			}
 		})
