@@ -6,6 +6,8 @@ import (
 	"fmt"
 	"strconv"
 	"time"
+
+	"github.com/careledger/careledger/projections/readdb"
 )
 
 // rowFingerprint fingerprints what a row says of its obligation (every
@@ -38,32 +40,19 @@ func appendTime(b []byte, t time.Time) []byte {
 		return t.AppendFormat(b, timeString)
 	}
 	hour, minute, second := t.Clock()
-	b = appendPadded(b, year, 4)
-	b = appendPadded(append(b, '-'), int(month), 2)
-	b = appendPadded(append(b, '-'), day, 2)
-	b = appendPadded(append(b, ' '), hour, 2)
-	b = appendPadded(append(b, ':'), minute, 2)
-	b = appendPadded(append(b, ':'), second, 2)
+	b = readdb.AppendPadded(b, year, 4)
+	b = readdb.AppendPadded(append(b, '-'), int(month), 2)
+	b = readdb.AppendPadded(append(b, '-'), day, 2)
+	b = readdb.AppendPadded(append(b, ' '), hour, 2)
+	b = readdb.AppendPadded(append(b, ':'), minute, 2)
+	b = readdb.AppendPadded(append(b, ':'), second, 2)
 	if ns := t.Nanosecond(); ns > 0 { // .999999999: nine digits, the zeros after the last cut
-		b = appendPadded(append(b, '.'), ns, 9)
+		b = readdb.AppendPadded(append(b, '.'), ns, 9)
 		for b[len(b)-1] == '0' {
 			b = b[:len(b)-1]
 		}
 	}
 	return append(b, " +0000 UTC"...)
-}
-
-// appendPadded appends n (≥ 0) in width digits, zero-padded.
-func appendPadded(b []byte, n, width int) []byte {
-	start := len(b)
-	for range width {
-		b = append(b, '0')
-	}
-	for i := len(b) - 1; i >= start && n > 0; i-- {
-		b[i] = byte('0' + n%10)
-		n /= 10
-	}
-	return b
 }
 
 // appendSpelled appends v as fmt.Sprintf("%T=%v\x00", v, v) spells it.

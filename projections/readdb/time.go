@@ -88,30 +88,29 @@ func formatTS(t time.Time) string {
 		return t.Format(tsLayout)
 	}
 	hour, minute, second := t.Clock()
-	var b [len(tsLayout)]byte
-	padded(b[0:4], year)
-	b[4] = '-'
-	padded(b[5:7], int(month))
-	b[7] = '-'
-	padded(b[8:10], day)
-	b[10] = 'T'
-	padded(b[11:13], hour)
-	b[13] = ':'
-	padded(b[14:16], minute)
-	b[16] = ':'
-	padded(b[17:19], second)
-	b[19] = '.'
-	padded(b[20:26], t.Nanosecond()/1000)
-	b[26] = 'Z'
-	return string(b[:])
+	b := make([]byte, 0, len(tsLayout))
+	b = AppendPadded(b, year, 4)
+	b = AppendPadded(append(b, '-'), int(month), 2)
+	b = AppendPadded(append(b, '-'), day, 2)
+	b = AppendPadded(append(b, 'T'), hour, 2)
+	b = AppendPadded(append(b, ':'), minute, 2)
+	b = AppendPadded(append(b, ':'), second, 2)
+	b = AppendPadded(append(b, '.'), t.Nanosecond()/1000, 6)
+	return string(append(b, 'Z'))
 }
 
-// padded writes n, zero-padded, into all of b.
-func padded(b []byte, n int) {
-	for i := len(b) - 1; i >= 0; i-- {
+// AppendPadded appends n (≥ 0, below 10^width) in width digits,
+// zero-padded: a timestamp's fields, spelled without the layout engine.
+func AppendPadded(b []byte, n, width int) []byte {
+	start := len(b)
+	for range width {
+		b = append(b, '0')
+	}
+	for i := len(b) - 1; i >= start && n > 0; i-- {
 		b[i] = byte('0' + n%10)
 		n /= 10
 	}
+	return b
 }
 
 // parseTS reads text in tsLayout by hand; ok is false for anything else
