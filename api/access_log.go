@@ -12,10 +12,10 @@ import (
 // openAccessLog creates the access log's table if need be and starts its
 // writer; Close flushes it.
 func (s *Server) openAccessLog() error {
-	if err := accesslog.Migrate(context.Background(), s.db); err != nil {
+	if err := accesslog.Migrate(context.Background(), s.state); err != nil {
 		return fmt.Errorf("api: %w", err)
 	}
-	s.accessLog = accesslog.New(s.db, accesslog.Options{Logger: s.log, Now: s.now})
+	s.accessLog = accesslog.New(s.state, accesslog.Options{Logger: s.log, Now: s.now})
 	return nil
 }
 
@@ -57,7 +57,7 @@ func (s *Server) readAccessLog(w http.ResponseWriter, r *http.Request, p domain.
 	if err := s.accessLog.Flush(r.Context()); err != nil {
 		return fmt.Errorf("flush access log: %w", err)
 	}
-	entries, err := accesslog.Query(r.Context(), s.db, accesslog.Filter{
+	entries, err := accesslog.Query(r.Context(), s.state, accesslog.Filter{
 		ChildID: r.URL.Query().Get("child_id"), JurisdictionPrefix: j.String(), After: cur.After, Limit: limit + 1,
 	})
 	if err != nil {

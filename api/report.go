@@ -29,7 +29,7 @@ func (s *Server) inquiryReport(w http.ResponseWriter, r *http.Request, p domain.
 	if err := s.flushAccessLog(r); err != nil {
 		return err
 	}
-	rep, err := report.BuildInquiryReport(r.Context(), s.record, s.reads(r.Context()), r.PathValue("id"), asOf, p.Jurisdiction)
+	rep, err := report.BuildInquiryReport(r.Context(), s.record, s.reads(r.Context()), s.state, r.PathValue("id"), asOf, p.Jurisdiction)
 	if err != nil {
 		return err
 	}
@@ -59,7 +59,7 @@ func (s *Server) trace(w http.ResponseWriter, r *http.Request, p domain.Principa
 	if err := s.flushAccessLog(r); err != nil {
 		return err
 	}
-	rep, err := report.BuildTraceReport(r.Context(), s.record, s.reads(r.Context()), subject, asOf, p.Jurisdiction)
+	rep, err := report.BuildTraceReport(r.Context(), s.record, s.reads(r.Context()), s.state, subject, asOf, p.Jurisdiction)
 	if err != nil {
 		return err
 	}

@@ -36,6 +36,11 @@ type Config struct {
 	// ReadModels is the read-model database the queries read; its clock is
 	// the server's (default time.Now).
 	ReadModels readdb.DB
+	// State is the database of what the log cannot give back and the
+	// server writes itself: the access log, token revocations, webhook
+	// deliveries (zero: ReadModels). On SQLite it is the log's own file,
+	// the read models having a file of their own.
+	State readdb.DB
 	// Replica, when set, is the same read-model database on a PostgreSQL
 	// hot standby: GET requests read their read models there (see reads);
 	// Engine must then mirror the standby's checkpoints, so that
@@ -63,7 +68,8 @@ type Server struct {
 	handlers *commands.Handlers
 	record   *record.Reader
 	engine   *engine.Engine
-	db       readdb.DB
+	db       readdb.DB  // the read models
+	state    readdb.DB  // the access log, revocations, webhook deliveries
 	replica  *readdb.DB // the standby's read models, for GET requests; nil: none
 	tokens   *Tokens
 	workers  registerCache
@@ -109,9 +115,12 @@ func New(cfg Config) (*Server, error) {
 		return nil, errors.New("api: Commands, Record, Engine, ReadModels and Tokens are required")
 	}
 	s := &Server{
-		handlers: cfg.Commands, record: cfg.Record, engine: cfg.Engine, db: cfg.ReadModels, replica: cfg.Replica,
+		handlers: cfg.Commands, record: cfg.Record, engine: cfg.Engine, db: cfg.ReadModels, state: cfg.State, replica: cfg.Replica,
 		tokens: cfg.Tokens, log: cfg.Logger, wait: cfg.MinPositionWait, notifyPoll: cfg.NotifyPoll,
 		mux: http.NewServeMux(), streamsEnd: make(chan struct{}),
+	}
+	if s.state.SQL == nil {
+		s.state = s.db
 	}
 	if s.notifyPoll <= 0 {
 		s.notifyPoll = 250 * time.Millisecond
@@ -133,11 +142,11 @@ func New(cfg Config) (*Server, error) {
 	if err := s.openAccessLog(); err != nil {
 		return nil, err
 	}
-	if err := MigrateRevocations(context.Background(), s.db); err != nil {
+	if err := MigrateRevocations(context.Background(), s.state); err != nil {
 		return nil, fmt.Errorf("api: %w", err)
 	}
 	// The deliveries' table, which the dispatcher (package webhook) writes.
-	if err := webhook.Migrate(context.Background(), s.db); err != nil {
+	if err := webhook.Migrate(context.Background(), s.state); err != nil {
 		return nil, err
 	}
 	s.registerRoutes()
@@ -232,7 +241,7 @@ func (s *Server) authenticate(r *http.Request) (domain.Principal, error) {
 	if err != nil {
 		return domain.Principal{}, fmt.Errorf("%w: %v", ErrUnauthenticated, err)
 	}
-	revoked, err := s.revoked.isRevoked(r.Context(), s.db, TokenID(c, token), s.now())
+	revoked, err := s.revoked.isRevoked(r.Context(), s.state, TokenID(c, token), s.now())
 	if err != nil {
 		return domain.Principal{}, fmt.Errorf("authenticate: %w", err)
 	}

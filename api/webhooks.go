@@ -72,7 +72,7 @@ func (s *Server) webhookDeliveries(w http.ResponseWriter, r *http.Request, p dom
 	if !ok || !p.Reaches(hook.Jurisdiction) {
 		return domain.NotFound("webhook", id)
 	}
-	items, err := webhook.Deliveries(r.Context(), s.db, id, cur.Before, limit+1)
+	items, err := webhook.Deliveries(r.Context(), s.state, id, cur.Before, limit+1)
 	if err != nil {
 		return err
 	}

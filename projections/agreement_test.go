@@ -105,7 +105,7 @@ func TestBackdatedSecondPoliceReportAgrees(t *testing.T) {
 		assert.InDelta(t, 0.5, *stats.Groups[0].MedianPoliceReportHours, 1e-9, "the statistics")
 
 		require.NoError(t, accesslog.Migrate(ctx, b.DB), "the report reads who read the record")
-		rep, err := report.BuildTraceReport(ctx, record.New(b.Store), b.DB, report.Subject{CaseID: caseID}, time.Time{}, domain.All)
+		rep, err := report.BuildTraceReport(ctx, record.New(b.Store), b.DB, b.DB, report.Subject{CaseID: caseID}, time.Time{}, domain.All)
 		require.NoError(t, err)
 		traced := reportDeadline(t, rep, domain.KindPoliceReport)
 		require.NotNil(t, traced.MetAt)
@@ -178,7 +178,7 @@ func TestSecondReportInAStreamAgrees(t *testing.T) {
 		assert.Equal(t, "hotline_12355", bySource.Groups[0].Key)
 
 		require.NoError(t, accesslog.Migrate(ctx, b.DB), "the report reads who read the record")
-		rep, err := report.BuildTraceReport(ctx, record.New(b.Store), b.DB, report.Subject{CaseID: caseID}, time.Time{}, domain.All)
+		rep, err := report.BuildTraceReport(ctx, record.New(b.Store), b.DB, b.DB, report.Subject{CaseID: caseID}, time.Time{}, domain.All)
 		require.NoError(t, err)
 		var reported []string
 		for _, d := range rep.Deadlines {

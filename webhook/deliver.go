@@ -61,7 +61,7 @@ func (d *Dispatcher) handle(msg *message.Message) error {
 	if hookID == "" || err != nil {
 		return fmt.Errorf("message %s names no webhook or sequence: %w", msg.UUID, errPermanent)
 	}
-	at, found, err := loadAttempt(ctx, d.db, hookID, seq)
+	at, found, err := loadAttempt(ctx, d.state, hookID, seq)
 	if err != nil {
 		return err
 	}
@@ -76,7 +76,7 @@ func (d *Dispatcher) handle(msg *message.Message) error {
 		return err
 	}
 	if !ok || !hook.Active() {
-		if err := recordAttempt(ctx, d.db, hookID, seq, false, StatusFailed, "webhook removed", d.now()); err != nil {
+		if err := recordAttempt(ctx, d.state, hookID, seq, false, StatusFailed, "webhook removed", d.now()); err != nil {
 			return err
 		}
 		return d.outbox.done(ctx, hookID, msg)
@@ -89,7 +89,7 @@ func (d *Dispatcher) handle(msg *message.Message) error {
 	if postErr != nil {
 		status, lastErr = StatusPending, postErr.Error()
 	}
-	if err := recordAttempt(ctx, d.db, hookID, seq, true, status, lastErr, d.now()); err != nil {
+	if err := recordAttempt(ctx, d.state, hookID, seq, true, status, lastErr, d.now()); err != nil {
 		return errors.Join(postErr, err)
 	}
 	if postErr != nil {

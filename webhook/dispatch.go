@@ -24,9 +24,12 @@ import (
 
 // Config is what a Dispatcher is built from.
 type Config struct {
-	// DB is the read-model database: the deadline view, the webhooks' read
-	// model and the delivery's own tables.
+	// DB is the read-model database: the deadline view and the webhooks'
+	// read model.
 	DB readdb.DB
+	// State is the database of the delivery's own tables (cursors,
+	// deliveries, the outbox), which the log cannot give back; zero: DB.
+	State readdb.DB
 	// Secret gives a webhook's signing secret.
 	Secret func(webhookID string) []byte
 	Logger *slog.Logger
@@ -44,7 +47,8 @@ type Config struct {
 // delivers them (see the package comment).
 type Dispatcher struct {
 	cfg    Config
-	db     readdb.DB
+	db     readdb.DB // the read models
+	state  readdb.DB // the delivery's own tables
 	log    *slog.Logger
 	outbox outbox
 	router *message.Router
@@ -85,7 +89,10 @@ func New(cfg Config) (*Dispatcher, error) {
 	if cfg.Client == nil {
 		cfg.Client = &http.Client{}
 	}
-	return &Dispatcher{cfg: cfg, db: cfg.DB, log: cfg.Logger, started: map[string]bool{},
+	if cfg.State.SQL == nil {
+		cfg.State = cfg.DB
+	}
+	return &Dispatcher{cfg: cfg, db: cfg.DB, state: cfg.State, log: cfg.Logger, started: map[string]bool{},
 		cursors: map[string]deadlines.FeedCursor{}, saved: map[string]time.Time{}}, nil
 }
 
@@ -94,22 +101,22 @@ func (d *Dispatcher) now() time.Time { return d.db.Now() }
 // Run dispatches and delivers until ctx ends. On PostgreSQL it first waits
 // to be the one process that dispatches (a session advisory lock).
 func (d *Dispatcher) Run(ctx context.Context) error {
-	if d.db.Dialect == readdb.Postgres {
+	if d.state.Dialect == readdb.Postgres {
 		release, err := d.lead(ctx)
 		if err != nil || release == nil {
 			return err
 		}
 		defer release()
 	}
-	if err := Migrate(ctx, d.db); err != nil {
+	if err := Migrate(ctx, d.state); err != nil {
 		return err
 	}
 	logger := watermillLog{log: d.log}
 	var err error
-	if d.db.Dialect == readdb.Postgres {
-		d.outbox, err = newPGOutbox(d.db.SQL, logger)
+	if d.state.Dialect == readdb.Postgres {
+		d.outbox, err = newPGOutbox(d.state.SQL, logger)
 	} else {
-		d.outbox = newSQLiteOutbox(d.db, d.cfg.Poll, logger)
+		d.outbox = newSQLiteOutbox(d.state, d.cfg.Poll, logger)
 	}
 	if err != nil {
 		return err
@@ -215,7 +222,7 @@ func (d *Dispatcher) feed(ctx context.Context, h webhooks.Webhook) error {
 	now := d.now()
 	cur, ok := d.cursors[h.ID]
 	if !ok {
-		stored, found, err := loadCursor(ctx, d.db, h.ID)
+		stored, found, err := loadCursor(ctx, d.state, h.ID)
 		if err != nil {
 			return err
 		}
@@ -262,7 +269,7 @@ func (d *Dispatcher) feed(ctx context.Context, h webhooks.Webhook) error {
 // store writes, in one transaction, the cursor, a delivery record per
 // notification and its message in the outbox.
 func (d *Dispatcher) store(ctx context.Context, hookID string, told []deadlines.Notification, next deadlines.FeedCursor, now time.Time) (err error) {
-	tx, err := d.db.SQL.BeginTx(ctx, nil)
+	tx, err := d.state.SQL.BeginTx(ctx, nil)
 	if err != nil {
 		return fmt.Errorf("webhook %s dispatch: %w", hookID, err)
 	}
@@ -273,7 +280,7 @@ func (d *Dispatcher) store(ctx context.Context, hookID string, told []deadlines.
 	}()
 	// The cursor first: on SQLite the write takes the database's write
 	// lock before anything is read.
-	if err := saveCursor(ctx, tx, d.db.Dialect, hookID, next, now); err != nil {
+	if err := saveCursor(ctx, tx, d.state.Dialect, hookID, next, now); err != nil {
 		return err
 	}
 	if len(told) > 0 {
@@ -293,7 +300,7 @@ func (d *Dispatcher) store(ctx context.Context, hookID string, told []deadlines.
 				return err
 			}
 			if _, err := tx.ExecContext(ctx, `INSERT INTO webhook_deliveries (webhook_id, seq, event_id, kind, at, attempts, status)
-VALUES ($1, $2, $3, $4, $5, 0, $6)`, hookID, seq, id, n.Kind, d.db.Dialect.Time(n.At), StatusPending); err != nil {
+VALUES ($1, $2, $3, $4, $5, 0, $6)`, hookID, seq, id, n.Kind, d.state.Dialect.Time(n.At), StatusPending); err != nil {
 				return fmt.Errorf("webhook %s dispatch: %w", hookID, err)
 			}
 			m := message.NewMessage(watermill.NewUUID(), body)

@@ -17,7 +17,7 @@ const leaderLock = 0x63_6c_77_68_6b // "clwhk"
 // of its own kept for the session; release gives it up. A nil release
 // with a nil error means ctx ended first.
 func (d *Dispatcher) lead(ctx context.Context) (release func(), err error) {
-	conn, err := d.db.SQL.Conn(ctx)
+	conn, err := d.state.SQL.Conn(ctx)
 	if err != nil {
 		return nil, err
 	}

@@ -56,12 +56,12 @@ func demo(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		return fmt.Errorf("demo: --start %q: want YYYY-MM-DD", *start)
 	}
 	// Through the store that seals personal data, as the server writes.
-	store, db, err := sf.readModels(ctx)
+	store, dbs, err := sf.readModels(ctx)
 	if err != nil {
 		return err
 	}
 	defer store.Close()
-	defer db.SQL.Close()
+	defer dbs.Close()
 	before, err := store.Head(ctx)
 	if err != nil {
 		return err

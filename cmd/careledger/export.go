@@ -61,12 +61,13 @@ func exportTimeline(ctx context.Context, args []string, stdout, stderr io.Writer
 		}
 		at = t
 	}
-	store, db, err := sf.readModels(ctx)
+	store, dbs, err := sf.readModels(ctx)
 	if err != nil {
 		return err
 	}
 	defer store.Close()
-	defer db.SQL.Close()
+	defer dbs.Close()
+	db := dbs.views
 	first, err := store.ReadStream(ctx, domain.CaseStream(*caseID).String(), 0, 1)
 	if err != nil {
 		return fmt.Errorf("export timeline: %w", err)

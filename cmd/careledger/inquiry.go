@@ -81,12 +81,13 @@ func inquiryReport(ctx context.Context, args []string, stdout, stderr io.Writer)
 		at = t
 	}
 
-	store, db, err := sf.readModels(ctx)
+	store, dbs, err := sf.readModels(ctx)
 	if err != nil {
 		return err
 	}
 	defer store.Close()
-	defer db.SQL.Close()
+	defer dbs.Close()
+	db := dbs.views
 	// A child's cases are listed from the case view.
 	e := engine.New(store, db, engine.Options{Batch: 2000}, caseview.Projection{}, register.Projection{})
 	if err := e.Migrate(ctx); err != nil {
@@ -97,7 +98,7 @@ func inquiryReport(ctx context.Context, args []string, stdout, stderr io.Writer)
 	}
 	// Who read the child's record comes from the access log (empty when
 	// no server has served from this data yet).
-	if err := accesslog.Migrate(ctx, db); err != nil {
+	if err := accesslog.Migrate(ctx, dbs.state); err != nil {
 		return fmt.Errorf("inquiry report: %w", err)
 	}
 
@@ -105,13 +106,13 @@ func inquiryReport(ctx context.Context, args []string, stdout, stderr io.Writer)
 	what := ""
 	if *inquiryID != "" {
 		what = "inquiry " + *inquiryID
-		rep, err = report.BuildInquiryReport(ctx, record.New(store), db, *inquiryID, at, domain.All)
+		rep, err = report.BuildInquiryReport(ctx, record.New(store), db, dbs.state, *inquiryID, at, domain.All)
 	} else {
 		what = "case " + *caseID
 		if *childID != "" {
 			what = "child " + *childID
 		}
-		rep, err = report.BuildTraceReport(ctx, record.New(store), db, report.Subject{CaseID: *caseID, ChildID: *childID}, at, domain.All)
+		rep, err = report.BuildTraceReport(ctx, record.New(store), db, dbs.state, report.Subject{CaseID: *caseID, ChildID: *childID}, at, domain.All)
 	}
 	if errors.Is(err, domain.ErrNotFound) {
 		return fmt.Errorf("inquiry report: no %s in the record (as of %s)", what, asOfText(at))

@@ -150,11 +150,11 @@ func rotateMasterKey(ctx context.Context, sf *storeFlags, stdout io.Writer) erro
 	}
 	// Opening the keys with master.key.new present rewraps every data key
 	// under it.
-	store, db, err := sf.readModels(ctx)
+	store, dbs, err := sf.readModels(ctx)
 	if err != nil {
 		return err
 	}
-	db.SQL.Close()
+	dbs.Close()
 	store.Close()
 	retired := filepath.Join(sf.data, retiredPrefix+privacy.MasterKeyID(old))
 	if err := os.Rename(filepath.Join(sf.data, masterKeyFile), retired); err != nil {
@@ -169,13 +169,13 @@ func rotateMasterKey(ctx context.Context, sf *storeFlags, stdout io.Writer) erro
 }
 
 func keyStatus(ctx context.Context, sf *storeFlags, stdout io.Writer) error {
-	store, db, err := sf.readModels(ctx)
+	store, dbs, err := sf.readModels(ctx)
 	if err != nil {
 		return err
 	}
 	defer store.Close()
-	defer db.SQL.Close()
-	rows, err := db.SQL.QueryContext(ctx, `SELECT coalesce(master_id, 'destroyed'), count(*) FROM careledger_data_keys GROUP BY 1 ORDER BY 1`)
+	defer dbs.Close()
+	rows, err := dbs.state.SQL.QueryContext(ctx, `SELECT coalesce(master_id, 'destroyed'), count(*) FROM careledger_data_keys GROUP BY 1 ORDER BY 1`)
 	if err != nil {
 		return fmt.Errorf("keys status: %w", err)
 	}

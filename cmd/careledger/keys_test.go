@@ -33,7 +33,7 @@ func TestMasterKeyRotation(t *testing.T) {
 	_, err = store.Append(ctx, eventstore.StreamRef{ID: "child-c1", Type: "child"}, eventstore.NoStream,
 		eventstore.NewEvent{ID: uuid.New(), Type: "child.registered", SchemaVersion: 1, Data: data, OccurredAt: time.Now()})
 	require.NoError(t, err)
-	db.SQL.Close()
+	db.Close()
 	store.Close()
 	before, err := os.ReadFile(filepath.Join(dir, masterKeyFile))
 	require.NoError(t, err)
@@ -59,7 +59,7 @@ func TestMasterKeyRotation(t *testing.T) {
 	events, err := store.ReadStream(ctx, "child-c1", 0, 0)
 	require.NoError(t, err)
 	assert.Contains(t, string(events[0].Data), "刘小红")
-	db.SQL.Close()
+	db.Close()
 	store.Close()
 
 	out.Reset()

@@ -49,12 +49,13 @@ serving the old tables meanwhile.
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
-	store, db, err := sf.readModels(ctx)
+	store, dbs, err := sf.readModels(ctx)
 	if err != nil {
 		return err
 	}
 	defer store.Close()
-	defer db.SQL.Close()
+	defer dbs.Close()
+	db := dbs.views
 	e := engine.New(store, db, engine.Options{Batch: 2000}, projections.All()...)
 	if err := e.Migrate(ctx); err != nil {
 		return err
@@ -113,12 +114,13 @@ under a soft limit of 256 MiB unless GOMEMLIMIT sets another.
 	if sf.postgres == "" {
 		return errNeedsPostgres
 	}
-	store, db, err := sf.readModels(ctx)
+	store, dbs, err := sf.readModels(ctx)
 	if err != nil {
 		return err
 	}
 	defer store.Close()
-	defer db.SQL.Close()
+	defer dbs.Close()
+	db := dbs.views
 	chosen, err := projections.Named(fs.Args()...)
 	if err != nil {
 		return err

@@ -197,7 +197,7 @@ func TestReadyOnceTheClockIsApplied(t *testing.T) {
 	require.True(t, ok, listening)
 	require.Eventually(t, func() bool { return get(t, base+"/readyz").StatusCode == http.StatusOK }, 120*time.Second, 50*time.Millisecond)
 
-	db, err := readdb.OpenSQLite((&storeFlags{data: dir}).sqlitePath())
+	db, err := readdb.OpenSQLite((&storeFlags{data: dir}).viewsPath())
 	require.NoError(t, err)
 	defer db.Close()
 	count := func(status string) (n int) {

@@ -75,12 +75,13 @@ Go's heap is kept under a soft limit of 256 MiB unless GOMEMLIMIT sets another.
 		}
 		defer stopProfiler()
 	}
-	store, db, err := sf.readModels(ctx)
+	store, dbs, err := sf.readModels(ctx)
 	if err != nil {
 		return err
 	}
 	defer store.Close()
-	defer db.SQL.Close()
+	defer dbs.Close()
+	db := dbs.views
 	role := &projectionRole{}
 	var replica *readdb.DB
 	var eng *engine.Engine
@@ -144,7 +145,7 @@ Go's heap is kept under a soft limit of 256 MiB unless GOMEMLIMIT sets another.
 		return fmt.Errorf("serve: the register of divisions: %w", err)
 	}
 	server, err := api.New(api.Config{
-		Commands: handlers, Record: rec, Engine: eng, ReadModels: db, Replica: replica,
+		Commands: handlers, Record: rec, Engine: eng, ReadModels: db, State: dbs.state, Replica: replica,
 		Tokens: tokens, Logger: log, Metrics: metrics,
 	})
 	if err != nil {
@@ -152,7 +153,7 @@ Go's heap is kept under a soft limit of 256 MiB unless GOMEMLIMIT sets another.
 	}
 	// Webhooks: one dispatcher per deployment (on PostgreSQL the process
 	// that holds its advisory lock), stopped with the server.
-	dispatcher, err := webhook.New(webhook.Config{DB: db, Logger: log,
+	dispatcher, err := webhook.New(webhook.Config{DB: db, State: dbs.state, Logger: log,
 		Secret: func(id string) []byte { return []byte(tokens.WebhookSecret(id)) }})
 	if err != nil {
 		return err

@@ -26,6 +26,8 @@ import (
 	"github.com/careledger/careledger/eventstore/postgres"
 	"github.com/careledger/careledger/eventstore/privacy"
 	"github.com/careledger/careledger/eventstore/sqlite"
+	"github.com/careledger/careledger/projections"
+	"github.com/careledger/careledger/projections/engine"
 	"github.com/careledger/careledger/projections/readdb"
 )
 
@@ -90,33 +92,93 @@ func envOr(name, fallback string) string {
 	return fallback
 }
 
-// readModels opens the store and, beside it, the read-model database. The
-// store it gives seals children's personal data (privacy.Store) with the
-// data keys kept in that database under the master key (masterKeys).
-func (f *storeFlags) readModels(ctx context.Context) (eventstore.Store, readdb.DB, error) {
+// databases are the SQL databases beside the log. On PostgreSQL both are
+// the store's own database. On SQLite (and with KurrentDB) they are two
+// files of the data directory, so that the projections' transactions and
+// the log's appends never wait for each other's write lock:
+//
+//   - views, readmodels.db: the read models the projections make, which a
+//     server rebuilds from the log whenever they are missing;
+//   - state, careledger.db (the log's own file, on SQLite): what the log
+//     cannot give back — children's data keys, the access log, token
+//     revocations, webhook deliveries.
+type databases struct {
+	views readdb.DB
+	state readdb.DB
+}
+
+// Close closes the databases.
+func (d databases) Close() error {
+	err := d.views.SQL.Close()
+	if d.state.SQL != d.views.SQL {
+		err = errors.Join(err, d.state.SQL.Close())
+	}
+	return err
+}
+
+// readModels opens the store and, beside it, its databases. The store it
+// gives seals children's personal data (privacy.Store) with the data keys
+// kept in the state database under the master key (masterKeys).
+func (f *storeFlags) readModels(ctx context.Context) (eventstore.Store, databases, error) {
 	store, err := f.open(ctx)
 	if err != nil {
-		return nil, readdb.DB{}, err
+		return nil, databases{}, err
 	}
-	var db readdb.DB
+	var dbs databases
 	switch s := store.(type) {
 	case *postgres.Store:
-		db = readdb.DB{SQL: readdb.OpenPostgres(s.Pool()), Dialect: readdb.Postgres}
+		db := readdb.DB{SQL: readdb.OpenPostgres(s.Pool()), Dialect: readdb.Postgres}
+		dbs = databases{views: db, state: db}
 	default:
-		sqlDB, err := readdb.OpenSQLite(f.sqlitePath())
-		if err != nil {
+		if dbs, err = f.sqliteDatabases(ctx); err != nil {
 			store.Close()
-			return nil, readdb.DB{}, err
+			return nil, databases{}, err
 		}
-		db = readdb.DB{SQL: sqlDB, Dialect: readdb.SQLite}
 	}
-	keys, err := f.keys(ctx, db)
+	keys, err := f.keys(ctx, dbs.state)
 	if err != nil {
-		db.SQL.Close()
+		dbs.Close()
 		store.Close()
-		return nil, readdb.DB{}, err
+		return nil, databases{}, err
 	}
-	return privacy.Wrap(store, keys, personal.Catalog()), db, nil
+	return privacy.Wrap(store, keys, personal.Catalog()), dbs, nil
+}
+
+// sqliteDatabases opens the data directory's two SQLite databases. Read
+// models an earlier build kept in careledger.db are dropped there: the
+// server makes them again in readmodels.db from the log.
+func (f *storeFlags) sqliteDatabases(ctx context.Context) (databases, error) {
+	state, err := readdb.OpenSQLite(f.sqlitePath())
+	if err != nil {
+		return databases{}, err
+	}
+	views, err := readdb.OpenSQLite(f.viewsPath())
+	if err != nil {
+		state.Close()
+		return databases{}, err
+	}
+	dbs := databases{views: readdb.DB{SQL: views, Dialect: readdb.SQLite}, state: readdb.DB{SQL: state, Dialect: readdb.SQLite}}
+	if err := dropViews(ctx, dbs.state); err != nil {
+		dbs.Close()
+		return databases{}, fmt.Errorf("read models left in %s: %w", f.sqlitePath(), err)
+	}
+	return dbs, nil
+}
+
+// dropViews drops, from the state database, the read models an earlier
+// build kept there (it had a checkpoint table): they are made again in
+// readmodels.db from the log. SQLite keeps the freed pages in the file for
+// later use; VACUUM gives them back to the disk.
+func dropViews(ctx context.Context, state readdb.DB) error {
+	var n int
+	if err := state.SQL.QueryRowContext(ctx,
+		`SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name = 'projection_checkpoints'`).Scan(&n); err != nil {
+		return err
+	}
+	if n == 0 {
+		return nil
+	}
+	return engine.Drop(ctx, state, projections.All()...)
 }
 
 // pool is the PostgreSQL pool under a store, if it has one.
@@ -131,6 +193,9 @@ func pool(store eventstore.Store) (*pgxpool.Pool, bool) {
 }
 
 func (f *storeFlags) sqlitePath() string { return filepath.Join(f.data, "careledger.db") }
+
+// viewsPath is the SQLite file of the read models (see databases).
+func (f *storeFlags) viewsPath() string { return filepath.Join(f.data, "readmodels.db") }
 
 // open opens the store the flags name, creating the data directory and the
 // seal key on first use.

@@ -15,12 +15,13 @@ import (
 
 // BuildInquiryReport makes the report of an inquiry as the record stood at
 // asOf (zero, or later than now: now, by db's clock). It reads the events
-// themselves through rec, asking the read models only for a child's cases,
+// themselves through rec, asking the read models (db) only for a child's
+// cases, and who read the child's record from the access log (in reads),
 // and verifies the hash chain. scope is the reader's jurisdiction: an
 // inquiry whose subject lies outside it is ErrNoInquiry, as if it did not
 // exist.
-func BuildInquiryReport(ctx context.Context, rec *record.Reader, db readdb.DB, inquiryID string, asOf time.Time, scope domain.Jurisdiction) (*Report, error) {
-	b := newBuilder(rec, db, asOf)
+func BuildInquiryReport(ctx context.Context, rec *record.Reader, db, reads readdb.DB, inquiryID string, asOf time.Time, scope domain.Jurisdiction) (*Report, error) {
+	b := newBuilder(rec, db, reads, asOf)
 	id := domain.InquiryStream(inquiryID)
 	streams, err := rec.AsOf(ctx, b.asOf, id)
 	if err != nil {
@@ -49,12 +50,12 @@ func BuildInquiryReport(ctx context.Context, rec *record.Reader, db readdb.DB, i
 // instead of, opening one. The incident time is left zero, so each
 // obligation's owner at the incident is empty. A subject that does not
 // exist by asOf, or lies outside scope, is domain.ErrNotFound.
-func BuildTraceReport(ctx context.Context, rec *record.Reader, db readdb.DB, subject Subject, asOf time.Time, scope domain.Jurisdiction) (*Report, error) {
+func BuildTraceReport(ctx context.Context, rec *record.Reader, db, reads readdb.DB, subject Subject, asOf time.Time, scope domain.Jurisdiction) (*Report, error) {
 	if (subject.CaseID == "") == (subject.ChildID == "") {
 		return nil, &domain.InvalidError{Field: "subject", Message: "name exactly one of a case and a child"}
 	}
 	report := &Report{Subject: Subject{CaseID: subject.CaseID, ChildID: subject.ChildID}}
-	if err := newBuilder(rec, db, asOf).fill(ctx, report, scope); err != nil {
+	if err := newBuilder(rec, db, reads, asOf).fill(ctx, report, scope); err != nil {
 		return nil, err
 	}
 	return report, nil
@@ -63,19 +64,20 @@ func BuildTraceReport(ctx context.Context, rec *record.Reader, db readdb.DB, sub
 // builder makes one report from the record as it stood at asOf.
 type builder struct {
 	rec       *record.Reader
-	db        readdb.DB
+	db        readdb.DB // the read models
+	accessLog readdb.DB // who read what
 	asOf, now time.Time
 	// inquiry is the inquiry's stream as it stood at asOf (none for a
 	// trace report).
 	inquiry []domain.Recorded
 }
 
-func newBuilder(rec *record.Reader, db readdb.DB, asOf time.Time) *builder {
+func newBuilder(rec *record.Reader, db, reads readdb.DB, asOf time.Time) *builder {
 	now := db.Now()
 	if asOf.IsZero() || asOf.After(now) {
 		asOf = now
 	}
-	return &builder{rec: rec, db: db, asOf: asOf, now: now}
+	return &builder{rec: rec, db: db, accessLog: reads, asOf: asOf, now: now}
 }
 
 // basis is what a report rests on: the streams of the child and its cases

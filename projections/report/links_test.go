@@ -52,7 +52,7 @@ func TestReportClocksAcrossStreams(t *testing.T) {
 		enginetest.CatchUp(t, b, caseview.Projection{}, register.Projection{}, inquiries.Projection{})
 		rec := record.New(b.Store)
 
-		r, err := report.BuildTraceReport(ctx, rec, b.DB, report.Subject{CaseID: second}, time.Time{}, inspector.Jurisdiction)
+		r, err := report.BuildTraceReport(ctx, rec, b.DB, b.DB, report.Subject{CaseID: second}, time.Time{}, inspector.Jurisdiction)
 		require.NoError(t, err)
 		visit := kindOf(r, "report_after_visit")
 		require.Len(t, visit, 1, "the child's visit, judged in a report on the second case")
@@ -70,7 +70,7 @@ func TestReportClocksAcrossStreams(t *testing.T) {
 		require.NotNil(t, inquiry[0].MetAt)
 		assert.True(t, domain.FoldInquiry(facts[domain.InquiryStream(inq.ID)].Events).OpenedAt.Equal(*inquiry[0].MetAt))
 
-		then, err := report.BuildTraceReport(ctx, rec, b.DB, report.Subject{CaseID: second}, beforeInquiry, inspector.Jurisdiction)
+		then, err := report.BuildTraceReport(ctx, rec, b.DB, b.DB, report.Subject{CaseID: second}, beforeInquiry, inspector.Jurisdiction)
 		require.NoError(t, err)
 		require.Len(t, kindOf(then, "inquiry"), 1)
 		assert.Equal(t, "open", kindOf(then, "inquiry")[0].Status, "as the record stood before the inquiry")

@@ -87,7 +87,7 @@ func TestReportPeople(t *testing.T) {
 		require.NoError(t, accesslog.Migrate(ctx, b.DB))
 		rec := record.New(b.Store)
 
-		r, err := report.BuildInquiryReport(ctx, rec, b.DB, inq.ID, time.Time{}, domain.All)
+		r, err := report.BuildInquiryReport(ctx, rec, b.DB, b.DB, inq.ID, time.Time{}, domain.All)
 		require.NoError(t, err)
 		people := peopleOf(r)
 		assert.Equal(t, report.Person{WorkerID: dir.ID, Name: "李娟", Role: "child_director", Jurisdiction: "370902101201", InPost: true,
@@ -108,10 +108,10 @@ func TestReportPeople(t *testing.T) {
 		}
 
 		// A trace report judges at its as-of moment.
-		now, err := report.BuildTraceReport(ctx, rec, b.DB, report.Subject{CaseID: caseA}, time.Time{}, domain.All)
+		now, err := report.BuildTraceReport(ctx, rec, b.DB, b.DB, report.Subject{CaseID: caseA}, time.Time{}, domain.All)
 		require.NoError(t, err)
 		assert.Equal(t, "qualified", peopleOf(now)[dir.ID].QualificationAtIncident, "retrained today")
-		then, err := report.BuildTraceReport(ctx, rec, b.DB, report.Subject{CaseID: caseA}, beforeRetraining, domain.All)
+		then, err := report.BuildTraceReport(ctx, rec, b.DB, b.DB, report.Subject{CaseID: caseA}, beforeRetraining, domain.All)
 		require.NoError(t, err)
 		assert.Equal(t, "lapsed", peopleOf(then)[dir.ID].QualificationAtIncident, "before the retraining was recorded")
 	})
@@ -158,7 +158,7 @@ func TestReportReads(t *testing.T) {
 			}
 			return out
 		}
-		r, err := report.BuildTraceReport(ctx, rec, b.DB, report.Subject{ChildID: child}, time.Time{}, domain.All)
+		r, err := report.BuildTraceReport(ctx, rec, b.DB, b.DB, report.Subject{ChildID: child}, time.Time{}, domain.All)
 		require.NoError(t, err)
 		assert.Equal(t, []string{c.WorkerID, "cw-a", "cw-b", "insp-late"}, subjects(r), "oldest first, from the registration on")
 		assert.WithinDuration(t, now.Add(-10*24*time.Hour), r.ReadsFrom, time.Minute, "the period begins with the registration")
@@ -167,11 +167,11 @@ func TestReportReads(t *testing.T) {
 		assert.WithinDuration(t, now.Add(-4*24*time.Hour), r.Reads[1].At, time.Millisecond)
 		assert.Equal(t, "王芳", r.Workers[c.WorkerID].Name, "a registered reader is named")
 
-		then, err := report.BuildTraceReport(ctx, rec, b.DB, report.Subject{ChildID: child}, before, domain.All)
+		then, err := report.BuildTraceReport(ctx, rec, b.DB, b.DB, report.Subject{ChildID: child}, before, domain.All)
 		require.NoError(t, err)
 		assert.Equal(t, []string{c.WorkerID, "cw-a", "cw-b"}, subjects(then), "the read after the as-of moment is left out")
 
-		ofCase, err := report.BuildTraceReport(ctx, rec, b.DB, report.Subject{CaseID: caseA}, time.Time{}, domain.All)
+		ofCase, err := report.BuildTraceReport(ctx, rec, b.DB, b.DB, report.Subject{CaseID: caseA}, time.Time{}, domain.All)
 		require.NoError(t, err)
 		assert.Equal(t, []string{c.WorkerID, "cw-a", "insp-late"}, subjects(ofCase), "the child's file and this case, not the child's other case")
 	})
@@ -210,7 +210,7 @@ func TestReportCorrections(t *testing.T) {
 		require.NoError(t, accesslog.Migrate(ctx, b.DB))
 		rec := record.New(b.Store)
 
-		r, err := report.BuildTraceReport(ctx, rec, b.DB, report.Subject{ChildID: child}, time.Time{}, domain.All)
+		r, err := report.BuildTraceReport(ctx, rec, b.DB, b.DB, report.Subject{ChildID: child}, time.Time{}, domain.All)
 		require.NoError(t, err)
 		require.Len(t, r.Corrections, 2)
 		got := r.Corrections[0]
@@ -270,7 +270,7 @@ func TestReportCorrections(t *testing.T) {
 			assert.NotContains(t, string(raw), sealed, "a correction's reason stays out")
 		}
 
-		then, err := report.BuildTraceReport(ctx, rec, b.DB, report.Subject{ChildID: child}, before, domain.All)
+		then, err := report.BuildTraceReport(ctx, rec, b.DB, b.DB, report.Subject{ChildID: child}, before, domain.All)
 		require.NoError(t, err)
 		require.Len(t, then.Corrections, 1, "the second correction was recorded after the as-of moment")
 		assert.Equal(t, first.LastPosition(), then.Corrections[0].Position)
@@ -342,7 +342,7 @@ func TestReportInquiryOutcome(t *testing.T) {
 		beforeClosing := time.Now()
 		pause()
 
-		none, err := report.BuildInquiryReport(ctx, rec, b.DB, inq.ID, beforeFindings, domain.All)
+		none, err := report.BuildInquiryReport(ctx, rec, b.DB, b.DB, inq.ID, beforeFindings, domain.All)
 		require.NoError(t, err)
 		assert.Nil(t, none.Findings, "the findings were recorded after the as-of moment")
 		assert.Nil(t, none.Rectifications)
@@ -353,7 +353,7 @@ func TestReportInquiryOutcome(t *testing.T) {
 		assert.NotContains(t, string(raw), `"rectifications"`)
 		assert.NotContains(t, string(raw), `"closed"`)
 
-		found, err := report.BuildInquiryReport(ctx, rec, b.DB, inq.ID, beforeClosing, domain.All)
+		found, err := report.BuildInquiryReport(ctx, rec, b.DB, b.DB, inq.ID, beforeClosing, domain.All)
 		require.NoError(t, err)
 		require.NotNil(t, found.Findings)
 		assert.Equal(t, text("接报后未在一小时内报告公安机关。"), found.Findings.Findings)
@@ -385,7 +385,7 @@ func TestReportInquiryOutcome(t *testing.T) {
 			}
 			return q.Close(inspector, time.Now(), time.Now(), "整改到位，结案。")
 		})
-		closed, err := report.BuildInquiryReport(ctx, rec, b.DB, inq.ID, time.Time{}, domain.All)
+		closed, err := report.BuildInquiryReport(ctx, rec, b.DB, b.DB, inq.ID, time.Time{}, domain.All)
 		require.NoError(t, err)
 		require.NotNil(t, closed.Closed)
 		assert.Equal(t, text("整改到位，结案。"), closed.Closed.Conclusion)
@@ -397,7 +397,7 @@ func TestReportInquiryOutcome(t *testing.T) {
 		assert.Equal(t, map[string]string{"r1": "met", "r2": "met_late", "r3": "met", "r4": "met_late"}, status)
 
 		// A trace report of the same case has no inquiry's outcome.
-		trace, err := report.BuildTraceReport(ctx, rec, b.DB, report.Subject{CaseID: caseA}, time.Time{}, domain.All)
+		trace, err := report.BuildTraceReport(ctx, rec, b.DB, b.DB, report.Subject{CaseID: caseA}, time.Time{}, domain.All)
 		require.NoError(t, err)
 		assert.Nil(t, trace.Findings)
 		assert.Nil(t, trace.Closed)

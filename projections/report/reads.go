@@ -32,11 +32,12 @@ func readsFrom(on *basis) time.Time {
 // reads are who read the child's file and the report's cases from the
 // access log, from from to asOf, oldest first: reads of the child's file
 // (and of the child as a whole) and of the cases the report covers — not
-// of the child's other cases. The access log lives beside the read models
-// (accesslog.Migrate must have run); its writer buffers, so a read served
-// the last moments before may not be there yet unless it was flushed. With
-// view, the child lying outside the reader's jurisdiction, a read of the
-// child's file counts only while the child lay within it.
+// of the child's other cases. The access log (the database the report was
+// given as reads; accesslog.Migrate must have run) is written through a
+// buffer, so a read served the last moments before may not be there yet
+// unless it was flushed. With view, the child lying outside the reader's
+// jurisdiction, a read of the child's file counts only while the child lay
+// within it.
 func (b *builder) reads(ctx context.Context, subject Subject, from time.Time, view *childView) ([]Read, error) {
 	cases := map[string]bool{}
 	for _, c := range subject.CaseIDs {
@@ -48,7 +49,7 @@ func (b *builder) reads(ctx context.Context, subject Subject, from time.Time, vi
 	}
 	after := ""
 	for {
-		page, err := accesslog.Query(ctx, b.db, accesslog.Filter{ChildID: subject.Child, From: from, Until: b.asOf,
+		page, err := accesslog.Query(ctx, b.accessLog, accesslog.Filter{ChildID: subject.Child, From: from, Until: b.asOf,
 			After: after, Limit: readsPage})
 		if err != nil {
 			return nil, fmt.Errorf("report: %w", err)

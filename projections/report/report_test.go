@@ -95,9 +95,9 @@ func TestInquiryReportAsOf(t *testing.T) {
 		visitPos := visit.LastPosition()
 		rec := record.New(b.Store)
 
-		today, err := report.BuildInquiryReport(ctx, rec, b.DB, inq.ID, time.Time{}, inspector.Jurisdiction)
+		today, err := report.BuildInquiryReport(ctx, rec, b.DB, b.DB, inq.ID, time.Time{}, inspector.Jurisdiction)
 		require.NoError(t, err)
-		then, err := report.BuildInquiryReport(ctx, rec, b.DB, inq.ID, before, inspector.Jurisdiction)
+		then, err := report.BuildInquiryReport(ctx, rec, b.DB, b.DB, inq.ID, before, inspector.Jurisdiction)
 		require.NoError(t, err)
 
 		assert.Equal(t, child, today.Subject.Child)
@@ -161,7 +161,7 @@ func TestInquiryReportAsOf(t *testing.T) {
 
 		// The same report without an inquiry, for the case: its own deadlines
 		// and its child's, no owner at an incident.
-		trace, err := report.BuildTraceReport(ctx, rec, b.DB, report.Subject{CaseID: caseA}, before, inspector.Jurisdiction)
+		trace, err := report.BuildTraceReport(ctx, rec, b.DB, b.DB, report.Subject{CaseID: caseA}, before, inspector.Jurisdiction)
 		require.NoError(t, err)
 		assert.Equal(t, []string{caseA}, trace.Subject.CaseIDs)
 		assert.NotContains(t, positions(trace.Timeline), visitPos)
@@ -172,13 +172,13 @@ func TestInquiryReportAsOf(t *testing.T) {
 		}
 
 		// An inspector of another city finds no such inquiry, nor the case.
-		_, err = report.BuildInquiryReport(ctx, rec, b.DB, inq.ID, time.Time{}, enginetest.Jur(t, "3701"))
+		_, err = report.BuildInquiryReport(ctx, rec, b.DB, b.DB, inq.ID, time.Time{}, enginetest.Jur(t, "3701"))
 		assert.ErrorIs(t, err, report.ErrNoInquiry)
 		assert.ErrorIs(t, err, domain.ErrNotFound)
-		_, err = report.BuildTraceReport(ctx, rec, b.DB, report.Subject{CaseID: caseA}, time.Time{}, enginetest.Jur(t, "3701"))
+		_, err = report.BuildTraceReport(ctx, rec, b.DB, b.DB, report.Subject{CaseID: caseA}, time.Time{}, enginetest.Jur(t, "3701"))
 		assert.ErrorIs(t, err, domain.ErrNotFound)
 		// Nor does anyone before the inquiry was opened.
-		_, err = report.BuildInquiryReport(ctx, rec, b.DB, inq.ID, received, inspector.Jurisdiction)
+		_, err = report.BuildInquiryReport(ctx, rec, b.DB, b.DB, inq.ID, received, inspector.Jurisdiction)
 		assert.ErrorIs(t, err, report.ErrNoInquiry)
 	})
 }
@@ -205,7 +205,7 @@ func TestBackDatedPoliceReport(t *testing.T) {
 		require.NoError(t, accesslog.Migrate(ctx, b.DB))
 		rec := record.New(b.Store)
 
-		r, err := report.BuildTraceReport(ctx, rec, b.DB, report.Subject{CaseID: caseID}, time.Time{}, inspector.Jurisdiction)
+		r, err := report.BuildTraceReport(ctx, rec, b.DB, b.DB, report.Subject{CaseID: caseID}, time.Time{}, inspector.Jurisdiction)
 		require.NoError(t, err)
 		police := deadlinesOf(r, "police_report")
 		require.Contains(t, police, caseID)
@@ -253,7 +253,7 @@ func TestReportTimelineIsTheTimelineView(t *testing.T) {
 		require.NoError(t, accesslog.Migrate(ctx, b.DB))
 		rec := record.New(b.Store)
 
-		r, err := report.BuildTraceReport(ctx, rec, b.DB, report.Subject{ChildID: child}, time.Time{}, inspector.Jurisdiction)
+		r, err := report.BuildTraceReport(ctx, rec, b.DB, b.DB, report.Subject{ChildID: child}, time.Time{}, inspector.Jurisdiction)
 		require.NoError(t, err)
 		assert.Equal(t, []string{caseA, caseB}, r.Subject.CaseIDs, "oldest first")
 		assert.Equal(t, child, r.Subject.ChildID)
@@ -272,11 +272,11 @@ func TestReportTimelineIsTheTimelineView(t *testing.T) {
 		assert.Contains(t, accepted, education.Zh(), "the answer names the agency")
 		assert.Contains(t, accepted, service.Zh(), "and the service")
 
-		_, err = report.BuildTraceReport(ctx, rec, b.DB, report.Subject{ChildID: "no-such-child"}, time.Time{}, inspector.Jurisdiction)
+		_, err = report.BuildTraceReport(ctx, rec, b.DB, b.DB, report.Subject{ChildID: "no-such-child"}, time.Time{}, inspector.Jurisdiction)
 		assert.ErrorIs(t, err, domain.ErrNotFound)
-		_, err = report.BuildTraceReport(ctx, rec, b.DB, report.Subject{CaseID: caseA, ChildID: child}, time.Time{}, inspector.Jurisdiction)
+		_, err = report.BuildTraceReport(ctx, rec, b.DB, b.DB, report.Subject{CaseID: caseA, ChildID: child}, time.Time{}, inspector.Jurisdiction)
 		assert.ErrorIs(t, err, domain.ErrInvalid)
-		_, err = report.BuildInquiryReport(ctx, rec, b.DB, "no-such-inquiry", time.Time{}, inspector.Jurisdiction)
+		_, err = report.BuildInquiryReport(ctx, rec, b.DB, b.DB, "no-such-inquiry", time.Time{}, inspector.Jurisdiction)
 		assert.ErrorIs(t, err, report.ErrNoInquiry)
 	})
 }
