@@ -87,6 +87,7 @@ func command[B any](s *Server, w http.ResponseWriter, r *http.Request, p domain.
 	if ans.Events == nil {
 		ans.Events = []EventRef{}
 	}
+	s.keepPace(r.Context(), ans)
 	w.Header().Set("ETag", etag(ans.Version))
 	writeJSON(w, status, ans)
 	return nil

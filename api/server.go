@@ -57,6 +57,10 @@ type Config struct {
 	// NotifyPoll is how often a notification stream reads the deadline
 	// view for news (default 250 ms).
 	NotifyPoll time.Duration
+	// Backlog is how many events the read models may lag behind a
+	// command's last event before its answer waits for them (pace.go; at
+	// most a second; default DefaultBacklog; negative: never).
+	Backlog int64
 	// MaxWaiters bounds how many requests may wait for min_position at
 	// once (default 256); past it a request answers 503 with Retry-After
 	// at once rather than hold a connection.
@@ -75,6 +79,7 @@ type Server struct {
 	workers  registerCache
 	log      *slog.Logger
 	wait     time.Duration
+	backlog  int64 // Config.Backlog
 	// notifyPoll is how often a notification stream looks for news;
 	// streamsEnd, closed by EndStreams, ends every stream.
 	notifyPoll    time.Duration
@@ -121,6 +126,12 @@ func New(cfg Config) (*Server, error) {
 	}
 	if s.state.SQL == nil {
 		s.state = s.db
+	}
+	switch s.backlog = cfg.Backlog; {
+	case s.backlog == 0:
+		s.backlog = DefaultBacklog
+	case s.backlog < 0:
+		s.backlog = -1
 	}
 	if s.notifyPoll <= 0 {
 		s.notifyPoll = 250 * time.Millisecond
@@ -360,6 +371,9 @@ func (s *Server) observe(next http.Handler) http.Handler {
 type requestMetrics struct {
 	requests *prometheus.CounterVec
 	latency  *prometheus.HistogramVec
+	// paced is how long command answers waited for the read models to
+	// keep pace (pace.go), of those that waited.
+	paced prometheus.Histogram
 }
 
 func newRequestMetrics(reg prometheus.Registerer) (*requestMetrics, error) {
@@ -371,9 +385,13 @@ func newRequestMetrics(reg prometheus.Registerer) (*requestMetrics, error) {
 			Name: "careledger_http_request_duration_seconds", Help: "HTTP request latency, by method and route.",
 			Buckets: []float64{.001, .0025, .005, .01, .025, .05, .1, .25, .5, 1, 2.5, 5, 10},
 		}, []string{"method", "route"}),
+		paced: prometheus.NewHistogram(prometheus.HistogramOpts{
+			Name: "careledger_command_pace_seconds", Help: "How long a command's answer waited for the read models to come within the backlog of it, of the answers that waited.",
+			Buckets: []float64{.001, .0025, .005, .01, .025, .05, .1, .25, .5, 1, 2.5, 5},
+		}),
 	}
 	if reg != nil {
-		for _, c := range []prometheus.Collector{m.requests, m.latency} {
+		for _, c := range []prometheus.Collector{m.requests, m.latency, m.paced} {
 			if err := reg.Register(c); err != nil {
 				return nil, fmt.Errorf("api: register metrics: %w", err)
 			}

@@ -148,7 +148,7 @@ func (f *storeFlags) readModels(ctx context.Context) (eventstore.Store, database
 // models an earlier build kept in careledger.db are dropped there: the
 // server makes them again in readmodels.db from the log.
 func (f *storeFlags) sqliteDatabases(ctx context.Context) (databases, error) {
-	state, err := readdb.OpenSQLite(f.sqlitePath())
+	state, err := readdb.OpenSQLiteRecords(f.sqlitePath())
 	if err != nil {
 		return databases{}, err
 	}

@@ -196,6 +196,7 @@ func (e *Engine) feed(ctx context.Context) error {
 		select {
 		case <-ctx.Done():
 			return ctx.Err()
+		case <-e.wake:
 		case <-ticker.C:
 		}
 	}

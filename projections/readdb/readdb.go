@@ -9,6 +9,7 @@ package readdb
 import (
 	"context"
 	"database/sql"
+	"fmt"
 	"net/url"
 	"time"
 
@@ -52,9 +53,9 @@ type Querier interface {
 	QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row
 }
 
-// OpenSQLite opens the read-model database in the SQLite file that holds
-// the log (read models live beside it). Transactions take the write lock
-// at BEGIN, as the store's writer does, and wait for each other. A
+// OpenSQLite opens a read-model database in a SQLite file (the server's
+// is readmodels.db, beside the log's file). Transactions take the write
+// lock at BEGIN and wait for each other. A
 // connection caches up to 12 MiB of pages, and the pool keeps its four
 // open: 16 MiB each took a startup rebuild of 997,103 events to a peak RSS
 // of 302–313 MB once all four stayed open, 12 MiB to 277–287 MB, the same
@@ -66,10 +67,22 @@ type Querier interface {
 // peak of a startup rebuild of 993 468 events (peak RSS 368–386 → 295–309
 // MB, the same CPU). Temporary files go where SQLite puts them (SQLITE_TMPDIR,
 // else TMPDIR, else /var/tmp or /tmp).
-func OpenSQLite(path string) (*sql.DB, error) {
+func OpenSQLite(path string) (*sql.DB, error) { return openSQLite(path, 12288) }
+
+// OpenSQLiteRecords opens, as OpenSQLite does, a SQLite file of records the
+// server keeps beside the log rather than read models (careledger.db: the
+// data keys, the access log, token revocations, webhook deliveries), with a
+// page cache of 2 MiB a connection: what it reads is a child's key, a
+// revocation, a page of the access log. With the read models' 12 MiB, a
+// server starting on the demo county of 64,000 children peaked at 314 MB,
+// (hypothesis: the data keys filling the caches of that file's connections as the rebuild
+// opened each child's events.
+func OpenSQLiteRecords(path string) (*sql.DB, error) { return openSQLite(path, 2048) }
+
+func openSQLite(path string, cacheKiB int) (*sql.DB, error) {
 	q := url.Values{}
 	for _, p := range []string{"journal_mode(WAL)", "synchronous(FULL)", "busy_timeout(30000)", "foreign_keys(1)",
-		"cache_size(-12288)", "temp_store(FILE)"} {
+		fmt.Sprintf("cache_size(-%d)", cacheKiB), "temp_store(FILE)"} {
 		q.Add("_pragma", p)
 	}
 	q.Set("_txlock", "immediate")

@@ -1,0 +1,55 @@
+package api_test
+
+import (
+	"context"
+	"net/http"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/careledger/careledger/api"
+	"github.com/careledger/careledger/api/apitest"
+)
+
+// behindAfter counts the commands, of n, whose answer came while some
+// projection had not yet applied the log to within backlog events of the
+// command's last event.
+func behindAfter(t *testing.T, env *apitest.Env, n int, backlog int64) int {
+	t.Helper()
+	admin := env.Token("admin", "all", "admin-1", "")
+	behind := 0
+	for range n {
+		res := env.Do("POST", "/v1/workers", admin, map[string]any{"name": "王芳", "role": "caseworker", "jurisdiction": "370902"})
+		require.Equal(t, http.StatusCreated, res.Status, string(res.Body))
+		var ans api.Answer
+		res.JSON(t, &ans)
+		require.NotEmpty(t, ans.Events)
+		now, cancel := context.WithCancel(context.Background())
+		cancel()
+		if env.Engine.WaitFor(now, ans.Events[len(ans.Events)-1].GlobalPosition-backlog) != nil {
+			behind++
+		}
+	}
+	return behind
+}
+
+// TestCommandsKeepThePaceOfTheReadModels: a command's answer waits until
+// every projection has applied the log to within the backlog of it, so
+// that the log never runs away from the read models (on SQLite commands
+// outran the projections, and the lag grew to 12 s in 45 s). Without the
+// wait (a negative backlog), answers come while the projections are still
+// behind — which is what makes the first half able to fail.
+func TestCommandsKeepThePaceOfTheReadModels(t *testing.T) {
+	t.Parallel()
+	for _, kind := range []string{"sqlite", "postgres"} {
+		t.Run(kind, func(t *testing.T) {
+			t.Parallel()
+			paced := apitest.StartWith(t, kind, func(c *api.Config) { c.Backlog = 1 })
+			assert.Zero(t, behindAfter(t, paced, 20, 1), "every answer waited for the read models")
+
+			unpaced := apitest.StartWith(t, kind, func(c *api.Config) { c.Backlog = -1 })
+			assert.Positive(t, behindAfter(t, unpaced, 20, 1), "without the wait, answers come first")
+		})
+	}
+}
