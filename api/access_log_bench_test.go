@@ -46,7 +46,7 @@ func BenchmarkReadChildFile(b *testing.B) {
 			}{
 				{"no-log", nil},
 				{"buffered", buffered},
-				{"synchronous", accesslog.New(env.DB, accesslog.Options{Synchronous: true})},
+				{"synchronous", accesslog.New(env.State, accesslog.Options{Synchronous: true})},
 			}
 			// The modes take turns in blocks, so that whatever else the
 			// machine does falls on each alike. A block of the buffered log

@@ -47,15 +47,17 @@ func seedPersonal(t *testing.T, f *fixture) (childID, caseID string) {
 	return childID, caseID
 }
 
-// databaseDump is every byte of the database as someone with its files (or
-// pg_dump) sees them.
+// databaseDump is every byte of the databases as someone with their files
+// (both SQLite files, or pg_dump) sees them.
 func databaseDump(t *testing.T, env *apitest.Env) string {
 	t.Helper()
 	if env.SQLitePath != "" {
 		var all strings.Builder
-		for _, suffix := range []string{"", "-wal", "-shm"} {
-			if b, err := os.ReadFile(env.SQLitePath + suffix); err == nil {
-				all.Write(b)
+		for _, path := range []string{env.SQLitePath, env.ReadModelsPath} {
+			for _, suffix := range []string{"", "-wal", "-shm"} {
+				if b, err := os.ReadFile(path + suffix); err == nil {
+					all.Write(b)
+				}
 			}
 		}
 		return all.String()

@@ -181,7 +181,7 @@ func TestWebhookDelivery(t *testing.T) {
 		srv := httptest.NewServer(rc)
 		t.Cleanup(srv.Close)
 
-		d, err := webhook.New(webhook.Config{DB: env.DB, Poll: 20 * time.Millisecond, Backoff: 50 * time.Millisecond,
+		d, err := webhook.New(webhook.Config{DB: env.DB, State: env.State, Poll: 20 * time.Millisecond, Backoff: 50 * time.Millisecond,
 			Secret: func(id string) []byte { return []byte(env.Tokens.WebhookSecret(id)) }})
 		require.NoError(t, err)
 		ctx, cancel := context.WithCancel(context.Background())
@@ -255,7 +255,7 @@ func awaitArmed(t *testing.T, env *apitest.Env, hookID string) {
 	t.Helper()
 	require.Eventually(t, func() bool {
 		var n int
-		err := env.DB.SQL.QueryRow(`SELECT count(*) FROM webhook_cursors WHERE webhook_id = $1`, hookID).Scan(&n)
+		err := env.State.SQL.QueryRow(`SELECT count(*) FROM webhook_cursors WHERE webhook_id = $1`, hookID).Scan(&n)
 		return err == nil && n == 1
 	}, 30*time.Second, 20*time.Millisecond, "the dispatcher sees the webhook")
 }

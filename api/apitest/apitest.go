@@ -41,9 +41,14 @@ type Env struct {
 	Server *api.Server
 	Tokens *api.Tokens
 	DB     readdb.DB // the read models
-	// SQLitePath or PostgresURL names the database the env runs on.
-	SQLitePath, PostgresURL string
-	t                       testing.TB
+	// State is the database of the data keys, the access log, token
+	// revocations and webhook deliveries: on SQLite the log's file, as
+	// serve keeps it; on PostgreSQL the same database as DB.
+	State readdb.DB
+	// SQLitePath (the log's file, with ReadModelsPath the read models') or
+	// PostgresURL names the database the env runs on.
+	SQLitePath, ReadModelsPath, PostgresURL string
+	t                                       testing.TB
 }
 
 // Backends runs fn once per backend, each in a parallel subtest with its own
@@ -77,19 +82,27 @@ func StartWith(t testing.TB, kind string, configure func(*api.Config), opts ...c
 	opts2 := eventstore.Options{SealKey: []byte("apitest seal key")}
 	switch kind {
 	case "sqlite":
-		path := filepath.Join(t.TempDir(), "careledger.db")
+		// As serve keeps them: the log with what it cannot give back in
+		// one file, the read models in another.
+		dir := t.TempDir()
+		path, views := filepath.Join(dir, "careledger.db"), filepath.Join(dir, "readmodels.db")
 		s, err := sqlite.Open(ctx, path, opts2)
 		if err != nil {
 			t.Fatal(err)
 		}
-		db, err := readdb.OpenSQLite(path)
+		state, err := readdb.OpenSQLiteRecords(path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { state.Close() })
+		db, err := readdb.OpenSQLite(views)
 		if err != nil {
 			t.Fatal(err)
 		}
 		t.Cleanup(func() { db.Close() })
 		store = s
-		env.SQLitePath = path
-		env.start(s, readdb.DB{SQL: db, Dialect: readdb.SQLite}, configure, opts)
+		env.SQLitePath, env.ReadModelsPath = path, views
+		env.start(s, readdb.DB{SQL: db, Dialect: readdb.SQLite}, readdb.DB{SQL: state, Dialect: readdb.SQLite}, configure, opts)
 	case "postgres":
 		env.PostgresURL = pgtest.NewDatabase(t)
 		s, err := postgres.Open(ctx, env.PostgresURL, opts2)
@@ -99,7 +112,8 @@ func StartWith(t testing.TB, kind string, configure func(*api.Config), opts ...c
 		db := readdb.OpenPostgres(s.Pool())
 		t.Cleanup(func() { db.Close() })
 		store = s
-		env.start(s, readdb.DB{SQL: db, Dialect: readdb.Postgres}, configure, opts)
+		pg := readdb.DB{SQL: db, Dialect: readdb.Postgres}
+		env.start(s, pg, pg, configure, opts)
 	default:
 		t.Fatalf("apitest: unknown backend %q", kind)
 	}
@@ -107,11 +121,11 @@ func StartWith(t testing.TB, kind string, configure func(*api.Config), opts ...c
 	return env
 }
 
-func (env *Env) start(inner eventstore.Store, db readdb.DB, configure func(*api.Config), opts []commands.Option) {
+func (env *Env) start(inner eventstore.Store, db, state readdb.DB, configure func(*api.Config), opts []commands.Option) {
 	t := env.t
 	t.Helper()
 	// As serve does: children's personal data is sealed in the store.
-	keys, err := privacy.OpenKeys(context.Background(), db.SQL, db.Dialect == readdb.SQLite, []byte("apitest master key, 32 bytes ok!"))
+	keys, err := privacy.OpenKeys(context.Background(), state.SQL, state.Dialect == readdb.SQLite, []byte("apitest master key, 32 bytes ok!"))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -138,7 +152,7 @@ func (env *Env) start(inner eventstore.Store, db readdb.DB, configure func(*api.
 		t.Fatal(err)
 	}
 	cfg := api.Config{
-		Commands: commands.New(store, opts...), Record: record.New(store), Engine: e, ReadModels: db,
+		Commands: commands.New(store, opts...), Record: record.New(store), Engine: e, ReadModels: db, State: state,
 		Tokens: tokens, Logger: logger,
 		// A loaded CI machine under -race may take longer than the
 		// default 5 s to apply a batch; a test waits rather than flakes.
@@ -155,7 +169,7 @@ func (env *Env) start(inner eventstore.Store, db readdb.DB, configure func(*api.
 	// As serve's shutdown does: notification streams end first, or
 	// Close would wait for them.
 	t.Cleanup(func() { server.EndStreams(); ts.Close(); cancel(); <-done })
-	env.URL, env.Store, env.Engine, env.Server, env.Tokens, env.DB = ts.URL, store, e, server, tokens, db
+	env.URL, env.Store, env.Engine, env.Server, env.Tokens, env.DB, env.State = ts.URL, store, e, server, tokens, db, state
 }
 
 // Token issues a token for a principal (agency only for partners), valid
