@@ -39,8 +39,8 @@ type Options struct {
 	// negative value never does).
 	RebuildBehind int64
 	// Poll is how often the feeder looks for new events (default 50 ms);
-	// a WaitFor that has to wait wakes it at once. Waking it after each
-	// command instead was measured (2026-12-06): the projections then
+	// on SQLite a WaitFor that has to wait wakes it at once. Waking it
+	// after each command instead was measured (2026-12-06): the projections then
 	// applied an event or two a page, and commands fell by 25 % (SQLite)
 	// to 45 % (PostgreSQL, ten transactions a page) under 8 writers and 8
 	// readers. Waking it for waiting reads cost commands as much then, on
@@ -48,9 +48,10 @@ type Options struct {
 	// the read models in a file of their own (2026-12-07, 8 + 8 at 997,103
 	// events, one run each): commands 416 → 380/s, queries 22,705 → 33,447
 	// in 30 s, query p99 101 → 63 ms (the own case's 122 → 86 ms). On
-	// PostgreSQL (the session's first build against its last, one run
-	// each): commands 365 → 325/s, queries 16,765 → 22,628, query p99 132
-	// → 105 ms.
+	// PostgreSQL, where each projection commits its own transaction a
+	// page, the same wake cost commands again (the session's first build
+	// against one with the wake, alternated: 365, 491 → 325, 307/s;
+	// queries 16,765, 20,302 → 22,628, 19,303): there the feeder polls.
 	Poll time.Duration
 	// Attempts bounds how often a failing batch is tried before the
 	// projection stops (default 5).
@@ -284,8 +285,9 @@ func (e *Engine) Statuses() []Status {
 var ErrStopped = errors.New("projection stopped")
 
 // WaitFor waits until every projection has applied the log up to pos (for
-// read-your-writes), or ctx ends. A wait wakes the feeder, so that what it
-// waits for is read from the log now rather than at the next poll.
+// read-your-writes), or ctx ends. On SQLite, where the projections apply a
+// page together (group.go), a wait wakes the feeder, so that what it waits
+// for is read from the log now rather than at the next poll.
 func (e *Engine) WaitFor(ctx context.Context, pos int64) error {
 	for {
 		e.mu.Lock()
@@ -304,9 +306,11 @@ func (e *Engine) WaitFor(ctx context.Context, pos int64) error {
 		if !behind {
 			return nil
 		}
-		select {
-		case e.wake <- struct{}{}:
-		default: // the feeder is woken already
+		if e.together() {
+			select {
+			case e.wake <- struct{}{}:
+			default: // the feeder is woken already
+			}
 		}
 		select {
 		case <-ctx.Done():
