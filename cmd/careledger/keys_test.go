@@ -17,6 +17,18 @@ import (
 	"github.com/careledger/careledger/eventstore/privacy"
 )
 
+// registerChildC1 appends the registration of child c1, 刘小红, whose name
+// the store seals under the child's data key.
+func registerChildC1(t *testing.T, store eventstore.Store) {
+	t.Helper()
+	data := json.RawMessage(`{"child_id":"c1","name":"刘小红","birth_date":"2016-05-06","sex":"female","jurisdiction":"370902101201",
+		"categories":["left_behind"],"key_child_flags":[],"guardian":{"name":"刘奶奶","relation":"祖母","phone":"13700001111"},
+		"living_situation":"与祖母同住","schooling":"小学","hukou_registered":true}`)
+	_, err := store.Append(context.Background(), eventstore.StreamRef{ID: "child-c1", Type: "child"}, eventstore.NoStream,
+		eventstore.NewEvent{ID: uuid.New(), Type: "child.registered", SchemaVersion: 1, Data: data, OccurredAt: time.Now()})
+	require.NoError(t, err)
+}
+
 // TestMasterKeyRotation: after `keys rotate` a child's name still reads,
 // master.key is a new key, the old one is retired beside it, the database
 // never held the name in clear, and `keys status` counts the data key under
@@ -27,12 +39,7 @@ func TestMasterKeyRotation(t *testing.T) {
 	sf := &storeFlags{data: dir}
 	store, db, err := sf.readModels(ctx)
 	require.NoError(t, err)
-	data := json.RawMessage(`{"child_id":"c1","name":"刘小红","birth_date":"2016-05-06","sex":"female","jurisdiction":"370902101201",
-		"categories":["left_behind"],"key_child_flags":[],"guardian":{"name":"刘奶奶","relation":"祖母","phone":"13700001111"},
-		"living_situation":"与祖母同住","schooling":"小学","hukou_registered":true}`)
-	_, err = store.Append(ctx, eventstore.StreamRef{ID: "child-c1", Type: "child"}, eventstore.NoStream,
-		eventstore.NewEvent{ID: uuid.New(), Type: "child.registered", SchemaVersion: 1, Data: data, OccurredAt: time.Now()})
-	require.NoError(t, err)
+	registerChildC1(t, store)
 	db.Close()
 	store.Close()
 	before, err := os.ReadFile(filepath.Join(dir, masterKeyFile))

@@ -2,17 +2,14 @@ package main
 
 import (
 	"context"
-	"encoding/json"
 	"testing"
 	"time"
 
-	"github.com/google/uuid"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
 	"github.com/careledger/careledger/api"
 	"github.com/careledger/careledger/domain"
-	"github.com/careledger/careledger/eventstore"
 	"github.com/careledger/careledger/projections"
 	"github.com/careledger/careledger/projections/engine"
 	"github.com/careledger/careledger/projections/readdb"
@@ -45,12 +42,7 @@ func TestReadModelsHaveAFileOfTheirOwn(t *testing.T) {
 	sf := &storeFlags{data: t.TempDir()}
 	store, dbs, err := sf.readModels(ctx)
 	require.NoError(t, err)
-	data := json.RawMessage(`{"child_id":"c1","name":"刘小红","birth_date":"2016-05-06","sex":"female","jurisdiction":"370902101201",
-		"categories":["left_behind"],"key_child_flags":[],"guardian":{"name":"刘奶奶","relation":"祖母","phone":"13700001111"},
-		"living_situation":"与祖母同住","schooling":"小学","hukou_registered":true}`)
-	_, err = store.Append(ctx, eventstore.StreamRef{ID: "child-c1", Type: "child"}, eventstore.NoStream,
-		eventstore.NewEvent{ID: uuid.New(), Type: "child.registered", SchemaVersion: 1, Data: data, OccurredAt: time.Now()})
-	require.NoError(t, err)
+	registerChildC1(t, store)
 	tokens, err := openTokens(sf.data)
 	require.NoError(t, err)
 	token, err := tokens.Issue(domain.Principal{Actor: domain.Actor{Subject: "w1", Role: domain.RoleCaseworker, Jurisdiction: domain.All}}, time.Hour)
