@@ -43,9 +43,7 @@ func (s *Server) keepPace(ctx context.Context, ans Answer) {
 	if pos <= 0 {
 		return
 	}
-	reached, cancelNow := context.WithCancel(ctx)
-	cancelNow()
-	if s.engine.WaitFor(reached, pos) == nil {
+	if s.engine.Reached(pos) {
 		return // within the backlog: no need to wait
 	}
 	ctx, cancel := context.WithTimeout(ctx, min(s.wait, maxPace))

@@ -27,9 +27,7 @@ func (s *Server) awaitMinPosition(r *http.Request) error {
 	if err != nil || pos < 0 {
 		return &domain.InvalidError{Field: "min_position", Message: "must be a global position (a whole number ≥ 0)"}
 	}
-	reached, cancelNow := context.WithCancel(r.Context())
-	cancelNow()
-	if s.engine.WaitFor(reached, pos) == nil {
+	if s.engine.Reached(pos) {
 		return nil // no need to wait
 	}
 	select {

@@ -35,17 +35,10 @@ const timeString = "2006-01-02 15:04:05.999999999 -0700 MST"
 // with a year of four digits (a PostgreSQL row's), by the layout engine
 // otherwise.
 func appendTime(b []byte, t time.Time) []byte {
-	year, month, day := t.Date()
-	if t.Location() != time.UTC || year < 0 || year > 9999 {
+	if year := t.Year(); t.Location() != time.UTC || year < 0 || year > 9999 {
 		return t.AppendFormat(b, timeString)
 	}
-	hour, minute, second := t.Clock()
-	b = readdb.AppendPadded(b, year, 4)
-	b = readdb.AppendPadded(append(b, '-'), int(month), 2)
-	b = readdb.AppendPadded(append(b, '-'), day, 2)
-	b = readdb.AppendPadded(append(b, ' '), hour, 2)
-	b = readdb.AppendPadded(append(b, ':'), minute, 2)
-	b = readdb.AppendPadded(append(b, ':'), second, 2)
+	b = readdb.AppendDateTime(b, t, ' ')
 	if ns := t.Nanosecond(); ns > 0 { // .999999999: nine digits, the zeros after the last cut
 		b = readdb.AppendPadded(append(b, '.'), ns, 9)
 		for b[len(b)-1] == '0' {

@@ -284,6 +284,30 @@ func (e *Engine) Statuses() []Status {
 // ErrStopped: a projection waited for has stopped on an event.
 var ErrStopped = errors.New("projection stopped")
 
+// Reached reports whether every projection has applied the log up to pos
+// (false when one has stopped): what WaitFor would answer at once, without
+// waiting or waking the feeder.
+func (e *Engine) Reached(pos int64) bool {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	behind, err := e.behindLocked(pos)
+	return err == nil && !behind
+}
+
+// behindLocked reports whether some projection has not applied the log up
+// to pos; a stopped projection is an ErrStopped. e.mu is held.
+func (e *Engine) behindLocked(pos int64) (behind bool, err error) {
+	for _, p := range e.projections {
+		if err := e.stopped[p.Name()]; err != nil {
+			return false, fmt.Errorf("%s: %w: %v", p.Name(), ErrStopped, err)
+		}
+		if e.applied[p.Name()] < pos {
+			behind = true
+		}
+	}
+	return behind, nil
+}
+
 // WaitFor waits until every projection has applied the log up to pos (for
 // read-your-writes), or ctx ends. On SQLite, where the projections apply a
 // page together (group.go), a wait wakes the feeder, so that what it waits
@@ -291,18 +315,12 @@ var ErrStopped = errors.New("projection stopped")
 func (e *Engine) WaitFor(ctx context.Context, pos int64) error {
 	for {
 		e.mu.Lock()
-		behind := false
-		for _, p := range e.projections {
-			if err := e.stopped[p.Name()]; err != nil {
-				e.mu.Unlock()
-				return fmt.Errorf("%s: %w: %v", p.Name(), ErrStopped, err)
-			}
-			if e.applied[p.Name()] < pos {
-				behind = true
-			}
-		}
+		behind, err := e.behindLocked(pos)
 		advanced := e.advanced
 		e.mu.Unlock()
+		if err != nil {
+			return err
+		}
 		if !behind {
 			return nil
 		}
