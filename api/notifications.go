@@ -1,6 +1,7 @@
 package api
 
 import (
+	"context"
 	"encoding/base64"
 	"encoding/json"
 	"fmt"
@@ -106,6 +107,9 @@ func (s *Server) notifications(w http.ResponseWriter, r *http.Request, p domain.
 		for i, n := range notes {
 			rows[i] = n.Deadline
 		}
+		if len(notes) > 0 {
+			s.awaitRegister(ctx)
+		}
 		if err := s.nameOwners(ctx, rows, now); err != nil {
 			return s.streamFailed(r, err)
 		}
@@ -141,6 +145,22 @@ func (s *Server) notifications(w http.ResponseWriter, r *http.Request, p domain.
 		case <-time.After(s.notifyPoll):
 		}
 	}
+}
+
+// awaitRegister waits, at most the server's min_position wait, until
+// every read model has applied the log as far as the deadline view has:
+// the notes just read name their owners from the register's read model,
+// which on PostgreSQL follows the log apart from the deadline view and may
+// not yet know a worker whose obligation the view already has. If it does
+// not come, the notes go out without those names.
+func (s *Server) awaitRegister(ctx context.Context) {
+	pos := s.engine.Position((*deadlines.Projection)(nil).Name())
+	if s.engine.Reached(pos) {
+		return
+	}
+	wait, cancel := context.WithTimeout(ctx, s.wait)
+	defer cancel()
+	_ = s.engine.WaitFor(wait, pos)
 }
 
 // eventID spells a feed cursor as an event id.

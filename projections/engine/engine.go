@@ -257,6 +257,10 @@ func (e *Engine) mark(name string, pos int64) {
 	e.advanced = make(chan struct{})
 }
 
+// Position is how far the projection name has applied the log (0 for a
+// name the engine does not run).
+func (e *Engine) Position(name string) int64 { return e.position(name) }
+
 func (e *Engine) position(name string) int64 {
 	e.mu.Lock()
 	defer e.mu.Unlock()
