@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"slices"
+	"time"
 
 	"github.com/careledger/careledger/domain"
 	"github.com/careledger/careledger/projections/readdb"
@@ -49,7 +50,7 @@ func (b *batch) facts(id string) *domain.CaseFacts {
 // statsColumns are the columns of rm_stats_cases, in the order save gives
 // their values.
 const statsColumns = `case_id, jurisdiction, county, month, source, risk, concerns, received_at, police_reported_at,
-	first_response_at, assessed_at, closed_at, facts`
+	first_response_at, assessed_at, closed_at, first_response_us, police_report_us, assessment_us, facts`
 
 // save writes the row of every opened case of the batch, with its facts
 // de-identified again (applying an assignment names the worker), and the
@@ -86,7 +87,8 @@ func (b *batch) save(ctx context.Context, tx readdb.Tx, d readdb.Dialect) error 
 			month = excluded.month, source = excluded.source, risk = excluded.risk, concerns = excluded.concerns,
 			received_at = excluded.received_at, police_reported_at = excluded.police_reported_at,
 			first_response_at = excluded.first_response_at, assessed_at = excluded.assessed_at,
-			closed_at = excluded.closed_at, facts = excluded.facts`, fresh, stored); err != nil {
+			closed_at = excluded.closed_at, first_response_us = excluded.first_response_us,
+			police_report_us = excluded.police_report_us, assessment_us = excluded.assessment_us, facts = excluded.facts`, fresh, stored); err != nil {
 		return fmt.Errorf("save case statistics: %w", err)
 	}
 	// Concern rows are only ever added, with their case's row: new too.
@@ -111,9 +113,20 @@ func statsValues(d readdb.Dialect, id string, f domain.CaseFacts) ([]any, []stri
 	}
 	listed, _ := json.Marshal(named) // a []string always encodes
 	j := f.Jurisdiction.String()
+	assessed := f.FirstAssessedAt()
 	return []any{id, j, county(j), f.ReceivedAt.In(domain.ChinaStandardTime).Format("2006-01"), f.Source.String(),
 		f.Risk.String(), string(listed), d.Time(f.ReceivedAt), d.TimePtr(f.PoliceReportedAt), d.TimePtr(f.FirstResponseAt),
-		d.TimePtr(f.FirstAssessedAt()), d.TimePtr(f.ClosedAt), snapshot}, named, nil
+		d.TimePtr(assessed), d.TimePtr(f.ClosedAt), micros(f.ReceivedAt, f.FirstResponseAt),
+		micros(f.ReceivedAt, f.PoliceReportedAt), micros(f.ReceivedAt, assessed), snapshot}, named, nil
+}
+
+// micros binds the whole microseconds from received to t, as the
+// timestamp columns keep them (nil: NULL).
+func micros(received time.Time, t *time.Time) any {
+	if t == nil {
+		return nil
+	}
+	return t.Truncate(time.Microsecond).Sub(received.Truncate(time.Microsecond)).Microseconds()
 }
 
 // county is the 6-digit county prefix of a division code.

@@ -24,6 +24,12 @@ func (Projection) Tables() []string { return []string{"rm_stats_cases", "rm_stat
 
 // Schema is the DDL of the read model's tables.
 //
+// first_response_us, police_report_us and assessment_us are the whole
+// microseconds from received_at to first_response_at, police_reported_at
+// and assessed_at (NULL where that is): what Stats reads, as integers,
+// rather than four timestamps a case (a case's times are kept to the
+// microsecond on both databases, so the differences are exact).
+//
 // facts is the case's de-identified domain.CaseFacts as a snapshot (the
 // domain's compact binary layout, named in the DDL so that another layout
 // rebuilds the read model): only Apply reads it, whole.
@@ -41,6 +47,9 @@ func (Projection) Schema() []string {
 	first_response_at  {{ts}},
 	assessed_at        {{ts}},
 	closed_at          {{ts}},
+	first_response_us  BIGINT,
+	police_report_us   BIGINT,
+	assessment_us      BIGINT,
 	facts              {{bytes}} NOT NULL /* ` + domain.SnapshotLayout + ` */
 )`, `CREATE INDEX IF NOT EXISTS rm_stats_cases_received ON rm_stats_cases (received_at)`,
 		`CREATE INDEX IF NOT EXISTS rm_stats_cases_jurisdiction ON rm_stats_cases (jurisdiction)`,

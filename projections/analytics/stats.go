@@ -2,6 +2,7 @@ package analytics
 
 import (
 	"context"
+	"database/sql"
 	"fmt"
 	"slices"
 	"sort"
@@ -77,7 +78,7 @@ func Stats(ctx context.Context, db readdb.DB, groupBy string, from, to time.Time
 	if groupBy == "jurisdiction" && limits.PlaceDigits > 0 {
 		col = "substr(" + col + ", 1, " + fmt.Sprint(limits.PlaceDigits) + ")"
 	}
-	q := `SELECT ` + col + `, c.received_at, c.first_response_at, c.police_reported_at, c.assessed_at FROM rm_stats_cases c`
+	q := `SELECT ` + col + `, c.first_response_us, c.police_report_us, c.assessment_us FROM rm_stats_cases c`
 	if groupBy == "concern" {
 		q += ` JOIN rm_stats_case_concerns k ON k.case_id = c.case_id`
 	}
@@ -100,25 +101,25 @@ func Stats(ctx context.Context, db readdb.DB, groupBy string, from, to time.Time
 	}
 	groups := map[string]*samples{}
 	for rows.Next() {
-		var key string
-		var received, response, police, assessed readdb.Timestamp
-		if err := rows.Scan(&key, &received, &response, &police, &assessed); err != nil {
+		var key sql.RawBytes // valid until Next: a new group copies it
+		var response, police, assessed sql.NullInt64
+		if err := rows.Scan(&key, &response, &police, &assessed); err != nil {
 			return Result{}, fmt.Errorf("case stats: %w", err)
 		}
-		g := groups[key]
+		g := groups[string(key)]
 		if g == nil {
 			g = &samples{}
-			groups[key] = g
+			groups[string(key)] = g
 		}
 		g.count++
 		if response.Valid {
-			g.response = append(g.response, response.T.Sub(received.T))
+			g.response = append(g.response, time.Duration(response.Int64)*time.Microsecond)
 		}
 		if police.Valid {
-			g.police = append(g.police, police.T.Sub(received.T))
+			g.police = append(g.police, time.Duration(police.Int64)*time.Microsecond)
 		}
 		if assessed.Valid {
-			g.assessed = append(g.assessed, assessed.T.Sub(received.T))
+			g.assessed = append(g.assessed, time.Duration(assessed.Int64)*time.Microsecond)
 		}
 	}
 	if err := rows.Err(); err != nil {
