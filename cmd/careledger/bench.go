@@ -26,7 +26,10 @@ and --readers clients (the own case just written with min_position, the
 county's caseload, the county's open deadlines) for --duration. It prints
 commands/s, p50/p99 of commands and of queries (all, and each kind),
 projection lag (sampled from /metrics) and catch-up after the load stops,
-the time the server took to be ready and its RSS, and the raw
+where the CPU went during the load (on Linux: how busy the machine was, and
+the cores and milliseconds a request of the servers, of PostgreSQL when it
+runs on this machine, and of the load generator), the time the server took
+to be ready and its RSS, and the raw
 single-insert rate of the same disk (one
 INSERT per transaction, one writer, the events table's row shape), measured
 before and after the load in the same run, with the ratio of commands/s to it.

@@ -45,6 +45,11 @@ func drive(ctx context.Context, srv *benchServer, others []*benchServer, c bench
 	var wg sync.WaitGroup
 	commands := make([]latencies, c.writers)
 	queries := make([]map[string]latencies, c.readers)
+	pids := []int{srv.cmd.Process.Pid}
+	for _, o := range others {
+		pids = append(pids, o.cmd.Process.Pid)
+	}
+	cpuBefore, cpuOK := sampleCPU(pids, c.postgres != "")
 	began := time.Now()
 	for w := range c.writers {
 		wg.Add(1)
@@ -56,6 +61,7 @@ func drive(ctx context.Context, srv *benchServer, others []*benchServer, c bench
 	}
 	wg.Wait()
 	elapsed := time.Since(began)
+	cpuAfter, _ := sampleCPU(pids, c.postgres != "")
 	lastAck := l.lastAck()
 
 	// Catch-up: from the last acknowledged command until every projection
@@ -90,6 +96,9 @@ func drive(ctx context.Context, srv *benchServer, others []*benchServer, c bench
 	}
 	reads := merged(readers)
 	res.Queries = len(reads.ok)
+	if cpuOK {
+		res.CPU = cpuBefore.until(cpuAfter, res.Commands+res.Queries)
+	}
 	res.QueryP50, res.QueryP99 = reads.percentile(50), reads.percentile(99)
 	res.QueryErrors = reads.errors()
 	for _, kind := range queryKinds {

@@ -39,6 +39,9 @@ type benchResult struct {
 	LagMax         float64 `json:"lag_max_seconds"`
 	CatchUpSeconds float64 `json:"catch_up_seconds"`
 
+	// CPU is where the machine's CPU went during the load (Linux).
+	CPU *benchCPU `json:"cpu,omitempty"`
+
 	RSSReadyMB float64 `json:"rss_ready_mb"`
 	RSSMB      float64 `json:"rss_after_load_mb"`
 	RSSPeakMB  float64 `json:"rss_peak_mb"`
@@ -77,6 +80,7 @@ func (r *benchResult) print(w io.Writer) {
 		}
 	}
 	fmt.Fprintf(w, "  projection lag      p99 %.2f s, max %.2f s; caught up %.2f s after the last command\n", r.LagP99, r.LagMax, r.CatchUpSeconds)
+	r.CPU.print(w)
 	fmt.Fprintf(w, "  server RSS          %.0f MB ready, %.0f MB after the load, peak %.0f MB\n", r.RSSReadyMB, r.RSSMB, r.RSSPeakMB)
 	fmt.Fprintf(w, "  raw single insert   %.0f/s (before %.0f/s, after %.0f/s; one writer, one INSERT per transaction)\n", r.Raw, r.RawBefore, r.RawAfter)
 	if r.Writers > 0 {
