@@ -43,7 +43,7 @@ func drive(ctx context.Context, srv *benchServer, others []*benchServer, c bench
 	lags := make(chan []float64, 1)
 	go func() { lags <- l.sampleLag(loadCtx) }()
 	var wg sync.WaitGroup
-	commands := make([]latencies, c.writers)
+	commands := make([]map[string]latencies, c.writers)
 	queries := make([]map[string]latencies, c.readers)
 	pids := []int{srv.cmd.Process.Pid}
 	for _, o := range others {
@@ -81,30 +81,20 @@ func drive(ctx context.Context, srv *benchServer, others []*benchServer, c bench
 	}
 	res.CatchUpSeconds = max(0, time.Since(lastAck).Seconds())
 
-	all := merged(commands)
+	all, byCommand := byKind(commands, commandKinds)
 	res.Commands = len(all.ok)
 	res.CommandsPerSecond = float64(len(all.ok)) / elapsed.Seconds()
 	res.CommandP50, res.CommandP99 = all.percentile(50), all.percentile(99)
 	res.CommandErrors = all.errors()
-	var readers []latencies
-	byKind := map[string][]latencies{}
-	for _, q := range queries {
-		for kind, lat := range q {
-			readers = append(readers, lat)
-			byKind[kind] = append(byKind[kind], lat)
-		}
-	}
-	reads := merged(readers)
+	res.CommandKinds = byCommand
+	reads, byQuery := byKind(queries, queryKinds)
 	res.Queries = len(reads.ok)
+	res.QueryKinds = byQuery
 	if cpuOK {
 		res.CPU = cpuBefore.until(cpuAfter, res.Commands+res.Queries)
 	}
 	res.QueryP50, res.QueryP99 = reads.percentile(50), reads.percentile(99)
 	res.QueryErrors = reads.errors()
-	for _, kind := range queryKinds {
-		k := merged(byKind[kind])
-		res.QueryKinds = append(res.QueryKinds, queryKindResult{Kind: kind, Queries: len(k.ok), P50: k.percentile(50), P99: k.percentile(99)})
-	}
 	samples := <-lags
 	res.LagP99, res.LagMax = percentile(samples, 99), percentile(samples, 100)
 	if len(res.CommandErrors)+len(res.QueryErrors) > 0 {
@@ -142,17 +132,17 @@ func (l *load) lastAck() time.Time {
 
 // write is one writer: half new reports with a new child, half follow-ups
 // of its own cases, until ctx ends.
-func (l *load) write(ctx context.Context, base string, seed uint64) latencies {
+func (l *load) write(ctx context.Context, base string, seed uint64) map[string]latencies {
 	rng := rand.New(rand.NewPCG(seed, 2026))
 	var own []string
-	var lat latencies
+	lat := map[string]latencies{}
 	for ctx.Err() == nil {
-		var path string
+		kind, path := commandReport, "/v1/cases"
 		var body any
 		if len(own) == 0 || rng.IntN(2) == 0 {
-			path, body = "/v1/cases", l.newReport(rng)
+			body = l.newReport(rng)
 		} else {
-			path = "/v1/cases/" + own[rng.IntN(len(own))] + "/follow-ups"
+			kind, path = commandFollowUp, "/v1/cases/"+own[rng.IntN(len(own))]+"/follow-ups"
 			body = map[string]any{"occurred_at": time.Now().Format(time.RFC3339Nano), "note": "电话回访，儿童情况稳定"}
 		}
 		var answer struct {
@@ -165,11 +155,13 @@ func (l *load) write(ctx context.Context, base string, seed uint64) latencies {
 		if err != nil && ctx.Err() != nil {
 			break // the run ended during the request (or its answer): not counted
 		}
-		lat.add(status, took, err)
+		k := lat[kind]
+		k.add(status, took, err)
+		lat[kind] = k
 		if status/100 != 2 || len(answer.Events) == 0 {
 			continue
 		}
-		if path == "/v1/cases" {
+		if kind == commandReport {
 			own = append(own, answer.ID)
 		}
 		l.mu.Lock()
@@ -199,6 +191,14 @@ func (l *load) newReport(rng *rand.Rand) map[string]any {
 		"received_at": time.Now().Add(-time.Minute).Format(time.RFC3339Nano), "summary": "邻居反映儿童辍学在家",
 	}
 }
+
+// The kinds of command a writer sends, as the result names them.
+const (
+	commandReport   = "report, new child"
+	commandFollowUp = "follow-up"
+)
+
+var commandKinds = []string{commandReport, commandFollowUp}
 
 // The kinds of query a reader sends, as the result names them.
 const (
@@ -367,6 +367,25 @@ func (l *latencies) add(status int, took time.Duration, err error) {
 		}
 	}
 	l.failed[fmt.Sprintf("%d %v", status, err)]++
+}
+
+// byKind merges the clients' latencies, each client's by kind: all of
+// them, and each kind's (in the order kinds gives).
+func byKind(clients []map[string]latencies, kinds []string) (latencies, []kindResult) {
+	var every []latencies
+	of := map[string][]latencies{}
+	for _, c := range clients {
+		for kind, lat := range c {
+			every = append(every, lat)
+			of[kind] = append(of[kind], lat)
+		}
+	}
+	out := make([]kindResult, 0, len(kinds))
+	for _, kind := range kinds {
+		k := merged(of[kind])
+		out = append(out, kindResult{Kind: kind, Count: len(k.ok), P50: k.percentile(50), P99: k.percentile(99)})
+	}
+	return merged(every), out
 }
 
 // merged is the clients' latencies together.

@@ -26,12 +26,14 @@ type benchResult struct {
 	CommandP50        float64        `json:"command_p50_ms"`
 	CommandP99        float64        `json:"command_p99_ms"`
 	CommandErrors     map[string]int `json:"command_errors,omitempty"`
-	Queries           int            `json:"queries"`
-	QueryP50          float64        `json:"query_p50_ms"`
-	QueryP99          float64        `json:"query_p99_ms"`
-	QueryErrors       map[string]int `json:"query_errors,omitempty"`
+	// CommandKinds are the commands by kind.
+	CommandKinds []kindResult   `json:"command_kinds,omitempty"`
+	Queries      int            `json:"queries"`
+	QueryP50     float64        `json:"query_p50_ms"`
+	QueryP99     float64        `json:"query_p99_ms"`
+	QueryErrors  map[string]int `json:"query_errors,omitempty"`
 	// QueryKinds are the queries by kind: where their p99 comes from.
-	QueryKinds []queryKindResult `json:"query_kinds,omitempty"`
+	QueryKinds []kindResult `json:"query_kinds,omitempty"`
 	// LagP99 and LagMax are of the projections' lag in seconds, sampled
 	// every 100 ms during the load; CatchUpSeconds is from the last
 	// acknowledged command until every projection had applied the log.
@@ -72,12 +74,11 @@ func (r *benchResult) print(w io.Writer) {
 	fmt.Fprintf(w, "  ready after         %.2f s\n", r.ReadySeconds)
 	if r.Writers > 0 {
 		fmt.Fprintf(w, "  commands            %d, %.0f/s, p50 %.1f ms, p99 %.1f ms\n", r.Commands, r.CommandsPerSecond, r.CommandP50, r.CommandP99)
+		printKinds(w, r.CommandKinds)
 	}
 	if r.Readers > 0 {
 		fmt.Fprintf(w, "  queries             %d, p50 %.1f ms, p99 %.1f ms\n", r.Queries, r.QueryP50, r.QueryP99)
-		for _, k := range r.QueryKinds {
-			fmt.Fprintf(w, "    %-25s %d, p50 %.1f ms, p99 %.1f ms\n", k.Kind, k.Queries, k.P50, k.P99)
-		}
+		printKinds(w, r.QueryKinds)
 	}
 	fmt.Fprintf(w, "  projection lag      p99 %.2f s, max %.2f s; caught up %.2f s after the last command\n", r.LagP99, r.LagMax, r.CatchUpSeconds)
 	r.CPU.print(w)
@@ -89,10 +90,16 @@ func (r *benchResult) print(w io.Writer) {
 	printTargets(w, r.Targets)
 }
 
-// queryKindResult is the latencies of one kind of query.
-type queryKindResult struct {
-	Kind    string  `json:"kind"`
-	Queries int     `json:"queries"`
-	P50     float64 `json:"p50_ms"`
-	P99     float64 `json:"p99_ms"`
+// kindResult is the latencies of one kind of command or query.
+type kindResult struct {
+	Kind  string  `json:"kind"`
+	Count int     `json:"count"`
+	P50   float64 `json:"p50_ms"`
+	P99   float64 `json:"p99_ms"`
+}
+
+func printKinds(w io.Writer, kinds []kindResult) {
+	for _, k := range kinds {
+		fmt.Fprintf(w, "    %-25s %d, p50 %.1f ms, p99 %.1f ms\n", k.Kind, k.Count, k.P50, k.P99)
+	}
 }
