@@ -26,8 +26,8 @@ func (Projection) Tables() []string { return []string{"rm_stats_cases", "rm_stat
 //
 // first_response_us, police_report_us and assessment_us are the whole
 // microseconds from received_at to first_response_at, police_reported_at
-// and assessed_at (NULL where that is): what Stats reads, as integers,
-// rather than four timestamps a case (a case's times are kept to the
+// and assessed_at (NULL while a case has no such moment): what Stats reads,
+// as integers, rather than four timestamps a case (its times are kept to the
 // microsecond on both databases, so the differences are exact).
 //
 // facts is the case's de-identified domain.CaseFacts as a snapshot (the
