@@ -56,3 +56,39 @@ func TestInsertRowsWritesEveryRowWithFewShapes(t *testing.T) {
 	}
 	assert.LessOrEqual(t, len(shapes), 8)
 }
+
+// TestInsertRowsStillFailsOnAConstraint: new rows are written on SQLite as
+// INSERT OR FAIL (no statement journal), and a row that breaks a
+// constraint still fails the write, so that the transaction is rolled
+// back and leaves nothing.
+func TestInsertRowsStillFailsOnAConstraint(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	db, err := OpenSQLite(filepath.Join(t.TempDir(), "t.db"))
+	require.NoError(t, err)
+	defer db.Close()
+	_, err = db.ExecContext(ctx, `CREATE TABLE t (k INTEGER PRIMARY KEY, v TEXT NOT NULL)`)
+	require.NoError(t, err)
+
+	texts := map[string]int{}
+	tx, err := db.BeginTx(ctx, nil)
+	require.NoError(t, err)
+	rec := &recordingTx{Tx: tx, texts: texts}
+	err = InsertRows(ctx, rec, SQLite, "\n\tINSERT INTO t (k, v) VALUES ", ``, [][]any{{1, "a"}, {2, "b"}, {2, "again"}, {3, "c"}})
+	require.Error(t, err, "the key 2 twice")
+	require.NoError(t, tx.Rollback())
+	var count int
+	require.NoError(t, db.QueryRowContext(ctx, `SELECT count(*) FROM t`).Scan(&count))
+	assert.Zero(t, count)
+	for text := range texts {
+		assert.True(t, strings.HasPrefix(text, "INSERT OR FAIL INTO t "), text)
+	}
+
+	// With a tail (an upsert), the statement is the caller's.
+	tx, err = db.BeginTx(ctx, nil)
+	require.NoError(t, err)
+	defer tx.Rollback()
+	require.NoError(t, InsertRows(ctx, &recordingTx{Tx: tx, texts: texts}, SQLite, `INSERT INTO t (k, v) VALUES `,
+		` ON CONFLICT (k) DO UPDATE SET v = excluded.v`, [][]any{{1, "a"}}))
+	assert.Contains(t, texts, `INSERT INTO t (k, v) VALUES (?, ?) ON CONFLICT (k) DO UPDATE SET v = excluded.v`)
+}
