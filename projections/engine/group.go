@@ -34,6 +34,8 @@ func (e *Engine) together() bool { return e.inProcess != nil && e.dialect == rea
 // its own, then they apply what the notices announce together. It returns
 // once msgs closes (ctx ended).
 func (e *Engine) followTogether(ctx context.Context, msgs <-chan *message.Message) {
+	pages := &pageConn{db: e.db}
+	defer pages.close()
 	notices := make(chan page)
 	go e.receive(groupName, msgs, notices)
 	for _, p := range e.projections {
@@ -42,7 +44,7 @@ func (e *Engine) followTogether(ctx context.Context, msgs <-chan *message.Messag
 		}
 	}
 	for pg := range notices {
-		if err := e.applyTogether(ctx, pg.To); err != nil && ctx.Err() == nil {
+		if err := e.applyTogether(ctx, pg.To, pages); err != nil && ctx.Err() == nil {
 			e.opts.Logger.Error("projections: apply together", "error", err)
 		}
 	}
@@ -51,8 +53,9 @@ func (e *Engine) followTogether(ctx context.Context, msgs <-chan *message.Messag
 // groupName names the subscription of the projections following together.
 const groupName = "projections"
 
-// applyTogether brings every running projection up to position to.
-func (e *Engine) applyTogether(ctx context.Context, to int64) error {
+// applyTogether brings every running projection up to position to, a page
+// a transaction on pages' connection.
+func (e *Engine) applyTogether(ctx context.Context, to int64, pages *pageConn) error {
 	for ctx.Err() == nil {
 		behind := e.behind(to)
 		if len(behind) == 0 {
@@ -91,7 +94,7 @@ func (e *Engine) applyTogether(ctx context.Context, to int64) error {
 				parts = append(parts, part{p: p, from: cp, events: window[i:]})
 			}
 		}
-		if err := e.applyParts(ctx, parts); err == nil {
+		if err := e.applyParts(ctx, parts, pages); err == nil {
 			continue
 		} else if ctx.Err() != nil {
 			return ctx.Err()
@@ -134,10 +137,10 @@ type part struct {
 // swap moved it); the page is applied projection by projection instead.
 var errMoved = errors.New("a checkpoint moved")
 
-// applyParts applies the parts in one transaction, each projection's rows
+// applyParts applies the parts in one transaction on pages' connection, each projection's rows
 // with its checkpoint, holding every projection's turn (in name order) as
 // applyOnce holds one.
-func (e *Engine) applyParts(ctx context.Context, parts []part) error {
+func (e *Engine) applyParts(ctx context.Context, parts []part, pages *pageConn) error {
 	if len(parts) == 0 {
 		return nil
 	}
@@ -152,7 +155,7 @@ func (e *Engine) applyParts(ctx context.Context, parts []part) error {
 	for i, pt := range parts {
 		ps[i] = pt.p
 	}
-	tx, err := e.begin(ctx, ps...)
+	tx, err := pages.begin(ctx, e, ps)
 	if err != nil {
 		return err
 	}
