@@ -137,9 +137,9 @@ type part struct {
 // swap moved it); the page is applied projection by projection instead.
 var errMoved = errors.New("a checkpoint moved")
 
-// applyParts applies the parts in one transaction on pages' connection, each projection's rows
-// with its checkpoint, holding every projection's turn (in name order) as
-// applyOnce holds one.
+// applyParts applies the parts in one transaction on pages' connection,
+// each projection's rows with its checkpoint, holding every projection's
+// turn (in name order) as applyOnce holds one.
 func (e *Engine) applyParts(ctx context.Context, parts []part, pages *pageConn) error {
 	if len(parts) == 0 {
 		return nil

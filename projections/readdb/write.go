@@ -20,7 +20,8 @@ const (
 // the values (an ON CONFLICT clause, or ""). Full-size statements are
 // prepared once, so SQLite parses each shape once per call. A tx that is
 // a Copier (a rebuild's, on PostgreSQL) loads CopyAtLeast rows or more
-// with COPY instead, when there is no tail.
+// with COPY instead, when there is no tail; on SQLite, rows without a tail
+// go in as INSERT OR FAIL (withoutStatementJournal).
 func InsertRows(ctx context.Context, tx Tx, d Dialect, head, tail string, rows [][]any) error {
 	if len(rows) == 0 {
 		return nil
