@@ -8,10 +8,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/careledger/careledger/commands/commandstest"
-	"github.com/careledger/careledger/projections/caseview"
-	"github.com/careledger/careledger/projections/engine"
 	"github.com/careledger/careledger/projections/engine/enginetest"
-	"github.com/careledger/careledger/projections/readdb"
 )
 
 // TestPagesKeepTheirConnection: on SQLite the projections following
@@ -20,16 +17,8 @@ import (
 // back to the pool when they stop.
 func TestPagesKeepTheirConnection(t *testing.T) {
 	enginetest.Backends(t, func(t *testing.T, b enginetest.Backend) {
-		if b.DB.Dialect != readdb.SQLite {
-			t.Skip("the projections follow together on SQLite only")
-		}
 		ctx := context.Background()
-		e := engine.New(b.Store, b.DB, engine.Options{Poll: 10 * time.Millisecond}, caseview.Projection{})
-		require.NoError(t, e.Migrate(ctx))
-		runCtx, cancel := context.WithCancel(ctx)
-		done := make(chan struct{})
-		go func() { defer close(done); _ = e.Run(runCtx) }()
-		<-e.Started()
+		e, stop := followOnSQLite(t, b, 10*time.Millisecond)
 
 		inUse := func() int { return b.DB.SQL.Stats().InUse }
 		for range 3 {
@@ -44,8 +33,7 @@ func TestPagesKeepTheirConnection(t *testing.T) {
 			require.Never(t, func() bool { return inUse() == 0 }, 100*time.Millisecond, 5*time.Millisecond,
 				"and keep it")
 		}
-		cancel()
-		<-done
+		stop()
 		require.Eventually(t, func() bool { return inUse() == 0 }, 5*time.Second, 5*time.Millisecond, "given back when they stop")
 	})
 }

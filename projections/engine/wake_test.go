@@ -20,16 +20,9 @@ import (
 // (On PostgreSQL the feeder polls: see Options.Poll.)
 func TestAWaitWakesTheFeeder(t *testing.T) {
 	enginetest.Backends(t, func(t *testing.T, b enginetest.Backend) {
-		if b.DB.Dialect != readdb.SQLite {
-			t.Skip("the feeder is woken on SQLite only")
-		}
 		ctx := context.Background()
-		e := engine.New(b.Store, b.DB, engine.Options{Poll: time.Hour}, caseview.Projection{})
-		require.NoError(t, e.Migrate(ctx))
-		runCtx, cancel := context.WithCancel(ctx)
-		defer cancel()
-		go func() { _ = e.Run(runCtx) }()
-		<-e.Started()
+		e, stop := followOnSQLite(t, b, time.Hour)
+		defer stop()
 
 		for range 3 {
 			commandstest.Workload(t, b.Store, enginetest.Now, 2, 1, 3)
@@ -42,4 +35,22 @@ func TestAWaitWakesTheFeeder(t *testing.T) {
 			t.Logf("applied %d after %v", head.Position, time.Since(began))
 		}
 	})
+}
+
+// followOnSQLite runs an engine of the case view on b, its feeder polling
+// every poll, once it follows; stop ends it and returns when it has. Off
+// SQLite the test is skipped: there the projections do not follow together
+// and the feeder is not woken.
+func followOnSQLite(t *testing.T, b enginetest.Backend, poll time.Duration) (e *engine.Engine, stop func()) {
+	t.Helper()
+	if b.DB.Dialect != readdb.SQLite {
+		t.Skip("the projections follow together, and the feeder is woken, on SQLite only")
+	}
+	e = engine.New(b.Store, b.DB, engine.Options{Poll: poll}, caseview.Projection{})
+	require.NoError(t, e.Migrate(context.Background()))
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan struct{})
+	go func() { defer close(done); _ = e.Run(ctx) }()
+	<-e.Started()
+	return e, func() { cancel(); <-done }
 }

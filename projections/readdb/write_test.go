@@ -25,11 +25,7 @@ func (r *recordingTx) ExecContext(ctx context.Context, query string, args ...any
 func TestInsertRowsWritesEveryRowWithFewShapes(t *testing.T) {
 	t.Parallel()
 	ctx := context.Background()
-	db, err := OpenSQLite(filepath.Join(t.TempDir(), "t.db"))
-	require.NoError(t, err)
-	defer db.Close()
-	_, err = db.ExecContext(ctx, `CREATE TABLE t (k INTEGER PRIMARY KEY, v TEXT NOT NULL)`)
-	require.NoError(t, err)
+	db := tableT(t)
 
 	shapes := map[string]int{}
 	next := 0
@@ -64,11 +60,7 @@ func TestInsertRowsWritesEveryRowWithFewShapes(t *testing.T) {
 func TestInsertRowsStillFailsOnAConstraint(t *testing.T) {
 	t.Parallel()
 	ctx := context.Background()
-	db, err := OpenSQLite(filepath.Join(t.TempDir(), "t.db"))
-	require.NoError(t, err)
-	defer db.Close()
-	_, err = db.ExecContext(ctx, `CREATE TABLE t (k INTEGER PRIMARY KEY, v TEXT NOT NULL)`)
-	require.NoError(t, err)
+	db := tableT(t)
 
 	texts := map[string]int{}
 	tx, err := db.BeginTx(ctx, nil)
@@ -91,4 +83,16 @@ func TestInsertRowsStillFailsOnAConstraint(t *testing.T) {
 	require.NoError(t, InsertRows(ctx, &recordingTx{Tx: tx, texts: texts}, SQLite, `INSERT INTO t (k, v) VALUES `,
 		` ON CONFLICT (k) DO UPDATE SET v = excluded.v`, [][]any{{1, "a"}}))
 	assert.Contains(t, texts, `INSERT INTO t (k, v) VALUES (?, ?) ON CONFLICT (k) DO UPDATE SET v = excluded.v`)
+}
+
+// tableT is a SQLite database of one empty table t (k INTEGER PRIMARY KEY,
+// v TEXT NOT NULL), closed when the test ends.
+func tableT(t *testing.T) *sql.DB {
+	t.Helper()
+	db, err := OpenSQLite(filepath.Join(t.TempDir(), "t.db"))
+	require.NoError(t, err)
+	t.Cleanup(func() { db.Close() })
+	_, err = db.ExecContext(context.Background(), `CREATE TABLE t (k INTEGER PRIMARY KEY, v TEXT NOT NULL)`)
+	require.NoError(t, err)
+	return db
 }
