@@ -129,7 +129,8 @@ func (env *Env) start(inner eventstore.Store, db, state readdb.DB, configure fun
 	if err != nil {
 		t.Fatal(err)
 	}
-	store := privacy.Wrap(inner, keys, personal.Catalog())
+	// The data keys live in the log's database, as serve keeps them.
+	store := privacy.Wrap(inner, keys, personal.Catalog(), privacy.KeysInLog)
 	env.Raw = inner
 	// The server's and the engine's log is kept, and shown if the test
 	// fails: a 503 or a 500 says only "request id …" to the client.

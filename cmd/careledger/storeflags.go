@@ -101,7 +101,8 @@ func envOr(name, fallback string) string {
 //     server rebuilds from the log whenever they are missing;
 //   - state, careledger.db (the log's own file, on SQLite): what the log
 //     cannot give back — children's data keys, the access log, token
-//     revocations, webhook deliveries.
+//     revocations, webhook deliveries. A new child's data key goes in with
+//     the child's first event, in the same transaction (privacy.KeysInLog).
 type databases struct {
 	views readdb.DB
 	state readdb.DB
@@ -125,11 +126,16 @@ func (f *storeFlags) readModels(ctx context.Context) (eventstore.Store, database
 		return nil, databases{}, err
 	}
 	var dbs databases
+	var wrap []privacy.Option
 	switch s := store.(type) {
 	case *postgres.Store:
 		db := readdb.DB{SQL: readdb.OpenPostgres(s.Pool()), Dialect: readdb.Postgres}
 		dbs = databases{views: db, state: db}
+		wrap = append(wrap, privacy.KeysInLog)
 	default:
+		if _, ok := store.(*sqlite.Store); ok {
+			wrap = append(wrap, privacy.KeysInLog) // careledger.db holds both
+		}
 		if dbs, err = f.sqliteDatabases(ctx); err != nil {
 			store.Close()
 			return nil, databases{}, err
@@ -141,7 +147,7 @@ func (f *storeFlags) readModels(ctx context.Context) (eventstore.Store, database
 		store.Close()
 		return nil, databases{}, err
 	}
-	return privacy.Wrap(store, keys, personal.Catalog()), dbs, nil
+	return privacy.Wrap(store, keys, personal.Catalog(), wrap...), dbs, nil
 }
 
 // sqliteDatabases opens the data directory's two SQLite databases. Read

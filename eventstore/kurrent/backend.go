@@ -200,6 +200,12 @@ func (t *tx) Existing(ctx context.Context, ids []uuid.UUID) (map[uuid.UUID]event
 	return out, nil
 }
 
+// Companions refuses: KurrentDB holds no other tables, and the store is
+// no eventstore.CompanionStore, so no append brings companion rows.
+func (t *tx) Companions(context.Context, []eventstore.Companion) error {
+	return errors.New("kurrent: companion rows are not supported")
+}
+
 // Insert claims the batch's positions on the chain, then appends its
 // events, one KurrentDB append per run of events of one stream, each with
 // the stream's expected revision.

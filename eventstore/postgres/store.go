@@ -69,8 +69,8 @@ type Store struct {
 }
 
 var (
-	_ eventstore.Store = (*Store)(nil)
-	_ writer.Backend   = (*Store)(nil)
+	_ eventstore.CompanionStore = (*Store)(nil)
+	_ writer.Backend            = (*Store)(nil)
 )
 
 // Open connects to the database at url (a PostgreSQL URL or key=value
@@ -118,6 +118,12 @@ func (s *Store) Pool() *pgxpool.Pool { return s.pool }
 // Append implements eventstore.Store.
 func (s *Store) Append(ctx context.Context, stream eventstore.StreamRef, expected eventstore.ExpectedVersion, events ...eventstore.NewEvent) ([]eventstore.Event, error) {
 	return s.writer.Append(ctx, stream, expected, events)
+}
+
+// AppendWith implements eventstore.CompanionStore: the companion rows go
+// into the store's own database, in the transaction of the events.
+func (s *Store) AppendWith(ctx context.Context, stream eventstore.StreamRef, expected eventstore.ExpectedVersion, companions []eventstore.Companion, events ...eventstore.NewEvent) ([]eventstore.Event, error) {
+	return s.writer.AppendWith(ctx, stream, expected, companions, events)
 }
 
 // Stats implements eventstore.Store.

@@ -86,3 +86,16 @@ func (t *writeTx) Insert(ctx context.Context, events []eventstore.Event, seal ev
 	}
 	return nil
 }
+
+// Companions queues the companion rows, to go with the events' rows; a
+// taken key fails the transaction (flush names it).
+func (t *writeTx) Companions(_ context.Context, rows []eventstore.Companion) error {
+	if t.companionTables == nil {
+		t.companionTables = map[string]bool{}
+	}
+	for _, c := range rows {
+		t.companionTables[c.Table] = true
+		t.queue(c.Insert(), c.Values...)
+	}
+	return nil
+}

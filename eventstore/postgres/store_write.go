@@ -65,6 +65,9 @@ type writeTx struct {
 	// may not exist yet. Speculating, the writer has seen it, and a plain
 	// UPDATE (cheaper) leaves a deleted seal missing for Verify to report.
 	upsertSeal bool
+	// companionTables are the tables of the companion rows queued: a
+	// unique violation in one of them is eventstore.ErrCompanionConflict.
+	companionTables map[string]bool
 }
 
 func (t *writeTx) queue(query string, args ...any) *pgx.QueuedQuery {
@@ -90,6 +93,10 @@ func (t *writeTx) flush(ctx context.Context, op string) error {
 	b := t.pending
 	t.pending = nil
 	if err := t.conn.SendBatch(ctx, b).Close(); err != nil {
+		var pgErr *pgconn.PgError
+		if errors.As(err, &pgErr) && pgErr.Code == "23505" && t.companionTables[pgErr.TableName] {
+			return fmt.Errorf("%s: %w: %v", op, eventstore.ErrCompanionConflict, err)
+		}
 		return translate(op, err)
 	}
 	return nil

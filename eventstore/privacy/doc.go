@@ -4,7 +4,9 @@
 // decrypts them, or — once the key is destroyed by an erasure — reads them
 // as null (crypto-shredding). The hash chain covers the ciphertext, so an
 // erasure never breaks it. Data keys live in the database, wrapped by a
-// master key that never does (Keys).
+// master key that never does (Keys). Where they live in the log's own
+// database (KeysInLog), a new key is stored by the append that first seals
+// with it, in that append's transaction (keys_companion.go).
 //
 // A personal field is a path into an event's JSON data; "[]" in it reaches
 // into each element of an array, so that an inquiry's findings can seal

@@ -170,16 +170,7 @@ func (k *Keys) CurrentMasterID() string { return k.current }
 // DataKey is the subject's data key. When the subject has none, create
 // makes one (false: ok is false). ok is false too when the key was destroyed.
 func (k *Keys) DataKey(ctx context.Context, subject string, create bool) (key []byte, ok bool, err error) {
-	if err := k.freshen(ctx); err != nil {
-		return nil, false, err
-	}
-	k.mu.Lock()
-	cached, known := k.cache[subject]
-	k.mu.Unlock()
-	if known {
-		return cached, cached != nil, nil
-	}
-	key, found, err := k.load(ctx, subject)
+	key, found, err := k.stored(ctx, subject)
 	if err != nil {
 		return nil, false, err
 	}
@@ -189,15 +180,30 @@ func (k *Keys) DataKey(ctx context.Context, subject string, create bool) (key []
 		if key, err = k.create(ctx, subject); err != nil {
 			return nil, false, err
 		}
-		return key, key != nil, nil
 	}
-	if !found {
-		return nil, false, nil
+	return key, key != nil, nil
+}
+
+// stored is the subject's key as stored, from the cache or the table:
+// found is false when the subject has none, key nil when it was destroyed.
+func (k *Keys) stored(ctx context.Context, subject string) (key []byte, found bool, err error) {
+	if err := k.freshen(ctx); err != nil {
+		return nil, false, err
+	}
+	k.mu.Lock()
+	cached, known := k.cache[subject]
+	k.mu.Unlock()
+	if known {
+		return cached, true, nil
+	}
+	key, found, err = k.load(ctx, subject)
+	if err != nil || !found {
+		return nil, found, err
 	}
 	k.mu.Lock()
 	k.remember(subject, key)
 	k.mu.Unlock()
-	return key, key != nil, nil
+	return key, true, nil
 }
 
 // remember caches a subject's key (nil: destroyed), making room under

@@ -3,6 +3,7 @@ package privacy
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"sync"
 
@@ -20,6 +21,9 @@ type Store struct {
 	eventstore.Store
 	keys    *Keys
 	catalog Catalog
+	// inLog is the store beneath when it stores new data keys with the
+	// appends that first seal with them (KeysInLog); nil otherwise.
+	inLog eventstore.CompanionStore
 
 	mu        sync.Mutex
 	subjectOf map[string]string  // stream id → subject, for streams whose first event names it (at most cachedSubjects)
@@ -28,8 +32,25 @@ type Store struct {
 
 // Wrap makes a store that encrypts personal data on its way into inner.
 // The catalog says which fields are personal and whose they are.
-func Wrap(inner eventstore.Store, keys *Keys, catalog Catalog) *Store {
-	return &Store{Store: inner, keys: keys, catalog: catalog, subjectOf: map[string]string{}, sealers: map[string]*sealer{}}
+func Wrap(inner eventstore.Store, keys *Keys, catalog Catalog, opts ...Option) *Store {
+	s := &Store{Store: inner, keys: keys, catalog: catalog, subjectOf: map[string]string{}, sealers: map[string]*sealer{}}
+	for _, o := range opts {
+		o(s)
+	}
+	return s
+}
+
+// Option is a choice made when wrapping a store.
+type Option func(*Store)
+
+// KeysInLog says that the keys' table lives in the database of the log
+// beneath (SQLite's file, PostgreSQL's database): a new data key is then
+// stored by the append that first seals with it, in that append's
+// transaction (keys_companion.go), rather than in one of its own first. A
+// store beneath that cannot write companion rows (KurrentDB) keeps the
+// transaction of its own.
+func KeysInLog(s *Store) {
+	s.inLog, _ = s.Store.(eventstore.CompanionStore)
 }
 
 // Unwrap is the store underneath (for its backend's own handles).
@@ -43,8 +64,25 @@ func (s *Store) Keys() *Keys { return s.keys }
 // erasure destroys the subject's key before its event is appended, so that
 // whatever happens next the data is gone; a retry finds it gone already.
 func (s *Store) Append(ctx context.Context, stream eventstore.StreamRef, expected eventstore.ExpectedVersion, events ...eventstore.NewEvent) ([]eventstore.Event, error) {
+	stored, err := s.append(ctx, stream, expected, events, s.inLog != nil)
+	if errors.Is(err, eventstore.ErrCompanionConflict) {
+		// Another append, here or in another process, stored the subject's
+		// key (or its tombstone) first: seal with that one.
+		stored, err = s.append(ctx, stream, expected, events, false)
+	}
+	if err != nil {
+		return nil, err
+	}
+	return s.open(ctx, stored)
+}
+
+// append seals the events and appends them. With withKey, a subject that
+// has no data key gets one stored by the append itself (KeysInLog);
+// without, in a transaction of its own first.
+func (s *Store) append(ctx context.Context, stream eventstore.StreamRef, expected eventstore.ExpectedVersion, events []eventstore.NewEvent, withKey bool) ([]eventstore.Event, error) {
 	sealedEvents := make([]eventstore.NewEvent, len(events))
 	seen := map[string]string{}
+	var made newKeys
 	for i, e := range events {
 		if e.ID == uuid.Nil {
 			// A sealed field is bound to its event's id: give it the id
@@ -73,7 +111,7 @@ func (s *Store) Append(ctx context.Context, stream eventstore.StreamRef, expecte
 		// retried erasure must still be told from another request.
 		fingerprint := e.Metadata.RequestHash != "" && !erases
 		if subject != "" && (len(fields) > 0 || fingerprint) {
-			key, err := s.sealer(ctx, subject, true)
+			key, err := s.appendSealer(ctx, subject, withKey, &made)
 			if err != nil {
 				return nil, dberr.Translate(err)
 			}
@@ -89,11 +127,52 @@ func (s *Store) Append(ctx context.Context, stream eventstore.StreamRef, expecte
 		}
 		sealedEvents[i] = e
 	}
-	stored, err := s.Store.Append(ctx, stream, expected, sealedEvents...)
+	if len(made.rows) == 0 {
+		return s.Store.Append(ctx, stream, expected, sealedEvents...)
+	}
+	stored, err := s.inLog.AppendWith(ctx, stream, expected, made.rows, sealedEvents...)
 	if err != nil {
 		return nil, err
 	}
-	return s.open(ctx, stored)
+	for subject, key := range made.keys {
+		s.keys.adopt(subject, key)
+	}
+	return stored, nil
+}
+
+// newKeys are the data keys an append makes, by subject, and the rows
+// that store them with it.
+type newKeys struct {
+	keys map[string][]byte
+	rows []eventstore.Companion
+}
+
+// appendSealer is the sealer an append seals a subject's data with. A
+// subject without a data key gets one: with withKey, made here and stored
+// by the append (made); else stored at once (Keys.DataKey).
+func (s *Store) appendSealer(ctx context.Context, subject string, withKey bool, made *newKeys) (*sealer, error) {
+	if !withKey {
+		return s.sealer(ctx, subject, true)
+	}
+	if key, ok := made.keys[subject]; ok {
+		return s.sealerOf(key)
+	}
+	stored, found, err := s.keys.stored(ctx, subject)
+	if err != nil {
+		return nil, err
+	}
+	if found {
+		return s.sealerOf(stored)
+	}
+	key, row, err := s.keys.newKey(subject)
+	if err != nil {
+		return nil, err
+	}
+	if made.keys == nil {
+		made.keys = map[string][]byte{}
+	}
+	made.keys[subject], made.rows = key, append(made.rows, row)
+	return s.sealerOf(key)
 }
 
 // ReadStream reads a stream with its personal fields opened.
@@ -196,9 +275,17 @@ func (s *Store) open(ctx context.Context, events []eventstore.Event) ([]eventsto
 // sealer is the sealer of a subject's data key (nil when the subject has
 // none or it was destroyed); create makes the key when the subject has none.
 func (s *Store) sealer(ctx context.Context, subject string, create bool) (*sealer, error) {
-	key, ok, err := s.keys.DataKey(ctx, subject, create)
-	if err != nil || !ok {
+	key, _, err := s.keys.DataKey(ctx, subject, create)
+	if err != nil {
 		return nil, err
+	}
+	return s.sealerOf(key)
+}
+
+// sealerOf is the sealer of a data key (nil for none: destroyed).
+func (s *Store) sealerOf(key []byte) (*sealer, error) {
+	if key == nil {
+		return nil, nil
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()

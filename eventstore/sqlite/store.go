@@ -89,7 +89,7 @@ func (s *Store) prepare(ctx context.Context) error {
 	return nil
 }
 
-var _ eventstore.Store = (*Store)(nil)
+var _ eventstore.CompanionStore = (*Store)(nil)
 
 // busyTimeout is how long a writer waits for another process's write lock.
 const busyTimeout = 30 * time.Second
@@ -176,6 +176,12 @@ func (s *Store) migrate(ctx context.Context) error {
 // Append implements eventstore.Store.
 func (s *Store) Append(ctx context.Context, stream eventstore.StreamRef, expected eventstore.ExpectedVersion, events ...eventstore.NewEvent) ([]eventstore.Event, error) {
 	return s.writer.Append(ctx, stream, expected, events)
+}
+
+// AppendWith implements eventstore.CompanionStore: the companion rows go
+// into the store's own file, in the transaction of the events.
+func (s *Store) AppendWith(ctx context.Context, stream eventstore.StreamRef, expected eventstore.ExpectedVersion, companions []eventstore.Companion, events ...eventstore.NewEvent) ([]eventstore.Event, error) {
+	return s.writer.AppendWith(ctx, stream, expected, companions, events)
 }
 
 // Stats implements eventstore.Store.
@@ -340,7 +346,10 @@ func readHead(ctx context.Context, row *sql.Row) (writer.Head, error) {
 	return h, nil
 }
 
-type writeTx struct{ stmts *writeStmts }
+type writeTx struct {
+	stmts *writeStmts
+	conn  *sql.Conn // the writer's connection, in the transaction
+}
 
 func (t writeTx) State(ctx context.Context, ids []string) (writer.LogState, error) {
 	head, err := readHead(ctx, t.stmts.head.QueryRowContext(ctx))

@@ -2,7 +2,10 @@ package sqlite
 
 import (
 	"context"
+	"errors"
 	"fmt"
+
+	"github.com/careledger/careledger/eventstore"
 
 	"github.com/careledger/careledger/eventstore/dberr"
 	"github.com/careledger/careledger/eventstore/internal/writer"
@@ -25,7 +28,7 @@ func (s *Store) WriteTx(ctx context.Context, fn func(writer.Tx) error) error {
 	if _, err := s.stmts.begin.ExecContext(ctx); err != nil {
 		return fmt.Errorf("begin: %w", dberr.Translate(err))
 	}
-	err := fn(writeTx{stmts: &s.stmts})
+	err := fn(writeTx{stmts: &s.stmts, conn: s.wconn})
 	if err == nil {
 		if _, err = s.stmts.commit.ExecContext(ctx); err != nil {
 			err = fmt.Errorf("commit: %w", err)
@@ -36,6 +39,20 @@ func (s *Store) WriteTx(ctx context.Context, fn func(writer.Tx) error) error {
 		// failing ROLLBACK then changes nothing.
 		_, _ = s.stmts.rollback.ExecContext(ctx)
 		return dberr.Translate(err)
+	}
+	return nil
+}
+
+// Companions inserts the companion rows on the writer's connection, inside
+// its transaction; a taken key is eventstore.ErrCompanionConflict.
+func (t writeTx) Companions(ctx context.Context, rows []eventstore.Companion) error {
+	for _, c := range rows {
+		if _, err := t.conn.ExecContext(ctx, c.Insert(), c.Values...); err != nil {
+			if err = translate(err); errors.Is(err, writer.ErrUniqueViolation) {
+				return fmt.Errorf("insert into %s: %w: %v", c.Table, eventstore.ErrCompanionConflict, err)
+			}
+			return fmt.Errorf("insert into %s: %w", c.Table, err)
+		}
 	}
 	return nil
 }

@@ -54,6 +54,11 @@ type Tx interface {
 	// A backend may send the rows with its commit; either way a
 	// unique-constraint violation surfaces wrapping ErrUniqueViolation.
 	Insert(ctx context.Context, events []eventstore.Event, seal eventstore.Seal) error
+	// Companions writes the companion rows of the appends the batch stores,
+	// before Insert. A row whose key is taken fails the transaction with an
+	// error wrapping eventstore.ErrCompanionConflict (not
+	// ErrUniqueViolation: the events' ids are not in question).
+	Companions(ctx context.Context, rows []eventstore.Companion) error
 }
 
 // ErrStale is what a backend returns when what the writer expected (Tx.Expect)

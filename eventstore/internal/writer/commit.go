@@ -109,6 +109,11 @@ func (w *Writer) commitOnce(batch []*request, m mode) ([]result, error) {
 		if len(p.rows) == 0 {
 			return nil
 		}
+		if len(p.companions) > 0 {
+			if err := tx.Companions(ctx, p.companions); err != nil {
+				return err
+			}
+		}
 		if err := tx.Insert(ctx, p.rows, p.seal); err != nil {
 			return err
 		}

@@ -15,9 +15,11 @@ import (
 type plan struct {
 	results []result
 	rows    []eventstore.Event
-	seal    eventstore.Seal
-	head    Head
-	streams map[string]StreamState
+	// companions are the companion rows of the appends whose events go in.
+	companions []eventstore.Companion
+	seal       eventstore.Seal
+	head       Head
+	streams    map[string]StreamState
 }
 
 // plan decides every append of the batch against the log as the write
@@ -131,6 +133,7 @@ func (w *Writer) plan(ctx context.Context, tx Tx, batch []*request, m mode) (pla
 		state.Type = r.stream.Type
 		p.streams[r.stream.ID] = state
 		p.rows = append(p.rows, out...)
+		p.companions = append(p.companions, r.companions...)
 		p.results[i] = result{events: out}
 	}
 	p.head = head

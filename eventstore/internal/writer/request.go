@@ -19,7 +19,10 @@ type request struct {
 	stream   eventstore.StreamRef
 	expected eventstore.ExpectedVersion
 	events   []pending
-	done     chan result
+	// companions are written with the events, if they are stored by this
+	// request (eventstore.Companion).
+	companions []eventstore.Companion
+	done       chan result
 }
 
 // pending is a validated event with its stored form of data and metadata.
@@ -43,7 +46,7 @@ const MaxEventsPerAppend = 1000
 // MaxStreamIDBytes bounds stream ids and type names.
 const MaxStreamIDBytes = 200
 
-func newRequest(ctx context.Context, stream eventstore.StreamRef, expected eventstore.ExpectedVersion, events []eventstore.NewEvent) (*request, error) {
+func newRequest(ctx context.Context, stream eventstore.StreamRef, expected eventstore.ExpectedVersion, companions []eventstore.Companion, events []eventstore.NewEvent) (*request, error) {
 	invalid := func(format string, args ...any) error {
 		return fmt.Errorf("append to %q: %s: %w", stream.ID, fmt.Sprintf(format, args...), eventstore.ErrInvalidEvent)
 	}
@@ -59,7 +62,12 @@ func newRequest(ctx context.Context, stream eventstore.StreamRef, expected event
 	case len(events) > MaxEventsPerAppend:
 		return nil, invalid("%d events in one append, at most %d", len(events), MaxEventsPerAppend)
 	}
-	req := &request{ctx: ctx, stream: stream, expected: expected, events: make([]pending, len(events)), done: make(chan result, 1)}
+	for _, c := range companions {
+		if err := c.Check(); err != nil {
+			return nil, fmt.Errorf("append to %q: %w", stream.ID, err)
+		}
+	}
+	req := &request{ctx: ctx, stream: stream, expected: expected, events: make([]pending, len(events)), companions: companions, done: make(chan result, 1)}
 	seen := map[uuid.UUID]bool{}
 	for i, e := range events {
 		p, err := newPending(e)

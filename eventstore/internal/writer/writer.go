@@ -57,7 +57,13 @@ func New(backend Backend, opts eventstore.Options) *Writer {
 // transaction, Append returns ctx.Err() and the append may still have been
 // written: retry with the same event ids to learn the outcome.
 func (w *Writer) Append(ctx context.Context, stream eventstore.StreamRef, expected eventstore.ExpectedVersion, events []eventstore.NewEvent) ([]eventstore.Event, error) {
-	req, err := newRequest(ctx, stream, expected, events)
+	return w.AppendWith(ctx, stream, expected, nil, events)
+}
+
+// AppendWith is Append with companion rows (eventstore.CompanionStore),
+// written in the transaction that stores the events, and only if it does.
+func (w *Writer) AppendWith(ctx context.Context, stream eventstore.StreamRef, expected eventstore.ExpectedVersion, companions []eventstore.Companion, events []eventstore.NewEvent) ([]eventstore.Event, error) {
+	req, err := newRequest(ctx, stream, expected, companions, events)
 	if err != nil {
 		w.appends.Add(1)
 		return nil, err
