@@ -91,10 +91,13 @@ type Engine struct {
 	// transactions takes: a rebuild's swap holds the follower off with it.
 	turns sync.Map
 
-	mu       sync.Mutex
-	applied  map[string]int64 // checkpoint per projection, as last committed
-	stopped  map[string]error
-	advanced chan struct{} // closed and replaced whenever a checkpoint moves
+	mu      sync.Mutex
+	applied map[string]int64 // checkpoint per projection, as last committed
+	stopped map[string]error
+	// waiting are the WaitFor calls waiting, woken when what they wait
+	// for is applied (waiters.go).
+	waiting []*waiter
+	woken   int64 // waiters woken, for tests
 	// wake asks the feeder to look for new events now rather than at its
 	// next poll (WaitFor sends, without blocking).
 	wake chan struct{}
@@ -123,11 +126,10 @@ func New(log Log, db readdb.DB, opts Options, projections ...Projection) *Engine
 	}
 	e := &Engine{
 		log: log, db: db.SQL, dialect: db.Dialect, codec: eventlog.New(), projections: projections, opts: opts,
-		applied:  map[string]int64{},
-		stopped:  map[string]error{},
-		advanced: make(chan struct{}),
-		wake:     make(chan struct{}, 1),
-		started:  make(chan struct{}),
+		applied: map[string]int64{},
+		stopped: map[string]error{},
+		wake:    make(chan struct{}, 1),
+		started: make(chan struct{}),
 	}
 	if opts.Publisher == nil && opts.Subscriber == nil {
 		e.inProcess = gochannel.NewGoChannel(gochannel.Config{OutputChannelBuffer: 64}, watermill.NopLogger{})
@@ -244,8 +246,7 @@ func (e *Engine) stop(ctx context.Context, p Projection, cause error) {
 	}
 	e.mu.Lock()
 	e.stopped[p.Name()] = cause
-	close(e.advanced) // wake WaitFor
-	e.advanced = make(chan struct{})
+	e.advancedLocked()
 	e.mu.Unlock()
 }
 
@@ -253,8 +254,7 @@ func (e *Engine) mark(name string, pos int64) {
 	e.mu.Lock()
 	defer e.mu.Unlock()
 	e.applied[name] = pos
-	close(e.advanced)
-	e.advanced = make(chan struct{})
+	e.advancedLocked()
 }
 
 // Position is how far the projection name has applied the log (0 for a
@@ -310,34 +310,4 @@ func (e *Engine) behindLocked(pos int64) (behind bool, err error) {
 		}
 	}
 	return behind, nil
-}
-
-// WaitFor waits until every projection has applied the log up to pos (for
-// read-your-writes), or ctx ends. On SQLite, where the projections apply a
-// page together (group.go), a wait wakes the feeder, so that what it waits
-// for is read from the log now rather than at the next poll.
-func (e *Engine) WaitFor(ctx context.Context, pos int64) error {
-	for {
-		e.mu.Lock()
-		behind, err := e.behindLocked(pos)
-		advanced := e.advanced
-		e.mu.Unlock()
-		if err != nil {
-			return err
-		}
-		if !behind {
-			return nil
-		}
-		if e.together() {
-			select {
-			case e.wake <- struct{}{}:
-			default: // the feeder is woken already
-			}
-		}
-		select {
-		case <-ctx.Done():
-			return ctx.Err()
-		case <-advanced:
-		}
-	}
 }

@@ -353,8 +353,7 @@ func (e *Engine) refresh(ctx context.Context) error {
 		}
 	}
 	if changed {
-		close(e.advanced) // wake WaitFor
-		e.advanced = make(chan struct{})
+		e.advancedLocked()
 	}
 	return nil
 }

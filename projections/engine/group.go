@@ -179,8 +179,10 @@ func (e *Engine) applyParts(ctx context.Context, parts []part, pages *pageConn) 
 	if err := tx.Commit(); err != nil {
 		return fmt.Errorf("commit: %w", err)
 	}
+	marks := make(map[string]int64, len(parts))
 	for _, pt := range parts {
-		e.mark(pt.p.Name(), pt.events[len(pt.events)-1].Position)
+		marks[pt.p.Name()] = pt.events[len(pt.events)-1].Position
 	}
+	e.markAll(marks)
 	return nil
 }
