@@ -15,7 +15,7 @@ import (
 )
 
 const benchUsage = `Usage: careledger bench [--postgres URL [--nodes N]] [--dir DIR] [--children N] [--writers N] [--readers N]
-                       [--duration 20s] [--raw 5s] [--json] [--cpuprofile FILE] [--server BINARY]
+                       [--rate N] [--duration 20s] [--raw 5s] [--json] [--cpuprofile FILE] [--server BINARY]
 Measures careledger end to end, as a user feels it: it starts this binary's
 'serve' on a fresh store (SQLite in a new directory under --dir, or a new
 database on the PostgreSQL server --postgres names, dropped afterwards),
@@ -23,7 +23,11 @@ optionally loads the demo county first (--children, about 15.6 events a child),
 then drives it over HTTP from --writers clients (each a caseworker of county
 370902: half new reports with a new child, half follow-ups of its own cases)
 and --readers clients (the own case just written with min_position, the
-county's caseload, the county's open deadlines) for --duration. It prints
+county's caseload, the county's open deadlines) for --duration. Each client
+sends its next request as soon as its last is answered, so a build whose
+commands are faster also sends more of them; --rate N holds the writers
+together to at most N commands a second, to compare builds under the same
+load of commands. It prints
 commands/s, p50/p99 of commands and of queries (all, and each kind),
 projection lag (sampled from /metrics) and catch-up after the load stops,
 where the CPU went during the load (on Linux: how busy the machine was, and
@@ -61,6 +65,9 @@ type benchConfig struct {
 	server string
 	// nodes is how many servers share the store (PostgreSQL only).
 	nodes int
+	// rate, when above 0, bounds the writers together to that many
+	// commands a second (see load.write).
+	rate float64
 }
 
 func bench(ctx context.Context, args []string, stdout, stderr io.Writer) error {
@@ -75,6 +82,7 @@ func bench(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	fs.DurationVar(&c.raw, "raw", 5*time.Second, "how long each raw single-insert baseline runs")
 	fs.BoolVar(&c.json, "json", false, "print the result as JSON")
 	fs.StringVar(&c.server, "server", "", "the careledger binary to measure (default: this one), to compare two builds with one harness")
+	fs.Float64Var(&c.rate, "rate", 0, "at most this many commands a second from the writers together, each on a schedule of its own (0: each sends its next as soon as its last is answered)")
 	fs.IntVar(&c.nodes, "nodes", 1, "servers started on the one PostgreSQL database, the clients spread over them")
 	fs.StringVar(&c.cpuProfile, "cpuprofile", "", "write the server's CPU profile over the load to this file (go tool pprof reads it)")
 	if err := fs.Parse(args); err != nil {
@@ -90,6 +98,8 @@ func bench(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		return errors.New("bench: --duration and --raw must be positive")
 	case c.children < 0 || c.children > 1_000_000:
 		return errors.New("bench: --children must be between 0 and 1000000")
+	case c.rate < 0 || c.rate > 0 && c.writers == 0:
+		return errors.New("bench: --rate must not be negative, and needs --writers")
 	case c.nodes < 1 || c.nodes > 8:
 		return errors.New("bench: --nodes must be between 1 and 8")
 	case c.nodes > 1 && c.postgres == "":
@@ -116,7 +126,7 @@ func runBench(ctx context.Context, c benchConfig, log io.Writer) (*benchResult, 
 		return nil, err
 	}
 	defer os.RemoveAll(dir)
-	res := &benchResult{Backend: "sqlite", Nodes: c.nodes, Writers: c.writers, Readers: c.readers, Duration: c.duration.String(), Children: c.children}
+	res := &benchResult{Backend: "sqlite", Nodes: c.nodes, Writers: c.writers, Rate: c.rate, Readers: c.readers, Duration: c.duration.String(), Children: c.children}
 	st := benchStore{binary: c.server, data: filepath.Join(dir, "data")}
 	if st.binary == "" {
 		if st.binary, err = os.Executable(); err != nil {

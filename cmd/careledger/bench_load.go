@@ -53,7 +53,10 @@ func drive(ctx context.Context, srv *benchServer, others []*benchServer, c bench
 	began := time.Now()
 	for w := range c.writers {
 		wg.Add(1)
-		go func() { defer wg.Done(); commands[w] = l.write(loadCtx, l.bases[w%len(l.bases)], uint64(w)) }()
+		go func() {
+			defer wg.Done()
+			commands[w] = l.write(loadCtx, l.bases[w%len(l.bases)], uint64(w), writerSchedule(began, c.rate, c.writers, w))
+		}()
 	}
 	for r := range c.readers {
 		wg.Add(1)
@@ -131,12 +134,20 @@ func (l *load) lastAck() time.Time {
 }
 
 // write is one writer: half new reports with a new child, half follow-ups
-// of its own cases, until ctx ends.
-func (l *load) write(ctx context.Context, base string, seed uint64) map[string]latencies {
+// of its own cases, until ctx ends. Each command waits for its time on the
+// schedule (nil: none).
+func (l *load) write(ctx context.Context, base string, seed uint64, schedule func() time.Duration) map[string]latencies {
 	rng := rand.New(rand.NewPCG(seed, 2026))
 	var own []string
 	lat := map[string]latencies{}
 	for ctx.Err() == nil {
+		if schedule != nil {
+			select {
+			case <-ctx.Done():
+				return lat
+			case <-time.After(schedule()):
+			}
+		}
 		kind, path := commandReport, "/v1/cases"
 		var body any
 		if len(own) == 0 || rng.IntN(2) == 0 {
@@ -416,4 +427,26 @@ func percentile(values []float64, p float64) float64 {
 	slices.Sort(s)
 	i := int(float64(len(s))*p/100+0.5) - 1
 	return s[min(max(i, 0), len(s)-1)]
+}
+
+// writerSchedule is writer w's share of rate commands a second among
+// writers: each call waits for its next slot, every writers/rate seconds
+// from began (the writers' slots spread over the interval). A writer
+// behind its schedule sends at once, and skips the slots it missed rather
+// than catching up in a burst, so the rate is a bound. nil when rate is 0.
+func writerSchedule(began time.Time, rate float64, writers, w int) func() time.Duration {
+	if rate <= 0 {
+		return nil
+	}
+	interval := time.Duration(float64(writers) / rate * float64(time.Second))
+	next := began.Add(interval * time.Duration(w) / time.Duration(writers))
+	return func() time.Duration {
+		now := time.Now()
+		if next.Before(now) {
+			next = now
+		}
+		wait := next.Sub(now)
+		next = next.Add(interval)
+		return wait
+	}
 }

@@ -8,12 +8,14 @@ import (
 
 // benchResult is what one bench run measured.
 type benchResult struct {
-	Backend  string `json:"backend"`
-	Nodes    int    `json:"nodes"`
-	Writers  int    `json:"writers"`
-	Readers  int    `json:"readers"`
-	Duration string `json:"duration"`
-	Children int    `json:"children"`
+	Backend string `json:"backend"`
+	Nodes   int    `json:"nodes"`
+	Writers int    `json:"writers"`
+	// Rate is the writers' bound in commands a second (0: none).
+	Rate     float64 `json:"rate,omitempty"`
+	Readers  int     `json:"readers"`
+	Duration string  `json:"duration"`
+	Children int     `json:"children"`
 	// Events is how many events the store held when the server started;
 	// LoadSeconds how long loading the demo county took.
 	Events      int64   `json:"events_at_start"`
@@ -64,8 +66,12 @@ func (r *benchResult) print(w io.Writer) {
 	if r.Nodes > 1 {
 		servers = fmt.Sprintf("%d servers, ", r.Nodes)
 	}
-	fmt.Fprintf(w, "careledger bench — %s, %s%d writers, %d readers, %s, %d CPUs (%s/%s)\n",
-		r.Backend, servers, r.Writers, r.Readers, r.Duration, runtime.NumCPU(), runtime.GOOS, runtime.GOARCH)
+	rate := ""
+	if r.Rate > 0 {
+		rate = fmt.Sprintf(" (at most %g commands/s)", r.Rate)
+	}
+	fmt.Fprintf(w, "careledger bench — %s, %s%d writers%s, %d readers, %s, %d CPUs (%s/%s)\n",
+		r.Backend, servers, r.Writers, rate, r.Readers, r.Duration, runtime.NumCPU(), runtime.GOOS, runtime.GOARCH)
 	if r.Children > 0 {
 		fmt.Fprintf(w, "  store at start      %d events (demo county of %d children, loaded in %.1f s)\n", r.Events, r.Children, r.LoadSeconds)
 	} else {
