@@ -149,3 +149,29 @@ func TestConcurrentFirstAppendsShareOneKey(t *testing.T) {
 		}
 	})
 }
+
+// TestRetryWhileTheFirstAttemptIsInFlight: an append retried (the same
+// event) while its first attempt, which made the child's key, had not yet
+// committed makes a key of its own; when the first lands first, the retry
+// is sealed again under the first's key and answered as a retry.
+func TestRetryWhileTheFirstAttemptIsInFlight(t *testing.T) {
+	backends(t, func(t *testing.T, b backend) {
+		ctx := context.Background()
+		first, _ := keysInLog(t, b, b.inner)
+		e := registered(t, "c1")
+		stream := eventstore.StreamRef{ID: "child-c1", Type: "child"}
+		retry, _ := keysInLog(t, b, racing{CompanionStore: b.inner.(eventstore.CompanionStore), meanwhile: func() {
+			_, err := first.Append(ctx, stream, eventstore.NoStream, e)
+			assert.NoError(t, err, "the first attempt lands")
+		}})
+		again, err := retry.Append(ctx, stream, eventstore.NoStream, e)
+		require.NoError(t, err, "answered as a retry")
+		require.Len(t, again, 1)
+		assert.Equal(t, e.ID, again[0].ID)
+		assert.Equal(t, "王小明", data(t, again[0])["name"])
+		assert.Equal(t, 1, keyRows(t, b, "c1"))
+		all, err := b.inner.ReadLog(ctx, 0, 0)
+		require.NoError(t, err)
+		assert.Len(t, all, 1, "stored once")
+	})
+}

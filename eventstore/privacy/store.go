@@ -64,11 +64,14 @@ func (s *Store) Keys() *Keys { return s.keys }
 // erasure destroys the subject's key before its event is appended, so that
 // whatever happens next the data is gone; a retry finds it gone already.
 func (s *Store) Append(ctx context.Context, stream eventstore.StreamRef, expected eventstore.ExpectedVersion, events ...eventstore.NewEvent) ([]eventstore.Event, error) {
-	stored, err := s.append(ctx, stream, expected, events, s.inLog != nil)
-	if errors.Is(err, eventstore.ErrCompanionConflict) {
+	stored, madeKeys, err := s.append(ctx, stream, expected, events, s.inLog != nil)
+	if madeKeys && (errors.Is(err, eventstore.ErrCompanionConflict) || errors.Is(err, eventstore.ErrEventIDReused)) {
 		// Another append, here or in another process, stored the subject's
-		// key (or its tombstone) first: seal with that one.
-		stored, err = s.append(ctx, stream, expected, events, false)
+		// key (or its tombstone) first: seal with that one. When that
+		// append was this one's first attempt, still in flight when this
+		// retry looked for the key, its events are stored sealed under the
+		// key it made: sealed under that key, this one is their retry.
+		stored, _, err = s.append(ctx, stream, expected, events, false)
 	}
 	if err != nil {
 		return nil, err
@@ -77,9 +80,9 @@ func (s *Store) Append(ctx context.Context, stream eventstore.StreamRef, expecte
 }
 
 // append seals the events and appends them. With withKey, a subject that
-// has no data key gets one stored by the append itself (KeysInLog);
-// without, in a transaction of its own first.
-func (s *Store) append(ctx context.Context, stream eventstore.StreamRef, expected eventstore.ExpectedVersion, events []eventstore.NewEvent, withKey bool) ([]eventstore.Event, error) {
+// has no data key gets one stored by the append itself (KeysInLog):
+// madeKeys says it did; without, in a transaction of its own first.
+func (s *Store) append(ctx context.Context, stream eventstore.StreamRef, expected eventstore.ExpectedVersion, events []eventstore.NewEvent, withKey bool) (stored []eventstore.Event, madeKeys bool, err error) {
 	sealedEvents := make([]eventstore.NewEvent, len(events))
 	seen := map[string]string{}
 	var made newKeys
@@ -89,20 +92,20 @@ func (s *Store) append(ctx context.Context, stream eventstore.StreamRef, expecte
 			// the store would.
 			id, err := uuid.NewV7()
 			if err != nil {
-				return nil, fmt.Errorf("privacy: event id: %w", err)
+				return nil, false, fmt.Errorf("privacy: event id: %w", err)
 			}
 			e.ID = id
 		}
 		subject, err := s.subject(ctx, seen, stream.ID, e.Type, e.Data)
 		if err != nil {
-			return nil, err
+			return nil, false, err
 		}
 		// The keys live in the store's database: a full disk refuses a new
 		// key as it refuses the event, and says so alike.
 		erases := s.catalog.Erases(e.Type)
 		if subject != "" && erases {
 			if err := s.keys.Destroy(ctx, subject); err != nil {
-				return nil, dberr.Translate(err)
+				return nil, false, dberr.Translate(err)
 			}
 		}
 		fields := s.catalog.Personal(e.Type)
@@ -113,12 +116,12 @@ func (s *Store) append(ctx context.Context, stream eventstore.StreamRef, expecte
 		if subject != "" && (len(fields) > 0 || fingerprint) {
 			key, err := s.appendSealer(ctx, subject, withKey, &made)
 			if err != nil {
-				return nil, dberr.Translate(err)
+				return nil, false, dberr.Translate(err)
 			}
 			if len(fields) > 0 {
 				if e.Data, err = sealFields(e.Data, fields, key, e.ID); err != nil {
 					// Data that is not a JSON object cannot be sealed, nor stored.
-					return nil, fmt.Errorf("privacy: seal %s: %w: %v", e.Type, eventstore.ErrInvalidEvent, err)
+					return nil, false, fmt.Errorf("privacy: seal %s: %w: %v", e.Type, eventstore.ErrInvalidEvent, err)
 				}
 			}
 			if fingerprint {
@@ -128,16 +131,16 @@ func (s *Store) append(ctx context.Context, stream eventstore.StreamRef, expecte
 		sealedEvents[i] = e
 	}
 	if len(made.rows) == 0 {
-		return s.Store.Append(ctx, stream, expected, sealedEvents...)
+		stored, err = s.Store.Append(ctx, stream, expected, sealedEvents...)
+		return stored, false, err
 	}
-	stored, err := s.inLog.AppendWith(ctx, stream, expected, made.rows, sealedEvents...)
-	if err != nil {
-		return nil, err
+	if stored, err = s.inLog.AppendWith(ctx, stream, expected, made.rows, sealedEvents...); err != nil {
+		return nil, true, err
 	}
 	for subject, key := range made.keys {
 		s.keys.adopt(subject, key)
 	}
-	return stored, nil
+	return stored, true, nil
 }
 
 // newKeys are the data keys an append makes, by subject, and the rows
