@@ -64,8 +64,8 @@ func (s *Store) Keys() *Keys { return s.keys }
 // erasure destroys the subject's key before its event is appended, so that
 // whatever happens next the data is gone; a retry finds it gone already.
 func (s *Store) Append(ctx context.Context, stream eventstore.StreamRef, expected eventstore.ExpectedVersion, events ...eventstore.NewEvent) ([]eventstore.Event, error) {
-	stored, madeKeys, err := s.append(ctx, stream, expected, events, s.inLog != nil)
-	if madeKeys && (errors.Is(err, eventstore.ErrCompanionConflict) || errors.Is(err, eventstore.ErrEventIDReused)) {
+	stored, made, err := s.append(ctx, stream, expected, events, s.inLog != nil)
+	if errors.Is(err, eventstore.ErrCompanionConflict) || errors.Is(err, eventstore.ErrEventIDReused) && s.storedSince(ctx, made) {
 		// Another append, here or in another process, stored the subject's
 		// key (or its tombstone) first: seal with that one. When that
 		// append was this one's first attempt, still in flight when this
@@ -80,32 +80,32 @@ func (s *Store) Append(ctx context.Context, stream eventstore.StreamRef, expecte
 }
 
 // append seals the events and appends them. With withKey, a subject that
-// has no data key gets one stored by the append itself (KeysInLog):
-// madeKeys says it did; without, in a transaction of its own first.
-func (s *Store) append(ctx context.Context, stream eventstore.StreamRef, expected eventstore.ExpectedVersion, events []eventstore.NewEvent, withKey bool) (stored []eventstore.Event, madeKeys bool, err error) {
+// has no data key gets one stored by the append itself (KeysInLog), and
+// made names those subjects; without, in a transaction of its own first.
+func (s *Store) append(ctx context.Context, stream eventstore.StreamRef, expected eventstore.ExpectedVersion, events []eventstore.NewEvent, withKey bool) (stored []eventstore.Event, made []string, err error) {
 	sealedEvents := make([]eventstore.NewEvent, len(events))
 	seen := map[string]string{}
-	var made newKeys
+	var keys newKeys
 	for i, e := range events {
 		if e.ID == uuid.Nil {
 			// A sealed field is bound to its event's id: give it the id
 			// the store would.
 			id, err := uuid.NewV7()
 			if err != nil {
-				return nil, false, fmt.Errorf("privacy: event id: %w", err)
+				return nil, nil, fmt.Errorf("privacy: event id: %w", err)
 			}
 			e.ID = id
 		}
 		subject, err := s.subject(ctx, seen, stream.ID, e.Type, e.Data)
 		if err != nil {
-			return nil, false, err
+			return nil, nil, err
 		}
 		// The keys live in the store's database: a full disk refuses a new
 		// key as it refuses the event, and says so alike.
 		erases := s.catalog.Erases(e.Type)
 		if subject != "" && erases {
 			if err := s.keys.Destroy(ctx, subject); err != nil {
-				return nil, false, dberr.Translate(err)
+				return nil, nil, dberr.Translate(err)
 			}
 		}
 		fields := s.catalog.Personal(e.Type)
@@ -114,14 +114,14 @@ func (s *Store) append(ctx context.Context, stream eventstore.StreamRef, expecte
 		// retried erasure must still be told from another request.
 		fingerprint := e.Metadata.RequestHash != "" && !erases
 		if subject != "" && (len(fields) > 0 || fingerprint) {
-			key, err := s.appendSealer(ctx, subject, withKey, &made)
+			key, err := s.appendSealer(ctx, subject, withKey, &keys)
 			if err != nil {
-				return nil, false, dberr.Translate(err)
+				return nil, nil, dberr.Translate(err)
 			}
 			if len(fields) > 0 {
 				if e.Data, err = sealFields(e.Data, fields, key, e.ID); err != nil {
 					// Data that is not a JSON object cannot be sealed, nor stored.
-					return nil, false, fmt.Errorf("privacy: seal %s: %w: %v", e.Type, eventstore.ErrInvalidEvent, err)
+					return nil, nil, fmt.Errorf("privacy: seal %s: %w: %v", e.Type, eventstore.ErrInvalidEvent, err)
 				}
 			}
 			if fingerprint {
@@ -130,17 +130,31 @@ func (s *Store) append(ctx context.Context, stream eventstore.StreamRef, expecte
 		}
 		sealedEvents[i] = e
 	}
-	if len(made.rows) == 0 {
+	if len(keys.rows) == 0 {
 		stored, err = s.Store.Append(ctx, stream, expected, sealedEvents...)
-		return stored, false, err
+		return stored, nil, err
 	}
-	if stored, err = s.inLog.AppendWith(ctx, stream, expected, made.rows, sealedEvents...); err != nil {
-		return nil, true, err
+	for subject := range keys.keys {
+		made = append(made, subject)
 	}
-	for subject, key := range made.keys {
+	if stored, err = s.inLog.AppendWith(ctx, stream, expected, keys.rows, sealedEvents...); err != nil {
+		return nil, made, err
+	}
+	for subject, key := range keys.keys {
 		s.keys.adopt(subject, key)
 	}
-	return stored, true, nil
+	return stored, made, nil
+}
+
+// storedSince reports whether a key is stored now for one of the subjects
+// whose keys an append made (and did not store).
+func (s *Store) storedSince(ctx context.Context, subjects []string) bool {
+	for _, subject := range subjects {
+		if _, found, err := s.keys.stored(ctx, subject); err == nil && found {
+			return true
+		}
+	}
+	return false
 }
 
 // newKeys are the data keys an append makes, by subject, and the rows

@@ -22,10 +22,11 @@ func ThroughPrivacy(db Database, keysDB func(t testing.TB, s eventstore.Store) (
 
 // PrivacyCatalog marks personal fields in the suite's events: a note's
 // number and blob, an assignment's note, and a report's summary and
-// reporter's name. Every stream holds one subject's data. That way no data
-// key is made while a test holds a write transaction open: on SQLite,
-// making a key writes to the database, so it would wait for that
-// transaction.
+// reporter's name. Each stream holds a subject's of its own, whose data
+// key its first append makes: with the keys in the log's database
+// (privacy.KeysInLog, SQLite and PostgreSQL) in that append's transaction,
+// so that a test holding a write transaction open never waits for a key;
+// with KurrentDB in a SQLite file of their own.
 func PrivacyCatalog() privacy.Catalog { return suiteCatalog{} }
 
 type suiteCatalog struct{}
@@ -37,8 +38,10 @@ var suitePersonal = map[string][]privacy.Field{
 }
 
 func (suiteCatalog) Personal(eventType string) []privacy.Field { return suitePersonal[eventType] }
-func (suiteCatalog) Subject(string) privacy.Subject            { return privacy.Subject{ID: "storetest"} }
-func (suiteCatalog) Erases(string) bool                        { return false }
+func (suiteCatalog) Subject(stream string) privacy.Subject {
+	return privacy.Subject{ID: "storetest " + stream}
+}
+func (suiteCatalog) Erases(string) bool { return false }
 
 // masterKey wraps the data keys of the suite's sealed stores.
 var masterKey = []byte("storetest master key: 32 bytes..")
@@ -56,7 +59,13 @@ func (d sealedDatabase) Open(t testing.TB, opts eventstore.Options) eventstore.S
 	if err != nil {
 		t.Fatalf("open data keys: %v", err)
 	}
-	return privacy.Wrap(sealChecker{Store: inner, t: t}, keys, PrivacyCatalog())
+	// A store that writes companion rows gets the data keys written with
+	// the appends, as serve has them (its keys live in its database).
+	var checked eventstore.Store = sealChecker{Store: inner, t: t}
+	if c, ok := inner.(eventstore.CompanionStore); ok {
+		checked = companionChecker{sealChecker: sealChecker{Store: inner, t: t}, inner: c}
+	}
+	return privacy.Wrap(checked, keys, PrivacyCatalog(), privacy.KeysInLog)
 }
 
 // sealChecker sits under the privacy.Store and fails the test when a
@@ -67,6 +76,12 @@ type sealChecker struct {
 }
 
 func (c sealChecker) Append(ctx context.Context, stream eventstore.StreamRef, expected eventstore.ExpectedVersion, events ...eventstore.NewEvent) ([]eventstore.Event, error) {
+	c.check(events)
+	return c.Store.Append(ctx, stream, expected, events...)
+}
+
+// check fails the test for each personal field of events in clear.
+func (c sealChecker) check(events []eventstore.NewEvent) {
 	for _, e := range events {
 		for _, f := range suitePersonal[e.Type] {
 			if value, ok := member(e.Data, f.Path); ok && string(value) != "null" && !strings.HasPrefix(string(value), `"sealed:v1:`) {
@@ -74,7 +89,18 @@ func (c sealChecker) Append(ctx context.Context, stream eventstore.StreamRef, ex
 			}
 		}
 	}
-	return c.Store.Append(ctx, stream, expected, events...)
+}
+
+// companionChecker is a sealChecker over a store that writes companion
+// rows.
+type companionChecker struct {
+	sealChecker
+	inner eventstore.CompanionStore
+}
+
+func (c companionChecker) AppendWith(ctx context.Context, stream eventstore.StreamRef, expected eventstore.ExpectedVersion, companions []eventstore.Companion, events ...eventstore.NewEvent) ([]eventstore.Event, error) {
+	c.check(events)
+	return c.inner.AppendWith(ctx, stream, expected, companions, events...)
 }
 
 // member is the value at a dotted path of a JSON object.
