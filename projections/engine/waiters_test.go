@@ -23,13 +23,8 @@ import (
 func TestWaitersSleepUntilTheirPosition(t *testing.T) {
 	enginetest.Backends(t, func(t *testing.T, b enginetest.Backend) {
 		ctx := context.Background()
-		e := engine.New(b.Store, b.DB, engine.Options{Poll: 10 * time.Millisecond}, caseview.Projection{}, timeline.Projection{})
-		require.NoError(t, e.Migrate(ctx))
-		runCtx, stop := context.WithCancel(ctx)
-		done := make(chan struct{})
-		go func() { defer close(done); _ = e.Run(runCtx) }()
-		defer func() { stop(); <-done }()
-		<-e.Started()
+		e, stop := following(t, b, engine.Options{Poll: 10 * time.Millisecond}, caseview.Projection{}, timeline.Projection{})
+		defer stop()
 
 		farCtx, giveUp := context.WithCancel(ctx)
 		const far = 10

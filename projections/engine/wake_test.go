@@ -46,7 +46,14 @@ func followOnSQLite(t *testing.T, b enginetest.Backend, poll time.Duration) (e *
 	if b.DB.Dialect != readdb.SQLite {
 		t.Skip("the projections follow together, and the feeder is woken, on SQLite only")
 	}
-	e = engine.New(b.Store, b.DB, engine.Options{Poll: poll}, caseview.Projection{})
+	return following(t, b, engine.Options{Poll: poll}, caseview.Projection{})
+}
+
+// following runs an engine of ps on b, once it follows; stop ends it and
+// returns when it has.
+func following(t *testing.T, b enginetest.Backend, opts engine.Options, ps ...engine.Projection) (e *engine.Engine, stop func()) {
+	t.Helper()
+	e = engine.New(b.Store, b.DB, opts, ps...)
 	require.NoError(t, e.Migrate(context.Background()))
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan struct{})
