@@ -126,7 +126,7 @@ under a soft limit of 256 MiB unless GOMEMLIMIT sets another.
 		return err
 	}
 	log := slog.New(slog.NewJSONHandler(stderr, nil))
-	softMemoryLimit(os.Getenv)
+	softMemoryLimit(os.Getenv, false)
 	pgPool, _ := pool(store)
 	delivery, err := engine.NewPostgresDelivery(ctx, pgPool, 0, log)
 	if err != nil {

@@ -28,7 +28,8 @@ import (
 func serve(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	fs, sf := commandFlags("serve", `Usage: careledger serve [--addr HOST:PORT] [--data DIR | --postgres URL [--postgres-read URL] | --kurrent URL]
 Opens the store (applying its migrations) and serves HTTP until interrupted.
-Go's heap is kept under a soft limit of 256 MiB unless GOMEMLIMIT sets another.
+Go's heap is kept under a soft limit (180 MiB with the read models in SQLite, 256 MiB on
+PostgreSQL) unless GOMEMLIMIT sets another.
 `, stderr)
 	readURL := fs.String("postgres-read", os.Getenv("CARELEDGER_POSTGRES_READ"),
 		"a hot standby of --postgres: queries read their read models there, and this server applies no projections (env CARELEDGER_POSTGRES_READ)")
@@ -54,7 +55,7 @@ Go's heap is kept under a soft limit of 256 MiB unless GOMEMLIMIT sets another.
 		return fmt.Errorf("serve: --full-verify-every must be positive")
 	}
 	log := slog.New(slog.NewJSONHandler(stderr, nil))
-	softMemoryLimit(os.Getenv)
+	softMemoryLimit(os.Getenv, sf.postgres == "")
 	if sf.kurrent != "" {
 		release, err := sf.holdKurrentWriter()
 		if err != nil {
