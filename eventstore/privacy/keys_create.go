@@ -15,8 +15,10 @@ import (
 // caller that finds no transaction under way inserts every queued key in
 // one transaction, and whoever queued meanwhile goes into the next one. On
 // SQLite the keys share the one database write lock (and its fsync) with
-// the event store and every read model, so N children registered at once
-// cost one transaction here, not N.
+// the event store (the read models have a file of their own), so N
+// children registered at once cost one transaction here, not N. With
+// KeysInLog a new key goes in with its child's first append instead, in
+// the append's transaction (keys_companion.go).
 //
 // Every guarantee of a key made alone holds for each key of a batch:
 //   - a key is durable before DataKey returns it (the transaction has

@@ -119,7 +119,10 @@ func applyInTx(b *testing.B, db readdb.DB, p engine.Projection, events []domain.
 // BenchRebuild measures the engine's whole rebuild of the projections
 // (engine.Rebuild: reading and decoding the log included) over the
 // synthetic county, on each backend, and reports log events per second
-// (events/s) and the size of the log (events). With
+// (events/s), the size of the log (events), and the floor no rebuild can
+// pass on that database and machine (floor-events/s: the log's events over
+// the time the database alone takes to write the rebuilt rows once,
+// TimeFloor). With
 // CARELEDGER_BENCH_SEALED=1 the county is written and read through the
 // store that seals personal data (eventstore/privacy), as serve and
 // 'projections rebuild' do.
@@ -140,6 +143,9 @@ func BenchRebuild(b *testing.B, ps ...engine.Projection) {
 		b.ResetTimer()
 		TimeRebuilds(b, e, n)
 		b.ReportMetric(float64(n), "events")
+		floor := TimeFloor(b, bk.DB, ps...)
+		b.ReportMetric(float64(n)/floor.Seconds(), "floor-events/s")
+		b.Logf("%s: the database alone wrote the rebuilt read models' rows once in %s (TimeFloor)", b.Name(), floor.Round(time.Millisecond))
 	})
 }
 
