@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"path/filepath"
 	"regexp"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -48,24 +49,8 @@ func sqliteFloor(ctx context.Context, b *testing.B, db *sql.DB, tables []string)
 	defer conn.ExecContext(ctx, `DETACH DATABASE floor`) //nolint:errcheck // the file goes with the test's directory
 	_, err = conn.ExecContext(ctx, `PRAGMA floor.journal_mode = WAL`)
 	require.NoError(b, err)
-	var creates, indexes []string
-	for _, t := range tables {
-		rows, err := conn.QueryContext(ctx, `SELECT type, sql FROM main.sqlite_schema WHERE tbl_name = $1 AND sql IS NOT NULL`, t)
-		require.NoError(b, err)
-		for rows.Next() {
-			var typ, stmt string
-			require.NoError(b, rows.Scan(&typ, &stmt))
-			// The same statement, its object made in the attached file.
-			stmt = createdName.ReplaceAllString(stmt, "${1}floor.${2}")
-			if typ == "table" {
-				creates = append(creates, stmt)
-			} else {
-				indexes = append(indexes, stmt)
-			}
-		}
-		require.NoError(b, rows.Err())
-		rows.Close()
-	}
+	creates, indexes, err := sqliteSchema(ctx, conn, tables)
+	require.NoError(b, err)
 	start := time.Now()
 	err = inTx(ctx, conn, func(tx *sql.Tx) error {
 		for i, t := range tables {
@@ -88,6 +73,41 @@ func sqliteFloor(ctx context.Context, b *testing.B, db *sql.DB, tables []string)
 	})
 	require.NoError(b, err)
 	return time.Since(start)
+}
+
+// sqliteSchema gives the statements that make tables (one each, in their
+// order) and their declared indexes again in the attached file floor.
+func sqliteSchema(ctx context.Context, conn *sql.Conn, tables []string) (creates, indexes []string, err error) {
+	for _, t := range tables {
+		err := func() error {
+			rows, err := conn.QueryContext(ctx, `SELECT type, sql FROM main.sqlite_schema WHERE tbl_name = $1 AND sql IS NOT NULL ORDER BY type DESC`, t)
+			if err != nil {
+				return err
+			}
+			defer rows.Close()
+			for rows.Next() {
+				var typ, stmt string
+				if err := rows.Scan(&typ, &stmt); err != nil {
+					return err
+				}
+				// The same statement, its object made in the attached file.
+				stmt = createdName.ReplaceAllString(stmt, "${1}floor.${2}")
+				if typ == "table" {
+					creates = append(creates, stmt)
+				} else {
+					indexes = append(indexes, stmt)
+				}
+			}
+			return rows.Err()
+		}()
+		if err != nil {
+			return nil, nil, fmt.Errorf("the schema of %s: %w", t, err)
+		}
+		if len(creates) == 0 || !strings.Contains(creates[len(creates)-1], t) {
+			return nil, nil, fmt.Errorf("no table %s to copy", t)
+		}
+	}
+	return creates, indexes, nil
 }
 
 // inTx runs fn in a transaction on conn, committed if fn succeeds.
