@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"path/filepath"
 	"regexp"
-	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -78,7 +77,7 @@ func sqliteFloor(ctx context.Context, b *testing.B, db *sql.DB, tables []string)
 // sqliteSchema gives the statements that make tables (one each, in their
 // order) and their declared indexes again in the attached file floor.
 func sqliteSchema(ctx context.Context, conn *sql.Conn, tables []string) (creates, indexes []string, err error) {
-	for _, t := range tables {
+	for i, t := range tables {
 		err := func() error {
 			rows, err := conn.QueryContext(ctx, `SELECT type, sql FROM main.sqlite_schema WHERE tbl_name = $1 AND sql IS NOT NULL ORDER BY type DESC`, t)
 			if err != nil {
@@ -103,7 +102,7 @@ func sqliteSchema(ctx context.Context, conn *sql.Conn, tables []string) (creates
 		if err != nil {
 			return nil, nil, fmt.Errorf("the schema of %s: %w", t, err)
 		}
-		if len(creates) == 0 || !strings.Contains(creates[len(creates)-1], t) {
+		if len(creates) != i+1 {
 			return nil, nil, fmt.Errorf("no table %s to copy", t)
 		}
 	}
@@ -135,21 +134,8 @@ func postgresFloor(ctx context.Context, b *testing.B, db *sql.DB, tables []strin
 		require.NoError(b, err)
 	}
 	defer db.ExecContext(context.WithoutCancel(ctx), `DROP SCHEMA IF EXISTS floor CASCADE`) //nolint:errcheck // the database is the test's own
-	var indexes []string
-	for _, t := range tables {
-		rows, err := db.QueryContext(ctx, `SELECT indexdef FROM pg_indexes WHERE schemaname = current_schema() AND tablename = $1`, t)
-		require.NoError(b, err)
-		for rows.Next() {
-			var def string
-			require.NoError(b, rows.Scan(&def))
-			// CREATE [UNIQUE] INDEX name ON [schema.]table USING …: the
-			// same index, on the copy.
-			def = indexedTable.ReplaceAllString(def, "${1} ON floor.")
-			indexes = append(indexes, def)
-		}
-		require.NoError(b, rows.Err())
-		rows.Close()
-	}
+	indexes, err := postgresIndexes(ctx, db, tables)
+	require.NoError(b, err)
 	conn, err := db.Conn(ctx)
 	require.NoError(b, err)
 	defer conn.Close()
@@ -187,6 +173,35 @@ func postgresFloor(ctx context.Context, b *testing.B, db *sql.DB, tables []strin
 		require.NoError(b, err)
 	}
 	return time.Since(start)
+}
+
+// postgresIndexes gives the statements that make tables' indexes again on
+// their copies in the schema floor.
+func postgresIndexes(ctx context.Context, db *sql.DB, tables []string) ([]string, error) {
+	var indexes []string
+	for _, t := range tables {
+		err := func() error {
+			rows, err := db.QueryContext(ctx, `SELECT indexdef FROM pg_indexes WHERE schemaname = current_schema() AND tablename = $1`, t)
+			if err != nil {
+				return err
+			}
+			defer rows.Close()
+			for rows.Next() {
+				var def string
+				if err := rows.Scan(&def); err != nil {
+					return err
+				}
+				// CREATE [UNIQUE] INDEX name ON [schema.]table USING …: the
+				// same index, on the copy.
+				indexes = append(indexes, indexedTable.ReplaceAllString(def, "${1} ON floor."))
+			}
+			return rows.Err()
+		}()
+		if err != nil {
+			return nil, fmt.Errorf("the indexes of %s: %w", t, err)
+		}
+	}
+	return indexes, nil
 }
 
 // indexedTable finds "INDEX name ON [schema.]" in an index's definition.
